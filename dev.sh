@@ -1,0 +1,87 @@
+#!/usr/bin/env bash
+# Yichuang developer entry point. On a fresh Debian 12 machine, as root:
+#   ./dev.sh demo    install everything, then run the whole hall (headless when there is no display)
+#   ./dev.sh test    install everything, then lint, type-check and run the test suite
+#   ./dev.sh setup   only install (Debian packages, .venv, pip install -e .[test])
+set -euo pipefail
+cd "$(dirname "$0")"
+ROOT=$PWD
+VENV=$ROOT/.venv
+
+APT_PACKAGES=(
+  python3 python3-venv python3-dev gcc make git
+  socat pcscd vsmartcard-vpcd libpcsclite-dev libpcsclite1 pcsc-tools swig
+  espeak-ng sox fonts-wqy-microhei
+  libegl1 libgl1 libxkbcommon0 libxkbcommon-x11-0 libfontconfig1 libdbus-1-3 libglib2.0-0
+  libxcb-cursor0 libxcb-icccm4 libxcb-image0 libxcb-keysyms1 libxcb-randr0
+  libxcb-render-util0 libxcb-shape0 libxcb-xinerama0
+)
+
+need_apt() {
+  local p
+  for p in "${APT_PACKAGES[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || return 0
+  done
+  return 1
+}
+
+setup() {
+  if need_apt; then
+    if [ "$(id -u)" -ne 0 ]; then
+      echo "dev.sh: Debian packages are missing; run as root or: sudo apt-get install ${APT_PACKAGES[*]}" >&2
+      exit 1
+    fi
+    echo "== installing Debian packages"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${APT_PACKAGES[@]}" >/dev/null
+  fi
+  local py=${PYTHON:-python3}
+  if [ ! -x "$VENV/bin/python" ]; then
+    echo "== creating $VENV"
+    "$py" -m venv "$VENV"
+  fi
+  local stamp=$VENV/.setup-stamp
+  if [ ! -f "$stamp" ] || [ setup.cfg -nt "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
+    echo "== pip install -e .[test]"
+    "$VENV/bin/pip" install -q --upgrade pip setuptools wheel
+    "$VENV/bin/pip" install -q -e ".[test]"
+    touch "$stamp"
+  fi
+}
+
+lint() {
+  echo "== ruff"
+  "$VENV/bin/ruff" check .
+  "$VENV/bin/ruff" format --check .
+  echo "== mypy"
+  "$VENV/bin/mypy"
+  echo "== import-linter"
+  "$VENV/bin/lint-imports"
+}
+
+run_tests() {
+  export QT_QPA_PLATFORM=offscreen
+  echo "== pytest"
+  local rc=0
+  "$VENV/bin/pytest" "$@" || rc=$?
+  # pytest exits 5 when it collected nothing; that is never intended here.
+  return $rc
+}
+
+cmd=${1:-help}
+shift || true
+case "$cmd" in
+  setup) setup ;;
+  test) setup; lint; run_tests "$@" ;;
+  pytest) setup; run_tests "$@" ;;
+  lint) setup; lint ;;
+  demo)
+    setup
+    if [ -z "${DISPLAY:-}" ] && [ -z "${WAYLAND_DISPLAY:-}" ]; then
+      echo "== no display: running the headless demo into ./out/demo"
+      exec "$VENV/bin/hall" demo --headless --out out/demo "$@"
+    fi
+    exec "$VENV/bin/hall" demo "$@"
+    ;;
+  *) sed -n '2,6p' "$0"; exit 2 ;;
+esac

@@ -1,0 +1,77 @@
+"""The `hall` command line. Each subcommand lives in its own module and is imported lazily,
+so `hall layout check` does not pay for Qt or zmq."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import logging
+import sys
+from collections.abc import Callable, Sequence
+
+# name -> (module, help). The module has `add_arguments(parser)` and `run(args) -> int`.
+COMMANDS: dict[str, tuple[str, str]] = {
+    "layout": ("hall.cmd_layout", "检查与查看大厅布局 / validate and show a hall layout"),
+    "demo": ("hall.cmd_demo", "运行整个演示大厅 / run the whole hall with simulated devices"),
+    "serve": ("hall.cmd_serve", "运行中心服务 / run the hub"),
+    "keys": ("hall.cmd_keys", "设备密钥 / device keys: init, add, disable"),
+    "status": ("hall.cmd_status", "查看运行中的中心服务 / a running hub's queues and devices"),
+    "bench": ("hall.cmd_bench", "性能测试 / benchmarks"),
+    "devices": ("hall.cmd_devices", "设备检查 / configured devices and their health"),
+    "simulate": ("hall.cmd_simulate", "排队路由仿真 / the routing benchmark"),
+    "report": ("hall.cmd_report", "统计报表与考核 / statistics and clerk assessment"),
+    "kiosk": ("kiosk.app", "取号机 / ticket kiosk"),
+    "counter": ("counter.app", "窗口叫号终端 / counter client"),
+    "display": ("display.app", "大厅显示屏 / hall display board"),
+    "rating": ("rating.app", "评价器 / evaluation pad"),
+    "manager": ("manager.app", "管理控制台 / manager console"),
+}
+
+
+def _load(module: str) -> object | None:
+    try:
+        return importlib.import_module(module)
+    except ModuleNotFoundError as e:
+        if e.name and module.startswith(e.name):
+            return None  # not built yet
+        raise
+
+
+def build_parser(argv: Sequence[str]) -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="hall", description="一窗 Yichuang service hall")
+    parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    wanted = next((a for a in argv if not a.startswith("-")), None)
+    for name, (module, help_text) in COMMANDS.items():
+        p = sub.add_parser(name, help=help_text, description=help_text)
+        # Only import the module the user asked for (or all of them for --help).
+        if wanted is None or wanted == name:
+            mod = _load(module)
+            if mod is None:
+                p.set_defaults(_run=None)
+                continue
+            mod.add_arguments(p)  # type: ignore[attr-defined]
+            p.set_defaults(_run=mod.run)  # type: ignore[attr-defined]
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser(args_list)
+    args = parser.parse_args(args_list)
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    if args.command is None:
+        parser.print_help()
+        return 2
+    run: Callable[[argparse.Namespace], int] | None = getattr(args, "_run", None)
+    if run is None:
+        print(f"hall {args.command}: not available in this build", file=sys.stderr)
+        return 2
+    return int(run(args) or 0)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
