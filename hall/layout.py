@@ -391,9 +391,17 @@ def _build(raw: _RawLayout, src: str) -> Layout:
                 )
             domain_queue[d] = q.id
         queues[q.id] = Queue(
-            q.id, q.name, q.name_en or q.id, q.prefix, q.floor, q.area, q.area_en or q.area,
-            tuple(q.domains), q.daily_cap, q.service_minutes,
-        )  # fmt: skip
+            q.id,
+            q.name,
+            q.name_en or q.id,
+            q.prefix,
+            q.floor,
+            q.area,
+            q.area_en or q.area,
+            tuple(q.domains),
+            q.daily_cap,
+            q.service_minutes,
+        )
     if not queues:
         raise LayoutError(src, "queues", "at least one queue")
     if CATCH_ALL not in domain_queue:
@@ -493,7 +501,7 @@ def _build(raw: _RawLayout, src: str) -> Layout:
             p.appointment_late_minutes,
             dict(p.rates),
             p.max_wait_minutes,
-        ),  # fmt: skip
+        ),
         limits=Limits(
             raw.limits.active_per_person_per_queue,
             raw.limits.tickets_per_person_per_day,
