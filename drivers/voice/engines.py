@@ -1,0 +1,227 @@
+"""Turning a call into a WAV file: espeak-ng, pre-recorded clips, or silence.
+
+Every engine has the same small interface (:class:`Engine`): ``synthesize``
+writes the WAV for a call into the engine's own folder and returns its path.
+The phrase itself always comes from :mod:`drivers.voice.phrases`.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import tempfile
+import wave
+from pathlib import Path
+from typing import Protocol
+
+from drivers.base import ConfigError, DeviceUnavailable, Health, HealthState
+from drivers.voice.phrases import VOCAB, Call, Phrase, phrase_for
+
+ESPEAK_VOICES = {"zh": "cmn-latn-pinyin", "en": "en"}
+
+
+class MissingClip(ConfigError):
+    """A recorded clip the phrase needs is not in the clip folder."""
+
+    user_message = "叫号语音片段缺失，请联系工作人员"
+
+
+class Engine(Protocol):
+    """Makes the WAV for a call."""
+
+    lang: str
+
+    def check(self) -> Health:
+        """Whether the engine can work (program installed, clips present)."""
+        ...
+
+    def synthesize(self, call: Call, *, recall: bool = False) -> Path:
+        """Write the announcement for `call` as a WAV and return its path."""
+        ...
+
+    def close(self) -> None:
+        """Remove the engine's temporary files."""
+        ...
+
+
+class _FileEngine:
+    """Shared by the engines: where the WAVs go and what they are called."""
+
+    def __init__(self, lang: str, out_dir: Path | None) -> None:
+        if lang not in VOCAB:
+            raise ConfigError(f"voice language {lang!r}: expected one of {', '.join(VOCAB)}")
+        self.lang = lang
+        self._own_dir = out_dir is None
+        self.out_dir = (
+            Path(tempfile.mkdtemp(prefix="yichuang-voice-")) if out_dir is None else out_dir
+        )
+
+    def _target(self, call: Call, recall: bool) -> Path:
+        # One file per (ticket, window, recall): bounded by the day's tickets, not by time.
+        kind = "recall" if recall else "call"
+        return self.out_dir / f"{self.lang}-{kind}-{call.ticket}-{call.window}.wav"
+
+    def close(self) -> None:
+        if self._own_dir:
+            shutil.rmtree(self.out_dir, ignore_errors=True)
+
+
+def run_espeak(
+    ssml: str, out: Path, *, voice: str, rate: int = 150, exe: str = "espeak-ng"
+) -> Path:
+    """Run ``espeak-ng -m -v VOICE -s RATE -w OUT SSML``; raise DeviceUnavailable on failure."""
+    argv = [exe, "-m", "-v", voice, "-s", str(rate), "-w", str(out), ssml]
+    try:
+        res = subprocess.run(argv, capture_output=True, timeout=20, check=False)
+    except (OSError, subprocess.TimeoutExpired) as e:
+        raise DeviceUnavailable(
+            f"espeak-ng failed: {e}", user_message="语音合成失败，请联系工作人员"
+        ) from e
+    if res.returncode != 0 or not out.exists() or out.stat().st_size <= 44:
+        err = res.stderr.decode(errors="replace").strip()[:200]
+        raise DeviceUnavailable(
+            f"espeak-ng exited {res.returncode}: {err}", user_message="语音合成失败，请联系工作人员"
+        )
+    return out
+
+
+class EspeakEngine(_FileEngine):
+    """Synthesizes with espeak-ng: pinyin through ``cmn-latn-pinyin`` for zh, ``en`` for English."""
+
+    def __init__(
+        self,
+        lang: str = "zh",
+        *,
+        voice: str | None = None,
+        rate: int = 150,
+        pause_ms: int = 600,
+        exe: str = "espeak-ng",
+        out_dir: Path | None = None,
+    ) -> None:
+        super().__init__(lang, out_dir)
+        self.voice = voice or ESPEAK_VOICES[lang]
+        self.rate, self.pause_ms, self.exe = rate, pause_ms, exe
+
+    def check(self) -> Health:
+        if shutil.which(self.exe) is None:
+            return Health(
+                HealthState.OFFLINE, "未安装 espeak-ng，叫号语音无法合成", "espeak-missing"
+            )
+        return Health(HealthState.OK)
+
+    def synthesize(self, call: Call, *, recall: bool = False) -> Path:
+        phrase = phrase_for(call, self.lang, recall=recall)
+        out = self._target(call, recall)
+        return run_espeak(
+            phrase.ssml(self.pause_ms), out, voice=self.voice, rate=self.rate, exe=self.exe
+        )
+
+
+class ClipEngine(_FileEngine):
+    """Joins pre-recorded clips ``<folder>/<word>.wav`` (all one format) with a pause between repeats."""
+
+    def __init__(
+        self, folder: Path, lang: str = "zh", *, pause: float = 0.6, out_dir: Path | None = None
+    ) -> None:
+        super().__init__(lang, out_dir)
+        self.folder, self.pause = Path(folder), pause
+
+    def check(self) -> Health:
+        if not self.folder.is_dir():
+            return Health(
+                HealthState.OFFLINE, f"找不到叫号语音文件夹 {self.folder}", "clips-missing"
+            )
+        missing = [w for w in VOCAB[self.lang] if not (self.folder / f"{w}.wav").exists()]
+        if missing:
+            return Health(
+                HealthState.DEGRADED, f"缺少语音片段：{'、'.join(missing)}", "clip-missing"
+            )
+        return Health(HealthState.OK)
+
+    def _read(self, word: str) -> tuple[tuple[int, int, int], bytes]:
+        path = self.folder / f"{word}.wav"
+        if not path.exists():
+            raise MissingClip(
+                f"clip {word!r} missing: {path}",
+                user_message=f"缺少叫号语音片段“{word}”，请联系工作人员",
+            )
+        try:
+            with wave.open(str(path), "rb") as w:
+                if w.getcomptype() != "NONE":
+                    raise ConfigError(f"clip {path} is compressed; need plain PCM WAV")
+                fmt = (w.getnchannels(), w.getsampwidth(), w.getframerate())
+                return fmt, w.readframes(w.getnframes())
+        except (wave.Error, EOFError) as e:
+            raise ConfigError(f"clip {path} is not a readable WAV: {e}") from e
+
+    def synthesize(self, call: Call, *, recall: bool = False) -> Path:
+        phrase = phrase_for(call, self.lang, recall=recall)
+        fmt: tuple[int, int, int] | None = None
+        first = ""
+        once = bytearray()
+        for word in phrase.words:
+            f, frames = self._read(word)
+            if fmt is None:
+                fmt, first = f, word
+            elif f != fmt:  # joining mixed formats would play as noise at the wrong speed
+                raise ConfigError(f"clip {word!r} has format {f}, clip {first!r} has {fmt}")
+            once += frames
+        assert fmt is not None  # a phrase always has words
+        channels, width, rate = fmt
+        gap = bytes(int(self.pause * rate) * channels * width)
+        out = self._target(call, recall)
+        with wave.open(str(out), "wb") as w:
+            w.setnchannels(channels)
+            w.setsampwidth(width)
+            w.setframerate(rate)
+            w.writeframes(gap.join([bytes(once)] * phrase.repeats))
+        return out
+
+
+class SilentEngine(_FileEngine):
+    """Writes silence about as long as the spoken phrase, and records every phrase: for tests and the demo."""
+
+    RATE = 8000
+
+    def __init__(
+        self,
+        lang: str = "zh",
+        *,
+        word_seconds: float = 0.3,
+        pause: float = 0.6,
+        out_dir: Path | None = None,
+    ) -> None:
+        super().__init__(lang, out_dir)
+        self.word_seconds, self.pause = word_seconds, pause
+        self.phrases: list[Phrase] = []
+
+    def check(self) -> Health:
+        return Health(HealthState.OK)
+
+    def synthesize(self, call: Call, *, recall: bool = False) -> Path:
+        phrase = phrase_for(call, self.lang, recall=recall)
+        self.phrases.append(phrase)
+        seconds = phrase.repeats * len(phrase.words) * self.word_seconds
+        seconds += (phrase.repeats - 1) * self.pause
+        out = self._target(call, recall)
+        with wave.open(str(out), "wb") as w:
+            w.setnchannels(1)
+            w.setsampwidth(2)
+            w.setframerate(self.RATE)
+            w.writeframes(bytes(int(seconds * self.RATE) * 2))
+        return out
+
+
+def make_clips(
+    folder: Path, lang: str = "zh", *, rate: int = 150, exe: str = "espeak-ng"
+) -> list[Path]:
+    """Record every clip a phrase can need into `folder` with espeak-ng (no audio is shipped)."""
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    voice = ESPEAK_VOICES[lang]
+    return [
+        run_espeak(
+            f"<speak>{text}</speak>", folder / f"{word}.wav", voice=voice, rate=rate, exe=exe
+        )
+        for word, text in VOCAB[lang].items()
+    ]

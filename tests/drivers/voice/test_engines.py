@@ -1,0 +1,122 @@
+"""The engines write real WAV files: espeak-ng, joined clips, silence."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import wave
+from pathlib import Path
+
+import pytest
+
+from drivers.base import ConfigError, DeviceUnavailable, HealthState
+from drivers.voice.engines import ClipEngine, EspeakEngine, MissingClip, SilentEngine
+from drivers.voice.phrases import VOCAB_ZH, Call, phrase_for
+from drivers.voice.players import wav_seconds
+
+needs_espeak = pytest.mark.skipif(shutil.which("espeak-ng") is None, reason="no espeak-ng")
+
+
+def wav_format(path: Path) -> tuple[int, int, int]:
+    with wave.open(str(path), "rb") as w:
+        return w.getnchannels(), w.getsampwidth(), w.getframerate()
+
+
+@needs_espeak
+def test_espeak_mandarin_call_is_a_real_wav(tmp_path: Path) -> None:
+    engine = EspeakEngine("zh", out_dir=tmp_path)
+    assert engine.check().ok
+    wav = engine.synthesize(Call("A023", 5))
+    channels, width, rate = wav_format(wav)
+    assert (channels, width) == (1, 2) and 8000 <= rate <= 48000
+    assert 2 <= wav_seconds(wav) <= 12  # said twice, at 150 words a minute
+    if shutil.which("soxi"):  # a second opinion on the duration, from sox
+        soxi = float(
+            subprocess.run(["soxi", "-D", str(wav)], capture_output=True, text=True).stdout
+        )
+        assert soxi == pytest.approx(wav_seconds(wav), abs=0.01)
+
+
+@needs_espeak
+def test_espeak_english_and_recall(tmp_path: Path) -> None:
+    engine = EspeakEngine("en", out_dir=tmp_path)
+    call = Call("A023", 5)
+    once, again = engine.synthesize(call), engine.synthesize(call, recall=True)
+    assert once != again
+    assert 2 <= wav_seconds(once) < wav_seconds(again) <= 15
+
+
+def test_espeak_missing_program(tmp_path: Path) -> None:
+    engine = EspeakEngine(exe="no-such-espeak", out_dir=tmp_path)
+    assert engine.check().state is HealthState.OFFLINE
+    with pytest.raises(DeviceUnavailable) as e:
+        engine.synthesize(Call("A1", 1))
+    assert "语音合成失败" in e.value.user_message
+
+
+def test_engine_temp_folder_is_removed_on_close() -> None:
+    engine = SilentEngine()
+    wav = engine.synthesize(Call("A1", 1))
+    assert wav.exists()
+    engine.close()
+    assert not wav.parent.exists()
+
+
+def test_clip_folder_has_every_word(zh_clips: Path) -> None:
+    assert {p.stem for p in zh_clips.glob("*.wav")} == set(VOCAB_ZH)
+    assert ClipEngine(zh_clips).check().ok
+
+
+def test_joined_clips_last_as_long_as_the_clips(zh_clips: Path, tmp_path: Path) -> None:
+    call = Call("A023", 12)
+    words = phrase_for(call).words
+    clips = sum(wav_seconds(zh_clips / f"{w}.wav") for w in words)
+    wav = ClipEngine(zh_clips, pause=0, out_dir=tmp_path).synthesize(call)
+    assert wav_seconds(wav) == pytest.approx(2 * clips, abs=0.001)
+    assert wav_format(wav) == wav_format(zh_clips / "请.wav")
+    paused = ClipEngine(zh_clips, pause=0.5, out_dir=tmp_path).synthesize(call)
+    assert wav_seconds(paused) == pytest.approx(2 * clips + 0.5, abs=0.001)
+
+
+def _copy_clips(src: Path, dst: Path) -> Path:
+    shutil.copytree(src, dst)
+    return dst
+
+
+def test_missing_clip_is_named(zh_clips: Path, tmp_path: Path) -> None:
+    folder = _copy_clips(zh_clips, tmp_path / "clips")
+    (folder / "窗口.wav").unlink()
+    engine = ClipEngine(folder, out_dir=tmp_path)
+    health = engine.check()
+    assert health.state is HealthState.DEGRADED and "窗口" in health.reason
+    with pytest.raises(MissingClip, match="窗口") as e:
+        engine.synthesize(Call("A023", 5))
+    assert "窗口" in e.value.user_message
+    assert ClipEngine(tmp_path / "nowhere").check().state is HealthState.OFFLINE
+
+
+def test_clips_must_share_one_format(zh_clips: Path, tmp_path: Path) -> None:
+    folder = _copy_clips(zh_clips, tmp_path / "clips")
+    with wave.open(str(folder / "号.wav"), "wb") as w:  # a clip re-recorded at another rate
+        w.setnchannels(1)
+        w.setsampwidth(2)
+        w.setframerate(44100)
+        w.writeframes(bytes(4410 * 2))
+    with pytest.raises(ConfigError, match="号"):
+        ClipEngine(folder, out_dir=tmp_path).synthesize(Call("A023", 5))
+
+
+def test_not_a_wav_clip(zh_clips: Path, tmp_path: Path) -> None:
+    folder = _copy_clips(zh_clips, tmp_path / "clips")
+    (folder / "请.wav").write_bytes(b"not a wav")
+    with pytest.raises(ConfigError, match="请"):
+        ClipEngine(folder, out_dir=tmp_path).synthesize(Call("A023", 5))
+
+
+def test_silent_engine_records_and_has_a_plausible_length(tmp_path: Path) -> None:
+    engine = SilentEngine(out_dir=tmp_path)
+    wav = engine.synthesize(Call("A023", 5), recall=True)
+    assert [p.text for p in engine.phrases] == ["再次呼叫：请A023号到5号窗口办理"]
+    assert 2 <= wav_seconds(wav) <= 12
+    with pytest.raises(ConfigError, match="language"):
+        SilentEngine("fr")
