@@ -55,21 +55,22 @@ def open_announcer(
         )
     lang = u.param("lang", "zh") or "zh"
     pause = u.float_param("pause", 0.6)
+    if not 0 <= pause <= 10:
+        raise ConfigError(f"{url}: pause={pause} seconds, expected 0..10")
+    # The player is checked first: a bad option must not leave an engine's temp folder behind.
+    default_player = "none" if u.scheme == "sim" else "aplay"
+    player = make_player(u.param("player", default_player), speed=u.float_param("speed", 1.0))
     engine: Engine
     if u.scheme == "espeak":
         engine = EspeakEngine(
             lang, voice=u.param("voice"), rate=u.int_param("rate", 150), pause_ms=int(pause * 1000)
         )
-        default_player = "aplay"
     elif u.scheme == "clips":
         if not u.path:
             raise ConfigError(f"{url}: no clip folder (expected clips:///path/to/clips)")
         engine = ClipEngine(Path(u.path), lang, pause=pause)
-        default_player = "aplay"
     else:
         if u.host != "voice":
             raise ConfigError(f"{url}: the simulated announcer is sim://voice")
         engine = SilentEngine(lang, pause=pause)
-        default_player = "none"
-    player = make_player(u.param("player", default_player), speed=u.float_param("speed", 1.0))
     return Announcer(engine, player, on_start=on_start, on_end=on_end)

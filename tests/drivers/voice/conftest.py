@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 import stat
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -63,3 +64,11 @@ def announcers() -> Iterator[list[Announcer]]:
     yield made
     for a in made:
         assert a.close(timeout=5), "voice worker thread did not stop"
+
+
+@pytest.fixture(autouse=True)
+def no_leaked_voice_threads() -> Iterator[None]:
+    """Every announcer a test starts must be closed by it (napari-style leak check)."""
+    yield
+    leaked = [t.name for t in threading.enumerate() if t.name == "yichuang-voice" and t.is_alive()]
+    assert not leaked, f"{len(leaked)} announcer thread(s) left running"
