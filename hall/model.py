@@ -127,6 +127,8 @@ class Record:
                     v = json.loads(v)
                 elif f.name in cls._enums:
                     v = cls._enums[f.name](v)
+                elif f.type == "bool":  # SQLite hands back 0/1
+                    v = bool(v)
             kw[f.name] = v
         return cls(**kw)
 

@@ -1,0 +1,292 @@
+"""The SQLite store: state tables plus the event log, written in one transaction per command.
+
+One connection, one writer (the hub's thread). WAL, ``synchronous=FULL`` (a printed
+ticket number must never be handed out twice after a power cut), a busy timeout,
+and schema migrations with sqlite-utils' ``Migrations``. Order of work for a
+command (DESIGN.md §5): BEGIN IMMEDIATE → check the request id → apply → append
+events → store the reply → COMMIT.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, fields
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import sqlite_utils
+from sqlite_utils.migrations import Migrations
+
+from hall.engine import Engine, Outcome
+from hall.model import STREAMS, Appointment, Event, FollowUpCase, Ticket, TicketState, WindowStatus
+
+SCHEMA_SET = "yichuang"
+
+
+class StoreError(Exception):
+    """The database cannot be used as it is. The message says what to do."""
+
+
+@dataclass(frozen=True, slots=True)
+class StoredEvent:
+    """An event as saved: with its stream sequence number."""
+
+    stream: str
+    seq: int
+    type: str
+    at: str
+    data: dict[str, Any]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"stream": self.stream, "seq": self.seq, "type": self.type, "at": self.at,
+                "data": self.data}  # fmt: skip
+
+
+def _columns(cls: type) -> dict[str, type]:
+    out: dict[str, type] = {}
+    for f in fields(cls):
+        ann = str(f.type)
+        if ann.startswith("int") or ann == "bool":
+            out[f.name] = int
+        elif ann.startswith("float"):
+            out[f.name] = float
+        else:
+            out[f.name] = str
+    return out
+
+
+migrations = Migrations(SCHEMA_SET)
+
+
+@migrations()
+def m001_initial(db: sqlite_utils.Database) -> None:
+    db.table("meta").create({"key": str, "value": str}, pk="key")
+    db.table("tickets").create(_columns(Ticket), pk="id")
+    db.table("tickets").create_index(["day", "queue"])
+    db.table("tickets").create_index(["state"])
+    db.table("windows").create(_columns(WindowStatus), pk="number")
+    db.table("counters").create({"day": str, "queue": str, "last": int}, pk=("day", "queue"))
+    db.table("appointments").create(_columns(Appointment), pk="id")
+    db.table("cases").create(_columns(FollowUpCase), pk="id")
+    db.table("events").create(
+        {"id": int, "stream": str, "seq": int, "type": str, "at": str, "data": str,
+         "device": str, "command": str},
+        pk="id",
+    )  # fmt: skip
+    db.table("events").create_index(["stream", "seq"], unique=True)
+    db.table("events").create_index(["type", "at"])
+    db.table("replies").create(
+        {"req_id": str, "device": str, "command": str, "reply": str, "at": str}, pk="req_id"
+    )
+
+
+KNOWN_MIGRATIONS = {"m001_initial"}
+
+
+class Store:
+    """The hall database. Not thread-safe: one owner."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        try:
+            self.conn = sqlite3.connect(
+                str(self.path), isolation_level=None, check_same_thread=False
+            )
+            self.conn.execute("PRAGMA busy_timeout = 5000")
+            mode = self.conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+            self.conn.execute("PRAGMA synchronous = FULL")
+            ok = self.conn.execute("PRAGMA quick_check").fetchone()[0]
+        except sqlite3.DatabaseError as e:
+            raise StoreError(
+                f"{self.path}: not a usable hall database ({e}). Nothing was changed; "
+                "restore it from a backup or start with a new file."
+            ) from e
+        if ok != "ok":
+            raise StoreError(
+                f"{self.path}: the database is damaged ({ok}); restore it from a backup"
+            )
+        if mode.lower() != "wal":
+            raise StoreError(f"{self.path}: cannot use WAL journal mode (got {mode})")
+        self.db = sqlite_utils.Database(self.conn)
+        self._check_version()
+        migrations.apply(self.db)
+        self._seq = {s: self._max_seq(s) for s in STREAMS}
+        self._in_tx = False
+
+    def _check_version(self) -> None:
+        table = self.db.table(Migrations.migrations_table)
+        if not table.exists():
+            if [t for t in self.db.table_names() if not t.startswith("sqlite_")]:
+                raise StoreError(f"{self.path}: this is not a hall database (unknown tables)")
+            return
+        applied = {r["name"] for r in table.rows_where("migration_set = ?", [SCHEMA_SET])}
+        newer = applied - KNOWN_MIGRATIONS
+        if newer:
+            raise StoreError(
+                f"{self.path}: written by a newer version of Yichuang (schema {sorted(newer)}); "
+                "upgrade this program — the database was left untouched"
+            )
+
+    def close(self) -> None:
+        self.conn.close()
+
+    def _max_seq(self, stream: str) -> int:
+        row = self.conn.execute("SELECT max(seq) FROM events WHERE stream = ?", [stream]).fetchone()
+        return int(row[0] or 0)
+
+    def seq(self, stream: str) -> int:
+        """The last committed sequence number of a stream."""
+        return self._seq[stream]
+
+    # ------------------------------------------------------------ transactions
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """BEGIN IMMEDIATE … COMMIT; ROLLBACK on any exception (sequence numbers too)."""
+        seq_before = dict(self._seq)
+        self.conn.execute("BEGIN IMMEDIATE")
+        self._in_tx = True
+        try:
+            yield
+        except BaseException:
+            self.conn.execute("ROLLBACK")
+            self._seq = seq_before
+            raise
+        else:
+            try:
+                self.conn.execute("COMMIT")
+            except sqlite3.Error:
+                if self.conn.in_transaction:
+                    self.conn.execute("ROLLBACK")
+                self._seq = seq_before
+                raise
+        finally:
+            self._in_tx = False
+
+    def reply_for(self, req_id: str) -> str | None:
+        """The stored reply of a request already applied (a retry), or None."""
+        row = self.conn.execute("SELECT reply FROM replies WHERE req_id = ?", [req_id]).fetchone()
+        return None if row is None else str(row[0])
+
+    def save(
+        self,
+        outcome: Outcome,
+        *,
+        device: str = "",
+        command: str = "",
+        req_id: str | None = None,
+        reply: str | None = None,
+    ) -> list[StoredEvent]:
+        """Write a command's changes, events and reply. Call inside `transaction()`."""
+        if not self._in_tx:
+            raise RuntimeError("Store.save outside a transaction")
+        ch = outcome.changes
+        self._upsert("tickets", [t.to_row() for t in ch.tickets.values()])
+        self._upsert("windows", [w.to_row() for w in ch.windows.values()])
+        self._upsert("appointments", [a.to_row() for a in ch.appointments.values()])
+        self._upsert("cases", [c.to_row() for c in ch.cases.values()])
+        self._upsert(
+            "counters",
+            [{"day": d.isoformat(), "queue": q, "last": n} for (d, q), n in ch.counters.items()],
+        )
+        for ev in outcome.events:
+            if ev.type == "day.started":
+                self.set_meta("day", ev.data["day"])
+        stored = self._append(outcome.events, device, command)
+        if req_id is not None and reply is not None:
+            self.conn.execute(
+                "INSERT INTO replies (req_id, device, command, reply, at) VALUES (?, ?, ?, ?, ?)",
+                [req_id, device, command, reply, datetime.now().isoformat(timespec="seconds")],
+            )
+        return stored
+
+    def save_reply(self, req_id: str, reply: str, *, device: str = "", command: str = "") -> None:
+        """Remember the reply of a refused or read-only request too, so a retry sees the same."""
+        self.conn.execute(
+            "INSERT OR REPLACE INTO replies (req_id, device, command, reply, at) VALUES (?, ?, ?, ?, ?)",
+            [req_id, device, command, reply, datetime.now().isoformat(timespec="seconds")],
+        )
+
+    def _upsert(self, table: str, rows: Sequence[dict[str, Any]]) -> None:
+        if not rows:
+            return
+        cols = list(rows[0])
+        sql = (
+            f"INSERT OR REPLACE INTO {table} ({', '.join(cols)}) "
+            f"VALUES ({', '.join('?' for _ in cols)})"
+        )
+        self.conn.executemany(sql, [[r[c] for c in cols] for r in rows])
+
+    def _append(self, events: Sequence[Event], device: str, command: str) -> list[StoredEvent]:
+        out = []
+        for ev in events:
+            self._seq[ev.stream] += 1
+            data = json.dumps(ev.data, ensure_ascii=False, default=str)
+            at = ev.at.isoformat()
+            self.conn.execute(
+                "INSERT INTO events (stream, seq, type, at, data, device, command) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [ev.stream, self._seq[ev.stream], ev.type, at, data, device, command],
+            )
+            out.append(StoredEvent(ev.stream, self._seq[ev.stream], ev.type, at, json.loads(data)))
+        return out
+
+    # ------------------------------------------------------------ meta
+
+    def get_meta(self, key: str, default: str | None = None) -> str | None:
+        row = self.conn.execute("SELECT value FROM meta WHERE key = ?", [key]).fetchone()
+        return default if row is None else str(row[0])
+
+    def set_meta(self, key: str, value: str) -> None:
+        self.conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", [key, value])
+
+    def new_epoch(self) -> int:
+        """A new epoch for this hub start (clients re-snapshot when it changes)."""
+        with self.transaction():
+            epoch = int(self.get_meta("epoch", "0") or 0) + 1
+            self.set_meta("epoch", str(epoch))
+        return epoch
+
+    # ------------------------------------------------------------ reading
+
+    def events_since(self, stream: str, seq: int, limit: int = 10_000) -> list[StoredEvent]:
+        rows = self.conn.execute(
+            "SELECT stream, seq, type, at, data FROM events WHERE stream = ? AND seq > ? "
+            "ORDER BY seq LIMIT ?",
+            [stream, seq, limit],
+        ).fetchall()
+        return [StoredEvent(r[0], r[1], r[2], r[3], json.loads(r[4])) for r in rows]
+
+    def restore(self, engine: Engine) -> None:
+        """Rebuild an engine's state from the database (after a restart or a failed commit)."""
+        day_s = self.get_meta("day")
+        day = date.fromisoformat(day_s) if day_s else None
+        active = [s.value for s in TicketState if s.active]
+        marks = ",".join("?" for _ in active)
+        q = f"SELECT * FROM tickets WHERE day = ? OR state IN ({marks})"
+        cur = self.conn.execute(q, [day_s or "", *active])
+        names = [d[0] for d in cur.description]
+        tickets = [Ticket.from_dict(dict(zip(names, r, strict=True))) for r in cur.fetchall()]
+        windows = [WindowStatus.from_dict(r) for r in self.db.table("windows").rows]
+        counters = {
+            (date.fromisoformat(r["day"]), r["queue"]): r["last"]
+            for r in self.db.table("counters").rows_where("day = ?", [day_s or ""])
+        }
+        appointments = [
+            Appointment.from_dict(r)
+            for r in self.db.table("appointments").rows_where("day >= ?", [day_s or ""])
+        ]
+        cases = [FollowUpCase.from_dict(r) for r in self.db.table("cases").rows]
+        engine.restore(
+            day=day, tickets=tickets, windows=windows, counters=counters,
+            appointments=appointments, cases=cases,
+        )  # fmt: skip
+
+    def apply(self, outcome: Outcome, *, device: str = "", command: str = "") -> list[StoredEvent]:
+        """Convenience for scripts and tests: save one outcome in its own transaction."""
+        with self.transaction():
+            return self.save(outcome, device=device, command=command)
