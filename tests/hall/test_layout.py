@@ -1,0 +1,333 @@
+"""Hall layouts: the shipped Jiangbei layout, every validation rule, `hall layout check`,
+and working-day arithmetic with holidays and 调休 extra working days."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from collections import Counter
+from datetime import date, time
+from pathlib import Path
+
+import pytest
+
+from hall.cli import main
+from hall.layout import (
+    Layout,
+    LayoutError,
+    WindowKind,
+    default_layout_path,
+    load_layout,
+    parse_layout,
+)
+
+ROOT = Path(__file__).resolve().parents[2]
+HALL = ROOT / ".venv" / "bin" / "hall"
+
+# A small valid layout; each broken-layout test changes one thing in it.
+MINIMAL = """\
+[hall]
+name = "测试大厅"
+
+[hours]
+sessions = [["09:00", "12:00"], ["13:00", "17:00"]]
+issue_until = "16:30"
+holidays = ["2026-10-01"]
+extra_working_days = ["2026-10-10"]
+
+[[floors]]
+id = "1F"
+name = "一楼"
+
+[[queues]]
+id = "G"
+name = "综合"
+prefix = "A"
+domains = ["*"]
+floor = "1F"
+area = "综合区"
+
+[[queues]]
+id = "M"
+name = "市场监管"
+prefix = "B"
+domains = ["market"]
+floor = "1F"
+area = "市场区"
+
+[[windows]]
+numbers = "1-2"
+floor = "1F"
+kind = "general"
+skills = ["G", "M"]
+profile = { G = 1.0 }
+
+[[windows]]
+number = 3
+floor = "1F"
+kind = "domain"
+skills = ["M"]
+profile = { M = 1.0 }
+"""
+
+
+@pytest.fixture(scope="module")
+def jiangbei() -> Layout:
+    return load_layout(default_layout_path())
+
+
+def broken(old: str, new: str, base: str = MINIMAL) -> LayoutError:
+    """Parse MINIMAL with one change; return the LayoutError it must raise."""
+    assert old in base, old
+    with pytest.raises(LayoutError) as info:
+        parse_layout(base.replace(old, new, 1), "broken.toml")
+    assert info.value.source == "broken.toml"
+    assert str(info.value).startswith(f"broken.toml: {info.value.key}: ")
+    return info.value
+
+
+# ---------------------------------------------------------------- the shipped layout
+
+
+def test_minimal_layout_is_valid() -> None:
+    lay = parse_layout(MINIMAL, "ok.toml")
+    assert sorted(lay.windows) == [1, 2, 3]
+    assert lay.queue_for_domain("market") == "M"
+    assert lay.queue_for_domain("anything-else") == "G"
+    assert lay.hours.sessions == ((time(9), time(12)), (time(13), time(17)))
+
+
+def test_jiangbei_has_30_comprehensive_windows_on_3_floors(jiangbei: Layout) -> None:
+    assert [f.id for f in jiangbei.floors] == ["1F", "2F", "3F"]
+    comprehensive = [
+        w for w in jiangbei.windows.values() if w.kind in (WindowKind.GENERAL, WindowKind.DOMAIN)
+    ]
+    assert len(comprehensive) == 30
+    assert sorted(w.number for w in comprehensive) == list(range(1, 31))
+    per_floor = Counter(
+        (w.floor, w.kind, next(iter(w.profile))) for w in comprehensive
+    )  # (floor, kind, home queue)
+    assert per_floor == {
+        ("1F", WindowKind.GENERAL, "G"): 4,
+        ("2F", WindowKind.GENERAL, "G"): 4,
+        ("2F", WindowKind.DOMAIN, "M"): 11,
+        ("2F", WindowKind.DOMAIN, "T"): 2,
+        ("3F", WindowKind.GENERAL, "G"): 4,
+        ("3F", WindowKind.DOMAIN, "E"): 5,
+    }
+    out = jiangbei.windows[31]
+    assert out.kind is WindowKind.OUTPUT and out.floor == "1F" and dict(out.profile) == {"O": 1}
+    assert len(jiangbei.windows) == 31
+
+
+def test_jiangbei_profiles_within_skills_and_every_queue_served(jiangbei: Layout) -> None:
+    for w in jiangbei.windows.values():
+        assert set(w.profile) <= set(w.skills)
+        assert all(x > 0 for x in w.profile.values())
+    served = {q for w in jiangbei.windows.values() for q in w.profile}
+    assert served == set(jiangbei.queues)
+    prefixes = [q.prefix for q in jiangbei.queues.values()]
+    assert len(set(prefixes)) == len(prefixes)
+
+
+def test_jiangbei_domains_map_to_queues(jiangbei: Layout) -> None:
+    assert jiangbei.queue_for_domain("market") == "M"
+    assert jiangbei.queue_for_domain("transport") == "T"
+    assert jiangbei.queue_for_domain("construction") == "E"
+    assert jiangbei.queue_for_domain("social_security") == "G"  # the catch-all
+
+
+def test_jiangbei_rules(jiangbei: Layout) -> None:
+    assert jiangbei.hours.sessions == ((time(9), time(17)),)
+    assert jiangbei.hours.issue_until == time(16, 30)
+    assert jiangbei.priority.green_channel_age == 70
+    assert jiangbei.no_show.recalls_before_auto == 2
+    assert (jiangbei.follow_up.contact_days, jiangbei.follow_up.rectify_days) == (1, 4)
+    assert jiangbei.follow_up.complex_days == 13
+
+
+@pytest.mark.parametrize("name", ["jiangbei.toml", "county.toml", "town.toml"])
+def test_every_shipped_layout_loads(name: str) -> None:
+    lay = load_layout(ROOT / "config" / name)
+    assert lay.windows and lay.queues
+
+
+# ---------------------------------------------------------------- broken layouts
+
+
+def test_unknown_key_is_named() -> None:
+    e = broken('name = "测试大厅"', 'name = "测试大厅"\ncolour = "red"')
+    assert e.key == "hall" and "colour" in e.expected
+
+
+def test_unknown_key_in_a_window_is_named() -> None:
+    e = broken('number = 3\nfloor = "1F"', 'number = 3\nflor = "1F"')
+    assert e.key.startswith("windows[1]")
+
+
+def test_window_on_a_floor_that_does_not_exist() -> None:
+    e = broken('number = 3\nfloor = "1F"', 'number = 3\nfloor = "9F"')
+    assert e.key == "windows[1].floor"
+    assert "'1F'" in e.expected and "'9F'" in e.expected
+
+
+def test_queue_on_a_floor_that_does_not_exist() -> None:
+    e = broken('floor = "1F"\narea = "市场区"', 'floor = "4F"\narea = "市场区"')
+    assert e.key == "queues[1].floor"
+
+
+def test_two_windows_with_one_number() -> None:
+    e = broken("number = 3", "number = 2")
+    assert e.key == "windows[1].number" and "2 appears twice" in e.expected
+
+
+def test_queue_no_window_serves() -> None:
+    e = broken(
+        'skills = ["M"]\nprofile = { M = 1.0 }', 'skills = ["M", "G"]\nprofile = { G = 1.0 }'
+    )
+    assert e.key == "queues.M" and "serves" in e.expected
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "key"),
+    [
+        ('["09:00", "12:00"]', '["9am", "12:00"]', "hours.sessions[0]"),
+        ('["13:00", "17:00"]', '["13:00", "24:00"]', "hours.sessions[1]"),
+        ('["13:00", "17:00"]', '["11:00", "17:00"]', "hours.sessions[1]"),  # overlaps
+        ('issue_until = "16:30"', 'issue_until = "16.30"', "hours.issue_until"),
+        ('holidays = ["2026-10-01"]', 'holidays = ["2026-13-01"]', "hours.holidays"),
+    ],
+)
+def test_bad_time(old: str, new: str, key: str) -> None:
+    assert broken(old, new).key == key
+
+
+def test_profile_outside_skills() -> None:
+    e = broken("profile = { M = 1.0 }", "profile = { M = 1.0, G = 1.0 }")
+    assert e.key == "windows[1].profile" and "'G'" in e.expected
+
+
+def test_skill_that_is_no_queue() -> None:
+    e = broken('skills = ["M"]', 'skills = ["M", "X"]')
+    assert e.key == "windows[1].skills"
+
+
+def test_non_positive_weight() -> None:
+    assert broken("profile = { M = 1.0 }", "profile = { M = 0 }").key == "windows[1].profile"
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "key"),
+    [
+        ('prefix = "B"', "prefix = 2", "queues[1].prefix"),
+        ('numbers = "1-2"', "numbers = 1.5", "windows[0].numbers"),
+        ('skills = ["M"]', 'skills = "M"', "windows[1].skills"),
+        ('name = "测试大厅"', "name = 7", "hall.name"),
+    ],
+)
+def test_wrong_type(old: str, new: str, key: str) -> None:
+    e = broken(old, new)
+    assert e.key == key and "Expected" in e.expected
+
+
+def test_unknown_window_kind() -> None:
+    e = broken('kind = "domain"', 'kind = "vip"')
+    assert e.key == "windows[1].kind" and "general" in e.expected
+
+
+def test_prefix_must_be_unique_and_one_capital() -> None:
+    assert broken('prefix = "B"', 'prefix = "A"').key == "queues"
+    assert broken('prefix = "B"', 'prefix = "BB"').key == "queues[1].prefix"
+
+
+def test_no_catch_all_queue() -> None:
+    assert broken('domains = ["*"]', 'domains = ["general"]').key == "queues"
+
+
+def test_bad_number_range() -> None:
+    assert broken('numbers = "1-2"', 'numbers = "2-1"').key == "windows[0].numbers"
+
+
+def test_not_toml() -> None:
+    e = broken("[hall]", "[hall")
+    assert e.key == "(file)"
+
+
+def test_missing_file(tmp_path: Path) -> None:
+    with pytest.raises(LayoutError) as info:
+        load_layout(tmp_path / "nope.toml")
+    assert info.value.key == "(file)"
+
+
+# ---------------------------------------------------------------- hall layout check
+
+
+def test_layout_check_prints_summary(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["layout", "check", str(default_layout_path())]) == 0
+    out = capsys.readouterr().out
+    assert "30 comprehensive windows on 3 floors" in out
+    assert "1F 一楼: 5 windows" in out  # 4 general + the output window
+    assert "2F 二楼: 17 windows" in out
+    assert "3F 三楼: 9 windows" in out
+
+
+def test_layout_check_broken_file_exits_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bad = tmp_path / "bad.toml"
+    bad.write_text(MINIMAL.replace("number = 3", "number = 1"), encoding="utf-8")
+    assert main(["layout", "check", str(bad)]) == 2
+    cap = capsys.readouterr()
+    assert cap.out == ""
+    assert str(bad) in cap.err and "windows[1].number" in cap.err
+    assert "Traceback" not in cap.err
+
+
+def test_layout_check_as_a_real_process(tmp_path: Path) -> None:
+    exe = [str(HALL)] if HALL.exists() else [sys.executable, "-m", "hall"]
+    ok = subprocess.run(
+        [*exe, "layout", "check", str(default_layout_path())],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert ok.returncode == 0, ok.stderr
+    assert "30 comprehensive windows on 3 floors" in ok.stdout
+    bad = tmp_path / "bad.toml"
+    bad.write_text(
+        MINIMAL.replace('floor = "1F"\nkind = "domain"', 'floor = "5F"\nkind = "domain"')
+    )
+    ko = subprocess.run(
+        [*exe, "layout", "check", str(bad)], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert ko.returncode == 2
+    assert "windows[1].floor" in ko.stderr and "Traceback" not in ko.stderr
+
+
+# ---------------------------------------------------------------- working days
+
+
+def test_working_days_with_holidays_and_extra_days(jiangbei: Layout) -> None:
+    h = jiangbei.hours
+    assert h.is_working_day(date(2026, 11, 26))  # Thursday
+    assert not h.is_working_day(date(2026, 11, 28))  # Saturday
+    assert not h.is_working_day(date(2026, 10, 1))  # National Day, a Thursday
+    assert h.is_working_day(date(2026, 10, 10))  # 调休: a Saturday worked
+    assert h.is_open(date(2026, 11, 26), time(9)) and not h.is_open(date(2026, 11, 26), time(17))
+    assert not h.issuing(date(2026, 11, 26), time(16, 30))
+    assert h.issuing(date(2026, 11, 26), time(16, 29))
+
+
+def test_add_working_days(jiangbei: Layout) -> None:
+    h = jiangbei.hours
+    thu = date(2026, 11, 26)
+    assert h.add_working_days(thu, 0) == thu
+    assert h.add_working_days(thu, 1) == date(2026, 11, 27)
+    assert h.add_working_days(thu, 2) == date(2026, 11, 30)  # over the weekend
+    # Thu 24 Sep: Fri 25 is a holiday, Sat 26 is worked (调休).
+    start = date(2026, 9, 24)
+    assert h.add_working_days(start, 1) == date(2026, 9, 26)
+    assert h.add_working_days(start, 4) == date(2026, 9, 30)
+    # National Day week off, then Sat 10 Oct worked.
+    assert h.add_working_days(start, 13) == date(2026, 10, 19)
