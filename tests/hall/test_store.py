@@ -1,0 +1,167 @@
+"""The SQLite store: one transaction per command, rebuild after a restart, clear refusals."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from hall.engine import Engine, PersonRef
+from hall.layout import Layout, default_layout_path, load_layout
+from hall.store import Store, StoreError
+
+
+@pytest.fixture(scope="module")
+def layout() -> Layout:
+    return load_layout(default_layout_path())
+
+
+class Clock:
+    def __init__(self, start: datetime) -> None:
+        self.now = start
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, minutes: float) -> None:
+        self.now += timedelta(minutes=minutes)
+
+
+def busy_morning(engine: Engine, store: Store, clock: Clock) -> None:
+    """A small scripted morning touching every kind of record."""
+    store.apply(engine.housekeep())
+    for w, post, no in ((9, "A", "0901"), (10, "B", "1002"), (1, "A", "0101")):
+        store.apply(engine.sign_in(window=w, post=post, staff_no=no, name="王小明"))
+        store.apply(engine.open_window(window=w))
+    for i in range(12):
+        q = "M" if i % 3 else "G"
+        person = PersonRef(f"hash{i}", "5001**********1234", "张*三") if i % 2 else None
+        store.apply(engine.issue(queue=q, person=person))
+        clock.advance(1)
+    store.apply(engine.call_next(window=9))
+    store.apply(engine.start(window=9))
+    clock.advance(7)
+    store.apply(engine.finish(window=9))
+    store.apply(
+        engine.rate(ticket=engine.windows[9].last_finished or "", level=1, reasons=["态度"])
+    )
+    store.apply(engine.call_next(window=10))
+    store.apply(engine.transfer(window=10, to_queue="G", note="需综合窗口办理"))
+    store.apply(engine.call_next(window=1))
+    store.apply(engine.park(window=1, note="回去取材料"))
+    store.apply(engine.call_next(window=1))
+    store.apply(engine.recall(window=1))
+    store.apply(engine.set_profile(window=10, profile={"M": 1.0, "G": 0.5}, by="manager-1"))
+    store.apply(engine.pause(window=9, reason="会议"))
+
+
+def test_state_is_rebuilt_exactly_after_restart(tmp_path: Path, layout: Layout) -> None:
+    clock = Clock(datetime(2026, 11, 26, 9, 0))
+    db = tmp_path / "hall.db"
+    engine, store = Engine(layout, clock), Store(db)
+    busy_morning(engine, store, clock)
+    store.close()
+    # Drop the process state entirely; reopen the file and rebuild.
+    fresh = Engine(layout, clock)
+    reopened = Store(db)
+    reopened.restore(fresh)
+    assert fresh.state_digest() == engine.state_digest()
+    # The rebuilt engine goes on exactly as the original would.
+    a = engine.call_next(window=10).value["ticket"]
+    b = fresh.call_next(window=10).value["ticket"]
+    assert a == b
+    assert fresh.issue(queue="M").value["ticket"]["number"] == "B009"
+
+
+def test_sequences_per_stream_survive_restart(tmp_path: Path, layout: Layout) -> None:
+    clock = Clock(datetime(2026, 11, 26, 9, 0))
+    store = Store(tmp_path / "h.db")
+    engine = Engine(layout, clock)
+    busy_morning(engine, store, clock)
+    board, staff = store.seq("board"), store.seq("staff")
+    assert board > 10 and staff >= 5
+    seqs = [e.seq for e in store.events_since("board", 0)]
+    assert seqs == list(range(1, board + 1))
+    store.close()
+    again = Store(tmp_path / "h.db")
+    assert (again.seq("board"), again.seq("staff")) == (board, staff)
+
+
+def test_a_failed_transaction_leaves_nothing(tmp_path: Path, layout: Layout) -> None:
+    clock = Clock(datetime(2026, 11, 26, 9, 0))
+    store = Store(tmp_path / "h.db")
+    engine = Engine(layout, clock)
+    store.apply(engine.housekeep())
+    before = store.seq("board")
+    outcome = engine.issue(queue="G")
+    with pytest.raises(RuntimeError), store.transaction():
+        store.save(outcome, req_id="kiosk-1:1", reply="{}")
+        raise RuntimeError("power cut before commit")
+    assert store.seq("board") == before
+    assert store.reply_for("kiosk-1:1") is None
+    assert store.conn.execute("SELECT count(*) FROM tickets").fetchone()[0] == 0
+
+
+def test_replies_are_kept_for_retries(tmp_path: Path, layout: Layout) -> None:
+    clock = Clock(datetime(2026, 11, 26, 9, 0))
+    store = Store(tmp_path / "h.db")
+    engine = Engine(layout, clock)
+    with store.transaction():
+        store.save(engine.issue(queue="G"), req_id="kiosk-1:7", reply='{"ok": 1}')
+    assert store.reply_for("kiosk-1:7") == '{"ok": 1}'
+    assert store.reply_for("kiosk-1:8") is None
+
+
+def test_durability_settings(tmp_path: Path) -> None:
+    store = Store(tmp_path / "h.db")
+    assert store.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert store.conn.execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL
+
+
+def test_newer_schema_is_refused_untouched(tmp_path: Path) -> None:
+    db = tmp_path / "h.db"
+    Store(db).close()
+    with sqlite3.connect(db) as c:
+        c.execute(
+            "INSERT INTO _sqlite_migrations (migration_set, name, applied_at) "
+            "VALUES ('yichuang', 'm999_future', 'x')"
+        )
+    size = db.stat().st_size
+    with pytest.raises(StoreError, match="newer version"):
+        Store(db)
+    assert db.stat().st_size == size
+
+
+def test_corrupt_file_is_refused_not_reset(tmp_path: Path) -> None:
+    db = tmp_path / "h.db"
+    db.write_bytes(b"this is not sqlite at all" * 100)
+    with pytest.raises(StoreError, match="not a usable hall database"):
+        Store(db)
+    assert db.read_bytes().startswith(b"this is not sqlite")
+
+
+def test_foreign_database_is_refused(tmp_path: Path) -> None:
+    db = tmp_path / "other.db"
+    with sqlite3.connect(db) as c:
+        c.execute("CREATE TABLE invoices (id INTEGER)")
+    with pytest.raises(StoreError, match="not a hall database"):
+        Store(db)
+
+
+def test_day_rollover_is_saved(tmp_path: Path, layout: Layout) -> None:
+    clock = Clock(datetime(2026, 11, 26, 9, 0))
+    store = Store(tmp_path / "h.db")
+    engine = Engine(layout, clock)
+    store.apply(engine.housekeep())
+    store.apply(engine.issue(queue="G"))
+    clock.now = datetime(2026, 11, 27, 8, 59)
+    out = engine.housekeep()
+    assert out.value["expired"] == 1
+    store.apply(out)
+    fresh = Engine(layout, clock)
+    store.restore(fresh)
+    assert fresh.day == engine.day
+    clock.now = datetime(2026, 11, 27, 9, 0)
+    assert fresh.issue(queue="G").value["ticket"]["number"] == "A001"
