@@ -52,6 +52,7 @@ class Announcer:
         on_start: Listener | None = None,
         on_end: Listener | None = None,
         max_pending: int = 50,
+        history_size: int = 1000,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.engine = engine
@@ -60,7 +61,8 @@ class Announcer:
         self.max_pending, self._clock = max_pending, clock
         self._cond = threading.Condition()
         self._pending: collections.deque[tuple[Call, bool]] = collections.deque()
-        self._history: list[Spoken] = []
+        # Bounded: a hall runs for weeks; the display only needs the recent calls.
+        self._history: collections.deque[Spoken] = collections.deque(maxlen=history_size)
         self._busy = self._closed = False
         self._health = self._startup_health()
         self._thread = threading.Thread(target=self._run, name="yichuang-voice", daemon=True)

@@ -7,6 +7,7 @@ The phrase itself always comes from :mod:`drivers.voice.phrases`.
 
 from __future__ import annotations
 
+import array
 import shutil
 import subprocess
 import tempfile
@@ -212,6 +213,28 @@ class SilentEngine(_FileEngine):
         return out
 
 
+def trim_silence(path: Path, *, threshold: int = 300, margin: float = 0.05) -> Path:
+    """Cut the leading and trailing silence of a 16-bit mono WAV, keeping `margin` seconds each side.
+
+    espeak-ng ends every word with ~0.4 s of silence; joined clips would sound halting.
+    """
+    with wave.open(str(path), "rb") as w:
+        params = w.getparams()
+        samples = array.array("h", w.readframes(w.getnframes()))
+    if (params.sampwidth, params.nchannels) != (2, 1):
+        return path  # espeak-ng writes 16-bit mono; anything else was recorded with care
+    first = next((i for i, v in enumerate(samples) if abs(v) > threshold), None)
+    if first is None:
+        return path  # all silence: leave it as it is
+    last = next(i for i in range(len(samples) - 1, -1, -1) if abs(samples[i]) > threshold)
+    keep = int(margin * params.framerate)
+    start, end = max(0, first - keep), min(len(samples), last + 1 + keep)
+    with wave.open(str(path), "wb") as w:
+        w.setparams(params)
+        w.writeframes(samples[start:end].tobytes())
+    return path
+
+
 def make_clips(
     folder: Path, lang: str = "zh", *, rate: int = 150, exe: str = "espeak-ng"
 ) -> list[Path]:
@@ -219,9 +242,10 @@ def make_clips(
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     voice = ESPEAK_VOICES[lang]
-    return [
-        run_espeak(
+    clips = []
+    for word, text in VOCAB[lang].items():
+        wav = run_espeak(
             f"<speak>{text}</speak>", folder / f"{word}.wav", voice=voice, rate=rate, exe=exe
         )
-        for word, text in VOCAB[lang].items()
-    ]
+        clips.append(trim_silence(wav))
+    return clips

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import array
 import shutil
 import subprocess
 import wave
@@ -10,7 +11,14 @@ from pathlib import Path
 import pytest
 
 from drivers.base import ConfigError, DeviceUnavailable, HealthState
-from drivers.voice.engines import ClipEngine, EspeakEngine, MissingClip, SilentEngine
+from drivers.voice.__main__ import main as voice_main
+from drivers.voice.engines import (
+    ClipEngine,
+    EspeakEngine,
+    MissingClip,
+    SilentEngine,
+    trim_silence,
+)
 from drivers.voice.phrases import VOCAB_ZH, Call, phrase_for
 from drivers.voice.players import wav_seconds
 
@@ -120,3 +128,43 @@ def test_silent_engine_records_and_has_a_plausible_length(tmp_path: Path) -> Non
     assert 2 <= wav_seconds(wav) <= 12
     with pytest.raises(ConfigError, match="language"):
         SilentEngine("fr")
+
+
+def _tone_with_silence(path: Path, rate: int = 8000) -> Path:
+    """0.5 s silence, 0.2 s of a square wave, 0.5 s silence."""
+    loud = array.array("h", [3000 if i % 20 < 10 else -3000 for i in range(int(0.2 * rate))])
+    with wave.open(str(path), "wb") as w:
+        w.setnchannels(1)
+        w.setsampwidth(2)
+        w.setframerate(rate)
+        w.writeframes(bytes(rate) + loud.tobytes() + bytes(rate))
+    return path
+
+
+def test_trim_silence_keeps_the_sound_and_a_margin(tmp_path: Path) -> None:
+    wav = trim_silence(_tone_with_silence(tmp_path / "t.wav"), margin=0.05)
+    assert wav_seconds(wav) == pytest.approx(0.3, abs=0.01)
+    silent = tmp_path / "s.wav"
+    SilentEngine(out_dir=tmp_path).synthesize(Call("A1", 1)).rename(silent)
+    before = wav_seconds(silent)
+    assert wav_seconds(trim_silence(silent)) == before  # nothing to keep: left alone
+
+
+def test_generated_clips_are_trimmed(zh_clips: Path) -> None:
+    # espeak-ng leaves ~0.4 s after each word; joined clips would sound halting
+    for clip in zh_clips.glob("*.wav"):
+        with wave.open(str(clip), "rb") as w:
+            samples = array.array("h", w.readframes(w.getnframes()))
+            tail = int(0.1 * w.getframerate())
+        assert max(abs(v) for v in samples[-tail:]) > 300, clip
+        assert max(abs(v) for v in samples[:tail]) > 300, clip
+
+
+@needs_espeak
+def test_command_line_says_a_call(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "call.wav"
+    assert voice_main(["say", "A023", "5", "--out", str(out), "--play", "sox {wav} -n"]) == 0
+    assert "请A023号到5号窗口办理" in capsys.readouterr().out
+    assert 2 <= wav_seconds(out) <= 12
+    assert voice_main(["say", "a023", "5", "--out", str(out)]) == 1
+    assert "叫号内容无效" in capsys.readouterr().err
