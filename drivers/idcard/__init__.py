@@ -4,6 +4,9 @@ Pick a reader from a config URL::
 
     serial:///dev/ttyUSB0?baud=115200&timeout=2   the real reader (pyserial)
     sim://idcard[?script=cards.json]              in-process simulator (demo)
+
+The simulator (``drivers.idcard.sim``) is imported only when a sim:// URL asks
+for it, so that ``python -m drivers.idcard.sim`` does not find it half-imported.
 """
 
 from __future__ import annotations
@@ -21,7 +24,6 @@ from drivers.idcard.errors import (
     RemoteProtocolError,
 )
 from drivers.idcard.reader import IdCardReader, SerialIdCardReader
-from drivers.idcard.sim import SimIdCardReader
 
 __all__ = [
     "CardDataError",
@@ -35,7 +37,6 @@ __all__ = [
     "ReaderStatusError",
     "RemoteProtocolError",
     "SerialIdCardReader",
-    "SimIdCardReader",
     "open_id_reader",
 ]
 
@@ -59,10 +60,11 @@ def open_id_reader(url: str) -> IdCardReader:
         )
     if u.host != "idcard" or u.path not in ("", "/"):
         raise ConfigError(f"{url}: the simulated ID-card reader is sim://idcard")
+    from drivers.idcard.scripts import load_script
+    from drivers.idcard.sim import SimIdCardReader
+
     reader = SimIdCardReader(reply_timeout=timeout)
     script = u.param("script")
     if script:
-        from drivers.idcard.scripts import load_script
-
         load_script(reader.simulator, script)
     return reader

@@ -321,4 +321,8 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    # Run the canonical module's main, so that scripts.py (which imports
+    # drivers.idcard.sim) and this process share one IdCardSimulator class.
+    from drivers.idcard.sim import main as _main
+
+    sys.exit(_main())

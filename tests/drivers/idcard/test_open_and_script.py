@@ -1,0 +1,133 @@
+"""open_id_reader URLs, simulator scripts, and the simulator run as a process."""
+
+from __future__ import annotations
+
+import json
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from drivers.base import ConfigError, DeviceUnavailable, HealthState, Person
+from drivers.idcard import SerialIdCardReader, open_id_reader
+from drivers.idcard.errors import CardRemoved
+from drivers.idcard.scripts import load_script
+from drivers.idcard.sim import IdCardSimulator, SimIdCardReader
+
+CARD = {
+    "name": "马秀兰",
+    "gender": "女",
+    "nation": "回",
+    "birth_date": "1985-11-20",
+    "id_number": "44010619851120004X",
+    "address": "广东省广州市越秀区中山五路219号",
+    "authority": "广州市公安局越秀分局",
+    "valid_from": "2020-01-15",
+    "valid_to": "长期",
+}
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "tcp://127.0.0.1:9100",
+        "/dev/ttyUSB0",
+        "sim://printer",
+        "sim://idcard?colour=red",
+        "serial://dev/ttyUSB0",
+        "serial:///dev/ttyUSB0?timeout=soon",
+        "serial:///dev/ttyUSB0?timeout=0",
+        "serial:///dev/ttyUSB0?baud=fast",
+    ],
+)
+def test_bad_urls_are_config_errors(url: str) -> None:
+    with pytest.raises(ConfigError):
+        open_id_reader(url)
+
+
+def test_missing_serial_device_is_unavailable(tmp_path: Path) -> None:
+    with pytest.raises(DeviceUnavailable) as info:
+        open_id_reader(f"serial://{tmp_path}/ttyUSB9")
+    assert info.value.user_message == "设备未连接，请联系工作人员"
+
+
+def test_sim_url_gives_a_tappable_reader(elder: Person) -> None:
+    with open_id_reader("sim://idcard?timeout=0.5") as reader:
+        assert isinstance(reader, SimIdCardReader)
+        assert reader.reply_timeout == 0.5
+        reader.tap(elder)
+        assert reader.read_card() == elder
+
+
+def test_serial_url_opens_the_real_driver(serial_rig: object, pty_pair: tuple[str, str]) -> None:
+    # serial_rig serves the far end; a second reader on the same kiosk pty checks the URL path.
+    kiosk, _ = pty_pair
+    with open_id_reader(f"serial://{kiosk}?baud=115200&timeout=0.5") as reader:
+        assert isinstance(reader, SerialIdCardReader)
+        assert reader.health().state is HealthState.OK
+
+
+def test_script_file_queues_cards_and_faults(tmp_path: Path, elder: Person) -> None:
+    script = tmp_path / "cards.json"
+    script.write_text(
+        json.dumps(
+            {
+                "cards": [None, CARD, CARD | {"remove_mid_read": "status"}],
+                "faults": [{"kind": "garbage", "command": "read", "garbage": "00 aa 96"}],
+            },
+            ensure_ascii=False,
+        ),
+        encoding="utf-8",
+    )
+    reader = open_id_reader(f"sim://idcard?script={script}")
+    assert reader.read_card() is None
+    assert reader.read_card() == elder
+    with pytest.raises(CardRemoved):
+        reader.read_card()
+
+
+@pytest.mark.parametrize(
+    "script",
+    [
+        {"cards": [{"name": "张三"}]},
+        {"cards": [CARD | {"birth_date": "1985/11/20"}]},
+        {"cards": [CARD | {"shoe_size": 42}]},
+        {"cards": [CARD | {"remove_mid_read": "sometimes"}]},
+        {"faults": [{"kind": "meteor"}]},
+        {"faults": [{"kind": "status", "status": "zz"}]},
+        {"sam_status": 60},
+    ],
+)
+def test_bad_scripts_name_the_problem(script: dict[str, object]) -> None:
+    with pytest.raises(ConfigError) as info:
+        load_script(IdCardSimulator(), script)
+    assert str(info.value).startswith("script")
+
+
+def test_simulator_process_on_a_pty(
+    tmp_path: Path, pty_pair: tuple[str, str], elder: Person
+) -> None:
+    kiosk, sim_path = pty_pair
+    script = tmp_path / "cards.json"
+    script.write_text(json.dumps({"cards": [CARD]}, ensure_ascii=False), encoding="utf-8")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "drivers.idcard.sim", sim_path, "--script", str(script)],
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert proc.stderr is not None
+        first = proc.stderr.readline()  # ready (signal handlers set) before we go on
+        assert first.startswith("idcard sim: answering on"), first
+        with SerialIdCardReader(kiosk, reply_timeout=2) as reader:
+            assert reader.poll(timeout=5) == elder
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        start = time.monotonic()
+        assert proc.wait(timeout=5) == 0
+        assert time.monotonic() - start < 2
+        if proc.stderr:
+            proc.stderr.close()
