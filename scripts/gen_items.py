@@ -279,7 +279,7 @@ ITEMS: list[tuple[str, str, str]] = [
     ("排污许可", "Pollutant discharge permit", "ecology"),
     ("危险废物经营许可", "Hazardous waste business licence", "ecology"),
     ("辐射安全许可", "Radiation safety licence", "ecology"),
-    ("噪声排放夜间施工许可", "Night-time construction noise permit", "ecology"),
+    ("夜间施工许可", "Night-time construction noise permit", "ecology"),
     # --- water 水利 ---
     ("取水许可", "Water abstraction permit", "water"),
     ("生产建设项目水土保持方案审批", "Soil and water conservation plan approval", "water"),

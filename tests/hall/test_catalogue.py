@@ -235,3 +235,17 @@ def test_excel_bom_is_accepted(tmp_path: Path) -> None:
     text = HEADER + "SC-0001,结婚登记,Marriage,marriage,jhdj\n"
     path.write_bytes(text.encode("utf-8-sig"))
     assert len(load_catalogue(path)) == 1
+
+
+# --- the shipped layouts agree with the catalogue -------------------------------
+
+
+@pytest.mark.parametrize("name", ["jiangbei", "county", "town"])
+def test_layout_domains_are_catalogue_domains(shipped: Catalogue, name: str) -> None:
+    from hall.layout import CATCH_ALL, load_layout
+
+    layout = load_layout(DEFAULT_PATH.parent / f"{name}.toml")
+    for queue in layout.queues.values():
+        assert set(queue.domains) <= set(DOMAINS) | {CATCH_ALL}, queue
+    for item in shipped:  # every item has somewhere to queue
+        assert layout.queue_for_domain(item.domain) in layout.queues
