@@ -172,16 +172,23 @@ class VpcdCard:
     """A virtual card inserted into vpcd's slot: a TCP client of pcscd's vpcd driver."""
 
     def __init__(
-        self, card: VirtualSocialSecurityCard, host: str = "127.0.0.1", port: int = VPCD_PORT
+        self,
+        card: VirtualSocialSecurityCard,
+        host: str = "127.0.0.1",
+        port: int = VPCD_PORT,
+        pull_after: int | None = None,
     ):
         self.card, self.host, self.port = card, host, port
+        self.pull_after = pull_after  # yank the card after this many C-APDUs (mid-read removal)
         self._sock: socket.socket | None = None
         self._thread: threading.Thread | None = None
 
     def insert(self, timeout: float = 10.0) -> None:
         """Connect to vpcd (retrying until pcscd listens) and serve in a background thread."""
         self._sock = connect_with_retry(self.host, self.port, timeout)
-        self._thread = threading.Thread(target=self._serve, args=(self._sock,), daemon=True)
+        self._thread = threading.Thread(
+            target=self._serve, args=(self._sock,), name="yichuang-vcard", daemon=True
+        )
         self._thread.start()
 
     def remove(self) -> None:
@@ -198,7 +205,8 @@ class VpcdCard:
     def _serve(self, sock: socket.socket) -> None:
         # An OSError means remove() or a stopping pcscd closed the socket: the card is out.
         with contextlib.suppress(OSError):
-            serve(sock, self.card)
+            serve(sock, self.card, self.pull_after)
+            sock.shutdown(socket.SHUT_RDWR)  # pulled out mid-read: vpcd sees the socket close
 
 
 def connect_with_retry(host: str, port: int, timeout: float | None) -> socket.socket:
@@ -223,9 +231,12 @@ def _recv_exact(sock: socket.socket, n: int) -> bytes | None:
     return buf
 
 
-def serve(sock: socket.socket, card: VirtualSocialSecurityCard) -> None:
-    """Answer vpcd until it closes the connection."""
+def serve(
+    sock: socket.socket, card: VirtualSocialSecurityCard, pull_after: int | None = None
+) -> None:
+    """Answer vpcd until it closes the connection (or `pull_after` C-APDUs were answered)."""
     sock.settimeout(None)
+    answered = 0
     while (head := _recv_exact(sock, 2)) is not None:
         payload = _recv_exact(sock, int.from_bytes(head, "big"))
         if payload is None:
@@ -238,6 +249,9 @@ def serve(sock: socket.socket, card: VirtualSocialSecurityCard) -> None:
                 continue  # unknown control byte: ignore, as vicc does
             reply = card.atr
         else:
+            if answered == pull_after:
+                return
+            answered += 1
             reply = card.answer(payload)
             log.debug("C-APDU %s -> R-APDU %s", payload.hex(), reply.hex())
         sock.sendall(len(reply).to_bytes(2, "big") + reply)

@@ -23,6 +23,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -119,10 +120,12 @@ class Slot:
         self.reader = reader
         self.vpcd: VpcdCard | None = None
 
-    def insert(self, card: VirtualSocialSecurityCard | None = None) -> VirtualSocialSecurityCard:
+    def insert(
+        self, card: VirtualSocialSecurityCard | None = None, pull_after: int | None = None
+    ) -> VirtualSocialSecurityCard:
         self.remove()
         card = card or VirtualSocialSecurityCard()
-        self.vpcd = VpcdCard(card, port=35963)
+        self.vpcd = VpcdCard(card, port=35963, pull_after=pull_after)
         self.vpcd.insert(timeout=10)
         wait_until(lambda: card_present(self.reader), 10, "pcscd to see the card")
         return card
@@ -144,3 +147,16 @@ def slot(pcscd: str) -> Iterator[Slot]:
         yield s
     finally:
         s.remove()
+
+
+@pytest.fixture(autouse=True)
+def no_leaked_card_threads() -> Iterator[None]:
+    """Every virtual card must be removed and every watching reader closed by its test."""
+    yield
+    leaked = [
+        t.name
+        for t in threading.enumerate()
+        if t.is_alive()
+        and (t.name == "yichuang-vcard" or type(t).__name__.endswith("ThreadSingleton"))
+    ]
+    assert not leaked, f"threads left running: {leaked}"

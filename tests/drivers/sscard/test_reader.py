@@ -17,7 +17,7 @@ import pytest
 
 from drivers.base import ConfigError, HealthState
 from drivers.sscard import CardEvent, CardReader, open_card_reader
-from drivers.sscard.errors import CardDataError, NoCard, NotSocialSecurityCard
+from drivers.sscard.errors import CardDataError, CardRemoved, NoCard, NotSocialSecurityCard
 from drivers.sscard.sim import SimSocialSecurityCardReader
 from drivers.sscard.vcard import CardHolder, Fault, VirtualSocialSecurityCard
 
@@ -144,6 +144,15 @@ def test_cards_read_one_after_another(rig: Rig) -> None:
         rig.insert(VirtualSocialSecurityCard(CardHolder(name=name)))
         assert rig.reader.read_card(timeout=5).name == name
         rig.remove()
+
+
+def test_card_pulled_out_mid_read(slot: Slot) -> None:
+    card = slot.insert(VirtualSocialSecurityCard(), pull_after=3)
+    reader = open_card_reader("pcsc://Virtual%20PCD%2000%2000")
+    with pytest.raises(CardRemoved) as e:
+        reader.read_card(timeout=5)
+    assert "拔出" in e.value.user_message
+    assert len(card.seen) == 3 and not card.saw_ins(0x20)
 
 
 def test_a_missing_reader_is_offline(pcscd: str) -> None:
