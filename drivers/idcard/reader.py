@@ -19,6 +19,16 @@ from drivers.base import DeviceTimeout, DeviceUnavailable, DriverError, Health, 
 from drivers.idcard import protocol as p
 from drivers.idcard.errors import BadChecksum, CardRemoved, IdCardError
 
+try:
+    import termios
+
+    _TERMIOS_ERRORS: tuple[type[Exception], ...] = (termios.error,)
+except ImportError:  # pragma: no cover - Windows has no termios
+    _TERMIOS_ERRORS = ()
+# A vanished line (USB adapter pulled, pty closed) surfaces as any of these;
+# pyserial lets termios.error from tcflush/tcsetattr through unwrapped.
+_LINE_ERRORS = (serial.SerialException, OSError, *_TERMIOS_ERRORS)
+
 
 class IdCardReader(abc.ABC):
     """A resident ID-card reader: read one card, wait for one, report health."""
@@ -76,8 +86,8 @@ class ProtocolIdCardReader(IdCardReader):
         self._lock = threading.Lock()
 
     @abc.abstractmethod
-    def _send(self, data: bytes) -> None:
-        """Write bytes to the reader."""
+    def _send(self, data: bytes, timeout: float) -> None:
+        """Write bytes to the reader, giving up after `timeout` s."""
 
     @abc.abstractmethod
     def _receive(self, size: int, timeout: float) -> bytes:
@@ -95,7 +105,7 @@ class ProtocolIdCardReader(IdCardReader):
             for attempt in (1, 2):
                 self._discard_input()
                 self._parser.clear()
-                self._send(p.build_frame(command))
+                self._send(p.build_frame(command), max(0.0, end - time.monotonic()))
                 try:
                     return self._await_reply(name, end)
                 except BadChecksum:
@@ -173,12 +183,13 @@ class SerialIdCardReader(ProtocolIdCardReader):
             raise DeviceUnavailable(f"cannot open ID-card reader on {port}: {e}") from e
         self.port_name = port
 
-    def _send(self, data: bytes) -> None:
+    def _send(self, data: bytes, timeout: float) -> None:
         try:
+            self._port.write_timeout = timeout  # a stalled line must not outlive the call
             self._port.write(data)
         except serial.SerialTimeoutException as e:
             raise DeviceTimeout(f"ID-card reader on {self.port_name}: write timed out") from e
-        except (serial.SerialException, OSError) as e:
+        except _LINE_ERRORS as e:
             raise DeviceUnavailable(f"ID-card reader on {self.port_name}: {e}") from e
 
     def _receive(self, size: int, timeout: float) -> bytes:
@@ -186,13 +197,13 @@ class SerialIdCardReader(ProtocolIdCardReader):
             # A blocking read with a timeout: the thread sleeps in select(), no busy loop.
             self._port.timeout = timeout
             return bytes(self._port.read(size))
-        except (serial.SerialException, OSError) as e:
+        except _LINE_ERRORS as e:
             raise DeviceUnavailable(f"ID-card reader on {self.port_name}: {e}") from e
 
     def _discard_input(self) -> None:
         try:
             self._port.reset_input_buffer()
-        except (serial.SerialException, OSError) as e:
+        except _LINE_ERRORS as e:
             raise DeviceUnavailable(f"ID-card reader on {self.port_name}: {e}") from e
 
     def close(self) -> None:

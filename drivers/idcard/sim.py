@@ -262,7 +262,7 @@ class SimIdCardReader(ProtocolIdCardReader):
         """Lay a card on the simulated reader (the demo's "citizen taps the card")."""
         self.simulator.tap(person, remove_mid_read=remove_mid_read)
 
-    def _send(self, data: bytes) -> None:
+    def _send(self, data: bytes, timeout: float) -> None:
         self._check_open()
         due = time.monotonic()
         for delay, chunk in self.simulator.receive(data):

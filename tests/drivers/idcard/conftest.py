@@ -65,8 +65,8 @@ def elder() -> Person:
 
 
 @pytest.fixture
-def pty_pair(tmp_path: Path) -> Iterator[tuple[str, str]]:
-    """(kiosk, sim) ends of a socat pty pair; socat is stopped afterwards."""
+def socat(tmp_path: Path) -> Iterator[subprocess.Popen[bytes]]:
+    """A socat pty pair linked at tmp_path/kiosk and tmp_path/sim; stopped afterwards."""
     if shutil.which("socat") is None:
         pytest.skip("socat is not installed (apt-get install socat)")
     kiosk, sim = tmp_path / "kiosk", tmp_path / "sim"
@@ -82,12 +82,18 @@ def pty_pair(tmp_path: Path) -> Iterator[tuple[str, str]]:
                 err = proc.stderr.read().decode() if proc.stderr else ""
                 pytest.fail(f"socat did not create the pty pair: {err}")
             time.sleep(0.02)
-        yield str(kiosk), str(sim)
+        yield proc
     finally:
         proc.terminate()
         proc.wait(timeout=5)
         if proc.stderr:
             proc.stderr.close()
+
+
+@pytest.fixture
+def pty_pair(socat: subprocess.Popen[bytes], tmp_path: Path) -> tuple[str, str]:
+    """(kiosk, sim) paths of the socat pty pair."""
+    return str(tmp_path / "kiosk"), str(tmp_path / "sim")
 
 
 @dataclass

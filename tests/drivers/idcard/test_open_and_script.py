@@ -17,6 +17,8 @@ from drivers.idcard.errors import CardRemoved
 from drivers.idcard.scripts import load_script
 from drivers.idcard.sim import IdCardSimulator, SimIdCardReader
 
+from .conftest import Rig
+
 CARD = {
     "name": "马秀兰",
     "gender": "女",
@@ -131,3 +133,15 @@ def test_simulator_process_on_a_pty(
         assert time.monotonic() - start < 2
         if proc.stderr:
             proc.stderr.close()
+
+
+def test_unplugged_line_is_unavailable(serial_rig: Rig, socat: subprocess.Popen[bytes]) -> None:
+    # socat going away is what a pulled USB-serial adapter looks like to the kiosk.
+    assert serial_rig.reader.health().state is HealthState.OK
+    socat.terminate()
+    socat.wait(timeout=5)
+    start = time.monotonic()
+    with pytest.raises(DeviceUnavailable):
+        serial_rig.reader.read_card(timeout=1)
+    assert time.monotonic() - start < 1.5
+    assert serial_rig.reader.health().state is HealthState.OFFLINE

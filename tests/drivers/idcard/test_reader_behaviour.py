@@ -204,3 +204,13 @@ def test_closed_reader_is_unavailable(rig: Rig, person: Person) -> None:
     with pytest.raises(DeviceUnavailable):
         rig.reader.read_card(timeout=1)
     assert rig.reader.health().state is HealthState.OFFLINE
+
+
+def test_a_card_tapped_from_another_thread_ends_a_poll(rig: Rig, person: Person) -> None:
+    # The demo taps from the GUI thread while a worker polls.
+    timer = threading.Timer(0.4, rig.sim.tap, args=(person,))
+    timer.start()
+    try:
+        assert rig.reader.poll(timeout=5, interval=0.1) == person
+    finally:
+        timer.join()
