@@ -710,14 +710,23 @@ class Engine:
                 t.history.append({"at": now.isoformat(), "action": "expired"})
                 self._touch(t)
                 expired += 1
+        # Free windows of expired tickets only: an engine that served before its first
+        # housekeep (day None) still holds today's calls and parked tickets.
+        old = {k for k, t in self.tickets.items() if t.day < today}
         for w in self.windows.values():
-            if w.current or w.parked:
-                w.current, w.parked = None, []
+            parked = [i for i in w.parked if i not in old]
+            if w.current in old or parked != w.parked:
+                w.current = None if w.current in old else w.current
+                w.parked = parked
                 self._touch(w)
         # Keep memory flat: only today's tickets stay in the engine (the store has the rest).
-        self.tickets = {k: t for k, t in self.tickets.items() if t.day >= today}
+        self.tickets = {k: t for k, t in self.tickets.items() if k not in old}
         self.counters = {k: n for k, n in self.counters.items() if k[0] >= today}
-        self._by_person, self._durations, self.day = {}, {}, today
+        self._by_person = {}
+        for t in self.tickets.values():
+            if t.person_hash:
+                self._by_person.setdefault(t.person_hash, []).append(t.id)
+        self._durations, self.day = {}, today
         self._emit(BOARD, "day.started", now, day=today.isoformat(), expired=expired)
         return self._done({"day": today.isoformat(), "expired": expired})
 
