@@ -561,7 +561,8 @@ class Engine:
             raise E.WindowBusy(self.tickets[w.current].number)
         w.posts[post] = Clerk(staff_no.strip(), name.strip(), now).to_dict()
         w.active_post = post
-        self._emit(STAFF, "clerk.signed_in", now, window=window, post=post, staff_no=staff_no)
+        self._emit(STAFF, "clerk.signed_in", now, window=window, post=post, staff_no=staff_no.strip(),
+                   name=name.strip())  # fmt: skip
         return self._window_changed(w, now)
 
     def sign_out(self, *, window: int, post: str) -> Outcome:
