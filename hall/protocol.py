@@ -1,0 +1,367 @@
+"""The hub's wire protocol: message types, one decoder per role, encode/decode. No I/O.
+
+Every request is a JSON object with a ``type`` tag and a ``req_id`` of the form
+``device:counter`` (a retry reuses it). Each role has its own tagged union of the
+requests it may send, so decoding with the role's decoder *is* the permission
+check: a display's decoder does not know ``call_next`` (DESIGN.md §5).
+
+Errors come in two kinds (STYLE.md §3): `LocalProtocolError` — this program
+misused the protocol (a bug here); `RemoteProtocolError` — the peer sent something
+we cannot accept. The latter carries a stable ``code`` that goes back in the
+error reply together with a sentence naming the problem.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, ClassVar
+
+import msgspec
+
+PROTOCOL_VERSION = 1
+MAX_REQUEST_BYTES = 64 * 1024  # a request larger than this is answered `too_large`
+ROLES = ("kiosk", "counter", "display", "rating", "manager")
+STREAM_TOPICS = {"board": b"board/", "staff": b"staff/"}
+
+
+class ProtocolError(Exception):
+    """Something about a message is wrong. `code` is stable on the wire."""
+
+    code = "protocol"
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+class LocalProtocolError(ProtocolError):
+    """We misused the protocol (wrong role, unencodable value): a bug in this program."""
+
+
+class RemoteProtocolError(ProtocolError):
+    """The peer sent garbage: not JSON, an unknown type, a command outside its role …"""
+
+
+# ------------------------------------------------------------------ requests
+
+
+class Request(msgspec.Struct, tag_field="type", kw_only=True):
+    """Every request carries `req_id = "device:counter"`; retries reuse it."""
+
+    req_id: str
+    #: does the command change the hall (and so run in a transaction)?
+    writes: ClassVar[bool] = True
+
+
+class Card(msgspec.Struct, kw_only=True):
+    """What a card reader gave the kiosk. Turned into a keyed hash by the hub at once."""
+
+    id_number: str
+    name: str = ""
+
+
+class Hello(Request, tag="hello"):
+    version: int
+    device: str = ""  # only used without CURVE (test mode); otherwise the key says who
+    writes: ClassVar[bool] = False
+
+
+class Ping(Request, tag="ping"):
+    writes: ClassVar[bool] = False
+
+
+class Snapshot(Request, tag="snapshot"):
+    writes: ClassVar[bool] = False
+
+
+class Issue(Request, tag="issue"):
+    queue: str | None = None
+    item: str | None = None
+    card: Card | None = None
+    channel: str = "kiosk"  # kiosk; a manager may issue as "staff"
+    green: bool = False
+
+
+class CheckIn(Request, tag="check_in"):
+    """An appointment check-in (with `card`) or a no-show checking in again (with `ticket`)."""
+
+    ticket: str | None = None
+    card: Card | None = None
+    queue: str | None = None
+    item: str | None = None
+
+
+class _AtWindow(Request, kw_only=True):
+    window: int | None = None  # a counter may leave it out: its own window
+
+
+class CallNext(_AtWindow, tag="call_next"):
+    pass
+
+
+class Recall(_AtWindow, tag="recall"):
+    pass
+
+
+class Start(_AtWindow, tag="start"):
+    pass
+
+
+class Finish(_AtWindow, tag="finish"):
+    pass
+
+
+class NoShow(_AtWindow, tag="no_show"):
+    pass
+
+
+class Transfer(_AtWindow, tag="transfer"):
+    to_queue: str | None = None
+    to_window: int | None = None
+    note: str = ""
+
+
+class Park(_AtWindow, tag="park"):
+    note: str = ""
+
+
+class CallBack(_AtWindow, tag="call_back"):
+    ticket: str
+
+
+class Pause(_AtWindow, tag="pause"):
+    reason: str = ""
+
+
+class Resume(_AtWindow, tag="resume"):
+    pass
+
+
+class Open(_AtWindow, tag="open"):
+    pass
+
+
+class Close(_AtWindow, tag="close"):
+    pass
+
+
+class SignIn(_AtWindow, tag="sign_in", kw_only=True):
+    post: str = "A"
+    staff_no: str
+    name: str
+
+
+class SignOut(_AtWindow, tag="sign_out"):
+    post: str = "A"
+
+
+class Rate(Request, tag="rate", kw_only=True):
+    """A pad leaves out `ticket`: it rates its window's last finished ticket."""
+
+    ticket: str | None = None
+    level: int
+    reasons: list[str] = msgspec.field(default_factory=list)
+    comment: str = ""
+
+
+class SetProfile(_AtWindow, tag="set_profile"):
+    profile: dict[str, float]
+    reason: str = ""
+
+
+class Cancel(Request, tag="cancel"):
+    ticket: str
+    reason: str = ""
+
+
+class FollowUp(Request, tag="follow_up"):
+    case: str
+    action: str
+    note: str = ""
+
+
+class BookAppointment(Request, tag="book_appointment"):
+    card: Card
+    queue: str
+    slot: datetime
+
+
+_COMMON: tuple[type[Request], ...] = (Hello, Ping, Snapshot)
+_COUNTER: tuple[type[Request], ...] = (
+    CallNext, Recall, Start, Finish, NoShow, Transfer, Park, CallBack, Pause, Resume,
+    Open, Close, SignIn, SignOut,
+)  # fmt: skip
+ROLE_REQUESTS: dict[str, tuple[type[Request], ...]] = {
+    "kiosk": (*_COMMON, Issue, CheckIn),
+    "counter": (*_COMMON, *_COUNTER),
+    "display": _COMMON,
+    "rating": (*_COMMON, Rate),
+    "manager": (
+        *_COMMON,
+        Issue,
+        CheckIn,
+        *_COUNTER,
+        Rate,
+        SetProfile,
+        Cancel,
+        FollowUp,
+        BookAppointment,
+    ),
+}
+ALL_TYPES = {cls.__struct_config__.tag: cls for cls in ROLE_REQUESTS["manager"]}
+
+
+class _Envelope(msgspec.Struct):
+    """The two fields read before knowing the role: lenient about everything else."""
+
+    type: str = ""
+    req_id: str = ""
+
+
+_envelope = msgspec.json.Decoder(_Envelope)
+
+
+def _union(types: tuple[type[Request], ...]) -> Any:
+    u: Any = types[0]
+    for t in types[1:]:
+        u = u | t
+    return u
+
+
+_decoders = {role: msgspec.json.Decoder(_union(types)) for role, types in ROLE_REQUESTS.items()}
+_encoder = msgspec.json.Encoder()
+
+
+def peek(raw: bytes) -> tuple[str, str]:
+    """(type, req_id) of a request, as far as they can be read; ("", "") for garbage."""
+    if len(raw) > MAX_REQUEST_BYTES:
+        return "", ""
+    try:
+        env = _envelope.decode(raw)
+    except msgspec.DecodeError:
+        return "", ""
+    return env.type, env.req_id
+
+
+def device_of(req_id: str) -> str:
+    """The device part of a `device:counter` request id ("" when there is none)."""
+    device, sep, counter = req_id.rpartition(":")
+    return device if sep and device and counter else ""
+
+
+def decode_request(raw: bytes, role: str) -> Request:
+    """Decode one request of a device with `role`. Raise RemoteProtocolError naming the
+    problem: too_large, malformed, unknown_type, not_allowed, invalid."""
+    if role not in _decoders:
+        raise LocalProtocolError("bad_role", f"no such role {role!r}")
+    if len(raw) > MAX_REQUEST_BYTES:
+        raise RemoteProtocolError(
+            "too_large", f"message of {len(raw)} bytes; the limit is {MAX_REQUEST_BYTES}"
+        )
+    try:
+        obj = msgspec.json.decode(raw)
+    except msgspec.DecodeError as e:
+        raise RemoteProtocolError("malformed", f"not a JSON message ({e})") from e
+    if not isinstance(obj, dict):
+        raise RemoteProtocolError("malformed", "a request must be a JSON object")
+    kind = obj.get("type")
+    if not isinstance(kind, str):
+        raise RemoteProtocolError("malformed", "the request has no `type` string")
+    if kind not in ALL_TYPES:
+        raise RemoteProtocolError("unknown_type", f"unknown message type {kind!r}")
+    if kind not in {c.__struct_config__.tag for c in ROLE_REQUESTS[role]}:
+        raise RemoteProtocolError("not_allowed", f"a {role} may not send {kind!r}")
+    try:
+        req = _decoders[role].decode(raw)
+    except msgspec.ValidationError as e:
+        raise RemoteProtocolError("invalid", f"{kind}: {e}") from e
+    if not device_of(req.req_id):
+        raise RemoteProtocolError(
+            "invalid", f"req_id must look like device:counter, got {req.req_id!r}"
+        )
+    return req
+
+
+def check_hello(hello: Hello) -> None:
+    """Refuse another protocol version (fields are only added within a version)."""
+    if hello.version != PROTOCOL_VERSION:
+        raise RemoteProtocolError(
+            "bad_version",
+            f"protocol version {hello.version} is not spoken here; this hub speaks "
+            f"{PROTOCOL_VERSION} — update the device's software",
+        )
+
+
+def encode_request(req: Request, role: str | None = None) -> bytes:
+    """Encode a request; with `role`, refuse (LocalProtocolError) one the role may not send."""
+    if role is not None and type(req) not in ROLE_REQUESTS.get(role, ()):
+        raise LocalProtocolError("not_allowed", f"a {role} may not send {type(req).__name__}")
+    return _encoder.encode(req)
+
+
+# ------------------------------------------------------------------ replies
+
+
+class Reply(msgspec.Struct, tag_field="type", kw_only=True):
+    req_id: str
+
+
+class Ok(Reply, tag="ok"):
+    value: dict[str, Any] = msgspec.field(default_factory=dict)
+
+
+class Error(Reply, tag="error"):
+    code: str
+    message: str
+    message_en: str = ""
+
+
+_reply_decoder = msgspec.json.Decoder(Ok | Error)
+
+
+def encode_reply(reply: Reply) -> bytes:
+    return _encoder.encode(reply)
+
+
+def decode_reply(raw: bytes) -> Ok | Error:
+    """Decode a hub reply; RemoteProtocolError if the hub sent garbage."""
+    try:
+        return _reply_decoder.decode(raw)
+    except (msgspec.DecodeError, msgspec.ValidationError) as e:
+        raise RemoteProtocolError("malformed", f"unreadable reply from the hub ({e})") from e
+
+
+# ------------------------------------------------------------------ stream updates
+
+
+class Update(msgspec.Struct):
+    """One message on a stream: an event or a heartbeat (type "heartbeat")."""
+
+    epoch: int
+    seq: int
+    type: str
+    at: str
+    data: dict[str, Any] = msgspec.field(default_factory=dict)
+
+
+_update_decoder = msgspec.json.Decoder(Update)
+
+
+def encode_update(update: Update) -> bytes:
+    return _encoder.encode(update)
+
+
+def decode_update(raw: bytes) -> Update:
+    try:
+        return _update_decoder.decode(raw)
+    except (msgspec.DecodeError, msgspec.ValidationError) as e:
+        raise RemoteProtocolError("malformed", f"unreadable stream update ({e})") from e
+
+
+def stream_of(topic: bytes) -> str | None:
+    """ "board" for b"board/" …; None for a topic we do not know."""
+    for name, t in STREAM_TOPICS.items():
+        if topic == t:
+            return name
+    return None
