@@ -141,13 +141,16 @@ def parse_command(body: bytes) -> bytes:
 
 
 def status_error(status: int, doing: str = "") -> ReaderStatusError:
-    """The typed error for a failure status SW3; `doing` names the command for the log."""
-    if status in (STATUS_OK, STATUS_CARD_FOUND):
-        raise LocalProtocolError(f"status {status:02X} is a success, not an error")
-    cls, what, user = STATUSES.get(
-        status, (ReaderFault, "unknown status", "读卡器返回未知状态，请联系工作人员")
-    )
+    """The typed error for a status SW3 that is not the one `doing` needed.
+
+    Unknown codes, and success codes where another was expected (90 to a
+    find), are reader faults: the reader is not behaving as documented.
+    """
     prefix = f"{doing}: " if doing else ""
+    if status in STATUSES:
+        cls, what, user = STATUSES[status]
+    else:
+        cls, what, user = ReaderFault, "unexpected status", "读卡器返回未知状态，请联系工作人员"
     return cls(f"{prefix}{what} (SW3={status:02X})", status=status, user_message=user)
 
 

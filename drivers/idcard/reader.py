@@ -9,8 +9,10 @@ simulator, so both run exactly the same protocol code.
 from __future__ import annotations
 
 import abc
+import contextlib
 import threading
 import time
+from collections.abc import Iterator
 from types import TracebackType
 
 import serial
@@ -82,8 +84,9 @@ class ProtocolIdCardReader(IdCardReader):
     def __init__(self, reply_timeout: float = 2.0) -> None:
         self.reply_timeout = reply_timeout
         self._parser = p.FrameParser()
-        # health() may be called from another thread while poll() runs.
-        self._lock = threading.Lock()
+        # health() may come from another thread while poll() runs; a card read
+        # (find, select, read) holds it throughout so nothing slips in between.
+        self._lock = threading.RLock()
 
     @abc.abstractmethod
     def _send(self, data: bytes, timeout: float) -> None:
@@ -97,10 +100,20 @@ class ProtocolIdCardReader(IdCardReader):
     def _discard_input(self) -> None:
         """Drop bytes already received (leftovers of an earlier, failed exchange)."""
 
+    @contextlib.contextmanager
+    def _locked(self, deadline: float) -> Iterator[None]:
+        # Waiting for a busy reader counts against the caller's timeout too.
+        if not self._lock.acquire(timeout=max(0.0, deadline - time.monotonic())):
+            raise DeviceTimeout("ID-card reader busy with another request")
+        try:
+            yield
+        finally:
+            self._lock.release()
+
     def _exchange(self, command: bytes, deadline: float) -> p.Reply:
         name = p.COMMAND_NAMES.get(command, command.hex())
         end = min(deadline, time.monotonic() + self.reply_timeout)
-        with self._lock:
+        with self._locked(end):
             # One retry on a corrupted reply: line noise should not bother the citizen.
             for attempt in (1, 2):
                 self._discard_input()
@@ -126,6 +139,10 @@ class ProtocolIdCardReader(IdCardReader):
     def read_card(self, timeout: float = 3.0) -> Person | None:
         """Find, select and read the card; None when there is no card."""
         deadline = time.monotonic() + timeout
+        with self._locked(deadline):
+            return self._read_card(deadline)
+
+    def _read_card(self, deadline: float) -> Person | None:
         reply = self._exchange(p.CMD_FIND, deadline)
         if reply.status == p.STATUS_NO_CARD:
             return None

@@ -243,9 +243,9 @@ def test_unknown_status_is_a_reader_fault() -> None:
 
 
 @pytest.mark.parametrize("status", [0x90, 0x9F])
-def test_success_is_not_an_error(status: int) -> None:
-    with pytest.raises(LocalProtocolError):
-        p.status_error(status)
+def test_success_where_another_status_was_due_is_a_reader_fault(status: int) -> None:
+    err = p.status_error(status, "find card")
+    assert type(err) is ReaderFault and "unexpected" in str(err)
 
 
 @pytest.mark.parametrize(

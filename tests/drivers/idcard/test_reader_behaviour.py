@@ -17,6 +17,7 @@ from drivers.idcard.errors import (
     BadChecksum,
     CardNotReadable,
     CardRemoved,
+    ReaderFault,
     ReaderStatusError,
 )
 from drivers.idcard.sim import Fault
@@ -214,3 +215,36 @@ def test_a_card_tapped_from_another_thread_ends_a_poll(rig: Rig, person: Person)
         assert rig.reader.poll(timeout=5, interval=0.1) == person
     finally:
         timer.join()
+
+
+def test_an_unexpected_success_status_is_a_reader_fault(rig: Rig) -> None:
+    rig.sim.add_fault(Fault("status", command="find", status=p.STATUS_OK))
+    with pytest.raises(ReaderFault):
+        rig.reader.read_card(timeout=2)
+    rig.sim.sam_status = p.STATUS_CARD_FOUND
+    assert rig.reader.health().state is HealthState.OFFLINE
+
+
+def test_health_waits_for_a_busy_reader_no_longer_than_its_timeout(
+    rig: Rig, person: Person
+) -> None:
+    rig.sim.add_fault(Fault("silence", command="read"))
+    rig.sim.tap(person)
+    outcome: list[BaseException] = []
+    reading = threading.Thread(target=_read_into, args=(rig, outcome))
+    reading.start()
+    try:
+        time.sleep(0.1)  # the read now holds the reader, waiting for a reply
+        start = time.monotonic()
+        assert rig.reader.health(timeout=0.2).state is HealthState.UNKNOWN
+        assert time.monotonic() - start < 0.2 + MARGIN
+    finally:
+        reading.join()
+    assert [type(e) for e in outcome] == [DeviceTimeout]
+
+
+def _read_into(rig: Rig, outcome: list[BaseException]) -> None:
+    try:
+        rig.reader.read_card(timeout=1.5)
+    except Exception as e:
+        outcome.append(e)
