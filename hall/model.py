@@ -8,8 +8,9 @@ hub can send it. Times are naive local datetimes of the hall.
 from __future__ import annotations
 
 import enum
+import functools
 import json
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import dataclass, field, fields
 from datetime import date, datetime
 from typing import Any, ClassVar, Self
 
@@ -92,6 +93,11 @@ def _encode(v: Any) -> Any:
     return v
 
 
+@functools.cache
+def _field_names(cls: type) -> tuple[str, ...]:
+    return tuple(f.name for f in fields(cls))
+
+
 class Record:
     """Row conversion shared by the model classes."""
 
@@ -102,7 +108,10 @@ class Record:
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready dict (times as ISO strings)."""
-        return {k: _encode(v) for k, v in asdict(self).items()}  # type: ignore[call-overload]
+        # Field by field instead of dataclasses.asdict: the same result (no field holds a
+        # dataclass, and _encode copies lists and dicts itself) at a fraction of the cost;
+        # the engine returns one per command and `hall simulate` runs millions of commands.
+        return {k: _encode(getattr(self, k)) for k in _field_names(type(self))}
 
     def to_row(self) -> dict[str, Any]:
         """A flat SQLite row: nested values as JSON text."""
