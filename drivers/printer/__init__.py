@@ -82,11 +82,26 @@ def _tcp(url: DeviceURL) -> Connect:
     return lambda timeout: _Network(url.host, url.port or 9100, timeout=timeout)
 
 
+class _Serial(Serial):
+    """python-escpos' Serial, reading what has arrived instead of waiting for 16 bytes.
+
+    Its ``read(16)`` blocks for the whole timeout on every status query,
+    since a printer answers one byte.
+    """
+
+    def _read(self) -> bytes:
+        dev: Any = self.device
+        data: bytes = dev.read(1)
+        if data and dev.in_waiting:
+            data += dev.read(dev.in_waiting)
+        return data
+
+
 def _serial(url: DeviceURL) -> Connect:
     if not url.path:
         raise ConfigError(f"{url.raw}: serial:// needs a device, e.g. serial:///dev/ttyUSB0")
     baud = url.int_param("baud", 9600)
-    return lambda timeout: Serial(devfile=url.path, baudrate=baud, timeout=timeout)
+    return lambda timeout: _Serial(devfile=url.path, baudrate=baud, timeout=timeout)
 
 
 def _usb(url: DeviceURL) -> Connect:

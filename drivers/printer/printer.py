@@ -18,7 +18,6 @@ from contextlib import contextmanager
 from typing import Any
 
 from escpos.escpos import Escpos
-from escpos.exceptions import DeviceNotFoundError
 from escpos.exceptions import Error as EscposLibraryError
 
 from drivers.base import DeviceTimeout, DeviceUnavailable, DriverError, Health, HealthState
@@ -173,18 +172,18 @@ class EscposTicketPrinter(TicketPrinter):
     def _link(self) -> Iterator[_Link]:
         if self._closed:
             raise PrinterOffline(f"{self.name}: printer was closed")
-        deadline = time.monotonic() + self.timeout
         if not self._lock.acquire(timeout=self.timeout):
             raise _Busy(f"{self.name}: printer busy with another job")
         transport: Escpos | None = None
         try:
+            # Built before the clock starts: the first python-escpos object loads its
+            # printer profiles (about half a second of CPU, once per process).
             transport = self._connect(self.timeout)
+            deadline = time.monotonic() + self.timeout
             try:
                 transport.open()
-            except DeviceNotFoundError as e:
-                raise PrinterOffline(f"{self.name}: cannot open: {e}") from e
             except (EscposLibraryError, OSError, RuntimeError) as e:
-                # RuntimeError: python-escpos' answer to a missing pyusb/pyserial.
+                # DeviceNotFoundError mostly; RuntimeError when pyusb/pyserial is missing.
                 raise PrinterOffline(f"{self.name}: cannot open: {e}") from e
             yield _Link(transport, deadline)
         finally:
@@ -209,13 +208,10 @@ class EscposTicketPrinter(TicketPrinter):
             log.warning("%s: %s", self.name, e)
             return Health(HealthState.UNKNOWN, "打印机状态无法识别", "bad_status")
 
-    def _health_after(self, e: PrinterError) -> Health:
-        """What an error says about the printer, unless the status read already said more."""
-        if isinstance(e, PrinterOffline) and self._last.state is not HealthState.OFFLINE:
-            return UNREACHABLE
-        if isinstance(e, PrinterTimeout) and self._last.state is not HealthState.UNKNOWN:
-            return NO_ANSWER
-        return self._last
+    @staticmethod
+    def _health_of_error(e: PrinterError) -> Health:
+        """What a failed call says about the printer when no status byte said it."""
+        return UNREACHABLE if isinstance(e, PrinterOffline) else NO_ANSWER
 
     @property
     def last_health(self) -> Health:
@@ -231,20 +227,24 @@ class EscposTicketPrinter(TicketPrinter):
             pass  # a ticket is printing right now; its checks are fresher than ours would be
         except PrinterError as e:
             log.info("%s", e)
-            self._last = self._health_after(e)
+            self._last = self._health_of_error(e)
         return self._last
 
     def print_ticket(self, ticket: TicketPrint) -> None:
         """Check status, send the ticket, check status again; raise a PrinterError on any failure."""
         data = proto.encode_ops(layout_ticket(ticket, self.paper), chinese_mode=self.chinese_mode)
+        refused = False
         try:
             with self._link() as link:
                 self._last = self._read_health(link)
+                refused = True
                 refuse_unless_printable(self._last, require_status=self.require_status)
+                refused = False
                 link.write(data)
                 self._last = after = self._read_health(link)
         except PrinterError as e:
-            self._last = self._health_after(e)
+            if not refused:  # a refusal's reason is already in self._last
+                self._last = self._health_of_error(e)
             raise
         if after.state in (HealthState.OK, HealthState.DEGRADED):
             return

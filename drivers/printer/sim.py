@@ -84,6 +84,7 @@ class TicketRenderer:
         self.paper = paper
         self._font_file, self._font_index = find_cjk_font(font_path)
         self._fonts: dict[int, ImageFont.FreeTypeFont] = {}
+        self._glyphs: dict[tuple[str, int, bool], Image.Image] = {}  # tickets repeat characters
 
     def _font(self, size: int) -> ImageFont.FreeTypeFont:
         if size not in self._fonts:
@@ -113,7 +114,12 @@ class TicketRenderer:
         return scratch
 
     def _text(self, page: Image.Image, y: int, op: Text) -> int:
-        cells = [self._glyph(c, op.scale, op.bold) for c in op.text]
+        cells = []
+        for ch in op.text:
+            key = (ch, op.scale, op.bold)
+            if key not in self._glyphs:
+                self._glyphs[key] = self._glyph(*key)
+            cells.append(self._glyphs[key])
         width = sum(c.width for c in cells)
         x = {"left": 0, "center": (page.width - width) // 2, "right": page.width - width}[op.align]
         for cell in cells:
