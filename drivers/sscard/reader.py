@@ -64,7 +64,7 @@ def _pcsc_errors(what: str) -> Iterator[None]:
 
 
 def _release(request: Any) -> None:
-    """Release a CardRequest's PC/SC context now, never later from ``__del__``."""
+    """Release a CardRequest's or connection's PC/SC context now, never from ``__del__``."""
     pcsc = getattr(request, "pcsccardrequest", request)
     try:
         pcsc.release()
@@ -170,8 +170,7 @@ class SocialSecurityCardReader(EventSink):
         finally:
             with contextlib.suppress(Exception):
                 connection.disconnect()
-            with contextlib.suppress(Exception):
-                connection.release()
+            _release(connection)
         log.info("read social security card %r", person)
         return person
 

@@ -278,10 +278,12 @@ def main(argv: list[str] | None = None) -> None:
     )
     card = VirtualSocialSecurityCard(holder, [Fault(f) for f in args.fault])
     log.info("waiting for vpcd on %s:%d (start pcscd)", args.host, args.port)
-    with connect_with_retry(args.host, args.port, None) as sock:
-        log.info("card inserted")
-        with contextlib.suppress(KeyboardInterrupt):
+    try:
+        with connect_with_retry(args.host, args.port, None) as sock:
+            log.info("card inserted")
             serve(sock, card)
+    except KeyboardInterrupt:
+        pass  # Ctrl-C is how a person pulls the card out
     log.info("card removed after %d APDUs", len(card.seen))
 
 
