@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -145,3 +147,21 @@ def test_unplugged_line_is_unavailable(serial_rig: Rig, socat: subprocess.Popen[
         serial_rig.reader.read_card(timeout=1)
     assert time.monotonic() - start < 1.5
     assert serial_rig.reader.health().state is HealthState.OFFLINE
+
+
+def test_simulator_serves_a_raw_pty_fd(pty_pair: tuple[str, str], person: Person) -> None:
+    kiosk, sim_path = pty_pair
+    sim = IdCardSimulator()
+    sim.tap(person)
+    fd = os.open(sim_path, os.O_RDWR | os.O_NOCTTY)
+    stop = threading.Event()
+    thread = threading.Thread(target=sim.serve, args=(fd, stop))
+    thread.start()
+    try:
+        with SerialIdCardReader(kiosk, reply_timeout=1) as reader:
+            assert reader.read_card(timeout=3) == person
+    finally:
+        stop.set()
+        thread.join(timeout=5)
+        os.close(fd)
+    assert not thread.is_alive()
