@@ -8,7 +8,7 @@ from escpos.printer import Dummy
 
 from drivers.base import HealthState
 from drivers.printer import escpos as proto
-from drivers.printer.layout import PAPER_58, PAPER_80, QR, Cut, Feed, Paper, Text, layout_ticket
+from drivers.printer.layout import PAPER_58, PAPER_80, QR, Cut, Feed, Op, Paper, Text, layout_ticket
 
 from .conftest import make_ticket
 from .escpos_parse import Cut as ParsedCut
@@ -39,7 +39,13 @@ def test_cut_bytes() -> None:
 
 
 def test_encode_decode_round_trip() -> None:
-    ops = [Text("标题", "center", 2, True), Feed(2), QR("T-1", 5), Text("left", "left"), Cut()]
+    ops: list[Op] = [
+        Text("标题", "center", 2, True),
+        Feed(2),
+        QR("T-1", 5),
+        Text("left", "left"),
+        Cut(),
+    ]
     parsed = parse(proto.encode_ops(ops))
     assert parsed.lines == [
         Line("标题", "center", 2, 2, True, True),
