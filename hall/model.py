@@ -82,6 +82,9 @@ class CaseState(enum.StrEnum):
 
 
 def _encode(v: Any) -> Any:
+    t = type(v)
+    if v is None or t is str or t is int or t is float or t is bool:
+        return v  # the common case first (to_dict runs once per engine command)
     if isinstance(v, datetime | date):
         return v.isoformat()
     if isinstance(v, enum.Enum):
