@@ -21,6 +21,7 @@ import msgspec
 PROTOCOL_VERSION = 1
 MAX_REQUEST_BYTES = 64 * 1024  # a request larger than this is answered `too_large`
 ROLES = ("kiosk", "counter", "display", "rating", "manager")
+ZMTP_HEARTBEAT_MS = (1000, 3000, 3000)  # interval, timeout, ttl on every socket
 STREAM_TOPICS = {"board": b"board/", "staff": b"staff/"}
 
 

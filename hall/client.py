@@ -1,0 +1,309 @@
+"""`HubClient`: the blocking Python client of the hub (DESIGN.md §7). No Qt.
+
+Commands go over a DEALER with Lazy Pirate retries: the same `req_id` is sent up to
+`retries` times, and after each silence the socket is closed with linger 0 and
+reopened. The hub replays its stored reply for a repeated req_id, so a retried
+`issue` never makes a second ticket. An error reply raises the matching
+`hall.errors` class. `pump()` drives a `hall.follower.StateFollower` from the PUB
+stream (snapshot over the DEALER when it asks for one).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import secrets
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+import zmq
+import zmq.auth
+
+from hall import errors as E
+from hall import protocol as P
+from hall.follower import FollowedEvent, StateFollower
+from hall.hub_rules import NotAllowed
+
+
+class HubUnavailable(Exception):
+    """No reply from the hub after all retries. The command may or may not have been applied;
+    retrying it with the same req_id (`client.retry_last()`) is always safe."""
+
+
+def _error_classes() -> dict[str, type[E.HallError]]:
+    out: dict[str, type[E.HallError]] = {}
+    for v in vars(E).values():
+        if isinstance(v, type) and issubclass(v, E.HallError):
+            out[v.code] = v
+    out[NotAllowed.code] = NotAllowed
+    return out
+
+
+ERRORS = _error_classes()
+
+
+def error_from_reply(err: P.Error) -> E.HallError:
+    """The hub's error reply as the hall.errors class of its code (HallError if unknown)."""
+    cls = ERRORS.get(err.code, E.HallError)
+    exc = cls.__new__(cls)
+    Exception.__init__(exc, err.message)
+    exc.detail, exc.params = "", {}
+    exc.code = err.code
+    exc.message_en = err.message_en
+    return exc
+
+
+class HubClient:
+    """One device's connection to the hub. Not thread-safe: one per thread."""
+
+    def __init__(
+        self,
+        endpoint: str,
+        *,
+        device: str,
+        keys: str | Path | None = None,
+        timeout: float = 2.5,
+        retries: int = 3,
+        ping_every: float = 2.0,
+        ctx: zmq.Context[zmq.Socket[bytes]] | None = None,
+    ) -> None:
+        self.endpoint = endpoint
+        self.device = device
+        self.timeout = timeout
+        self.retries = retries
+        self.ping_every = ping_every
+        self.ctx = ctx or zmq.Context.instance()
+        self.welcome: dict[str, Any] | None = None
+        self._curve: tuple[bytes, bytes, bytes] | None = None
+        if keys is not None:
+            kd = Path(keys)
+            public, secret = zmq.auth.load_certificate(str(kd / "devices" / f"{device}.key_secret"))
+            server, _ = zmq.auth.load_certificate(str(kd / "hub.key"))
+            assert secret is not None
+            self._curve = (public, secret, server)
+        # a fresh session part, so a restarted device never reuses a req_id of its past
+        self._session = f"{int(time.time()):x}{secrets.token_hex(2)}"
+        self._n = 0
+        self._dealer: zmq.Socket[bytes] | None = None
+        self._sub: zmq.Socket[bytes] | None = None
+        self._last_sent = 0.0
+        self.last_req_id = ""
+
+    # ------------------------------------------------------------ sockets
+
+    def _socket(self, kind: int) -> zmq.Socket[bytes]:
+        s = self.ctx.socket(kind)
+        ivl, timeout, ttl = P.ZMTP_HEARTBEAT_MS
+        s.setsockopt(zmq.HEARTBEAT_IVL, ivl)
+        s.setsockopt(zmq.HEARTBEAT_TIMEOUT, timeout)
+        s.setsockopt(zmq.HEARTBEAT_TTL, ttl)
+        s.setsockopt(zmq.LINGER, 0)
+        if self._curve is not None:
+            s.curve_publickey, s.curve_secretkey, s.curve_serverkey = self._curve
+        return s
+
+    def _dealer_socket(self) -> zmq.Socket[bytes]:
+        if self._dealer is None:
+            self._dealer = self._socket(zmq.DEALER)
+            self._dealer.connect(self.endpoint)
+        return self._dealer
+
+    def _drop_dealer(self) -> None:
+        if self._dealer is not None:
+            self._dealer.close(linger=0)
+            self._dealer = None
+
+    def close(self) -> None:
+        self._drop_dealer()
+        if self._sub is not None:
+            self._sub.close(linger=0)
+            self._sub = None
+
+    def __enter__(self) -> HubClient:
+        return self
+
+    def __exit__(
+        self, t: type[BaseException] | None, e: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+    # ------------------------------------------------------------ requests
+
+    def next_req_id(self) -> str:
+        self._n += 1
+        return f"{self.device}:{self._session}.{self._n}"
+
+    def send_raw(self, body: bytes, req_id: str, *, retries: int | None = None,
+                 timeout: float | None = None) -> P.Ok | P.Error:  # fmt: skip
+        """Lazy Pirate: send, wait, and on silence close, reopen and send the same bytes."""
+        tries = retries or self.retries
+        wait = self.timeout if timeout is None else timeout
+        for _ in range(tries):
+            sock = self._dealer_socket()
+            sock.send(body)
+            self._last_sent = time.monotonic()
+            deadline = time.monotonic() + wait
+            while (left := deadline - time.monotonic()) > 0:
+                if not sock.poll(int(left * 1000) + 1):
+                    break
+                reply = P.decode_reply(sock.recv())
+                if reply.req_id == req_id:
+                    return reply
+                # a late answer to an earlier request: ignore
+            self._drop_dealer()
+        raise HubUnavailable(
+            f"no answer from the hub at {self.endpoint} after {tries} tries; "
+            "check that `hall serve` runs and the network is up"
+        )
+
+    def request(self, req: P.Request, **kw: Any) -> dict[str, Any]:
+        """Send one request (with retries) and return the reply's value or raise its error."""
+        if self.welcome is None and not isinstance(req, P.Hello):
+            self.hello()
+        self.last_req_id = req.req_id
+        reply = self.send_raw(P.encode_request(req), req.req_id, **kw)
+        if isinstance(reply, P.Error):
+            raise error_from_reply(reply)
+        return reply.value
+
+    def _do(self, cls: type[P.Request], **fields: Any) -> dict[str, Any]:
+        return self.request(cls(req_id=self.next_req_id(), **fields))
+
+    def hello(self) -> dict[str, Any]:
+        """The handshake: protocol version in, welcome (PUB endpoint, epoch, role) out."""
+        req = P.Hello(req_id=self.next_req_id(), version=P.PROTOCOL_VERSION, device=self.device)
+        self.welcome = self.request(req)
+        return self.welcome
+
+    def ping(self, *, timeout: float | None = None, retries: int | None = None) -> dict[str, Any]:
+        return self.request(P.Ping(req_id=self.next_req_id()), timeout=timeout, retries=retries)
+
+    def snapshot(self) -> dict[str, Any]:
+        return self._do(P.Snapshot)
+
+    # the hall's commands (DESIGN.md §7)
+    def issue(self, queue: str | None = None, *, item: str | None = None,
+              card: P.Card | None = None, channel: str = "kiosk",
+              green: bool = False) -> dict[str, Any]:  # fmt: skip
+        return self._do(P.Issue, queue=queue, item=item, card=card, channel=channel, green=green)
+
+    def check_in(self, *, ticket: str | None = None, card: P.Card | None = None,
+                 queue: str | None = None, item: str | None = None) -> dict[str, Any]:  # fmt: skip
+        return self._do(P.CheckIn, ticket=ticket, card=card, queue=queue, item=item)
+
+    def call_next(self, window: int | None = None) -> dict[str, Any]:
+        return self._do(P.CallNext, window=window)
+
+    def recall(self, window: int | None = None) -> dict[str, Any]:
+        return self._do(P.Recall, window=window)
+
+    def start(self, window: int | None = None) -> dict[str, Any]:
+        return self._do(P.Start, window=window)
+
+    def finish(self, window: int | None = None) -> dict[str, Any]:
+        return self._do(P.Finish, window=window)
+
+    def no_show(self, window: int | None = None) -> dict[str, Any]:
+        return self._do(P.NoShow, window=window)
+
+    def transfer(self, window: int | None = None, *, to_queue: str | None = None,
+                 to_window: int | None = None, note: str = "") -> dict[str, Any]:  # fmt: skip
+        return self._do(
+            P.Transfer, window=window, to_queue=to_queue, to_window=to_window, note=note
+        )
+
+    def park(self, window: int | None = None, *, note: str = "") -> dict[str, Any]:
+        return self._do(P.Park, window=window, note=note)
+
+    def call_back(self, ticket: str, window: int | None = None) -> dict[str, Any]:
+        return self._do(P.CallBack, window=window, ticket=ticket)
+
+    def pause(self, window: int | None = None, *, reason: str = "") -> dict[str, Any]:
+        return self._do(P.Pause, window=window, reason=reason)
+
+    def resume(self, window: int | None = None) -> dict[str, Any]:
+        return self._do(P.Resume, window=window)
+
+    def open_window(self, window: int | None = None) -> dict[str, Any]:
+        return self._do(P.Open, window=window)
+
+    def close_window(self, window: int | None = None) -> dict[str, Any]:
+        return self._do(P.Close, window=window)
+
+    def sign_in(self, window: int | None = None, *, staff_no: str, name: str,
+                post: str = "A") -> dict[str, Any]:  # fmt: skip
+        return self._do(P.SignIn, window=window, post=post, staff_no=staff_no, name=name)
+
+    def sign_out(self, window: int | None = None, *, post: str = "A") -> dict[str, Any]:
+        return self._do(P.SignOut, window=window, post=post)
+
+    def rate(self, level: int, *, ticket: str | None = None, reasons: list[str] | None = None,
+             comment: str = "") -> dict[str, Any]:  # fmt: skip
+        return self._do(P.Rate, ticket=ticket, level=level, reasons=reasons or [], comment=comment)
+
+    def set_profile(
+        self, window: int, queues: dict[str, float], *, reason: str = ""
+    ) -> dict[str, Any]:
+        return self._do(P.SetProfile, window=window, profile=queues, reason=reason)
+
+    def cancel(self, ticket: str, *, reason: str = "") -> dict[str, Any]:
+        return self._do(P.Cancel, ticket=ticket, reason=reason)
+
+    def follow_up(self, case: str, action: str, *, note: str = "") -> dict[str, Any]:
+        return self._do(P.FollowUp, case=case, action=action, note=note)
+
+    # ------------------------------------------------------------ following
+
+    def _subscriber(self, streams: tuple[str, ...]) -> zmq.Socket[bytes]:
+        if self._sub is None:
+            welcome = self.welcome or self.hello()
+            pub = str(welcome["pub"])
+            host = self.endpoint.rpartition(":")[0]
+            for wildcard in ("tcp://0.0.0.0", "tcp://*", "tcp://[::]"):
+                if pub.startswith(wildcard + ":"):
+                    pub = host + pub[len(wildcard) :]
+            self._sub = self._socket(zmq.SUB)
+            for s in streams:
+                self._sub.setsockopt(zmq.SUBSCRIBE, P.STREAM_TOPICS[s])
+            self._sub.connect(pub)
+        return self._sub
+
+    def pump(self, follower: StateFollower, timeout: float = 1.0) -> list[FollowedEvent]:
+        """Feed the follower what arrives within `timeout` (returning early once events were
+        applied); snapshot when it asks; ping the hub so it knows this device is alive."""
+        out: list[FollowedEvent] = []
+        deadline = time.monotonic() + timeout
+        try:
+            sub = self._subscriber(follower.streams)
+        except HubUnavailable:
+            follower.tick(time.monotonic())
+            return out
+        while True:
+            if time.monotonic() - self._last_sent > self.ping_every:
+                with contextlib.suppress(HubUnavailable):
+                    self.ping(timeout=0.5, retries=1)
+            left = deadline - time.monotonic()
+            if sub.poll(max(0, int(left * 1000))):
+                while True:
+                    try:
+                        topic, body = sub.recv_multipart(zmq.NOBLOCK)
+                    except zmq.Again:
+                        break
+                    stream = P.stream_of(topic)
+                    if stream is not None:
+                        out += follower.feed(stream, P.decode_update(body), time.monotonic())
+            if follower.wants_snapshot:
+                with contextlib.suppress(HubUnavailable):
+                    out += follower.load_snapshot(self.snapshot(), time.monotonic())
+            follower.tick(time.monotonic())
+            if out or time.monotonic() >= deadline:
+                return out
+
+    def events(self, streams: tuple[str, ...] = ("board",)) -> Iterator[FollowedEvent]:
+        """The followed events, in order and without gaps, forever (a snapshot in between
+        when the hub restarted or something was missed)."""
+        follower = StateFollower(streams)
+        while True:
+            yield from self.pump(follower, 1.0)

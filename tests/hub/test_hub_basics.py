@@ -1,0 +1,178 @@
+"""The hub over real sockets: handshake, commands, roles, garbage, retries."""
+
+from __future__ import annotations
+
+import pytest
+import zmq
+
+from hall import errors as E
+from hall import protocol as P
+from hall.client import HubClient
+from hall.hub import Hub
+from hall.hub_rules import NotAllowed
+
+from .conftest import ClientFactory, open_windows
+
+
+def test_hello_welcome_announces_the_stream_endpoint(hub: Hub, connect: ClientFactory) -> None:
+    w = connect("kiosk-1").hello()
+    assert w["protocol"] == P.PROTOCOL_VERSION
+    assert w["pub"] == hub.pub_endpoint and w["epoch"] == hub.epoch
+    assert (w["role"], w["device"]) == ("kiosk", "kiosk-1")
+
+
+def test_issue_call_finish_rate(connect: ClientFactory) -> None:
+    kiosk, mgr = connect("kiosk-1"), connect("manager-1")
+    counter, pad = connect("counter-1"), connect("rating-1")
+    open_windows(mgr, [1])
+    t = kiosk.issue("G")["ticket"]
+    assert t["number"] == "A001"
+    called = counter.call_next()["ticket"]
+    assert called["id"] == t["id"]
+    counter.start()
+    counter.finish()
+    r = pad.rate(2, reasons=["效率"])
+    assert r["ticket"] == t["id"] and r["case"]
+    with pytest.raises(E.AlreadyRated):
+        pad.rate(5)
+
+
+def test_refusals_are_typed(connect: ClientFactory) -> None:
+    counter = connect("counter-2")
+    with pytest.raises(E.WindowClosed) as e:
+        counter.call_next()
+    assert e.value.code == "window_closed" and "窗口未开放" in e.value.message
+    assert "not open" in e.value.message_english
+
+
+def test_a_counter_acts_only_on_its_own_window(connect: ClientFactory) -> None:
+    mgr, counter = connect("manager-1"), connect("counter-2")
+    open_windows(mgr, [1, 2])
+    with pytest.raises(NotAllowed):
+        counter.call_next(1)
+    with pytest.raises(NotAllowed):
+        counter.pause(1)
+    assert counter.call_next(2)["ticket"] is None
+
+
+def test_a_display_only_listens(connect: ClientFactory) -> None:
+    display = connect("display-1F")
+    req = P.CallNext(req_id=display.next_req_id(), window=1)
+    with pytest.raises(NotAllowed) as e:
+        display.request(req)
+    assert "display" in e.value.message and "call_next" in e.value.message
+    assert display.snapshot()["board"]["windows"]["1"]["state"] == "closed"
+    assert "staff" not in display.snapshot()
+
+
+def test_a_kiosk_only_issues(connect: ClientFactory) -> None:
+    kiosk = connect("kiosk-1")
+    with pytest.raises(NotAllowed):
+        kiosk.request(P.Open(req_id=kiosk.next_req_id(), window=1))
+    with pytest.raises(NotAllowed):
+        kiosk.issue("G", channel="staff")
+
+
+def test_a_pad_rates_only_its_windows_last_finished(connect: ClientFactory) -> None:
+    mgr, kiosk = connect("manager-1"), connect("kiosk-1")
+    open_windows(mgr, [1, 2])
+    a = kiosk.issue("G")["ticket"]
+    kiosk.issue("G")
+    for w in (1, 2):
+        c = connect(f"counter-{w}")
+        c.call_next()
+        c.finish()
+    pad2 = connect("rating-2")
+    with pytest.raises(NotAllowed):
+        pad2.rate(5, ticket=a["id"])  # window 1's ticket
+    assert pad2.rate(5)["ticket"] != a["id"]
+    with pytest.raises(E.NotRateable):
+        connect("rating-3").rate(5)
+
+
+def test_id_number_becomes_a_hash_and_masks(
+    connect: ClientFactory, caplog: pytest.LogCaptureFixture
+) -> None:
+    idn = "11010519491231002X"
+    t = connect("kiosk-1").issue("G", card=P.Card(id_number=idn, name="张小三"))["ticket"]
+    assert t["id_masked"] == "1101**********002X" and t["name_masked"] == "张*三"
+    assert t["priority"] == "green"  # born 1949
+    assert idn not in caplog.text
+    with pytest.raises(E.PersonLimit):
+        connect("kiosk-2").issue("G", card=P.Card(id_number=idn))
+    with pytest.raises(E.BadRequest) as e:
+        connect("kiosk-1").issue("G", card=P.Card(id_number="110105194912310021"))
+    assert "110105194912310021" not in str(e.value)
+
+
+def test_a_retried_issue_makes_one_ticket(hub: Hub, connect: ClientFactory) -> None:
+    kiosk = connect("kiosk-1")
+    kiosk.hello()
+    req = P.Issue(req_id=kiosk.next_req_id(), queue="G")
+    body = P.encode_request(req)
+    # first try: send and drop the socket before reading the reply (the reply is lost)
+    raw = zmq.Context.instance().socket(zmq.DEALER)
+    raw.connect(hub.endpoint)
+    raw.send(body)
+    assert raw.poll(3000)
+    raw.close(linger=0)
+    again = kiosk.send_raw(body, req.req_id)
+    again2 = kiosk.send_raw(body, req.req_id)
+    assert isinstance(again, P.Ok) and again == again2
+    assert again.value["ticket"]["number"] == "A001"
+    assert len(connect("manager-1").snapshot()["board"]["tickets"]) == 1
+    assert kiosk.issue("G")["ticket"]["number"] == "A002"
+
+
+def _raw(hub: Hub, frames: list[bytes]) -> P.Ok | P.Error:
+    s = zmq.Context.instance().socket(zmq.DEALER)
+    s.connect(hub.endpoint)
+    try:
+        s.send_multipart(frames)
+        assert s.poll(3000), "no reply"
+        return P.decode_reply(s.recv())
+    finally:
+        s.close(linger=0)
+
+
+@pytest.mark.parametrize(
+    ("frames", "code", "words"),
+    [
+        ([b"\x00\xffnot json"], "malformed", "JSON"),
+        ([b'{"type": "ping", "req_id": "kiosk-1:1"}', b"extra"], "malformed", "one frame"),
+        ([b'{"type": "teleport", "req_id": "kiosk-1:1"}'], "unknown_type", "teleport"),
+        ([b'{"type": "hello", "req_id": "kiosk-1:1", "version": 0}'], "bad_version", "version 0"),
+        ([b'{"type": "ping", "req_id": "nobody-9:1"}'], "unknown_device", "nobody-9"),
+        ([b'{"type": "ping", "req_id": "counter-99:1"}'], "unknown_device", "counter-99"),
+        ([b'{"type": "call_next", "req_id": "kiosk-1:1"}'], "not_allowed", "kiosk"),
+        ([b'{"type": "issue", "req_id": "kiosk-1:1", "queue": "' + b"G" * 70_000 + b'"}'],
+         "too_large", "limit"),
+    ],
+)  # fmt: skip
+def test_garbage_gets_an_error_naming_it_and_the_hub_keeps_serving(
+    hub: Hub, connect: ClientFactory, frames: list[bytes], code: str, words: str
+) -> None:
+    reply = _raw(hub, frames)
+    assert isinstance(reply, P.Error)
+    assert reply.code == code and words in reply.message_en
+    assert connect("kiosk-1").ping()["epoch"] == hub.epoch
+
+
+def test_a_frame_past_the_socket_limit_drops_only_that_peer(
+    hub: Hub, connect: ClientFactory
+) -> None:
+    s = zmq.Context.instance().socket(zmq.DEALER)
+    s.connect(hub.endpoint)
+    s.send(b"x" * (2 * 1024 * 1024))
+    assert not s.poll(500)
+    s.close(linger=0)
+    assert connect("kiosk-1").issue("G")["ticket"]["number"] == "A001"
+
+
+def test_hub_unavailable_after_retries() -> None:
+    c = HubClient("tcp://127.0.0.1:9", device="kiosk-1", timeout=0.2, retries=2)
+    from hall.client import HubUnavailable
+
+    with pytest.raises(HubUnavailable):
+        c.ping()
+    c.close()
