@@ -1,0 +1,48 @@
+"""`hall status`: a running hub's queues, windows and devices."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--endpoint", default="tcp://127.0.0.1:7700", help="the hub's --bind")
+    p.add_argument("--device", default="manager-1", help="ask as this device (a manager)")
+    p.add_argument("--keys", type=Path, help="keys directory (omit for an --insecure hub)")
+    p.add_argument("--timeout", type=float, default=2.0)
+
+
+def render(snap: dict[str, Any]) -> str:
+    """The snapshot as a few plain tables."""
+    lines = [f"epoch {snap['epoch']}  at {snap['at']}  seq {snap['seq']}", "", "队列 queues:"]
+    for q in snap["queues"]:
+        lines.append(f"  {q['queue']:<3} {q['name']:<8} {q['floor']:<3} 等候 {q['waiting']:>4}  "
+                     f"最久 {q['longest_wait']:>5.1f} 分  预计 {q['estimate_text']}")  # fmt: skip
+    lines += ["", "窗口 windows:"]
+    for n, w in sorted(snap["board"]["windows"].items(), key=lambda kv: int(kv[0])):
+        clerk = w["clerk"]["name"] if w.get("clerk") else "-"
+        current = f"{w['current']} ({w['current_state']})" if w.get("current") else "-"
+        lines.append(f"  {int(n):>3} {w['state']:<7} {clerk:<8} {current}")
+    devices = snap.get("staff", {}).get("devices", {})
+    lines += ["", "设备 devices:"]
+    if not devices:
+        lines.append("  (none seen since the hub started)")
+    for d, up in sorted(devices.items()):
+        lines.append(f"  {d:<14} {'online' if up else 'OFFLINE'}")
+    return "\n".join(lines)
+
+
+def run(args: argparse.Namespace) -> int:
+    from hall.client import HubClient, HubUnavailable
+
+    try:
+        with HubClient(args.endpoint, device=args.device, keys=args.keys,
+                       timeout=args.timeout, retries=1) as c:  # fmt: skip
+            print(render(c.snapshot()))
+    except HubUnavailable as e:
+        print(f"hall status: {e}", file=sys.stderr)
+        return 1
+    return 0

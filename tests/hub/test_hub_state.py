@@ -1,0 +1,150 @@
+"""Concurrency, followers and failed commits against a hub in a thread."""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from hall import errors as E
+from hall.client import HubClient
+from hall.engine import Engine
+from hall.follower import StateFollower
+from hall.hub import Hub, wall_clock
+from hall.layout import Layout
+from hall.store import Store
+
+from .conftest import HALL_TIME, ClientFactory, open_windows
+
+
+def _prefill(layout: Layout, db: Path, n: int) -> list[str]:
+    """n waiting tickets spread over the queues, and every window open, staffed and able
+    to call the general queue."""
+    eng = Engine(layout, lambda: HALL_TIME)
+    store = Store(db)
+    queues = ["G", "G", "M", "T", "E"]  # O is the output window 31 only
+    ids = []
+    with store.transaction():
+        store.save(eng.housekeep())
+        for w, win in layout.windows.items():
+            store.save(eng.open_window(window=w))
+            store.save(eng.sign_in(window=w, post="A", staff_no=f"S{w}", name=f"员{w}"))
+            profile = {q: 1.0 for q in win.skills}
+            store.save(eng.set_profile(window=w, profile=profile))
+        for i in range(n):
+            ids.append(store.save(eng.issue(queue=queues[i % len(queues)]))[0].data["ticket"]["id"])
+    store.close()
+    return ids
+
+
+def test_30_counters_call_1000_tickets_each_exactly_once(
+    layout: Layout, items: dict[str, str], db: Path
+) -> None:
+    ids = _prefill(layout, db, 1000)
+    hub = Hub(layout, db, bind="tcp://127.0.0.1:0", clock=wall_clock(HALL_TIME), items=items)
+    hub.start()
+    called: dict[int, list[str]] = {}
+    errors: list[BaseException] = []
+
+    def work(window: int) -> None:
+        try:
+            with HubClient(hub.endpoint, device=f"counter-{window}", timeout=10) as c:
+                mine = called.setdefault(window, [])
+                while (t := c.call_next()["ticket"]) is not None:
+                    mine.append(t["id"])
+                    c.finish()
+        except BaseException as e:
+            errors.append(e)
+
+    threads = [threading.Thread(target=work, args=(w,)) for w in list(layout.windows)[:30]]
+    try:
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(120)
+    finally:
+        hub.stop()
+    assert not errors
+    every = [i for lst in called.values() for i in lst]
+    assert sorted(every) == sorted(ids)  # each called once, none lost, none twice
+    assert sum(1 for lst in called.values() if lst) >= 20  # it really was concurrent
+
+
+def _pump_until(c: HubClient, f: StateFollower, cond: object, timeout: float = 10.0) -> None:
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        c.pump(f, 0.2)
+        if callable(cond) and cond():
+            return
+    raise AssertionError("condition not reached")
+
+
+def test_a_follower_equals_a_fresh_snapshot(hub: Hub, connect: ClientFactory) -> None:
+    mgr, kiosk = connect("manager-1"), connect("kiosk-1")
+    display = connect("display-1F")
+    board = StateFollower(("board",))
+    staff_view = connect("manager-2")
+    both = StateFollower(("board", "staff"))
+    _pump_until(display, board, lambda: board.synced)
+    _pump_until(staff_view, both, lambda: both.synced)
+    open_windows(mgr, [1, 2, 3])
+    for _ in range(6):
+        kiosk.issue("G")
+    for w in (1, 2, 3):
+        c = connect(f"counter-{w}")
+        c.call_next()
+        c.start()
+        if w == 1:
+            c.finish()
+            connect("rating-1").rate(1, reasons=["态度"])
+        elif w == 2:
+            c.park(note="取材料")
+        else:
+            c.transfer(to_queue="M")
+    mgr.pause(1, reason="午休")
+    snap = mgr.snapshot()
+    _pump_until(display, board, lambda: board.seq["board"] == snap["seq"]["board"])
+    _pump_until(staff_view, both, lambda: both.seq == snap["seq"])
+    assert board.state["board"] == snap["board"]
+    snap = mgr.snapshot()
+    assert both.state == {"board": snap["board"], "staff": snap["staff"]}
+    assert snap["staff"]["cases"] and snap["staff"]["devices"]["counter-1"] is True
+    assert board.snapshots == 1  # no gaps: followed by events alone
+
+
+def test_devices_go_offline(hub: Hub, connect: ClientFactory) -> None:
+    mgr = connect("manager-1")
+    f = StateFollower(("board", "staff"))
+    _pump_until(mgr, f, lambda: f.synced)
+    connect("kiosk-2").ping()
+    _pump_until(mgr, f, lambda: f.state["staff"]["devices"].get("kiosk-2") is True)
+    _pump_until(mgr, f, lambda: f.state["staff"]["devices"].get("kiosk-2") is False)
+
+
+def test_a_failed_commit_leaves_memory_as_the_disk(
+    hub: Hub, connect: ClientFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    mgr, kiosk = connect("manager-1"), connect("kiosk-1")
+    open_windows(mgr, [1])
+    kiosk.issue("G")
+    assert hub.store is not None
+    store = hub.store
+    real = store.save
+
+    def full(*a: object, **kw: object) -> object:
+        real(*a, **kw)  # type: ignore[arg-type]
+        raise sqlite3.OperationalError("database or disk is full")
+
+    monkeypatch.setattr(store, "save", full)
+    with pytest.raises(E.HallError) as e:
+        connect("counter-1").call_next()
+    assert e.value.code == "store_failed"
+    monkeypatch.setattr(store, "save", real)
+    snap = mgr.snapshot()
+    assert snap["board"]["windows"]["1"]["current"] is None
+    assert snap["board"]["tickets"]["20261126-A001"]["state"] == "waiting"
+    assert connect("counter-1").call_next()["ticket"]["number"] == "A001"
+    assert kiosk.issue("G")["ticket"]["number"] == "A002"
