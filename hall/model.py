@@ -8,7 +8,6 @@ hub can send it. Times are naive local datetimes of the hall.
 from __future__ import annotations
 
 import enum
-import functools
 import json
 from dataclasses import dataclass, field, fields
 from datetime import date, datetime
@@ -96,9 +95,14 @@ def _encode(v: Any) -> Any:
     return v
 
 
-@functools.cache
+_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
+
+
 def _field_names(cls: type) -> tuple[str, ...]:
-    return tuple(f.name for f in fields(cls))
+    names = _FIELD_NAMES.get(cls)
+    if names is None:
+        names = _FIELD_NAMES[cls] = tuple(f.name for f in fields(cls))
+    return names
 
 
 class Record:
