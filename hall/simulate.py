@@ -1,0 +1,593 @@
+"""The routing benchmark's simulation (`hall simulate`, BENCHMARK.md).
+
+A deterministic (per seed) discrete-event simulation of whole days that drives the REAL
+engine (`hall.engine.Engine`: issue → call_next → start → finish / no_show) with a simulated
+clock, the real routing functions (`hall.routing.POLICIES`, resolved by the engine itself
+from the policy name, exactly as the hub does) and the real wait estimator (the engine's
+default, the one the hub uses unless told otherwise).
+
+One fresh Engine per simulated day. Clerks call next whenever their window is free: after a
+finish or a no-show the window calls at once; an idle window is woken when a ticket of a
+queue in its profile is issued (longest-idle window first). A window that found nothing
+stays idle until then — nothing else can give it work, since routing only looks at the
+queues of its profile (and a ticket taken by one idle window leaves the others as empty as
+before, so one successful call per arrival is enough).
+
+Arrivals are generated from the scenario before the day is run and depend only on
+(seed, day type, day index): every policy sees the very same citizens, with the same
+service times and the same absences (common random numbers), so differences between
+policies are routing, not luck.
+
+Variants (what a row of the table runs) pair a routing policy with the windows' profiles:
+- `dedicated`, `default`: the layout as it is (skills and default profiles).
+- `pooled`: a derived layout in which every staffed window has every scenario queue as its
+  skills and its profile (weight 1 each, the window's own home queue listed first), so the
+  pooling reference really lets every window serve every ticket, and the estimator counts
+  every window as serving every queue (each with a 1/len(queues) share).
+- `default+skills`: the product routing with each window's profile widened to its whole
+  skills (home queue weight 1, the others `HELP_WEIGHT`): what a manager (or the advisor)
+  gets by letting windows help, without any rebalancing.
+"""
+
+from __future__ import annotations
+
+import heapq
+import math
+import re
+import tomllib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, time, timedelta
+from pathlib import Path
+from typing import Any
+
+import msgspec
+import numpy as np
+
+from hall.engine import Engine, Estimator, PersonRef
+from hall.forecast import QueueLoad, simple_estimate
+from hall.layout import Layout, Window, load_layout
+
+# ---------------------------------------------------------------- the scenario file
+
+
+class ScenarioError(ValueError):
+    """A scenario file is wrong. The message names the file, the key and what was expected."""
+
+    def __init__(self, source: str, key: str, expected: str) -> None:
+        super().__init__(f"{source}: {key}: {expected}")
+
+
+class _RawMeta(msgspec.Struct, forbid_unknown_fields=True):
+    layout: str
+    date: str
+    windows: str | list[int]
+    name: str = "scenario"
+    name_zh: str = ""
+    issue_from: str = "09:00"
+    issue_until: str = "16:30"
+    close: str = "17:00"
+    days: int = 300
+
+
+class _RawArrivals(msgspec.Struct, forbid_unknown_fields=True):
+    periods: list[tuple[str, str, float]]
+    green_share: float = 0.0
+
+
+class _RawAppointments(msgspec.Struct, forbid_unknown_fields=True):
+    slot_minutes: int = 15
+    first_slot: str = "09:00"
+    last_slot: str = "16:15"
+    arrival_offset_mean: float = 0.0
+    arrival_offset_sd: float = 0.0
+    no_come: float = 0.0
+
+
+class _RawNoShow(msgspec.Struct, forbid_unknown_fields=True):
+    share: float = 0.0
+    lost_minutes: float = 1.0
+
+
+class _RawQueue(msgspec.Struct, forbid_unknown_fields=True):
+    id: str
+    walk_ins: float
+    service_mean: float
+    service_cv: float
+    appointments: float = 0.0
+
+
+class _RawScenario(msgspec.Struct, forbid_unknown_fields=True):
+    scenario: _RawMeta
+    arrivals: _RawArrivals
+    queues: list[_RawQueue]
+    appointments: _RawAppointments = msgspec.field(default_factory=_RawAppointments)
+    no_show: _RawNoShow = msgspec.field(default_factory=_RawNoShow)
+    day_types: dict[str, float] = msgspec.field(default_factory=lambda: {"normal": 1.0})
+    reference: dict[str, dict[str, tuple[float, float, float]]] = msgspec.field(
+        default_factory=dict
+    )
+
+
+@dataclass(frozen=True)
+class QueueScenario:
+    id: str
+    walk_ins: float  # per normal day
+    appointments: float  # booked per normal day
+    service_mean: float
+    service_cv: float
+
+    @property
+    def lognormal(self) -> tuple[float, float]:
+        """(mu, sigma) of the lognormal with this MEAN (not median) and coefficient of
+        variation: sigma² = ln(1 + cv²), mu = ln(mean) − sigma²/2."""
+        s2 = math.log1p(self.service_cv**2)
+        return math.log(self.service_mean) - s2 / 2, math.sqrt(s2)
+
+
+@dataclass(frozen=True)
+class Scenario:
+    source: str
+    name: str
+    name_zh: str
+    layout: Layout
+    day: date
+    windows: tuple[int, ...]
+    issue_from: float  # minutes after midnight
+    issue_until: float
+    close: float
+    days: int
+    periods: tuple[tuple[float, float, float], ...]  # (start, end, normalised multiplier)
+    green_share: float
+    slots: tuple[float, ...]  # appointment slot starts, minutes after midnight
+    offset_mean: float
+    offset_sd: float
+    no_come: float
+    absent_share: float
+    absent_minutes: float
+    day_types: Mapping[str, float]
+    queues: tuple[QueueScenario, ...]
+    # day type -> variant -> (mean, p95, mean daily max) minutes from elsewhere, to check
+    reference: Mapping[str, Mapping[str, tuple[float, float, float]]] = field(default_factory=dict)
+
+    @property
+    def queue_ids(self) -> tuple[str, ...]:
+        return tuple(q.id for q in self.queues)
+
+
+def _minutes(src: str, key: str, s: str) -> float:
+    m = re.fullmatch(r"([01]?\d|2[0-3]):([0-5]\d)", s)
+    if not m:
+        raise ScenarioError(src, key, f"a time like 09:00, got {s!r}")
+    return int(m.group(1)) * 60.0 + int(m.group(2))
+
+
+def _share(src: str, key: str, x: float) -> float:
+    if not 0.0 <= x < 1.0:
+        raise ScenarioError(src, key, f"a share from 0 to below 1, got {x}")
+    return x
+
+
+def load_scenario(path: str | Path) -> Scenario:
+    """Read and validate a scenario file (and the layout it names)."""
+    p = Path(path)
+    src = str(p)
+    try:
+        data = tomllib.loads(p.read_text(encoding="utf-8"))
+    except OSError as e:
+        raise ScenarioError(src, "(file)", f"a readable file ({e.strerror})") from e
+    except tomllib.TOMLDecodeError as e:
+        raise ScenarioError(src, "(file)", f"valid TOML ({e})") from e
+    try:
+        raw = msgspec.convert(data, _RawScenario)
+    except msgspec.ValidationError as e:
+        raise ScenarioError(src, "(top)", str(e)) from e
+    meta = raw.scenario
+    layout = load_layout(p.parent / meta.layout)
+    try:
+        day = date.fromisoformat(meta.date)
+    except ValueError as e:
+        raise ScenarioError(
+            src, "scenario.date", f"a date like 2026-11-26, got {meta.date!r}"
+        ) from e
+    if not layout.hours.is_working_day(day):
+        raise ScenarioError(src, "scenario.date", f"a working day of the layout, got {day}")
+    if isinstance(meta.windows, list):
+        windows = tuple(meta.windows)
+    else:
+        m = re.fullmatch(r"(\d+)\s*-\s*(\d+)", meta.windows)
+        if not m:
+            raise ScenarioError(
+                src, "scenario.windows", f'a range like "1-30", got {meta.windows!r}'
+            )
+        windows = tuple(range(int(m.group(1)), int(m.group(2)) + 1))
+    for n in windows:
+        if n not in layout.windows:
+            raise ScenarioError(src, "scenario.windows", f"windows of the layout, got {n}")
+    issue_from = _minutes(src, "scenario.issue_from", meta.issue_from)
+    issue_until = _minutes(src, "scenario.issue_until", meta.issue_until)
+    close = _minutes(src, "scenario.close", meta.close)
+    if not issue_from < issue_until <= close:
+        raise ScenarioError(src, "scenario", "issue_from < issue_until <= close")
+
+    periods = []
+    for i, (a, b, mult) in enumerate(raw.arrivals.periods):
+        key = f"arrivals.periods[{i}]"
+        s, end = _minutes(src, key, a), _minutes(src, key, b)
+        if s >= end or mult < 0 or s < issue_from or end > issue_until:
+            raise ScenarioError(src, key, "start < end within the issuing hours, multiplier ≥ 0")
+        periods.append((s, end, mult))
+    total = sum(b - a for a, b, _ in periods)
+    # Time-weighted mean: a day brings `walk_ins` people on average. (The plain mean of the
+    # eight standard multipliers is exactly 1, so normalising by it would do nothing and
+    # bring 2.7 % too many people: the last period lasts half an hour.)
+    mean_mult = sum((b - a) * x for a, b, x in periods) / total
+    if mean_mult <= 0:
+        raise ScenarioError(src, "arrivals.periods", "some positive multiplier")
+    norm = tuple((a, b, x / mean_mult) for a, b, x in periods)
+
+    ap = raw.appointments
+    first = _minutes(src, "appointments.first_slot", ap.first_slot)
+    last = _minutes(src, "appointments.last_slot", ap.last_slot)
+    if ap.slot_minutes <= 0 or first > last or first < issue_from or last >= issue_until:
+        raise ScenarioError(src, "appointments", "slots within the issuing hours")
+    slots = tuple(np.arange(first, last + 1e-9, ap.slot_minutes).tolist())
+
+    queues = []
+    for i, q in enumerate(raw.queues):
+        key = f"queues[{i}]"
+        if q.id not in layout.queues:
+            raise ScenarioError(src, key + ".id", f"a queue of the layout, got {q.id!r}")
+        if q.walk_ins < 0 or q.appointments < 0 or q.service_mean <= 0 or q.service_cv <= 0:
+            raise ScenarioError(src, key, "non-negative rates, positive service mean and CV")
+        served = any(q.id in layout.windows[n].skills for n in windows)
+        if not served:
+            raise ScenarioError(src, key + ".id", f"a queue some staffed window can serve: {q.id}")
+        queues.append(QueueScenario(q.id, q.walk_ins, q.appointments, q.service_mean, q.service_cv))
+    if not queues:
+        raise ScenarioError(src, "queues", "at least one queue")
+    for name, f in raw.day_types.items():
+        if f <= 0:
+            raise ScenarioError(src, f"day_types.{name}", "a positive factor")
+    return Scenario(
+        source=src, name=meta.name, name_zh=meta.name_zh or meta.name, layout=layout, day=day,
+        windows=windows, issue_from=issue_from, issue_until=issue_until, close=close,
+        days=meta.days, periods=norm,
+        green_share=_share(src, "arrivals.green_share", raw.arrivals.green_share), slots=slots,
+        offset_mean=ap.arrival_offset_mean, offset_sd=ap.arrival_offset_sd,
+        no_come=_share(src, "appointments.no_come", ap.no_come),
+        absent_share=_share(src, "no_show.share", raw.no_show.share),
+        absent_minutes=raw.no_show.lost_minutes, day_types=dict(raw.day_types),
+        queues=tuple(queues), reference=raw.reference,
+    )  # fmt: skip
+
+
+def standard_scenario_path() -> Path:
+    """config/scenario-standard.toml of this checkout."""
+    return Path(__file__).resolve().parent.parent / "config" / "scenario-standard.toml"
+
+
+# ---------------------------------------------------------------- variants
+
+HELP_WEIGHT = 0.25  # profile weight of a helped (non-home) queue in `default+skills`
+
+
+@dataclass(frozen=True)
+class Variant:
+    """A row of the benchmark: a routing policy (a key of hall.routing.POLICIES) and how
+    the windows' profiles are set up."""
+
+    name: str
+    policy: str
+    profiles: str  # "layout", "pooled" or "skills"
+
+
+VARIANTS: dict[str, Variant] = {
+    "dedicated": Variant("dedicated", "dedicated", "layout"),
+    "pooled": Variant("pooled", "pooled", "pooled"),
+    "default": Variant("default", "default", "layout"),
+    "default+skills": Variant("default+skills", "default", "skills"),
+}
+
+
+def variant_layout(sc: Scenario, variant: Variant) -> Layout:
+    """The layout a variant runs on (see the module docstring)."""
+    if variant.profiles == "layout":
+        return sc.layout
+    qs = sc.queue_ids
+    windows: dict[int, Window] = {}
+    for n, w in sc.layout.windows.items():
+        home = next(iter(w.profile))
+        if variant.profiles == "pooled" and n in sc.windows:
+            order = [home, *(q for q in qs if q != home)] if home in qs else list(qs)
+            skills = tuple(dict.fromkeys([*order, *w.skills]))
+            windows[n] = replace(w, skills=skills, profile=dict.fromkeys(order, 1.0))
+        elif variant.profiles == "skills":
+            prof = {q: (1.0 if q == home else HELP_WEIGHT) for q in (home, *w.skills)}
+            windows[n] = replace(w, profile=prof)
+        else:
+            windows[n] = w
+    return replace(sc.layout, windows=windows)
+
+
+# ---------------------------------------------------------------- one day
+
+KIND_NORMAL, KIND_APPOINTMENT, KIND_GREEN = 0, 1, 2
+CLASSES = ("normal", "appointment", "green")
+_ELDERLY = date(1940, 1, 1)  # a birth date that makes the engine's green channel apply
+
+
+@dataclass(slots=True)
+class Citizen:
+    arrive: float  # minutes after midnight
+    queue: int  # index into the scenario's queues
+    kind: int
+    service: float  # minutes at the window, if present
+    absent: bool  # absent when called
+    slot: float = 0.0  # appointments: the booked slot
+
+
+def day_seed(seed: int, day_type: str, day_index: int) -> list[int]:
+    """The random stream of one simulated day: independent of the policy."""
+    return [seed, sum(map(ord, day_type)), day_index]
+
+
+def generate_day(sc: Scenario, factor: float, rng: np.random.Generator) -> list[Citizen]:
+    """The citizens of one day, sorted by arrival time."""
+    out: list[Citizen] = []
+    span = sc.issue_until - sc.issue_from
+    latest = sc.issue_until - 1e-3
+    for qi, q in enumerate(sc.queues):
+        mu, sigma = q.lognormal
+        # walk-ins: a Poisson count per period, uniform within it
+        rate = q.walk_ins * factor / span  # per minute, before the period multiplier
+        for s, e, mult in sc.periods:
+            n = int(rng.poisson(rate * mult * (e - s)))
+            times = rng.uniform(s, e, n)
+            green = rng.random(n) < sc.green_share
+            service = rng.lognormal(mu, sigma, n)
+            absent = rng.random(n) < sc.absent_share
+            for i in range(n):
+                kind = KIND_GREEN if green[i] else KIND_NORMAL
+                out.append(Citizen(float(times[i]), qi, kind, float(service[i]), bool(absent[i])))
+        # appointments: booked evenly over the slots, arrive around the slot, some never come
+        booked = int(rng.poisson(q.appointments * factor))
+        comes = rng.random(booked) >= sc.no_come
+        offsets = rng.normal(sc.offset_mean, sc.offset_sd, booked)
+        service = rng.lognormal(mu, sigma, booked)
+        absent = rng.random(booked) < sc.absent_share
+        nslots = len(sc.slots)
+        for j in range(booked):
+            if not comes[j]:
+                continue
+            slot = sc.slots[j * nslots // booked]
+            # The hall opens at issue_from: an early bird waits at the door.
+            t = min(max(slot + float(offsets[j]), sc.issue_from), latest)
+            out.append(
+                Citizen(t, qi, KIND_APPOINTMENT, float(service[j]), bool(absent[j]), slot=slot)
+            )
+    out.sort(key=lambda c: (c.arrive, c.queue, c.kind))
+    return out
+
+
+@dataclass
+class DayResult:
+    """Per ticket (arrays in issue order) and per window figures of one simulated day."""
+
+    queue: np.ndarray  # int8, index into scenario queues
+    cls: np.ndarray  # int8, index into CLASSES (the class the engine gave the ticket)
+    issued: np.ndarray  # float32 minutes after midnight
+    called: np.ndarray  # float32 minutes after midnight
+    estimate: np.ndarray  # float32 minutes: the engine's estimator (printed on the ticket)
+    est_low: np.ndarray
+    est_high: np.ndarray
+    baseline: np.ndarray  # float32 minutes: (ahead + 1) / (windows × rate), same moment
+    busy: np.ndarray  # float32 minutes per staffed window (serving or waiting for an absentee)
+    end: float  # when the last window finished, minutes after midnight
+    moves: int = 0  # profile changes (rebalancing advisor)
+
+    @property
+    def wait(self) -> np.ndarray:
+        return self.called - self.issued
+
+
+class SimClock:
+    """The engine's clock: a settable number of minutes after the day's midnight."""
+
+    __slots__ = ("midnight", "t")
+
+    def __init__(self, day: date) -> None:
+        self.midnight = datetime.combine(day, time())
+        self.t = 0.0
+
+    def __call__(self) -> datetime:
+        return self.midnight + timedelta(minutes=self.t)
+
+
+def make_engine(
+    sc: Scenario, variant: Variant, clock: SimClock, estimator: Estimator | None = None
+) -> Engine:
+    """A fresh engine for one day, as the hub would build it: the policy by name (the engine
+    resolves it in hall.routing.POLICIES), the default estimator unless told otherwise."""
+    layout = variant_layout(sc, variant)
+    if estimator is None:
+        return Engine(layout, clock, policy=variant.policy)
+    return Engine(layout, clock, policy=variant.policy, estimator=estimator)
+
+
+_ARRIVE, _NO_SHOW, _FINISH = 0, 1, 2
+
+
+def simulate_day(
+    sc: Scenario,
+    variant: Variant,
+    citizens: list[Citizen],
+    estimator: Estimator | None = None,
+    on_engine: Callable[[Engine], None] | None = None,
+) -> DayResult:
+    """Run one day through a fresh engine; return what happened to every ticket."""
+    clock = SimClock(sc.day)
+    eng = make_engine(sc, variant, clock, estimator)
+    if on_engine is not None:
+        on_engine(eng)
+    qids = sc.queue_ids
+    planned = {q: eng.layout.queues[q].service_minutes for q in qids}
+
+    # Before opening: book the appointments, open the windows, sign the clerks in.
+    clock.t = sc.issue_from - 60
+    persons: dict[int, PersonRef] = {}
+    for i, c in enumerate(citizens):
+        if c.kind == KIND_APPOINTMENT:
+            persons[i] = PersonRef(f"ap{i}")
+            eng.book_appointment(
+                person=persons[i],
+                queue=qids[c.queue],
+                slot=clock.midnight + timedelta(minutes=c.slot),
+            )
+        elif c.kind == KIND_GREEN:
+            persons[i] = PersonRef(f"gr{i}", birth_date=_ELDERLY)
+    for n in sc.windows:
+        eng.open_window(window=n)
+        eng.sign_in(window=n, post="A", staff_no=f"S{n:03d}", name=f"窗口{n}")
+
+    n_t = len(citizens)
+    queue = np.zeros(n_t, np.int8)
+    cls = np.zeros(n_t, np.int8)
+    issued = np.full(n_t, np.nan, np.float32)
+    called = np.full(n_t, np.nan, np.float32)
+    estimate = np.zeros(n_t, np.float32)
+    est_low = np.zeros(n_t, np.float32)
+    est_high = np.zeros(n_t, np.float32)
+    baseline = np.zeros(n_t, np.float32)
+    busy = dict.fromkeys(sc.windows, 0.0)
+    cls_index = {c: i for i, c in enumerate(CLASSES)}
+
+    by_id: dict[str, int] = {}  # ticket id -> row
+    rows: list[int] = []  # row -> citizen index
+    heap: list[tuple[float, int, int, int]] = [
+        (c.arrive, _ARRIVE, i, i) for i, c in enumerate(citizens)
+    ]
+    heapq.heapify(heap)
+    seq = n_t
+    idle: dict[int, float] = dict.fromkeys(sc.windows, sc.issue_from)  # window -> idle since
+    end = sc.issue_from
+
+    def serve(n: int, ticket: dict[str, Any], t: float) -> None:
+        nonlocal seq
+        row = by_id[ticket["id"]]
+        called[row] = t
+        c = citizens[rows[row]]
+        seq += 1
+        if c.absent:
+            heapq.heappush(heap, (t + sc.absent_minutes, _NO_SHOW, seq, n))
+            busy[n] += sc.absent_minutes
+        else:
+            eng.start(window=n)
+            heapq.heappush(heap, (t + c.service, _FINISH, seq, n))
+            busy[n] += c.service
+
+    windows = eng.windows
+    while heap:
+        t, kind, _, x = heapq.heappop(heap)
+        clock.t = t
+        if kind == _ARRIVE:
+            c = citizens[x]
+            q = qids[c.queue]
+            base = simple_estimate(QueueLoad(q, eng.waiting_count(q), eng.servers(q), planned[q]))
+            if c.kind == KIND_APPOINTMENT:
+                out = eng.issue(queue=q, person=persons[x], channel="appointment")
+            else:
+                out = eng.issue(queue=q, person=persons.get(x))
+            tk = out.value["ticket"]
+            row = len(rows)
+            rows.append(x)
+            by_id[tk["id"]] = row
+            queue[row], cls[row], issued[row] = c.queue, cls_index[tk["priority"]], t
+            estimate[row], est_low[row], est_high[row] = (
+                tk["estimate"],
+                tk["estimate_low"],
+                tk["estimate_high"],
+            )
+            baseline[row] = base.minutes
+            # Wake the longest-idle window that may take it.
+            for _since, n in sorted((s, n) for n, s in idle.items() if q in windows[n].profile):
+                got = eng.call_next(window=n).value["ticket"]
+                if got is not None:
+                    del idle[n]
+                    serve(n, got, t)
+                    break
+        else:
+            if kind == _FINISH:
+                eng.finish(window=x)
+            else:
+                eng.no_show(window=x)
+            end = max(end, t)
+            got = eng.call_next(window=x).value["ticket"]
+            if got is not None:
+                serve(x, got, t)
+            else:
+                idle[x] = t
+    k = len(rows)
+    return DayResult(
+        queue=queue[:k], cls=cls[:k], issued=issued[:k], called=called[:k],
+        estimate=estimate[:k], est_low=est_low[:k], est_high=est_high[:k],
+        baseline=baseline[:k], busy=np.array([busy[n] for n in sc.windows], np.float32),
+        end=end,
+    )  # fmt: skip
+
+
+def run_day(sc: Scenario, variant: Variant, day_type: str, day_index: int, seed: int) -> DayResult:
+    """One simulated day of one variant (deterministic in its arguments)."""
+    rng = np.random.default_rng(day_seed(seed, day_type, day_index))
+    citizens = generate_day(sc, sc.day_types[day_type], rng)
+    return simulate_day(sc, variant, citizens)
+
+
+@dataclass
+class RunSpec:
+    """What `run` simulates; picklable for worker processes."""
+
+    scenario: str
+    variants: tuple[str, ...]
+    day_types: tuple[str, ...]
+    days: int
+    seed: int = 1
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+_WORKER_SC: dict[str, Scenario] = {}
+
+
+def _scenario(path: str) -> Scenario:
+    sc = _WORKER_SC.get(path)
+    if sc is None:
+        sc = _WORKER_SC[path] = load_scenario(path)
+    return sc
+
+
+def _run_chunk(args: tuple[str, str, str, int, int, int]) -> list[DayResult]:
+    path, variant, day_type, first, last, seed = args
+    sc = _scenario(path)
+    return [run_day(sc, VARIANTS[variant], day_type, i, seed) for i in range(first, last)]
+
+
+def run(spec: RunSpec, jobs: int = 1) -> dict[tuple[str, str], list[DayResult]]:
+    """Simulate every (day type, variant) for `spec.days` days; results in day order."""
+    chunk = 10
+    tasks = [
+        (spec.scenario, v, dt, a, min(a + chunk, spec.days), spec.seed)
+        for dt in spec.day_types
+        for v in spec.variants
+        for a in range(0, spec.days, chunk)
+    ]
+    if jobs > 1:
+        import multiprocessing as mp
+
+        with mp.get_context("fork").Pool(jobs) as pool:
+            parts = pool.map(_run_chunk, tasks, chunksize=1)
+    else:
+        parts = [_run_chunk(t) for t in tasks]
+    out: dict[tuple[str, str], list[DayResult]] = {}
+    for t, days in zip(tasks, parts, strict=True):
+        out.setdefault((t[2], t[1]), []).extend(days)
+    return out
