@@ -1,0 +1,98 @@
+"""Assessment schemes from TOML (config/assessment-*.toml), validated with msgspec."""
+
+from __future__ import annotations
+
+import tomllib
+from fractions import Fraction
+from pathlib import Path
+
+import msgspec
+
+from hall.reports.data import ReportError
+from hall.reports.rules import AnnualGradeRule, AnnualRules
+
+CONFIG = Path(__file__).resolve().parent.parent.parent / "config"
+SCHEMES = ("town", "district", "district-variant")
+
+
+class ScoreConfig(msgspec.Struct, forbid_unknown_fields=True):
+    weights: dict[str, float]  # volume / quantified / satisfaction
+    pass_mark: float = 80.0
+    base: float = 100.0
+    volume_cap: float = 100.0
+    satisfaction: str = "share_not_bad"  # or "level_points"
+    level_points: dict[str, float] = msgspec.field(
+        default_factory=lambda: {"5": 100, "4": 80, "3": 60, "2": 40, "1": 20}
+    )
+    no_ratings_points: float = 100.0
+    quantified_missing: float = 100.0  # a clerk missing from the manager's CSV
+
+
+class MonthlyConfig(msgspec.Struct, forbid_unknown_fields=True):
+    good_share: str  # "0.30", exact (a Fraction), so 30 % of 10 is 3, not 2.9999
+    quota_rounding: str = "floor"
+    quota_total: int = 0  # 0: the clerks assessed this month
+    poor_below: float = 60.0
+    undetermined_below_duty_share: float = 0.5
+    bonus_base: float = 0.0
+    multipliers: dict[str, float] = msgspec.field(default_factory=dict)
+
+
+class GradeConfig(msgspec.Struct, forbid_unknown_fields=True):
+    name: str
+    min_good: int = 0
+    max_poor: int = 0
+    bonus_months: float = 0.0
+    full_year: bool = False
+
+
+class AnnualConfig(msgspec.Struct, forbid_unknown_fields=True):
+    grades: list[GradeConfig]
+    incompetent: str = "不称职"
+    consecutive_poor: int = 2
+    poor_in_year: int = 3
+    excellent_share: str = ""  # "" = no quota
+    quota_total: int = 0
+
+
+class Scheme(msgspec.Struct, forbid_unknown_fields=True):
+    name: str
+    source: str
+    score: ScoreConfig
+    monthly: MonthlyConfig | None = None  # None: score only (the town scheme)
+    annual: AnnualConfig | None = None
+
+    def annual_rules(self) -> AnnualRules | None:
+        if self.annual is None:
+            return None
+        a = self.annual
+        return AnnualRules(
+            tuple(AnnualGradeRule(g.name, g.min_good, g.max_poor, g.bonus_months, g.full_year)
+                  for g in a.grades),
+            a.incompetent, a.consecutive_poor, a.poor_in_year,
+            Fraction(a.excellent_share) if a.excellent_share else None,
+        )  # fmt: skip
+
+
+def load_scheme(name_or_path: str) -> Scheme:
+    """A shipped scheme by name (town, district, district-variant) or a TOML file."""
+    p = (
+        CONFIG / f"assessment-{name_or_path}.toml"
+        if name_or_path in SCHEMES
+        else Path(name_or_path)
+    )
+    try:
+        data = tomllib.loads(p.read_text(encoding="utf-8"))
+        s = msgspec.convert(data, Scheme)
+        if s.monthly is not None:
+            Fraction(s.monthly.good_share)
+        if s.annual is not None and s.annual.excellent_share:
+            Fraction(s.annual.excellent_share)
+    except OSError as e:
+        raise ReportError(f"{p}: cannot read the scheme ({e.strerror}); "
+                          f"shipped schemes: {', '.join(SCHEMES)}") from e  # fmt: skip
+    except (tomllib.TOMLDecodeError, msgspec.ValidationError, ValueError) as e:
+        raise ReportError(f"{p}: not a valid assessment scheme: {e}") from e
+    if set(s.score.weights) - {"volume", "quantified", "satisfaction"}:
+        raise ReportError(f"{p}: score.weights: keys volume, quantified, satisfaction")
+    return s
