@@ -1,0 +1,192 @@
+"""The hub as a real process: SIGKILL mid-traffic and restart; SIGSTOP/SIGCONT."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from hall import errors as E
+from hall.client import HubClient, HubUnavailable
+from hall.follower import StateFollower
+
+from .conftest import HALL_TIME, open_windows
+
+pytestmark = pytest.mark.slow
+
+
+def _free_port_pair() -> int:
+    for _ in range(50):
+        with socket.socket() as a:
+            a.bind(("127.0.0.1", 0))
+            port = a.getsockname()[1]
+            with socket.socket() as b:
+                try:
+                    b.bind(("127.0.0.1", port + 1))
+                except OSError:
+                    continue
+        return int(port)
+    raise RuntimeError("no free port pair")
+
+
+class HubProcess:
+    """`hall serve` in a subprocess; the hall clock continues across restarts."""
+
+    def __init__(self, db: Path, log: Path) -> None:
+        self.db, self.log = db, log
+        self.port = _free_port_pair()
+        self.endpoint = f"tcp://127.0.0.1:{self.port}"
+        self.t0 = time.monotonic()
+        self.proc: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        clock = HALL_TIME + timedelta(seconds=time.monotonic() - self.t0)
+        with self.log.open("ab") as log:
+            self.proc = subprocess.Popen(
+                [sys.executable, "-m", "hall", "serve", "--insecure", "--db", str(self.db),
+                 "--bind", self.endpoint, "--clock-start", clock.isoformat(),
+                 "--device-timeout", "3"],
+                stdout=log, stderr=log,
+            )  # fmt: skip
+        with HubClient(self.endpoint, device="manager-9", timeout=0.5, retries=40) as c:
+            c.ping()
+
+    def signal(self, sig: int) -> None:
+        assert self.proc is not None
+        os.kill(self.proc.pid, sig)
+
+    def kill(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            self.signal(signal.SIGCONT)
+            self.signal(signal.SIGKILL)
+            self.proc.wait(10)
+
+
+@pytest.fixture
+def hub_proc(tmp_path: Path) -> Iterator[HubProcess]:
+    h = HubProcess(tmp_path / "hall.db", tmp_path / "hub.log")
+    h.start()
+    yield h
+    h.kill()
+
+
+def _pump_until(c: HubClient, f: StateFollower, cond: object, timeout: float = 15.0) -> None:
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        c.pump(f, 0.2)
+        if callable(cond) and cond():
+            return
+    raise AssertionError("condition not reached")
+
+
+def test_sigkill_loses_nothing_acknowledged(hub_proc: HubProcess) -> None:
+    mgr = HubClient(hub_proc.endpoint, device="manager-1", timeout=1.0)
+    open_windows(mgr, [1, 2, 3, 4])
+    acked: list[tuple[str, str]] = []  # (ticket id, req_id) for every acknowledged issue
+    called: list[str] = []
+    stop = threading.Event()
+    failures: list[BaseException] = []
+
+    def kiosk(name: str) -> None:
+        with HubClient(hub_proc.endpoint, device=name, timeout=1.0, retries=4) as c:
+            while not stop.is_set():
+                try:
+                    t = c.issue("G")["ticket"]
+                    acked.append((t["id"], c.last_req_id))
+                except HubUnavailable:
+                    pass
+                except BaseException as e:
+                    failures.append(e)
+                    return
+                time.sleep(0.01)
+
+    def counter(window: int) -> None:
+        with HubClient(hub_proc.endpoint, device=f"counter-{window}", timeout=1.0, retries=4) as c:
+            while not stop.is_set():
+                try:
+                    t = c.call_next()["ticket"]
+                    if t is not None:
+                        called.append(t["id"])
+                        c.finish()
+                    else:
+                        time.sleep(0.02)
+                except (HubUnavailable, E.WindowBusy, E.NothingCurrent):
+                    # after a lost reply the state is what the hub saved: finish, go on
+                    time.sleep(0.05)
+                    with contextlib.suppress(HubUnavailable, E.HallError):
+                        c.finish()
+                except BaseException as e:
+                    failures.append(e)
+                    return
+
+    follower = StateFollower(("board",), offline_after=2.0)
+    display = HubClient(hub_proc.endpoint, device="display-1F", timeout=1.0)
+    threads = [threading.Thread(target=kiosk, args=(f"kiosk-{i}",)) for i in (1, 2)]
+    threads += [threading.Thread(target=counter, args=(w,)) for w in (1, 2, 3)]
+    for t in threads:
+        t.start()
+    try:
+        _pump_until(display, follower, lambda: follower.synced)
+        end = time.monotonic() + 1.5
+        while time.monotonic() < end:
+            display.pump(follower, 0.1)
+        before = len(acked)
+        hub_proc.kill()
+        time.sleep(0.5)
+        hub_proc.start()
+        end = time.monotonic() + 2.5
+        while time.monotonic() < end:
+            display.pump(follower, 0.1)
+    finally:
+        stop.set()
+        for t in threads:
+            t.join(30)
+    assert not failures
+    assert before > 10 and len(acked) > before  # traffic before and after the crash
+    ids = [i for i, _ in acked]
+    assert len(ids) == len(set(ids)), "a ticket number was handed out twice"
+    assert len(called) == len(set(called)), "a ticket was called twice"
+    snap = mgr.snapshot()
+    assert snap["epoch"] == 2
+    tickets = snap["board"]["tickets"]
+    missing = [i for i in ids if i not in tickets]
+    assert not missing, f"acknowledged but lost: {missing}"
+    numbers = [t["number"] for t in tickets.values()]
+    assert len(numbers) == len(set(numbers))
+    # the display resumed by itself and shows exactly what the hub has
+    _pump_until(display, follower, lambda: follower.seq["board"] >= snap["seq"]["board"])
+    snap = mgr.snapshot()
+    _pump_until(display, follower, lambda: follower.seq["board"] == snap["seq"]["board"])
+    assert follower.epoch == 2 and follower.online
+    assert follower.state["board"] == snap["board"]
+    display.close()
+    mgr.close()
+
+
+def test_sigstop_shows_offline_then_recovers(hub_proc: HubProcess) -> None:
+    display = HubClient(hub_proc.endpoint, device="display-2F", timeout=0.5)
+    follower = StateFollower(("board",), offline_after=2.0)
+    _pump_until(display, follower, lambda: follower.online)
+    hub_proc.signal(signal.SIGSTOP)
+    try:
+        _pump_until(display, follower, lambda: not follower.online, timeout=8)
+    finally:
+        hub_proc.signal(signal.SIGCONT)
+    _pump_until(display, follower, lambda: follower.online, timeout=10)
+    with HubClient(hub_proc.endpoint, device="manager-1") as mgr:
+        open_windows(mgr, [5])
+        snap = mgr.snapshot()
+    _pump_until(display, follower, lambda: follower.seq["board"] == snap["seq"]["board"])
+    assert follower.state["board"] == snap["board"]
+    assert follower.epoch == snap["epoch"] == 1  # recovered without a restart
+    display.close()
