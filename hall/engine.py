@@ -178,17 +178,21 @@ class Engine:
         """Open windows serving `queue`, each counted by its profile weight share."""
         total = 0.0
         for w in self.windows.values():
-            if w.state is WindowState.OPEN and queue in w.profile and w.active_post:
-                total += w.profile[queue] / sum(w.profile.values())
+            p = w.profile  # the cheap membership test first: this runs on every issue
+            if queue in p and w.state is WindowState.OPEN and w.active_post:
+                total += p[queue] / sum(p.values())
         return total
 
-    def queue_load(self, queue: str, priority: PriorityClass = PriorityClass.NORMAL) -> QueueLoad:
+    def _ahead(self, queue: str, priority: PriorityClass) -> int:
+        """Waiting tickets of `queue` whose class accumulates at least as fast."""
         rates = self.layout.priority.rates
         own = rates[priority.value]
-        ahead = sum(len(lst) for c, lst in self._waiting[queue].items() if rates[c.value] >= own)
+        return sum(len(lst) for c, lst in self._waiting[queue].items() if rates[c.value] >= own)
+
+    def queue_load(self, queue: str, priority: PriorityClass = PriorityClass.NORMAL) -> QueueLoad:
         planned = self.layout.queues[queue].service_minutes
         svc = learned_service_minutes(self._durations, queue, planned)
-        return QueueLoad(queue, ahead, self.servers(queue), svc)
+        return QueueLoad(queue, self._ahead(queue, priority), self.servers(queue), svc)
 
     # ---------------------------------------------------------------- tickets
 
@@ -257,7 +261,7 @@ class Engine:
         )  # fmt: skip
         est = self.estimator(self, t)
         t.estimate, t.estimate_low, t.estimate_high = est.minutes, est.low, est.high
-        ahead = self.queue_load(queue, priority).ahead
+        ahead = self._ahead(queue, priority)  # (queue_load would also count servers)
         self.tickets[t.id] = t
         self.counters[(day, queue)] = n
         self._changes.counters[(day, queue)] = n
