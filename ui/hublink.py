@@ -1,0 +1,372 @@
+"""The Qt link to the hub: non-blocking sockets on QSocketNotifiers, signals out.
+
+The same protocol and follower as `hall.client.HubClient`, driven by Qt's event
+loop instead of blocking calls (STYLE.md §5):
+
+- A DEALER for requests and a SUB for the streams, each watched by a
+  QSocketNotifier on its ZeroMQ FD. The FD is edge-triggered, so after each
+  wake-up we drain until ``zmq.EVENTS`` shows no more input, and we drain once
+  right after start and after every send.
+- Requests keep their ``req_id`` across retries (Lazy Pirate): after
+  `timeout` seconds without an answer the DEALER is closed with linger 0,
+  reopened and every pending request resent; after `retries` tries the caller
+  gets an ``offline`` error. The hub replays its stored reply for a repeated
+  req_id, so a retry never applies a command twice.
+- A `StateFollower` keeps the hall state from snapshot + sequenced events; the
+  link asks for a snapshot whenever the follower wants one.
+
+Timers here only time retries, pings and the offline check; sockets are never
+polled with a timer.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import secrets
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import zmq
+import zmq.auth
+from PyQt6.QtCore import QObject, QSocketNotifier, QTimer, pyqtSignal
+
+from hall import protocol as P
+from hall.follower import FollowedEvent, StateFollower
+
+log = logging.getLogger(__name__)
+
+Callback = Callable[[P.Ok | P.Error], None]
+OFFLINE = "offline"
+
+
+def _notifier(sock: zmq.Socket[bytes], parent: QObject) -> QSocketNotifier:
+    fd = sock.getsockopt(zmq.FD)
+    assert isinstance(fd, int)
+    return QSocketNotifier(fd, QSocketNotifier.Type.Read, parent)  # type: ignore[call-overload]
+
+
+def _readable(sock: zmq.Socket[bytes]) -> bool:
+    # The FD only says "something changed"; zmq.EVENTS says whether a message waits.
+    events = sock.getsockopt(zmq.EVENTS)
+    return isinstance(events, int) and bool(events & zmq.POLLIN)
+
+
+@dataclass
+class _Pending:
+    body: bytes
+    callback: Callback | None
+    tries: int
+    sent_at: float
+
+
+class HubLink(QObject):
+    """One app's connection to the hub. Lives on the GUI thread; never blocks it."""
+
+    welcomed = pyqtSignal(dict)  # the hub's welcome (PUB endpoint, epoch, hall, role …)
+    replied = pyqtSignal(str, object)  # req_id, P.Ok | P.Error
+    followed = pyqtSignal(
+        object
+    )  # FollowedEvent, in order, without gaps (not `event`: QObject.event)
+    synced = pyqtSignal()  # a snapshot replaced the state
+    heartbeat = pyqtSignal(str, dict)  # stream, heartbeat data (queue summaries …)
+    online_changed = pyqtSignal(bool)
+
+    def __init__(
+        self,
+        endpoint: str,
+        device: str,
+        *,
+        keys: str | Path | None = None,
+        streams: tuple[str, ...] = ("board",),
+        timeout: float = 2.0,
+        retries: int = 3,
+        ping_every: float = 2.0,
+        offline_after: float = 3.5,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.endpoint = endpoint
+        self.device = device
+        self.timeout = timeout
+        self.retries = retries
+        self.ping_every = ping_every
+        self.ctx: zmq.Context[zmq.Socket[bytes]] = zmq.Context.instance()
+        self.follower = StateFollower(streams, offline_after=offline_after)
+        self.welcome: dict[str, Any] | None = None
+        self.snapshot_value: dict[str, Any] | None = None
+        self._curve: tuple[bytes, bytes, bytes] | None = None
+        if keys is not None:
+            kd = Path(keys)
+            public, secret = zmq.auth.load_certificate(str(kd / "devices" / f"{device}.key_secret"))
+            server, _ = zmq.auth.load_certificate(str(kd / "hub.key"))
+            if secret is None:
+                raise ValueError(f"{kd}: no secret key for device {device!r}")
+            self._curve = (public, secret, server)
+        self._session = f"{int(time.time()):x}{secrets.token_hex(2)}"
+        self._n = 0
+        self._pending: dict[str, _Pending] = {}
+        self._dealer: zmq.Socket[bytes] | None = None
+        self._dealer_note: QSocketNotifier | None = None
+        self._sub: zmq.Socket[bytes] | None = None
+        self._sub_note: QSocketNotifier | None = None
+        self._sub_pub = ""
+        self._snapshot_req: str | None = None
+        self._last_sent = 0.0
+        self._online = False
+        self._timer = QTimer(self)
+        self._timer.setInterval(200)
+        self._timer.timeout.connect(self._tick)
+
+    # ------------------------------------------------------------ life
+
+    def start(self) -> None:
+        """Connect and say hello; everything after that happens on signals."""
+        self._open_dealer()
+        self._hello()
+        self._timer.start()
+
+    def stop(self) -> None:
+        self._timer.stop()
+        self._close_dealer()
+        self._close_sub()
+        self._pending.clear()
+
+    @property
+    def online(self) -> bool:
+        return self._online
+
+    @property
+    def state(self) -> dict[str, dict[str, Any]]:
+        return self.follower.state
+
+    # ------------------------------------------------------------ sockets
+
+    def _socket(self, kind: int) -> zmq.Socket[bytes]:
+        s = self.ctx.socket(kind)
+        ivl, timeout, ttl = P.ZMTP_HEARTBEAT_MS
+        s.setsockopt(zmq.HEARTBEAT_IVL, ivl)
+        s.setsockopt(zmq.HEARTBEAT_TIMEOUT, timeout)
+        s.setsockopt(zmq.HEARTBEAT_TTL, ttl)
+        s.setsockopt(zmq.LINGER, 0)
+        if self._curve is not None:
+            s.curve_publickey, s.curve_secretkey, s.curve_serverkey = self._curve
+        return s
+
+    def _open_dealer(self) -> None:
+        self._dealer = self._socket(zmq.DEALER)
+        self._dealer.connect(self.endpoint)
+        self._dealer_note = _notifier(self._dealer, self)
+        self._dealer_note.activated.connect(self._drain_dealer)
+        QTimer.singleShot(0, self._drain_dealer)
+
+    def _close_dealer(self) -> None:
+        if self._dealer_note is not None:
+            self._dealer_note.setEnabled(False)
+            self._dealer_note.deleteLater()
+            self._dealer_note = None
+        if self._dealer is not None:
+            self._dealer.close(linger=0)
+            self._dealer = None
+
+    def _close_sub(self) -> None:
+        if self._sub_note is not None:
+            self._sub_note.setEnabled(False)
+            self._sub_note.deleteLater()
+            self._sub_note = None
+        if self._sub is not None:
+            self._sub.close(linger=0)
+            self._sub = None
+
+    def _open_sub(self, pub: str) -> None:
+        self._sub_pub = pub
+        host = self.endpoint.rpartition(":")[0]
+        for wildcard in ("tcp://0.0.0.0", "tcp://*", "tcp://[::]"):
+            if pub.startswith(wildcard + ":"):
+                pub = host + pub[len(wildcard) :]
+        self._sub = self._socket(zmq.SUB)
+        for s in self.follower.streams:
+            self._sub.setsockopt(zmq.SUBSCRIBE, P.STREAM_TOPICS[s])
+        self._sub.connect(pub)
+        self._sub_note = _notifier(self._sub, self)
+        self._sub_note.activated.connect(self._drain_sub)
+        QTimer.singleShot(0, self._drain_sub)
+
+    def _drain_dealer(self) -> None:
+        sock, note = self._dealer, self._dealer_note
+        if sock is None or note is None:
+            return
+        note.setEnabled(False)
+        try:
+            while _readable(sock):
+                try:
+                    raw = sock.recv(zmq.NOBLOCK)
+                except zmq.Again:
+                    break
+                self._on_reply(raw)
+                if self._dealer is not sock:  # a handler reopened the socket
+                    return
+        finally:
+            if self._dealer_note is note:
+                note.setEnabled(True)
+
+    def _drain_sub(self) -> None:
+        sock, note = self._sub, self._sub_note
+        if sock is None or note is None:
+            return
+        note.setEnabled(False)
+        try:
+            while _readable(sock):
+                try:
+                    topic, body = sock.recv_multipart(zmq.NOBLOCK)
+                except zmq.Again:
+                    break
+                except ValueError:
+                    continue  # a frame count we do not speak: ignore
+                self._on_update(topic, body)
+        finally:
+            if self._sub_note is note:
+                note.setEnabled(True)
+
+    # ------------------------------------------------------------ requests
+
+    def next_req_id(self) -> str:
+        self._n += 1
+        return f"{self.device}:{self._session}.{self._n}"
+
+    def send(self, req: P.Request, callback: Callback | None = None) -> str:
+        """Send a request; `callback` (and `replied`) get the Ok or Error on the GUI thread."""
+        body = P.encode_request(req)
+        self._pending[req.req_id] = _Pending(body, callback, 1, time.monotonic())
+        self._transmit(body)
+        return req.req_id
+
+    def request(self, cls: type[P.Request], callback: Callback | None = None, **fields: Any) -> str:
+        """Build and send a request of type `cls` with a fresh req_id."""
+        return self.send(cls(req_id=self.next_req_id(), **fields), callback)
+
+    def _transmit(self, body: bytes) -> None:
+        if self._dealer is None:
+            self._open_dealer()
+        assert self._dealer is not None
+        with contextlib.suppress(zmq.Again):  # the retry timer will resend
+            self._dealer.send(body, zmq.NOBLOCK)
+        self._last_sent = time.monotonic()
+        QTimer.singleShot(0, self._drain_dealer)
+
+    def _on_reply(self, raw: bytes) -> None:
+        try:
+            reply = P.decode_reply(raw)
+        except P.RemoteProtocolError as e:
+            log.warning("unreadable reply from the hub: %s", e)
+            return
+        pending = self._pending.pop(reply.req_id, None)
+        if pending is None:
+            return  # a late duplicate of an answered retry
+        self._set_online(True)
+        if pending.callback is not None:
+            pending.callback(reply)
+        self.replied.emit(reply.req_id, reply)
+
+    def _hello(self) -> None:
+        self.request(P.Hello, self._on_welcome, version=P.PROTOCOL_VERSION, device=self.device)
+
+    def _on_welcome(self, reply: P.Ok | P.Error) -> None:
+        if isinstance(reply, P.Error):
+            log.error("the hub refused this device: %s (%s)", reply.message, reply.code)
+            if reply.code != OFFLINE:
+                self.welcome = None
+            return
+        self.welcome = reply.value
+        pub = str(reply.value["pub"])
+        if self._sub is None or pub != self._sub_pub:
+            self._close_sub()
+            self._open_sub(pub)
+        self.welcomed.emit(reply.value)
+
+    def _on_pong(self, reply: P.Ok | P.Error) -> None:
+        # A new epoch means the hub restarted, perhaps with its streams on another port.
+        if not isinstance(reply, P.Ok) or self.welcome is None:
+            return
+        if reply.value.get("epoch") != self.welcome.get("epoch"):
+            self.welcome = None
+            self._hello()
+
+    def _ask_snapshot(self) -> None:
+        if self._snapshot_req is None and self.welcome is not None:
+            self._snapshot_req = self.request(P.Snapshot, self._on_snapshot)
+
+    def _on_snapshot(self, reply: P.Ok | P.Error) -> None:
+        self._snapshot_req = None
+        if isinstance(reply, P.Error):
+            return
+        self.snapshot_value = reply.value
+        events = self.follower.load_snapshot(reply.value, time.monotonic())
+        self._set_online(True)
+        self.synced.emit()
+        for ev in events:
+            self.followed.emit(ev)
+
+    def _on_update(self, topic: bytes, body: bytes) -> None:
+        stream = P.stream_of(topic)
+        if stream is None:
+            return
+        try:
+            update = P.decode_update(body)
+        except P.RemoteProtocolError as e:
+            log.warning("unreadable stream update: %s", e)
+            return
+        events: list[FollowedEvent] = self.follower.feed(stream, update, time.monotonic())
+        if update.type == "heartbeat":
+            self.heartbeat.emit(stream, update.data)
+        for ev in events:
+            self.followed.emit(ev)
+        if self.follower.wants_snapshot:
+            self._ask_snapshot()
+        self._set_online(self.follower.online)
+
+    # ------------------------------------------------------------ time
+
+    def _tick(self) -> None:
+        now = time.monotonic()
+        expired = [r for r, p in self._pending.items() if now - p.sent_at > self.timeout]
+        if expired:
+            # Lazy Pirate: a silent hub may have lost our connection; start a fresh one.
+            self._close_dealer()
+            self._open_dealer()
+            for req_id in expired:
+                p = self._pending[req_id]
+                if p.tries >= self.retries:
+                    del self._pending[req_id]
+                    if req_id == self._snapshot_req:
+                        self._snapshot_req = None
+                    err = P.Error(req_id=req_id, code=OFFLINE,
+                                  message="无法连接中心服务，请稍后重试",
+                                  message_en="The hub does not answer; try again shortly")  # fmt: skip
+                    self._set_online(False)
+                    self.welcome = None  # the hub may come back elsewhere: say hello again
+                    if p.callback is not None:
+                        p.callback(err)
+                    self.replied.emit(req_id, err)
+                else:
+                    p.tries += 1
+                    p.sent_at = now
+            for p in self._pending.values():
+                self._transmit(p.body)
+        if self.welcome is None and not self._pending:
+            self._hello()  # keep trying until the hub answers
+        elif self.welcome is not None and now - self._last_sent > self.ping_every:
+            self.request(P.Ping, self._on_pong)
+        if self.follower.wants_snapshot:
+            self._ask_snapshot()
+        self.follower.tick(now)
+        if self.follower.synced:
+            self._set_online(self.follower.online)
+
+    def _set_online(self, online: bool) -> None:
+        if online != self._online:
+            self._online = online
+            self.online_changed.emit(online)
