@@ -1,0 +1,180 @@
+"""`hall simulate`: determinism, a tiny run with every metric, the very routing and estimator
+objects the hub uses, and the metric helpers on hand-made data. Fast: a few days only."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+from datetime import datetime
+
+import numpy as np
+import pytest
+
+from hall import cmd_simulate, routing
+from hall.engine import Engine, default_estimator
+from hall.sim_metrics import ci, gap_capture, jain, percentile, summarize
+from hall.simulate import (
+    VARIANTS,
+    RunSpec,
+    SimClock,
+    generate_day,
+    load_scenario,
+    make_engine,
+    run,
+    run_day,
+    simulate_day,
+    standard_scenario_path,
+    variant_layout,
+)
+
+
+@pytest.fixture(scope="module")
+def sc():
+    return load_scenario(standard_scenario_path())
+
+
+def _same(a, b) -> bool:
+    return (
+        all(
+            np.array_equal(getattr(a, k), getattr(b, k), equal_nan=True)
+            for k in ("queue", "cls", "issued", "called", "estimate", "baseline", "busy")
+        )
+        and a.end == b.end
+    )
+
+
+# ---------------------------------------------------------------- helpers on hand-made data
+
+
+def test_jain_index():
+    assert jain([3, 3, 3, 3]) == pytest.approx(1.0)
+    assert jain([1, 0, 0, 0]) == pytest.approx(0.25)
+    assert jain([1, 2, 3]) == pytest.approx(36 / (3 * 14))
+    assert jain([0, 0]) == 1.0
+
+
+def test_percentile_and_ci():
+    xs = list(range(1, 101))  # 1..100
+    assert percentile(xs, 50) == pytest.approx(50.5)
+    assert percentile(xs, 95) == pytest.approx(95.05)
+    assert percentile([7.0], 95) == 7.0
+    assert math.isnan(percentile([], 95))
+    m, h = ci([1.0, 2.0, 3.0, 4.0])
+    assert m == pytest.approx(2.5)
+    assert h == pytest.approx(1.96 * np.std([1, 2, 3, 4], ddof=1) / 2)
+
+
+def test_gap_capture():
+    assert gap_capture(3.0, 1.0, 3.0) == 0.0
+    assert gap_capture(3.0, 1.0, 1.0) == 1.0
+    assert gap_capture(3.0, 1.0, 2.0) == pytest.approx(0.5)
+
+
+# ---------------------------------------------------------------- the scenario
+
+
+def test_scenario_arrivals_normalised(sc):
+    # time-weighted mean multiplier is 1: a day brings the table's walk-ins on average
+    total = sum((b - a) * x for a, b, x in sc.periods)
+    assert total / (sc.issue_until - sc.issue_from) == pytest.approx(1.0)
+    g = sc.queues[0]
+    mu, sigma = g.lognormal  # parameterised by the MEAN, not the median
+    assert math.exp(mu + sigma**2 / 2) == pytest.approx(g.service_mean)
+    assert 31 not in sc.windows  # the output window gets no arrivals
+
+
+def test_pooled_layout_lets_every_window_serve_every_queue(sc):
+    lay = variant_layout(sc, VARIANTS["pooled"])
+    for n in sc.windows:
+        assert set(lay.windows[n].profile) == set(sc.queue_ids)
+        assert next(iter(lay.windows[n].profile)) == next(iter(sc.layout.windows[n].profile))
+    assert variant_layout(sc, VARIANTS["dedicated"]) is sc.layout
+
+
+# ---------------------------------------------------------------- the same code as the hub
+
+
+@pytest.mark.parametrize("name", ["dedicated", "pooled", "default"])
+def test_simulation_uses_the_hubs_routing_and_estimator(sc, name):
+    v = VARIANTS[name]
+    eng = make_engine(sc, v, SimClock(sc.day))
+    assert eng.policy is routing.POLICIES[v.policy]
+    hub_like = Engine(sc.layout, lambda: datetime(2026, 11, 26, 9))  # as hall.hub builds it
+    assert eng.estimator is hub_like.estimator is default_estimator
+    if name == "default":
+        assert eng.policy is hub_like.policy
+
+
+def test_simulation_calls_the_policy_in_the_registry(sc, monkeypatch):
+    calls = []
+    real = routing.POLICIES["dedicated"]
+
+    def spy(w, heads, now):
+        calls.append(w.number)
+        return real(w, heads, now)
+
+    monkeypatch.setitem(routing.POLICIES, "dedicated", spy)
+    citizens = generate_day(sc, 0.2, np.random.default_rng(3))
+    seen = []
+    res = simulate_day(sc, VARIANTS["dedicated"], citizens, on_engine=seen.append)
+    assert seen[0].policy is spy
+    assert len(calls) >= len(res.called)
+
+
+# ---------------------------------------------------------------- determinism and a tiny run
+
+
+def test_deterministic_per_seed(sc):
+    a = run_day(sc, VARIANTS["default"], "busy", 4, seed=11)
+    b = run_day(sc, VARIANTS["default"], "busy", 4, seed=11)
+    c = run_day(sc, VARIANTS["default"], "busy", 4, seed=12)
+    assert _same(a, b)
+    assert not _same(a, c)
+
+
+def test_every_policy_sees_the_same_citizens(sc):
+    a = run_day(sc, VARIANTS["dedicated"], "normal", 0, seed=5)
+    b = run_day(sc, VARIANTS["pooled"], "normal", 0, seed=5)
+    assert sorted(a.issued.tolist()) == sorted(b.issued.tolist())
+    assert not np.isnan(a.called).any() and not np.isnan(b.called).any()
+
+
+def test_tiny_run_reports_every_metric(sc):
+    spec = RunSpec(str(standard_scenario_path()), ("dedicated", "pooled"), ("normal",), 2, seed=2)
+    out = run(spec)
+    m = summarize(sc, out[("normal", "pooled")])
+    assert m["days"] == 2
+    for key in ("mean", "p95", "daily_max", "within_20", "jain", "util_cv", "overtime"):
+        assert not math.isnan(m[key][0]), key
+    for key in ("p50", "p90"):
+        assert not math.isnan(m[key])
+    assert set(m["queues"]) == {"G", "M", "T", "E"}
+    assert set(m["classes"]) == {"normal", "appointment", "green"}
+    for est in ("estimate", "baseline"):
+        assert {"mae", "rmse", "bias"} <= set(m[est])
+        assert m[est]["mae"] >= 0
+    assert 0 <= m["estimate"]["coverage"] <= 1
+    assert 600 < m["tickets_per_day"] < 1000
+
+
+def test_cli_json(capsys):
+    p = argparse.ArgumentParser()
+    cmd_simulate.add_arguments(p)
+    args = p.parse_args(["--days", "1", "--policies", "dedicated,pooled,default", "--json",
+                         "--jobs", "1", "--day-type", "busy"])  # fmt: skip
+    assert cmd_simulate.run(args) == 0
+    doc = json.loads(capsys.readouterr().out)
+    rows = doc["results"]["busy"]
+    assert set(rows) == {"dedicated", "pooled", "default"}
+    assert rows["pooled"]["mean"][0] <= rows["dedicated"]["mean"][0]
+
+
+def test_cli_table_checks_the_reference(capsys):
+    p = argparse.ArgumentParser()
+    cmd_simulate.add_arguments(p)
+    args = p.parse_args(["--days", "1", "--policies", "dedicated,pooled", "--jobs", "1",
+                         "--day-type", "normal"])  # fmt: skip
+    assert cmd_simulate.run(args) == 0
+    out = capsys.readouterr().out
+    assert "reference normal dedicated" in out and "reference normal pooled" in out
