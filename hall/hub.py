@@ -16,7 +16,7 @@ import sqlite3
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -29,7 +29,8 @@ from hall import protocol as P
 from hall.engine import Changes, Clock, Engine, Outcome
 from hall.hub_rules import Peer, apply_request, authorize, peer_from_id
 from hall.layout import Layout
-from hall.model import STAFF, STREAMS, Event
+from hall.model import BOARD, STAFF, STREAMS, Event
+from hall.public import public_layout
 from hall.store import Store, StoredEvent
 
 log = logging.getLogger("hall.hub")
@@ -87,6 +88,7 @@ class Hub:
         secret_file: str | Path | None = None,
     ) -> None:
         self.layout = layout
+        self._public_layout = public_layout(layout)
         self.db_path = Path(db)
         self.bind = bind
         self.pub_bind = pub_bind or pub_endpoint_for(bind)
@@ -222,12 +224,7 @@ class Hub:
                 log.info("hub stopping")
                 return
             if self.router in ready:
-                for _ in range(200):  # then look at the timers again
-                    try:
-                        frames = self.router.recv_multipart(zmq.NOBLOCK, copy=False)
-                    except zmq.Again:
-                        break
-                    self._on_request(frames)
+                self._drain()
             now = time.monotonic()
             if now >= next_beat:
                 next_beat = now + self.heartbeat
@@ -244,15 +241,40 @@ class Hub:
 
     # ------------------------------------------------------------ requests
 
-    def _on_request(self, frames: list[zmq.Frame]) -> None:
-        t0 = time.perf_counter()
+    def _drain(self) -> None:
+        """Take what is waiting (up to 200 requests). Commands are applied in arrival order
+        in one transaction — group commit: one fsync for the lot, and still no reply
+        before the commit. A read-only request first flushes the commands before it, so a
+        snapshot never shows what is not saved."""
+        batch: list[_Request] = []
+        for _ in range(200):
+            try:
+                frames = self.router.recv_multipart(zmq.NOBLOCK, copy=False)
+            except zmq.Again:
+                break
+            r = self._prepare(frames)
+            if r.req is not None and r.req.writes:
+                batch.append(r)
+                continue
+            if r.req is not None:
+                self._flush(batch)
+                batch = []
+                try:
+                    r.body = self._read(r.peer, r.req)
+                except P.RemoteProtocolError as e:
+                    r.body = _protocol_error(r.req_id, e)
+            self._finish(r)
+        self._flush(batch)
+
+    def _prepare(self, frames: list[zmq.Frame]) -> _Request:
+        """Split the envelope, find out who sent it and decode it with their role's decoder."""
         envelope, parts = [frames[0].bytes], frames[1:]
         if len(parts) > 1 and parts[0].bytes == b"":  # a REQ-style delimiter
             envelope.append(b"")
             parts = parts[1:]
         raw = parts[-1].bytes if parts else b""
         kind, req_id = P.peek(raw)
-        peer: Peer | None = None
+        r = _Request(envelope, kind, req_id, time.perf_counter())
         try:
             if len(parts) != 1:
                 raise P.RemoteProtocolError(
@@ -260,23 +282,22 @@ class Hub:
                 )
             if not P.device_of(req_id):  # garbage: let the decoder name what is wrong
                 P.decode_request(raw, "manager")
-            peer = self._identify(frames[-1], req_id)
-            req = P.decode_request(raw, peer.role)
-            body, events = self._dispatch(peer, req)
+            r.peer = self._identify(parts[-1], req_id)
+            r.req = P.decode_request(raw, r.peer.role)
         except P.RemoteProtocolError as e:
-            body = P.encode_reply(
-                P.Error(req_id=req_id, code=e.code, message=f"请求有误：{e.message}",
-                        message_en=e.message)
-            )  # fmt: skip
-            events = []
-        self._send(envelope, body)
-        for ev in events:
+            r.body = _protocol_error(req_id, e)
+        return r
+
+    def _finish(self, r: _Request) -> None:
+        """Reply, then publish the command's events; one log line."""
+        self._send(r.envelope, r.body)
+        for ev in r.events:
             self._publish(ev)
-        ms = (time.perf_counter() - t0) * 1000
-        result = "ok" if body.startswith(b'{"type":"ok"') else _code_of(body)
-        log.info("%s %s %s %.1fms", peer.id if peer else "?", kind or "?", result, ms)
-        if peer is not None:
-            self._seen(peer)
+        ms = (time.perf_counter() - r.t0) * 1000
+        result = "ok" if r.body.startswith(b'{"type":"ok"') else _code_of(r.body)
+        log.info("%s %s %s %.1fms", r.peer.id if r.peer else "?", r.kind or "?", result, ms)
+        if r.peer is not None:
+            self._seen(r.peer)
 
     def _send(self, envelope: list[bytes], body: bytes) -> None:
         try:
@@ -310,7 +331,9 @@ class Hub:
         self.peers[peer.id] = peer
         return peer
 
-    def _dispatch(self, peer: Peer, req: P.Request) -> tuple[bytes, list[StoredEvent]]:
+    def _read(self, peer: Peer | None, req: P.Request) -> bytes:
+        """hello, ping, snapshot: answered from memory, which equals the disk here."""
+        assert peer is not None
         if isinstance(req, P.Hello):
             P.check_hello(req)
             if self.security is None and req.device and req.device != peer.id:
@@ -320,48 +343,61 @@ class Hub:
                 "hall": self.layout.name, "device": peer.id, "role": peer.role,
                 "window": peer.window, "floor": peer.floor,
             }  # fmt: skip
-            return P.encode_reply(P.Ok(req_id=req.req_id, value=value)), []
-        if isinstance(req, P.Ping):
-            return P.encode_reply(P.Ok(req_id=req.req_id, value={"epoch": self.epoch})), []
-        if isinstance(req, P.Snapshot):
-            return P.encode_reply(P.Ok(req_id=req.req_id, value=self.snapshot(peer))), []
-        return self._write(peer, req)
+        elif isinstance(req, P.Snapshot):
+            value = self.snapshot(peer)
+        else:
+            value = {"epoch": self.epoch}
+        return P.encode_reply(P.Ok(req_id=req.req_id, value=value))
 
-    def _write(self, peer: Peer, req: P.Request) -> tuple[bytes, list[StoredEvent]]:
-        """A command: one transaction holding the change, its events and its reply."""
-        store = self._store
-        command = str(type(req).__struct_config__.tag)
+    def _flush(self, batch: list[_Request]) -> None:
+        """Apply commands in one transaction; reply and publish only after COMMIT. When the
+        commit fails, every one of them gets `store_failed` and memory is reloaded."""
+        if not batch:
+            return
         try:
-            with store.transaction():
-                old = store.reply_for(req.req_id)
-                if old is not None:
-                    return old.encode(), []  # a retry: the first answer, nothing new
-                try:
-                    call = authorize(peer, req, self.engine, self._secret)
-                    outcome = apply_request(call, self.engine)
-                except E.HallError as e:
-                    body = _error(req.req_id, e)
-                    store.save_reply(req.req_id, body.decode(), device=peer.id, command=command)
-                    return body, []
-                body = P.encode_reply(P.Ok(req_id=req.req_id, value=outcome.value))
-                events = store.save(
-                    outcome, device=peer.id, command=command, req_id=req.req_id,
-                    reply=body.decode(),
-                )  # fmt: skip
-            return body, events
+            with self._store.transaction():
+                for r in batch:
+                    self._write(r)
         except (sqlite3.Error, OSError) as e:
-            log.error("%s %s: could not save (%s); state reloaded from the database",
-                      peer.id, command, e)  # fmt: skip
+            log.error("could not save %d command(s) (%s); state reloaded from the database",
+                      len(batch), e)  # fmt: skip
             self._reload()
             err = E.HallError("保存失败，请稍后重试 / could not save, try again")
             err.code = "store_failed"
-            return _error(req.req_id, err), []
+            for r in batch:
+                r.body, r.events = _error(r.req_id, err), []
+        for r in batch:
+            self._finish(r)
+
+    def _write(self, r: _Request) -> None:
+        """One command inside the open transaction: replay, or authorize → engine → save."""
+        store, peer, req = self._store, r.peer, r.req
+        assert peer is not None and req is not None
+        command = str(type(req).__struct_config__.tag)
+        old = store.reply_for(req.req_id)
+        if old is not None:
+            r.body = old.encode()  # a retry: the first answer, nothing new
+            return
+        try:
+            call = authorize(peer, req, self.engine, self._secret)
+            outcome = apply_request(call, self.engine)
+        except E.HallError as e:
+            r.body = _error(req.req_id, e)
+            store.save_reply(req.req_id, r.body.decode(), device=peer.id, command=command)
+            return
         except Exception:
+            # a bug: memory may be half-changed; the open transaction holds everything
+            # before this command, so reload from it and carry on
             log.exception("%s %s: bug; state reloaded from the database", peer.id, command)
             self._reload()
             err = E.HallError("服务内部错误 / internal error")
             err.code = "internal"
-            return _error(req.req_id, err), []
+            r.body = _error(req.req_id, err)
+            return
+        r.body = P.encode_reply(P.Ok(req_id=req.req_id, value=outcome.value))
+        r.events = store.save(
+            outcome, device=peer.id, command=command, req_id=req.req_id, reply=r.body.decode()
+        )
 
     def _reload(self) -> None:
         self._store.restore(self.engine)
@@ -413,7 +449,11 @@ class Hub:
     def _beat(self) -> None:
         at = self.engine.clock().isoformat(timespec="seconds")
         for s in STREAMS:
-            up = P.Update(epoch=self.epoch, seq=self._store.seq(s), type="heartbeat", at=at)
+            # The board's heartbeat carries the queue figures (waiting, longest wait,
+            # estimate): they change with the clock, not only with events.
+            data = {"queues": self.engine.queue_summary()} if s == BOARD else {}
+            up = P.Update(epoch=self.epoch, seq=self._store.seq(s), type="heartbeat", at=at,
+                          data=data)  # fmt: skip
             self.pub.send_multipart([P.STREAM_TOPICS[s], P.encode_update(up)])
 
     # ------------------------------------------------------------ devices
@@ -435,6 +475,26 @@ class Hub:
                    {"device": device, "role": peer.role if peer else ""})  # fmt: skip
         self._command(Peer("hub", "manager", None, None), "presence",
                       lambda: Outcome({}, [ev], Changes()))  # fmt: skip
+
+
+@dataclass
+class _Request:
+    """One request on its way through the hub."""
+
+    envelope: list[bytes]
+    kind: str
+    req_id: str
+    t0: float
+    peer: Peer | None = None
+    req: P.Request | None = None
+    body: bytes = b""
+    events: list[StoredEvent] = field(default_factory=list)
+
+
+def _protocol_error(req_id: str, e: P.RemoteProtocolError) -> bytes:
+    return P.encode_reply(
+        P.Error(req_id=req_id, code=e.code, message=f"请求有误：{e.message}", message_en=e.message)
+    )
 
 
 def _error(req_id: str, e: E.HallError) -> bytes:
