@@ -60,7 +60,8 @@ def write_charts(stats: Stats, folder: Path, hall_name: str = "") -> list[Path]:
     keep = [(q, d) for q, d in zip(qs, data, strict=True) if d]
     fig, ax = plt.subplots(figsize=(9, 5), dpi=120)
     if keep:
-        ax.boxplot([d for _, d in keep], showmeans=True)
+        box = ax.boxplot([d for _, d in keep], showmeans=True)
+        ax.legend([box["medians"][0], box["means"][0]], ["中位数", "平均"], loc="upper left")
         ax.set_xticks(range(1, len(keep) + 1),
                       [f"{stats.queue_name(q)}\n({len(d)}人)" for q, d in keep])  # fmt: skip
     else:
