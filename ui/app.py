@@ -1,0 +1,104 @@
+"""Starting a hall app: common options, the QApplication, theme, language, and a safety net.
+
+Every app (`hall kiosk|counter|display|rating|manager`) is started the same way:
+
+    def add_arguments(p): ui.app.add_common_arguments(p, default_device="kiosk-1"); ...
+    def run(args): return ui.app.run_app(args, build_window, streams=("board",))
+
+No traceback ever reaches a citizen's screen: an unexpected exception is logged
+with its traceback and the app carries on (the window shows its own error line).
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+import traceback
+from collections.abc import Callable
+from types import TracebackType
+
+from PyQt6.QtCore import QTimer
+from PyQt6.QtWidgets import QApplication, QWidget
+
+from ui import i18n, theme
+from ui.hublink import HubLink
+from ui.model import HallModel
+
+log = logging.getLogger("ui")
+
+DEFAULT_ENDPOINT = "tcp://127.0.0.1:7700"
+
+
+def add_common_arguments(p: argparse.ArgumentParser, *, default_device: str) -> None:
+    """The start-up options every app has (issue 5: --device --keys --endpoint --fullscreen --screen)."""
+    p.add_argument("--endpoint", default=DEFAULT_ENDPOINT, help="the hub's address")
+    p.add_argument("--device", default=default_device, help="this device's id in the key registry")
+    p.add_argument("--keys", default=None, help="folder with this device's CURVE keys")
+    p.add_argument("--fullscreen", action="store_true", help="fill the screen (hall use)")
+    p.add_argument("--screen", type=int, default=0, help="which screen to show on")
+    p.add_argument("--lang", choices=i18n.LANGUAGES, default="zh", help="zh (default) or en")
+    p.add_argument("--size", default="", help="window size WxH for testing, e.g. 1280x800")
+
+
+def install_safety_net() -> None:
+    """Log unexpected exceptions instead of dying or showing a traceback."""
+
+    def hook(t: type[BaseException], e: BaseException, tb: TracebackType | None) -> None:
+        log.error(
+            "unexpected error (the app carries on):\n%s",
+            "".join(traceback.format_exception(t, e, tb)),
+        )
+
+    sys.excepthook = hook
+
+
+def application(argv: list[str] | None = None, lang: str = "zh") -> QApplication:
+    """The QApplication with the hall's theme and language (reuses one that exists)."""
+    app = QApplication.instance()
+    if not isinstance(app, QApplication):
+        app = QApplication(argv or [sys.argv[0]])
+    theme.apply(app)
+    i18n.set_language(lang)
+    return app
+
+
+def place(window: QWidget, args: argparse.Namespace) -> None:
+    """Size, screen and full screen from the common options."""
+    screens = QApplication.screens()
+    if screens and 0 <= args.screen < len(screens):
+        window.setScreen(screens[args.screen])
+        window.move(screens[args.screen].geometry().topLeft())
+    if args.size:
+        w, _, h = args.size.partition("x")
+        window.resize(int(w), int(h))
+    if args.fullscreen:
+        window.showFullScreen()
+    else:
+        window.show()
+
+
+def connect(
+    args: argparse.Namespace, streams: tuple[str, ...] = ("board",)
+) -> tuple[HubLink, HallModel]:
+    link = HubLink(args.endpoint, args.device, keys=args.keys, streams=streams)
+    model = HallModel(link)
+    return link, model
+
+
+def run_app(
+    args: argparse.Namespace,
+    build: Callable[[HubLink, HallModel, argparse.Namespace], QWidget],
+    *,
+    streams: tuple[str, ...] = ("board",),
+) -> int:
+    """Create the app, connect to the hub, show the window, run the event loop."""
+    install_safety_net()
+    app = application(lang=args.lang)
+    link, model = connect(args, streams)
+    window = build(link, model, args)
+    place(window, args)
+    QTimer.singleShot(0, link.start)
+    rc = app.exec()
+    link.stop()
+    return rc
