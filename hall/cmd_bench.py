@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import socket
 import sqlite3
 import statistics
@@ -36,6 +37,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     h.add_argument("--seconds", type=float, default=10.0)
     h.add_argument("--think", type=float, default=0.05, help="pause between a client's commands")
     h.add_argument("--dir", type=Path, default=Path("."), help="where the database goes")
+    h.add_argument("--keep", action="store_true", help="keep the database and the hub's log")
 
 
 def _free_port() -> int:
@@ -105,6 +107,8 @@ def run(args: argparse.Namespace) -> int:
         hub.terminate()
         hub.wait(10)
         log.close()
+        if not args.keep:
+            shutil.rmtree(work, ignore_errors=True)
 
 
 def _bench(args: argparse.Namespace, endpoint: str, work: Path, HubClient: Any) -> int:
