@@ -3,7 +3,7 @@
 Source strings are the Chinese texts passed to `tr()`. `TableTranslator` is a real
 QTranslator (installed on the application, so every `tr()` and every
 `QCoreApplication.translate()` goes through it) backed by a plain table per
-language in `ui/translations/<lang>.json`: ``{"取号": "Take a number"}``. A table
+language in `ui/translations/<lang>*.json` (one file per app, merged): ``{"取号": "Take a number"}``. A table
 is easy for a hall to extend without Qt's tool chain; a missing entry falls back
 to the Chinese source, never to an empty label.
 """
@@ -48,11 +48,14 @@ def load_table(lang: str) -> dict[str, str]:
         raise ValueError(f"unknown language {lang!r}; one of {', '.join(LANGUAGES)}")
     if lang == "zh":
         return {}
-    path = _DIR / f"{lang}.json"
-    data = json.loads(path.read_text("utf-8"))
-    if not isinstance(data, dict):
-        raise ValueError(f"{path}: expected a JSON object of source → translation")
-    return {str(k): str(v) for k, v in data.items()}
+    table: dict[str, str] = {}
+    # One file per app (`en-kiosk.json` …) plus the shared `en.json`, merged.
+    for path in sorted(_DIR.glob(f"{lang}*.json")):
+        data = json.loads(path.read_text("utf-8"))
+        if not isinstance(data, dict):
+            raise ValueError(f"{path}: expected a JSON object of source → translation")
+        table.update({str(k): str(v) for k, v in data.items()})
+    return table
 
 
 _installed: TableTranslator | None = None
