@@ -340,8 +340,8 @@ class Hub:
                 raise P.RemoteProtocolError("invalid", "hello.device differs from the req_id")
             value = {
                 "protocol": P.PROTOCOL_VERSION, "pub": self.pub_endpoint, "epoch": self.epoch,
-                "hall": self.layout.name, "device": peer.id, "role": peer.role,
-                "window": peer.window, "floor": peer.floor,
+                "hall": self.layout.name, "layout": self._public_layout,
+                "device": peer.id, "role": peer.role, "window": peer.window, "floor": peer.floor,
             }  # fmt: skip
         elif isinstance(req, P.Snapshot):
             value = self.snapshot(peer)
