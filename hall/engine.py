@@ -16,7 +16,13 @@ from datetime import date, datetime, time, timedelta
 from typing import Any, ClassVar
 
 from hall import errors as E
-from hall.forecast import Estimate, QueueLoad, learned_service_minutes, simple_estimate
+from hall.forecast import (
+    Estimate,
+    QueueLoad,
+    learned_service_minutes,
+    queue_estimate,
+    simple_estimate,
+)
 from hall.layout import Layout
 from hall.model import (
     BAD_RATING_REASONS,
@@ -69,7 +75,9 @@ class Outcome:
 
 
 def default_estimator(engine: Engine, t: Ticket) -> Estimate:
-    return simple_estimate(engine.queue_load(t.queue, t.priority))
+    """The wait printed on tickets (hall.forecast.queue_estimate; `hall simulate` measures it
+    against the simple (ahead + 1) / (windows × rate) baseline)."""
+    return queue_estimate(engine, t)
 
 
 class Engine:
