@@ -1,0 +1,271 @@
+"""Keys directories and the device registry: what init makes, atomic changes, the CLI."""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+import threading
+from pathlib import Path
+
+import pytest
+import zmq.auth
+
+from hall.cli import main
+from hall.keys import (
+    KeysError,
+    Registry,
+    UnknownDevice,
+    add_device,
+    client_keys,
+    init_keys,
+    load_hall_secret,
+    set_enabled,
+)
+from hall.layout import Layout
+
+
+def _mode(p: Path) -> int:
+    return stat.S_IMODE(p.stat().st_mode)
+
+
+def test_init_makes_one_device_per_kiosk_window_floor_and_manager(
+    tmp_path: Path, jiangbei: Layout
+) -> None:
+    registry = init_keys(tmp_path / "keys", jiangbei)
+    devices = {d.id: d for d in registry.devices()}
+    expected = {k.id for k in jiangbei.kiosks} | set(jiangbei.managers) | {"display-all"}
+    expected |= {f"display-{f.id}" for f in jiangbei.floors}
+    for n in jiangbei.windows:
+        expected |= {f"counter-{n}", f"rating-{n}"}
+    assert set(devices) == expected
+    assert len(devices) == len(jiangbei.kiosks) + 2 * len(jiangbei.windows) + len(
+        jiangbei.floors
+    ) + 1 + len(jiangbei.managers)
+
+    assert devices["counter-12"].role == "counter" and devices["counter-12"].window == 12
+    assert devices["rating-12"].role == "rating" and devices["rating-12"].window == 12
+    assert devices["display-2F"].floor == "2F" and devices["display-2F"].window is None
+    assert devices["display-all"].role == "display" and devices["display-all"].floor is None
+    assert devices["kiosk-1"].role == "kiosk" and devices["kiosk-1"].floor == "1F"
+    assert devices["manager-1"].role == "manager"
+    assert all(d.enabled for d in devices.values())
+
+    keys = [d.public_key for d in devices.values()]
+    hub_public, _ = zmq.auth.load_certificate(tmp_path / "keys" / "hub.key")
+    assert len(set(keys) | {hub_public.decode()}) == len(keys) + 1  # all distinct
+    for d in devices.values():
+        public, secret, server = client_keys(tmp_path / "keys", d.id)
+        assert public.decode() == d.public_key
+        assert server == hub_public
+        assert len(secret) == 40
+        assert registry.by_public_key(d.public_key) == d
+        assert registry.by_public_key(public) == d  # bytes as pyzmq gives them
+
+
+def test_secrets_are_private(tmp_path: Path, jiangbei: Layout) -> None:
+    d = tmp_path / "keys"
+    init_keys(d, jiangbei)
+    assert _mode(d) == 0o700 and _mode(d / "devices") == 0o700
+    for p in [d / "hub.key_secret", d / "registry.json", d / "hall.secret"]:
+        assert _mode(p) == 0o600, p
+    assert all(_mode(p) == 0o600 for p in (d / "devices").glob("*.key_secret"))
+    secret = load_hall_secret(d)
+    assert len(secret) == 32
+    assert (d / "hall.secret").read_text().strip() == secret.hex()
+    other = tmp_path / "other"
+    init_keys(other, jiangbei)
+    assert load_hall_secret(other) != secret
+
+
+def test_init_refuses_an_existing_dir_and_force_keeps_the_hall_secret(
+    keys_dir: Path, jiangbei: Layout
+) -> None:
+    before = Registry.load(keys_dir)
+    secret = load_hall_secret(keys_dir)
+    add_device(keys_dir, "kiosk-9", "kiosk", floor="3F")
+    with pytest.raises(KeysError, match="--force"):
+        init_keys(keys_dir, jiangbei)
+    after = init_keys(keys_dir, jiangbei, force=True)
+    assert load_hall_secret(keys_dir) == secret
+    assert after.device("kiosk-9") is None
+    assert not (keys_dir / "devices" / "kiosk-9.key_secret").exists()
+    old = before.device("counter-1")
+    new = after.device("counter-1")
+    assert old is not None and new is not None and old.public_key != new.public_key
+
+
+def test_reload_if_changed_sees_every_change_and_is_cheap(keys_dir: Path) -> None:
+    registry = Registry.load(keys_dir)
+    assert registry.reload_if_changed() is False
+    set_enabled(keys_dir, "counter-5", False)
+    assert registry.reload_if_changed() is True
+    d = registry.device("counter-5")
+    assert d is not None and not d.enabled
+    assert registry.reload_if_changed() is False
+    set_enabled(keys_dir, "counter-5", True)  # same size, maybe same mtime: the inode differs
+    assert registry.reload_if_changed() is True
+    d = registry.device("counter-5")
+    assert d is not None and d.enabled
+
+
+def test_a_broken_registry_keeps_the_last_good_one(
+    keys_dir: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    registry = Registry.load(keys_dir)
+    good = (keys_dir / "registry.json").read_bytes()
+    (keys_dir / "registry.json").write_text("{not json")
+    with pytest.raises(KeysError, match="cannot read"):
+        Registry.load(keys_dir)
+    assert registry.reload_if_changed() is False
+    assert registry.device("counter-1") is not None
+    assert "keeping the last registry" in caplog.text
+    caplog.clear()
+    assert registry.reload_if_changed() is False
+    assert caplog.text == ""  # said once, not on every message
+    (keys_dir / "registry.json").unlink()
+    assert registry.reload_if_changed() is False
+    assert registry.device("counter-1") is not None
+    (keys_dir / "registry.json").write_bytes(good)
+    assert registry.reload_if_changed() is True  # a good file again is picked up
+
+
+def test_registry_writes_are_atomic(keys_dir: Path) -> None:
+    """Readers never see half a file while another writer toggles a device."""
+    count = len(Registry.load(keys_dir).devices())
+    stop = threading.Event()
+    seen: list[int] = []
+    errors: list[BaseException] = []
+
+    def read() -> None:
+        while not stop.is_set():
+            try:
+                seen.append(len(Registry.load(keys_dir).devices()))
+            except BaseException as e:
+                errors.append(e)
+                return
+
+    reader = threading.Thread(target=read)
+    reader.start()
+    try:
+        for i in range(40):
+            set_enabled(keys_dir, "counter-1", i % 2 == 1)
+    finally:
+        stop.set()
+        reader.join()
+    assert not errors
+    assert seen and set(seen) == {count}
+    assert [p.name for p in keys_dir.iterdir() if p.name.endswith(".tmp")] == []
+
+
+def test_a_failed_write_leaves_the_old_registry(
+    keys_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    before = (keys_dir / "registry.json").read_bytes()
+
+    def power_cut(src: object, dst: object) -> None:
+        raise OSError(5, "Input/output error")
+
+    monkeypatch.setattr(os, "replace", power_cut)
+    with pytest.raises(OSError):
+        set_enabled(keys_dir, "counter-1", False)
+    monkeypatch.undo()
+    assert (keys_dir / "registry.json").read_bytes() == before
+    assert [p.name for p in keys_dir.iterdir() if p.name.endswith(".tmp")] == []
+
+
+def test_concurrent_writers_lose_nothing(keys_dir: Path) -> None:
+    threads = [
+        threading.Thread(target=add_device, args=(keys_dir, f"kiosk-{n}", "kiosk", None, "1F"))
+        for n in range(10, 18)
+    ]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    registry = Registry.load(keys_dir)
+    assert all(registry.device(f"kiosk-{n}") is not None for n in range(10, 18))
+
+
+def test_add_device_rules(keys_dir: Path) -> None:
+    d = add_device(keys_dir, "counter-50", "counter", window=50)
+    assert (d.role, d.window, d.floor, d.enabled) == ("counter", 50, None, True)
+    assert client_keys(keys_dir, "counter-50")[0].decode() == d.public_key
+    with pytest.raises(KeysError, match="already registered"):
+        add_device(keys_dir, "counter-50", "counter", window=50)
+    with pytest.raises(KeysError, match="unknown role"):
+        add_device(keys_dir, "x-1", "janitor")
+    with pytest.raises(KeysError, match="--window"):
+        add_device(keys_dir, "rating-40", "rating")
+    with pytest.raises(KeysError, match="no window"):
+        add_device(keys_dir, "display-9", "display", window=9)
+    for bad in ("../evil", "hub", "a/b", "", ".hidden"):
+        with pytest.raises(KeysError, match="device id"):
+            add_device(keys_dir, bad, "manager")
+    with pytest.raises(UnknownDevice):
+        set_enabled(keys_dir, "counter-999", False)
+    with pytest.raises(UnknownDevice):
+        client_keys(keys_dir, "counter-999")
+    doc = json.loads((keys_dir / "registry.json").read_text())
+    assert [x["id"] for x in doc["devices"]].count("counter-50") == 1
+
+
+# ------------------------------------------------------------------ the CLI
+
+
+def test_cli_init_list_disable_enable(
+    tmp_path: Path, jiangbei: Layout, capsys: pytest.CaptureFixture[str]
+) -> None:
+    d = str(tmp_path / "keys")
+    assert main(["keys", "init", d, "--layout", jiangbei.source]) == 0
+    out = capsys.readouterr().out
+    assert "69 devices" in out and "counter-30" in out and "hub.key" in out
+    assert "secret-key" not in out
+    assert main(["keys", "disable", d, "--id", "display-1F"]) == 0
+    assert main(["keys", "list", d]) == 0
+    listing = capsys.readouterr().out
+    assert "display-1F" in listing and "DISABLED" in listing
+    assert main(["keys", "enable", d, "--id", "display-1F"]) == 0
+    assert (
+        main(["keys", "add", d, "--id", "display-lobby", "--role", "display", "--floor", "1F"]) == 0
+    )
+    dev = Registry.load(d).device("display-lobby")
+    assert dev is not None and dev.floor == "1F" and dev.enabled
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["add", "{d}", "--id", "x-1", "--role", "janitor"], "unknown role 'janitor'"),
+        (["add", "{d}", "--id", "counter-60", "--role", "counter"], "give --window N"),
+        (["disable", "{d}", "--id", "counter-999"], "no device 'counter-999'"),
+        (["enable", "{d}", "--id", "nobody"], "no device 'nobody'"),
+        (["init", "{d}", "--layout", "{layout}"], "already exists"),
+        (["init", "{tmp}/new", "--layout", "{tmp}/missing.toml"], "missing.toml"),
+        (["list", "{tmp}/nowhere"], "run `hall keys init` first"),
+        (["add", "{tmp}/nowhere", "--id", "m-2", "--role", "manager"], "hall keys init"),
+    ],
+)
+def test_cli_errors_exit_2_with_a_sentence(
+    keys_dir: Path,
+    tmp_path: Path,
+    jiangbei: Layout,
+    capsys: pytest.CaptureFixture[str],
+    argv: list[str],
+    message: str,
+) -> None:
+    args = [a.format(d=keys_dir, tmp=tmp_path, layout=jiangbei.source) for a in argv]
+    assert main(["keys", *args]) == 2
+    err = capsys.readouterr().err
+    assert message in err
+    assert "Traceback" not in err
+
+
+def test_cli_window_and_floor_together_is_a_usage_error(
+    keys_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as e:
+        main(["keys", "add", str(keys_dir), "--id", "c", "--role", "counter", "--window", "1",
+              "--floor", "1F"])  # fmt: skip
+    assert e.value.code == 2
+    assert "not allowed with" in capsys.readouterr().err
