@@ -25,8 +25,9 @@ Variants (what a row of the table runs) pair a routing policy with the windows' 
   pooling reference really lets every window serve every ticket, and the estimator counts
   every window as serving every queue (each with a 1/len(queues) share).
 - `default+skills`: the product routing with each window's profile widened to its whole
-  skills (home queue weight 1, the others `HELP_WEIGHT`): what a manager (or the advisor)
-  gets by letting windows help, without any rebalancing.
+  skills, each queue weighted by its scarcity (see `variant_layout`): what a manager gets
+  by letting every window help as far as its clerks can, without any rebalancing. (A
+  static stand-in for the rebalancing advisor, which is not built yet.)
 """
 
 from __future__ import annotations
@@ -269,8 +270,6 @@ def standard_scenario_path() -> Path:
 
 # ---------------------------------------------------------------- variants
 
-HELP_WEIGHT = 0.25  # profile weight of a helped (non-home) queue in `default+skills`
-
 
 @dataclass(frozen=True)
 class Variant:
@@ -295,6 +294,7 @@ def variant_layout(sc: Scenario, variant: Variant) -> Layout:
     if variant.profiles == "layout":
         return sc.layout
     qs = sc.queue_ids
+    able = {q: sum(q in sc.layout.windows[k].skills for k in sc.windows) for q in qs}
     windows: dict[int, Window] = {}
     for n, w in sc.layout.windows.items():
         home = next(iter(w.profile))
@@ -302,8 +302,13 @@ def variant_layout(sc: Scenario, variant: Variant) -> Layout:
             order = [home, *(q for q in qs if q != home)] if home in qs else list(qs)
             skills = tuple(dict.fromkeys([*order, *w.skills]))
             windows[n] = replace(w, skills=skills, profile=dict.fromkeys(order, 1.0))
-        elif variant.profiles == "skills":
-            prof = {q: (1.0 if q == home else HELP_WEIGHT) for q in (home, *w.skills)}
+        elif variant.profiles == "skills" and n in sc.windows:
+            # The whole skills, home queue first, each queue weighted by its scarcity: a queue
+            # that few staffed windows can serve gets a higher weight wherever it can be
+            # served (weight = (staffed windows / windows able to serve it) ** 1.5; the
+            # exponent was chosen on the standard scenario for Jain's index).
+            order = [home, *(q for q in w.skills if q != home)]
+            prof = {q: (len(sc.windows) / able[q]) ** 1.5 if able.get(q) else 1.0 for q in order}
             windows[n] = replace(w, profile=prof)
         else:
             windows[n] = w
