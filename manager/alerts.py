@@ -1,0 +1,99 @@
+"""Alerts for the hall manager (pure): what needs a look now, with configurable thresholds.
+
+- a ticket waiting longer than `wait_minutes`
+- a window idle for `idle_minutes` while a queue of its profile has people waiting
+- a window paused for longer than `pause_minutes`
+- a device offline (a counter's, a kiosk's …)
+- a kiosk printer low on (or out of) paper, when the device reports it
+- a bad rating (level ≤ 2) in the last `rating_minutes`
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from manager.clock import parse_at
+from manager.floor import IDLE, PAUSED, ROLE_LABELS, DeviceView, WindowView, paper_state
+from manager.live import LiveLog
+
+WAIT, IDLE_WAITING, PAUSED_LONG, OFFLINE, PAPER, BAD_RATING = (
+    "wait", "idle", "paused", "offline", "paper", "rating",
+)  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class Thresholds:
+    """When an alert fires (minutes)."""
+
+    wait_minutes: float = 30.0
+    idle_minutes: float = 3.0
+    pause_minutes: float = 15.0
+    rating_minutes: float = 60.0
+
+
+@dataclass(frozen=True, slots=True)
+class Alert:
+    kind: str
+    key: str  # stable identity (for tests and for not flashing the same alert twice)
+    text: str
+    severe: bool = False
+
+
+def alerts(board: dict[str, Any], windows: list[WindowView], devices: list[DeviceView],
+           live: LiveLog, now: datetime, th: Thresholds) -> list[Alert]:  # fmt: skip
+    """Every alert that holds now, the most urgent kinds first."""
+    out: list[Alert] = []
+    long_waits = []
+    for t in board.get("tickets", {}).values():
+        issued = parse_at(t.get("issued_at"))
+        if t["state"] == "waiting" and issued is not None:
+            m = (now - issued).total_seconds() / 60
+            if m >= th.wait_minutes:
+                long_waits.append((m, t))
+    for m, t in sorted(long_waits, key=lambda x: -x[0]):
+        out.append(
+            Alert(
+                WAIT,
+                f"wait:{t['id']}",
+                f"{t['number']}号已等候{m:.0f}分钟",
+                m >= 2 * th.wait_minutes,
+            )
+        )
+    waiting = _waiting_by_queue(board)
+    for w in windows:
+        if w.state == IDLE and (w.since_minutes or 0) >= th.idle_minutes:
+            busy = [q for q in w.profile if waiting.get(q)]
+            if busy:
+                n = sum(waiting[q] for q in busy)
+                out.append(Alert(IDLE_WAITING, f"idle:{w.number}",
+                                 f"{w.number}号窗口空闲{w.since_minutes:.0f}分钟，所办队列有{n}人等候"))  # fmt: skip
+        if w.state == PAUSED and (w.since_minutes or 0) >= th.pause_minutes:
+            why = f"（{w.pause_reason}）" if w.pause_reason else ""
+            out.append(Alert(PAUSED_LONG, f"paused:{w.number}",
+                             f"{w.number}号窗口已暂停{w.since_minutes:.0f}分钟{why}"))  # fmt: skip
+    for d in devices:
+        if not d.online:
+            role = ROLE_LABELS.get(d.role, d.role)
+            out.append(Alert(OFFLINE, f"offline:{d.id}", f"{role} {d.id} 离线", True))
+        paper = paper_state(live.health.get(d.id))
+        if paper in ("low", "out"):
+            word = "打印纸将尽" if paper == "low" else "打印纸已用完"
+            out.append(Alert(PAPER, f"paper:{d.id}", f"{d.id} {word}", paper == "out"))
+    since = now - timedelta(minutes=th.rating_minutes)
+    for r in live.ratings:
+        if int(r.get("level", 5)) <= 2 and r["at"] >= since:
+            who = f"（{r['clerk']}）" if r.get("clerk") else ""
+            out.append(Alert(BAD_RATING, f"rating:{r.get('ticket')}",
+                             f"差评：{r.get('number', '')}号 {r.get('window')}号窗口{who} 评价{r['level']}级",
+                             True))  # fmt: skip
+    return out
+
+
+def _waiting_by_queue(board: dict[str, Any]) -> dict[str, int]:
+    out: dict[str, int] = {}
+    for t in board.get("tickets", {}).values():
+        if t["state"] == "waiting":
+            out[t["queue"]] = out.get(t["queue"], 0) + 1
+    return out

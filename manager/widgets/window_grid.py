@@ -1,0 +1,107 @@
+"""The window grid of one floor: a card per window, coloured by state; click to select."""
+
+from __future__ import annotations
+
+from PyQt6.QtCore import Qt, pyqtSignal
+from PyQt6.QtGui import QMouseEvent
+from PyQt6.QtWidgets import QFrame, QGridLayout, QLabel, QVBoxLayout, QWidget
+
+from manager import floor as F
+from manager.model import ConsoleModel
+from ui import theme
+from ui.i18n import tr
+
+COLOURS = {  # background, text
+    F.SERVING: ("#dcefe3", theme.GREEN),
+    F.CALLING: ("#fff1d6", theme.AMBER),
+    F.IDLE: ("#ffffff", theme.BLUE),
+    F.PAUSED: ("#fde2e2", theme.RED),
+    F.CLOSED: ("#e5e7eb", theme.GREY),
+    F.OFFLINE: ("#3f3f46", "#ffffff"),
+}
+COLUMNS = 6
+
+
+class WindowCard(QFrame):
+    """One window: number, state, current ticket and time so far, clerk, what it serves."""
+
+    clicked = pyqtSignal(int)
+
+    def __init__(self, model: ConsoleModel, number: int) -> None:
+        super().__init__()
+        self.model, self.number = model, number
+        self.setObjectName("windowCard")
+        self.setCursor(Qt.CursorShape.PointingHandCursor)
+        self.setMinimumSize(190, 128)
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(10, 6, 10, 6)
+        lay.setSpacing(2)
+        self.head = QLabel()
+        self.head.setFont(theme.font(15, bold=True))
+        self.ticket = QLabel()
+        self.ticket.setFont(theme.font(13))
+        self.clerk = QLabel()
+        self.serves = QLabel()
+        for lbl in (self.clerk, self.serves):
+            lbl.setFont(theme.font(11))
+        for lbl in (self.head, self.ticket, self.clerk, self.serves):
+            lbl.setStyleSheet("background: transparent;")
+            lay.addWidget(lbl)
+        self.selected = False
+
+    def show_view(self, w: F.WindowView) -> None:
+        bg, fg = COLOURS[w.state]
+        border = f"3px solid {theme.BLUE_DARK}" if self.selected else "1px solid #c3cad6"
+        self.setStyleSheet(f"QFrame#windowCard {{ background: {bg}; border: {border}; border-radius: 10px; }}"
+                           f" QLabel {{ color: {fg if w.state == F.OFFLINE else '#111827'}; }}")  # fmt: skip
+        self.head.setText(f"{w.number}{tr('号窗口')}  ·  {tr(F.STATE_LABELS[w.state])}")
+        self.head.setStyleSheet(f"background: transparent; color: {fg};")
+        if w.current:
+            mins = f"{w.minutes:.0f}{tr('分钟')}" if w.minutes is not None else tr("连接前开始")
+            self.ticket.setText(
+                f"{w.current}（{self.model.queue_name(w.current_queue or '')}）{mins}"
+            )
+        elif w.state == F.PAUSED:
+            self.ticket.setText(w.pause_reason or tr("暂停"))
+        elif w.since_minutes is not None and w.state == F.IDLE:
+            self.ticket.setText(f"{tr('空闲')} {w.since_minutes:.0f}{tr('分钟')}")
+        else:
+            self.ticket.setText("—")
+        self.clerk.setText(w.clerk or tr("无人签到"))
+        serves = "、".join(f"{self.model.queue_name(q)}×{x:g}" for q, x in w.profile.items())
+        self.serves.setText(f"{tr('办理')}：{serves}")
+
+    def mousePressEvent(self, e: QMouseEvent | None) -> None:
+        self.clicked.emit(self.number)
+
+
+class WindowGrid(QWidget):
+    """All windows of one floor."""
+
+    selected = pyqtSignal(int)
+
+    def __init__(self, model: ConsoleModel, floor: str) -> None:
+        super().__init__()
+        self.model, self.floor = model, floor
+        self.grid = QGridLayout(self)
+        self.grid.setSpacing(10)
+        self.cards: dict[int, WindowCard] = {}
+        self.current: int | None = None
+        model.changed.connect(self.refresh)
+        self.refresh()
+
+    def refresh(self) -> None:
+        for w in self.model.windows(self.floor):
+            card = self.cards.get(w.number)
+            if card is None:
+                card = self.cards[w.number] = WindowCard(self.model, w.number)
+                card.clicked.connect(self.select)
+                i = len(self.cards) - 1
+                self.grid.addWidget(card, i // COLUMNS, i % COLUMNS)
+            card.selected = w.number == self.current
+            card.show_view(w)
+
+    def select(self, number: int) -> None:
+        self.current = number
+        self.refresh()
+        self.selected.emit(number)
