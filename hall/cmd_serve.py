@@ -50,7 +50,6 @@ def run(args: argparse.Namespace) -> int:
     hub = Hub(
         layout, args.db, bind=args.bind, pub_bind=args.pub, security=security,
         clock=wall_clock(args.clock_start), items=items, device_timeout=args.device_timeout,
-        secret_file=args.keys / "hall.secret" if args.keys else None,
     )  # fmt: skip
 
     def stop(signum: int, frame: FrameType | None) -> None:

@@ -85,7 +85,6 @@ class Hub:
         heartbeat: float = 1.0,
         device_timeout: float = 5.0,
         housekeep_every: float = 60.0,
-        secret_file: str | Path | None = None,
     ) -> None:
         self.layout = layout
         self._public_layout = public_layout(layout)
@@ -97,7 +96,6 @@ class Hub:
         self.heartbeat = heartbeat
         self.device_timeout = device_timeout
         self.housekeep_every = housekeep_every
-        self.secret_file = Path(secret_file) if secret_file else None
         self.endpoint = ""
         self.pub_endpoint = ""
         self.epoch = 0
@@ -109,6 +107,7 @@ class Hub:
         self._thread: threading.Thread | None = None
         self.store: Store | None = None
         self._secret = b""
+        self._auth: Any = None  # hall.auth.Authenticator while serving securely
         self.failure: BaseException | None = None
 
     # ------------------------------------------------------------ life
@@ -155,10 +154,9 @@ class Hub:
         s.setsockopt(zmq.HEARTBEAT_TTL, ttl)
         s.setsockopt(zmq.LINGER, 0)
         if self.security is not None:
-            _pub, secret = zmq.auth.load_certificate(str(self.security.keys_dir / "hub.key_secret"))
-            s.curve_server = True
-            s.curve_secretkey = secret
-            s.zap_domain = b"yichuang"
+            from hall.auth import secure_server
+
+            secure_server(s, self.security.keys_dir)
         return s
 
     def _serve(self, ctx: zmq.Context[zmq.Socket[bytes]]) -> None:
@@ -170,7 +168,7 @@ class Hub:
             if self.security is not None:
                 from hall.auth import start_authenticator
 
-                start_authenticator(ctx, self.security.registry)
+                self._auth = start_authenticator(ctx, self.security.registry)
             else:
                 log.warning(
                     "NO SECURITY: test mode — devices are trusted to say who they are "
@@ -193,17 +191,17 @@ class Hub:
             self.ready.set()
             self._loop()
         finally:
+            if self._auth is not None:
+                self._auth.stop()
             store.close()
 
     def _load_secret(self, store: Store) -> bytes:
-        """The hall's secret for ID-number hashes: a file in the keys dir, else the db meta."""
-        if self.secret_file is not None:
-            if not self.secret_file.exists():
-                self.secret_file.parent.mkdir(parents=True, exist_ok=True)
-                fd = os.open(self.secret_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-                with os.fdopen(fd, "w") as f:
-                    f.write(secrets.token_hex(32))
-            return self.secret_file.read_text().strip().encode()
+        """The hall's secret for ID-number hashes: the keys dir's (`hall keys init`), else
+        (test mode, no keys) one kept in the database."""
+        if self.security is not None:
+            from hall.keys import load_hall_secret
+
+            return load_hall_secret(self.security.keys_dir)
         value = store.get_meta("hall_secret")
         if value is None:
             value = secrets.token_hex(32)
@@ -318,6 +316,8 @@ class Hub:
                 raise P.RemoteProtocolError("unknown_device", f"no device {claimed!r} in this hall")
         else:
             device_id = frame.get("User-Id")
+            # Re-checked on every message: a device disabled while connected is cut off.
+            self.security.registry.reload_if_changed()
             dev = self.security.registry.device(device_id)
             if dev is None or not dev.enabled:
                 raise P.RemoteProtocolError(

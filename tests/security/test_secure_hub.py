@@ -1,0 +1,103 @@
+"""The real hub behind CURVE + ZAP: registered devices work, others never get in, a disabled
+device is cut off on its next message, and roles hold."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from collections.abc import Iterator
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+import zmq
+import zmq.auth
+
+from hall import errors as E
+from hall.client import HubClient, HubUnavailable
+from hall.hub import Hub, Security, wall_clock
+from hall.idnumber import make_id_number
+from hall.keys import set_enabled
+from hall.layout import Layout
+from hall.protocol import Card
+
+HALL_TIME = datetime(2026, 11, 26, 9, 30)
+
+
+@pytest.fixture
+def secure_hub(jiangbei: Layout, keys_dir: Path, tmp_path: Path) -> Iterator[Hub]:
+    h = Hub(jiangbei, tmp_path / "hall.db", bind="tcp://127.0.0.1:0", security=Security.load(keys_dir),
+            clock=wall_clock(HALL_TIME)).start()  # fmt: skip
+    yield h
+    h.stop()
+
+
+def test_registered_devices_work_end_to_end(secure_hub: Hub, keys_dir: Path) -> None:
+    card = Card(id_number=make_id_number("50010119900101123"), name="张小三")
+    with HubClient(secure_hub.endpoint, device="kiosk-1", keys=keys_dir) as kiosk:
+        issued = kiosk.issue("M", card=card)
+    assert issued["ticket"]["number"] == "B001"
+    assert (
+        issued["ticket"]["id_masked"] == "5001**********1235"[:4] + "*" * 10 + card.id_number[-4:]
+    )
+    with HubClient(secure_hub.endpoint, device="manager-1", keys=keys_dir) as m:
+        m.open_window(9)
+        m.sign_in(9, staff_no="S009", name="办事员")
+    with HubClient(secure_hub.endpoint, device="counter-9", keys=keys_dir) as c:
+        assert c.call_next()["ticket"]["number"] == "B001"
+
+
+def test_unknown_key_never_gets_in(secure_hub: Hub, keys_dir: Path, tmp_path: Path) -> None:
+    # A stranger with its own key pair and the hub's public key, claiming to be a manager.
+    stranger = tmp_path / "stranger"
+    (stranger / "devices").mkdir(parents=True)
+    zmq.auth.create_certificates(str(stranger / "devices"), "manager-1")
+    (stranger / "hub.key").write_bytes((keys_dir / "hub.key").read_bytes())
+    with (
+        HubClient(
+            secure_hub.endpoint, device="manager-1", keys=stranger, timeout=0.5, retries=2
+        ) as c,
+        pytest.raises(HubUnavailable),
+    ):
+        c.hello()
+
+
+def test_disabled_device_is_cut_off_on_its_next_message(secure_hub: Hub, keys_dir: Path) -> None:
+    with HubClient(secure_hub.endpoint, device="kiosk-1", keys=keys_dir) as kiosk:
+        kiosk.issue("G")
+        # Disabled by another process, as an administrator would, while connected.
+        subprocess.run(
+            [sys.executable, "-m", "hall", "keys", "disable", str(keys_dir), "--id", "kiosk-1"],
+            check=True, capture_output=True,
+        )  # fmt: skip
+        with pytest.raises(E.HallError) as refused:
+            kiosk.issue("G")
+        assert refused.value.code == "unknown_device"
+    set_enabled(keys_dir, "kiosk-1", True)
+    with HubClient(secure_hub.endpoint, device="kiosk-1", keys=keys_dir) as kiosk:
+        assert kiosk.issue("G")["ticket"]["number"] == "A002"
+
+
+def test_roles_hold_under_curve(secure_hub: Hub, keys_dir: Path) -> None:
+    with HubClient(secure_hub.endpoint, device="manager-1", keys=keys_dir) as m:
+        for w in (5, 6):
+            m.open_window(w)
+            m.sign_in(w, staff_no=f"S{w:03d}", name="办事员")
+    with HubClient(secure_hub.endpoint, device="counter-5", keys=keys_dir) as c5:
+        with pytest.raises(E.HallError) as other:
+            c5.pause(6, reason="开会")
+        assert other.value.code == "not_allowed"
+        c5.pause(5, reason="开会")
+    with HubClient(secure_hub.endpoint, device="display-2F", keys=keys_dir) as d:
+        with pytest.raises(E.HallError) as shown:
+            d.call_next(5)
+        assert shown.value.code == "not_allowed"
+        assert "display" in str(shown.value)
+
+
+def test_a_device_cannot_borrow_another_ones_req_id(secure_hub: Hub, keys_dir: Path) -> None:
+    with HubClient(secure_hub.endpoint, device="kiosk-1", keys=keys_dir) as kiosk:
+        kiosk.device = "manager-1"  # its key still says kiosk-1
+        with pytest.raises(E.HallError) as refused:
+            kiosk.issue("G")
+        assert refused.value.code == "invalid"
