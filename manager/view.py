@@ -3,7 +3,7 @@ the rebalance panel on the right. Composes the widgets; decides nothing itself."
 
 from __future__ import annotations
 
-from PyQt6.QtCore import QTimer
+from PyQt6.QtCore import Qt, QTimer
 from PyQt6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -60,16 +60,16 @@ class ConsoleWindow(QMainWindow):
         outer.addLayout(body, 1)
         self.tabs = QTabWidget()
         self.floor_pages: dict[str, FloorPage] = {}
-        body.addWidget(self.tabs, 7)
+        body.addWidget(self.tabs, 13)
         side = QVBoxLayout()
         self.alerts = AlertsList(model)
         self.rebalance = RebalancePanel(model)
-        side.addWidget(self.alerts, 4)
+        side.addWidget(self.alerts, 3)
         line = QFrame()
         line.setFrameShape(QFrame.Shape.HLine)
         side.addWidget(line)
-        side.addWidget(self.rebalance, 6)
-        body.addLayout(side, 3)
+        side.addWidget(self.rebalance, 7)
+        body.addLayout(side, 7)
         self.followups = FollowUpsTab(model)
         self.figures = FiguresTab(model)
         self.status = QLabel()
@@ -96,6 +96,7 @@ class ConsoleWindow(QMainWindow):
             self.floor_pages[f["id"]] = page
             scroll = QScrollArea()
             scroll.setWidgetResizable(True)
+            scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
             scroll.setWidget(page)
             self.tabs.addTab(scroll, f"{f['id']} {f['name_en'] if en else f['name']}")
         self.tabs.addTab(self.followups, tr("差评回访"))

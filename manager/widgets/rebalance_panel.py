@@ -32,7 +32,10 @@ from manager.rebalance import Change, Effect
 from ui import theme
 from ui.i18n import tr
 
-EFFECT_HEADERS = ("队列", "等候", "服务窗口 前→后", "预计等候 前", "预计等候 后")
+EFFECT_HEADERS = ("队列", "等候人数", "窗口数 前→后", "预计等候 前", "预计等候 后")
+
+
+_WHAT = {"profile": "服务队列", "open": "开启", "close": "关闭", "pause": "暂停", "resume": "恢复"}
 
 
 def minutes_text(m: float | None) -> str:
@@ -57,7 +60,10 @@ class RebalancePanel(QWidget):
         self.effects = QTableWidget(0, len(EFFECT_HEADERS))
         self.effects.setHorizontalHeaderLabels([tr(h) for h in EFFECT_HEADERS])
         self.effects.verticalHeader().setVisible(False)  # type: ignore[union-attr]
-        self.effects.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)  # type: ignore[union-attr]
+        eh = self.effects.horizontalHeader()
+        assert eh is not None
+        eh.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        eh.setStretchLastSection(True)
         self.effects.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.effects.setMaximumHeight(150)
         self.reason = QLineEdit()
@@ -75,6 +81,11 @@ class RebalancePanel(QWidget):
             self.buttons[action] = b
             row.addWidget(b)
         self.proposals_label = QLabel(tr("调度建议"))
+        self.log = QListWidget()
+        self.log.setMaximumHeight(110)
+        self.setStyleSheet(
+            "QPushButton[role]:disabled { background: #a9b4c4; color: #eef2f7; border: none; }"
+        )
         for w in (self.title, self.proposals_label, self.proposals):
             lay.addWidget(w)
         lay.addLayout(self.queue_box)
@@ -83,6 +94,8 @@ class RebalancePanel(QWidget):
         lay.addWidget(self.reason)
         lay.addWidget(self.apply_btn)
         lay.addLayout(row)
+        lay.addWidget(QLabel(tr("调整记录（谁、何时、为何）")))
+        lay.addWidget(self.log)
         model.changed.connect(self.refresh)
         self.refresh()
 
@@ -111,6 +124,8 @@ class RebalancePanel(QWidget):
             self.checks[q], self.weights[q] = cb, sp
             self.queue_box.addWidget(cb, i, 0)
             self.queue_box.addWidget(sp, i, 1)
+            cb.show()  # added after the panel was shown
+            sp.show()
         self.refresh()
 
     def set_profile(self, profile: dict[str, float]) -> None:
@@ -150,6 +165,16 @@ class RebalancePanel(QWidget):
             self.proposals.item(self.proposals.count() - 1).setData(256, p.window)  # type: ignore[union-attr]
         self.proposals.setVisible(bool(props))
         self.proposals_label.setVisible(bool(props))
+        self.log.clear()
+        for c in self.model.change_log()[:20]:
+            what = _WHAT.get(c["what"], c["what"])
+            if c["what"] == "profile" and c.get("new"):
+                what += "→" + "、".join(
+                    f"{self.model.queue_name(q)}×{x:g}" for q, x in c["new"].items()
+                )
+            self.log.addItem(
+                f"{c['at']:%H:%M} {c['window']}{tr('号窗口')} {tr(what)}  {c['by']}：{c['reason']}"
+            )
         w = self.model.window(self.number) if self.number is not None else None
         if w is not None:
             self.title.setText(

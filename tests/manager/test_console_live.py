@@ -28,7 +28,10 @@ def waiting(c: Console, qid: str) -> int:
 def test_windows_and_queues_live(qtbot: QtBot, hub: Hub, console: Console, tmp_path: Path) -> None:
     page = console.window.floor_pages["2F"]
     assert len(page.grid.cards) == 17
-    with HubClient(hub.endpoint, device="manager-1") as m, HubClient(hub.endpoint, device="kiosk-1") as k:
+    with (
+        HubClient(hub.endpoint, device="manager-1") as m,
+        HubClient(hub.endpoint, device="kiosk-1") as k,
+    ):
         m.open_window(9)
         m.sign_in(9, staff_no="S009", name="李明")
         for _ in range(3):
@@ -49,10 +52,15 @@ def test_windows_and_queues_live(qtbot: QtBot, hub: Hub, console: Console, tmp_p
     save_shot(console, "manager-floor-live", tmp_path)
 
 
-def test_profile_change_through_the_panel(qtbot: QtBot, hub: Hub, console: Console, tmp_path: Path) -> None:
+def test_profile_change_through_the_panel(
+    qtbot: QtBot, hub: Hub, console: Console, tmp_path: Path
+) -> None:
     panel = console.window.rebalance
     page = console.window.floor_pages["2F"]
-    with HubClient(hub.endpoint, device="manager-1") as m, HubClient(hub.endpoint, device="kiosk-1") as k:
+    with (
+        HubClient(hub.endpoint, device="manager-1") as m,
+        HubClient(hub.endpoint, device="kiosk-1") as k,
+    ):
         for n in (5, 9):
             m.open_window(n)
             m.sign_in(n, staff_no=f"S{n:03}", name=f"办事员{n}")
@@ -82,7 +90,9 @@ def test_profile_change_through_the_panel(qtbot: QtBot, hub: Hub, console: Conso
         panel.reason.setText("市场监管排队过长")
         assert panel.apply_btn.isEnabled()
         qtbot.mouseClick(panel.apply_btn, Qt.MouseButton.LeftButton)
-        qtbot.waitUntil(lambda: m.snapshot()["board"]["windows"]["5"]["profile"] == {"M": 1.0}, timeout=3000)
+        qtbot.waitUntil(
+            lambda: m.snapshot()["board"]["windows"]["5"]["profile"] == {"M": 1.0}, timeout=3000
+        )
         qtbot.waitUntil(lambda: bool(console.model.change_log()), timeout=3000)
         log = console.model.change_log()[0]
         assert (log["window"], log["by"], log["reason"]) == (5, "manager-1", "市场监管排队过长")
