@@ -17,7 +17,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -38,13 +38,17 @@ log = logging.getLogger("hall.hub")
 MAX_FRAME_BYTES = 1024 * 1024  # zmq drops a peer that sends more (memory guard)
 
 
-def wall_clock(start: datetime | None = None) -> Clock:
-    """The hall's clock: the wall clock, or one that read `start` when the hub started
-    (tests and the demo issue tickets at any hour; opening hours stay real rules)."""
+def wall_clock(start: datetime | None = None, speed: float = 1.0) -> Clock:
+    """The hall's clock: the wall clock, or one that read `start` when the hub started and
+    runs `speed` times as fast (tests and the demo issue tickets at any hour, and the demo
+    plays a morning in minutes; opening hours stay real rules)."""
     if start is None:
         return datetime.now
-    offset = start - datetime.now()
-    return lambda: datetime.now() + offset
+    if speed == 1.0:
+        offset = start - datetime.now()
+        return lambda: datetime.now() + offset
+    t0 = time.monotonic()
+    return lambda: start + timedelta(seconds=(time.monotonic() - t0) * speed)
 
 
 def pub_endpoint_for(bind: str) -> str:
