@@ -31,7 +31,7 @@ class AlertsList(QWidget):
         model.changed.connect(self.refresh)
         self.refresh()
 
-    def keys(self) -> list[str]:
+    def alert_keys(self) -> list[str]:
         return [a.key for a in self.model.alerts()]
 
     def refresh(self) -> None:

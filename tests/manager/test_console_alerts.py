@@ -29,34 +29,34 @@ def test_alerts_fire_with_the_clock(
         assert console.model.alerts() == []
         console.clock.advance(minutes=4)
         console.model.refresh()
-        assert alerts.keys() == ["idle:9"]
+        assert alerts.alert_keys() == ["idle:9"]
         assert "9号窗口空闲4分钟" in alerts.list.item(0).text()  # type: ignore[union-attr]
         console.clock.advance(minutes=12)
         console.model.refresh()
-        assert set(alerts.keys()) == {"idle:9", "paused:10"}
+        assert set(alerts.alert_keys()) == {"idle:9", "paused:10"}
         console.clock.advance(minutes=15)
         console.model.refresh()
-        assert set(alerts.keys()) == {f"wait:{tid}", "idle:9", "paused:10"}
+        assert set(alerts.alert_keys()) == {f"wait:{tid}", "idle:9", "paused:10"}
         with HubClient(hub.endpoint, device="kiosk-1") as k:
             k.ping()
             qtbot.waitUntil(
                 lambda: console.model.devices_state.get("kiosk-1") is True, timeout=3000
             )
         # The kiosk stops pinging: the hub marks it offline after its device timeout.
-        qtbot.waitUntil(lambda: "offline:kiosk-1" in alerts.keys(), timeout=6000)
+        qtbot.waitUntil(lambda: "offline:kiosk-1" in alerts.alert_keys(), timeout=6000)
         # A printer low on paper, when a device reports it (no hub sends this yet).
         console.model.live.feed(
             "device.health", console.clock().isoformat(), {"device": "kiosk-1", "paper": "low"}
         )
         console.model.refresh()
-        assert "paper:kiosk-1" in alerts.keys()
+        assert "paper:kiosk-1" in alerts.alert_keys()
         assert "打印纸将尽" in alerts.devices.text()
         m.call_next(9)
         m.finish(9)
         m.rate(1, ticket=tid, reasons=["态度"])
-        qtbot.waitUntil(lambda: f"rating:{tid}" in alerts.keys(), timeout=3000)
+        qtbot.waitUntil(lambda: f"rating:{tid}" in alerts.alert_keys(), timeout=3000)
     console.model.refresh()
-    assert "idle:9" not in alerts.keys()  # idle again, but nobody waits for it now
+    assert "idle:9" not in alerts.alert_keys()  # idle again, but nobody waits for it now
     save_shot(console, "manager-alerts", tmp_path)
 
 
