@@ -1,0 +1,103 @@
+"""`hall display --floor 2F`: one floor's display board with its voice (or `--floor all`)."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+
+from PyQt6.QtCore import QObject, pyqtSignal
+from PyQt6.QtWidgets import QWidget
+
+from display.model import ALL_FLOORS, BoardModel
+from display.view import BoardView
+from drivers.base import ConfigError
+from drivers.voice import Announcer, open_announcer
+from ui import app as ui_app
+from ui.hublink import HubLink
+from ui.model import HallModel
+
+log = logging.getLogger(__name__)
+DEFAULT_VOICE = "sim://voice"
+
+
+class VoiceBridge(QObject):
+    """The announcer's worker-thread callbacks, turned into signals for the GUI thread."""
+
+    started = pyqtSignal(object)  # Spoken
+    ended = pyqtSignal(object)  # Spoken
+
+    def attach(self, model: BoardModel) -> None:
+        self.started.connect(lambda s: model.voice_started(s.call))
+        self.ended.connect(lambda s: model.voice_ended(s.ok, s.error))
+
+
+def open_voice(url: str, bridge: VoiceBridge) -> Announcer | None:
+    """The announcer a URL names; None (a silent board, logged) if it cannot be opened."""
+    try:
+        return open_announcer(url, on_start=bridge.started.emit, on_end=bridge.ended.emit)
+    except ConfigError as e:
+        log.error("voice %s cannot be used, the board stays silent: %s", url, e)
+        return None
+
+
+class DisplayApp(QObject):
+    """Wires one board: model, view, voice (from --voice or the hall's public layout)."""
+
+    def __init__(self, hall: HallModel, floor: str, voice_url: str | None) -> None:
+        super().__init__()
+        self.bridge = VoiceBridge(self)
+        self.announcer: Announcer | None = None
+        self.model = BoardModel(hall, floor, parent=self)
+        self.bridge.attach(self.model)
+        self.view = BoardView(self.model)
+        self.view.destroyed.connect(self.close)
+        if voice_url:
+            self._use_voice(voice_url)
+        else:
+            hall.layout_ready.connect(
+                lambda: self._use_voice(str((hall.layout or {}).get("voice") or DEFAULT_VOICE))
+            )
+
+    def _use_voice(self, url: str) -> None:
+        if self.announcer is None:
+            self.announcer = open_voice(url, self.bridge)
+            self.model.set_speaker(self.announcer)
+
+    def close(self) -> None:
+        if self.announcer is not None:
+            self.announcer.close()
+            self.announcer = None
+            self.model.set_speaker(None)
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    ui_app.add_common_arguments(p, default_device="display-2F")
+    p.add_argument("--floor", default=None, help="which floor's board (1F, 2F …) or 'all'")
+    p.add_argument("--voice", default=None,
+                   help="announcer URL (default: the hall layout's voice, else sim://voice)")  # fmt: skip
+
+
+def floor_of(args: argparse.Namespace) -> str:
+    """--floor, else the floor in a device id like display-2F, else the whole hall."""
+    if args.floor:
+        return str(args.floor)
+    _, _, rest = str(args.device).partition("-")
+    return rest or ALL_FLOORS
+
+
+def run(args: argparse.Namespace) -> int:
+    floor = floor_of(args)
+    if args.floor and args.device == "display-2F" and floor != ALL_FLOORS:
+        args.device = f"display-{floor}"  # the floor decides the default device id
+    holder: list[DisplayApp] = []
+
+    def build(link: HubLink, hall: HallModel, a: argparse.Namespace) -> QWidget:
+        board = DisplayApp(hall, floor, a.voice)
+        holder.append(board)
+        return board.view
+
+    try:
+        return ui_app.run_app(args, build, streams=("board",))
+    finally:
+        for b in holder:
+            b.close()
