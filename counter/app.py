@@ -34,19 +34,20 @@ def resolve(args: argparse.Namespace) -> int:
     return int(args.window)
 
 
-def item_names() -> dict[str, str]:
+def item_names(lang: str = "zh") -> dict[str, str]:
     """Service item names by code from the catalogue ({} if it cannot be read: codes show)."""
     try:
         from hall.catalogue import load_catalogue
 
-        return {i.code: i.name for i in load_catalogue()}
+        return {i.code: (i.name_en if lang == "en" and i.name_en else i.name)
+                for i in load_catalogue()}  # fmt: skip
     except (OSError, ValueError) as e:
         log.warning("service item names unavailable: %s", e)
         return {}
 
 
 def build(link: HubLink, hall: HallModel, args: argparse.Namespace) -> QWidget:
-    model = CounterModel(hall, int(args.window), item_names=item_names(), parent=hall)
+    model = CounterModel(hall, int(args.window), item_names=item_names(args.lang), parent=hall)
     return CounterWindow(model)
 
 

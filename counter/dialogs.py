@@ -67,28 +67,28 @@ class TransferDialog(_Dialog):
         group = QButtonGroup(self)
         group.addButton(self.to_queue)
         group.addButton(self.to_window)
-        self.queue = QComboBox()
+        self.queue_choice = QComboBox()
         for q in model.hall.queues():
-            self.queue.addItem(f"{model.queue_name(q['id'])}（{q['prefix']}）", q["id"])
-        self.window = QComboBox()
+            self.queue_choice.addItem(f"{model.queue_name(q['id'])}（{q['prefix']}）", q["id"])
+        self.window_choice = QComboBox()
         for w in model.hall.windows():
             if w["number"] != model.window:
                 text = tr("{n}号窗口").format(n=w["number"])
-                self.window.addItem(f"{text} · {w['floor']} · {w.get('kind_label', '')}",
+                self.window_choice.addItem(f"{text} · {w['floor']} · {w.get('kind_label', '')}",
                                     w["number"])  # fmt: skip
         self.note = QLineEdit()
         self.note.setPlaceholderText(tr("转办说明（选填）"))
-        self.form.addRow(self.to_queue, self.queue)
-        self.form.addRow(self.to_window, self.window)
+        self.form.addRow(self.to_queue, self.queue_choice)
+        self.form.addRow(self.to_window, self.window_choice)
         self.form.addRow(tr("说明"), self.note)
-        self.queue.activated.connect(lambda _: self.to_queue.setChecked(True))
-        self.window.activated.connect(lambda _: self.to_window.setChecked(True))
+        self.queue_choice.activated.connect(lambda _: self.to_queue.setChecked(True))
+        self.window_choice.activated.connect(lambda _: self.to_window.setChecked(True))
 
     def fields(self) -> dict[str, Any]:
         note = self.note.text().strip()
         if self.to_window.isChecked():
-            return {"to_window": int(self.window.currentData()), "note": note}
-        return {"to_queue": str(self.queue.currentData()), "note": note}
+            return {"to_window": int(self.window_choice.currentData()), "note": note}
+        return {"to_queue": str(self.queue_choice.currentData()), "note": note}
 
 
 class ParkDialog(_Dialog):

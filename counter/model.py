@@ -94,6 +94,8 @@ class CounterModel(QObject):
         hall.followed.connect(self._on_event)
         hall.online_changed.connect(self._on_online)
         self.link.synced.connect(self._on_synced)
+        self.link.welcomed.connect(self._on_welcomed)
+        self._recovering = False  # back online, waiting for the hub's welcome to say so
 
     # ------------------------------------------------------------ reading
 
@@ -274,9 +276,9 @@ class CounterModel(QObject):
             self.signed_in_changed.emit(False)
         elif action == "call_next" and t is None:
             self._say(tr("本窗口服务的队列暂无等候"), "warn")
-        elif action == "recall" and value.get("no_show"):
+        elif action == "recall" and value.get("no_show") and isinstance(t, dict):
             self._current = None
-            self._say(tr("{number} 多次呼叫未到，已按过号处理").format(number=t["number"]), "warn")
+            self._say(tr("{n} 多次呼叫未到，已按过号处理").format(n=t["number"]), "warn")
         elif action in _ENDS and isinstance(t, dict):
             self._drop(t["id"])
             self._say(self._done_text(action, t))
@@ -364,9 +366,19 @@ class CounterModel(QObject):
         self.changed.emit()
 
     def _on_online(self, online: bool) -> None:
+        self._recovering = False
         if self._synced_once:
-            if online:
+            if not online:
+                self._say(tr("离线：与中心服务的连接中断，正在重连…"), "error")
+            elif self.link.welcome is not None:
                 self._say(tr("已恢复连接"))
             else:
-                self._say(tr("离线：与中心服务的连接中断，正在重连…"), "error")
+                # The link may look online for a moment after a request gave up (its
+                # follower heard the hub recently); only the hub's welcome says it is back.
+                self._recovering = True
         self.changed.emit()
+
+    def _on_welcomed(self, _welcome: dict[str, Any]) -> None:
+        if self._recovering and self.online:
+            self._recovering = False
+            self._say(tr("已恢复连接"))

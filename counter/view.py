@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PyQt6.QtCore import Qt
-from PyQt6.QtGui import QCloseEvent, QKeyEvent
+from PyQt6.QtGui import QCloseEvent, QKeyEvent, QResizeEvent
 from PyQt6.QtWidgets import (
     QButtonGroup,
     QFormLayout,
@@ -165,7 +165,10 @@ class WorkPage(QWidget):
     # ------------------------------------------------------------ keys and buttons
 
     def _handler(self, key: Qt.Key) -> Callable[[], None]:
-        return lambda: self.press_key(key)
+        def clicked() -> None:
+            self.press_key(key)
+
+        return clicked
 
     def press_key(self, key: Qt.Key) -> bool:
         """What F1 … F12 do (a button click is the same as its key)."""
@@ -243,7 +246,16 @@ class WorkPage(QWidget):
         where = f"{w.get('floor', '')} · {w.get('kind_label', '')}" if w else ""
         parts = [tr("{n}号窗口").format(n=m.window), where,
                  tr(STATE_TEXT.get(state, "连接中…")) + (f"（{pause}）" if pause else ""), who]  # fmt: skip
+        if not m.online:
+            parts.append(tr("离线（显示断线前的状态）"))
         self.header.setText("    ".join(p for p in parts if p))
+        bg = theme.BLUE if m.online else theme.GREY
+        self.header.setStyleSheet(f"background: {bg};")
+
+    def resizeEvent(self, e: QResizeEvent | None) -> None:
+        # The ticket number is what the clerk reads across the desk: grow it with the screen.
+        self.ticket.number.setFont(theme.font(max(56, self.height() * 88 // 1080), True))
+        super().resizeEvent(e)
 
 
 class CounterWindow(QWidget):

@@ -104,18 +104,18 @@ class TicketCard(QFrame):
                 v.setText("")
             self.history.setText("")
             return
-        v = self.model.ticket_view(t)
-        self.number.setText(v["number"])
-        self.state.setText(v["state"])
+        view = self.model.ticket_view(t)
+        self.number.setText(view["number"])
+        self.state.setText(view["state"])
         color = theme.GREEN if t["state"] == "serving" else theme.AMBER
         self.state.setStyleSheet(f"color: {color};")
-        self.mark.setText(v["mark"])
+        self.mark.setText(view["mark"])
         bg = theme.GREEN if t.get("priority") == "green" else theme.BLUE
         self.mark.setStyleSheet(f"color: white; background: {bg}; border-radius: 8px;")
-        self.mark.setVisible(bool(v["mark"]))
+        self.mark.setVisible(bool(view["mark"]))
         for key, w in self.values.items():
-            w.setText(v[key] or ("0" if key == "recalls" else ""))
-        self.history.setText(v["history"] or tr("无"))
+            w.setText(view[key] or ("0" if key == "recalls" else ""))
+        self.history.setText(view["history"] or tr("无"))
 
 
 class QueuesCard(QFrame):

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 from PyQt6.QtCore import Qt
 from pytestqt.qtbot import QtBot
@@ -15,39 +14,9 @@ from hall.client import HubClient
 from hall.hub import Hub
 from hall.idnumber import make_id_number
 
-from .conftest import Counter, CounterFactory
+from .conftest import CounterFactory, board, click, key, sign_in, win5
 
 ELDER = make_id_number("50011219450101001")  # 81 years old: green channel
-
-
-def board(m: HubClient) -> dict[str, Any]:
-    return m.snapshot()["board"]
-
-
-def win5(m: HubClient) -> dict[str, Any]:
-    return board(m)["windows"]["5"]
-
-
-def key(qtbot: QtBot, c: Counter, k: Qt.Key) -> None:
-    """Press a function key on the work page and wait for the hub's answer."""
-    qtbot.keyClick(c.view.work, k)
-    qtbot.waitUntil(lambda: c.model.busy is None, timeout=3000)
-
-
-def click(qtbot: QtBot, c: Counter, action: str) -> None:
-    b = c.view.work.buttons[action]
-    assert b.isEnabled(), f"{action} is disabled: {c.model.why_not(action)}"
-    qtbot.mouseClick(b, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: c.model.busy is None, timeout=3000)
-
-
-def sign_in(qtbot: QtBot, c: Counter, staff_no: str = "S0512", name: str = "李小梅") -> None:
-    page = c.view.sign_in
-    assert c.view.pages.currentWidget() is page
-    qtbot.keyClicks(page.staff_no, staff_no)
-    page.name.insert(name)  # Chinese comes from the IME, not QTest keys
-    qtbot.mouseClick(page.button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: c.view.pages.currentWidget() is c.view.work, timeout=3000)
 
 
 def test_a_clerks_full_cycle(
@@ -113,8 +82,8 @@ def test_a_clerks_full_cycle(
         qtbot.keyClick(work, Qt.Key.Key_F6)
         dlg = work.dialog
         assert dlg is not None and dlg.isVisible()
-        dlg.queue.setCurrentIndex(dlg.queue.findData("M"))  # type: ignore[attr-defined]
-        dlg.note.insert("需市场监管审核")  # type: ignore[attr-defined]
+        dlg.queue_choice.setCurrentIndex(dlg.queue_choice.findData("M"))
+        dlg.note.insert("需市场监管审核")
         qtbot.mouseClick(dlg.ok, Qt.MouseButton.LeftButton)
         qtbot.waitUntil(lambda: c.model.busy is None and c.model.current() is None, timeout=3000)
         t = board(m)["tickets"][second["id"]]
@@ -135,13 +104,13 @@ def test_a_clerks_full_cycle(
         assert fourth is not None
         qtbot.keyClick(work, Qt.Key.Key_F7)
         assert work.dialog is not None
-        work.dialog.note.insert("回去取材料")  # type: ignore[attr-defined]
+        work.dialog.note.insert("回去取材料")
         qtbot.mouseClick(work.dialog.ok, Qt.MouseButton.LeftButton)
         qtbot.waitUntil(
             lambda: c.model.busy is None and work.parked.list.count() == 1, timeout=3000
         )
         assert board(m)["tickets"][fourth["id"]]["state"] == "parked"
-        assert work.parked.list.item(0).text().startswith(fourth["number"])  # type: ignore[union-attr]
+        assert work.parked.list.item(0).text().startswith(fourth["number"])
         assert work.buttons["call_back"].isEnabled()
         work.parked.list.setCurrentRow(0)
         qtbot.mouseClick(work.parked.call_back, Qt.MouseButton.LeftButton)
@@ -156,8 +125,8 @@ def test_a_clerks_full_cycle(
         qtbot.keyClick(work, Qt.Key.Key_F8)
         dlg = work.dialog
         assert dlg is not None
-        dlg.reason.setCurrentIndex(1)  # type: ignore[attr-defined]
-        dlg.detail.insert("13:00恢复")  # type: ignore[attr-defined]
+        dlg.reason.setCurrentIndex(1)
+        dlg.detail.insert("13:00恢复")
         qtbot.mouseClick(dlg.ok, Qt.MouseButton.LeftButton)
         qtbot.waitUntil(lambda: c.model.state_name() == "paused", timeout=3000)
         w = win5(m)

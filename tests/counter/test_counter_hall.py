@@ -1,0 +1,178 @@
+"""Counters in a live hall: racing for tickets, following the manager, riding out a dead hub."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from PyQt6.QtCore import Qt
+from pytestqt.qtbot import QtBot
+
+from hall.client import HubClient
+from hall.hub import Hub
+from hall.layout import Layout
+from ui import i18n
+
+from .conftest import CounterFactory, board, key, sign_in, start_hub, win5
+
+
+def test_two_counters_pressing_call_next_together_never_share_a_ticket(
+    qtbot: QtBot, hub: Hub, make_counter: CounterFactory
+) -> None:
+    c5, c6 = make_counter(hub.endpoint, 5), make_counter(hub.endpoint, 6)
+    sign_in(qtbot, c5, "S0501", "赵一")
+    sign_in(qtbot, c6, "S0601", "钱二")
+    key(qtbot, c5, Qt.Key.Key_F10)
+    key(qtbot, c6, Qt.Key.Key_F10)
+    with HubClient(hub.endpoint, device="kiosk-1") as kiosk:
+        for _ in range(10):
+            kiosk.issue("G")
+    called: list[str] = []
+    for _ in range(5):
+        # Both requests leave before either answer is read: the hub decides, one at a time.
+        qtbot.keyClick(c5.view.work, Qt.Key.Key_F1)
+        qtbot.keyClick(c6.view.work, Qt.Key.Key_F1)
+        assert c5.model.busy == c6.model.busy == "call_next"
+        qtbot.waitUntil(lambda: c5.model.busy is None and c6.model.busy is None, timeout=3000)
+        a, b = c5.model.current(), c6.model.current()
+        assert a is not None and b is not None
+        assert a["number"] != b["number"]
+        assert c5.view.work.ticket.number.text() == a["number"]
+        assert c6.view.work.ticket.number.text() == b["number"]
+        called += [a["number"], b["number"]]
+        key(qtbot, c5, Qt.Key.Key_F4)
+        key(qtbot, c6, Qt.Key.Key_F4)
+    assert sorted(called) == [f"A{n:03d}" for n in range(1, 11)]
+    with HubClient(hub.endpoint, device="manager-1") as m:
+        states = [t["state"] for t in board(m)["tickets"].values()]
+    assert states == ["finished"] * 10
+
+
+def test_the_managers_profile_change_reaches_the_counter_and_the_next_call_follows_it(
+    qtbot: QtBot, hub: Hub, make_counter: CounterFactory
+) -> None:
+    c = make_counter(hub.endpoint, 5)
+    work = c.view.work
+    sign_in(qtbot, c)
+    key(qtbot, c, Qt.Key.Key_F10)
+    with HubClient(hub.endpoint, device="manager-1") as m:
+        first = m.issue("G")["ticket"]
+        m.issue("M")
+        m.issue("M")
+        m.issue("G")
+        qtbot.waitUntil(lambda: work.queues.rows["G"].text() == "等候 2 人", timeout=3000)
+        assert list(work.queues.rows) == ["G"]
+        key(qtbot, c, Qt.Key.Key_F1)
+        assert c.model.current()["number"] == first["number"]
+        # The citizen needs market supervision: transfer to that queue with a note.
+        qtbot.keyClick(work, Qt.Key.Key_F6)
+        dlg = work.dialog
+        assert dlg is not None
+        dlg.queue_choice.setCurrentIndex(dlg.queue_choice.findData("M"))
+        dlg.note.insert("需核名")
+        qtbot.mouseClick(dlg.ok, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: c.model.busy is None and c.model.current() is None, timeout=3000)
+
+        m.set_profile(5, {"M": 2, "G": 1}, reason="市场监管排队较长")
+        want = "管理员已调整本窗口服务队列：市场监管 ×2、综合受理 ×1（原因：市场监管排队较长）"
+        qtbot.waitUntil(lambda: work.status.notice.text() == want, timeout=3000)
+        assert work.queues.notice.text() == want and work.queues.notice.isVisible()
+        assert list(work.queues.rows) == ["M", "G"]
+        assert work.queues.rows["M"].text() == "等候 3 人"
+
+        # The next call follows the new profile: the transferred ticket, oldest in M.
+        key(qtbot, c, Qt.Key.Key_F1)
+        cur = c.model.current()
+        assert cur is not None and cur["id"] == first["id"] and cur["queue"] == "M"
+        assert win5(m)["current"] == first["number"]
+        assert work.ticket.values["queue"].text() == "市场监管"
+        assert "由5号窗口转至市场监管（需核名）" in work.ticket.history.text()
+
+
+def test_offline_keeps_the_ticket_refuses_clearly_and_recovers(
+    qtbot: QtBot, layout: Layout, items: dict[str, str], tmp_path: Path,
+    make_counter: CounterFactory, shoot: Callable[..., list[Path]],
+) -> None:  # fmt: skip
+    hub = start_hub(layout, items, tmp_path / "hall.db", "tcp://127.0.0.1:0")
+    endpoint = hub.endpoint
+    c = make_counter(endpoint, 5)
+    work = c.view.work
+    try:
+        sign_in(qtbot, c)
+        key(qtbot, c, Qt.Key.Key_F10)
+        with HubClient(endpoint, device="manager-1") as m:
+            number = m.issue("G", channel="staff", green=True)["ticket"]["number"]
+            m.issue("G")
+        key(qtbot, c, Qt.Key.Key_F1)
+        key(qtbot, c, Qt.Key.Key_F3)
+        assert work.ticket.number.text() == number
+
+        hub.stop()
+        qtbot.waitUntil(lambda: not c.model.online, timeout=5000)
+        assert work.status.online.text() == "● 离线"
+        assert "离线" in work.status.notice.text()
+        # The ticket stays on screen with what the clerk needs; every key is greyed out.
+        assert work.ticket.number.text() == number
+        assert work.ticket.state.text() == "办理中" and work.ticket.mark.text() == "绿色通道"
+        assert not any(b.isEnabled() for b in work.buttons.values())
+        shoot(c.view, "offline")
+        # A key press sends nothing and says so.
+        qtbot.keyClick(work, Qt.Key.Key_F4)
+        assert work.status.notice.text() == "离线，请稍后再试"
+        assert c.model.busy is None
+        assert all(b'"finish"' not in p.body for p in c.link._pending.values())
+
+        hub = start_hub(layout, items, tmp_path / "hall.db", endpoint)
+        qtbot.waitUntil(lambda: c.model.online, timeout=10000)
+        qtbot.waitUntil(lambda: work.buttons["finish"].isEnabled(), timeout=3000)
+        assert work.status.notice.text() == "已恢复连接"
+        assert work.ticket.number.text() == number and work.ticket.mark.text() == "绿色通道"
+        with HubClient(endpoint, device="manager-1") as m:
+            assert win5(m)["current_state"] == "serving"  # nothing was applied while away
+            key(qtbot, c, Qt.Key.Key_F4)
+            assert win5(m)["current"] is None
+        assert work.ticket.number.text() == "—"
+    finally:
+        hub.stop()
+
+
+def test_a_press_in_flight_when_the_hub_dies_ends_in_one_sentence(
+    qtbot: QtBot, layout: Layout, items: dict[str, str], tmp_path: Path,
+    make_counter: CounterFactory,
+) -> None:  # fmt: skip
+    hub = start_hub(layout, items, tmp_path / "hall.db", "tcp://127.0.0.1:0")
+    c = make_counter(hub.endpoint, 5)
+    sign_in(qtbot, c)
+    key(qtbot, c, Qt.Key.Key_F10)
+    hub.stop()
+    qtbot.keyClick(c.view.work, Qt.Key.Key_F1)  # still looks online: the request leaves
+    assert c.model.busy == "call_next"
+    qtbot.waitUntil(lambda: c.model.busy is None, timeout=8000)
+    assert c.view.work.status.notice.text() == "离线，请稍后再试"
+    assert c.model.current() is None
+
+
+def test_the_counter_in_english(
+    qtbot: QtBot, hub: Hub, make_counter: CounterFactory, qapp: object,
+    shoot: Callable[..., list[Path]],
+) -> None:  # fmt: skip
+    i18n.set_language("en")
+    try:
+        c = make_counter(hub.endpoint, 5)
+        assert c.view.sign_in.button.text() == "Sign in"
+        sign_in(qtbot, c)
+        key(qtbot, c, Qt.Key.Key_F10)
+        with HubClient(hub.endpoint, device="manager-1") as m:
+            m.issue("G", item="SC-0001")
+            m.issue("M")
+        key(qtbot, c, Qt.Key.Key_F1)
+        work = c.view.work
+        assert work.buttons["call_next"].text() == "Call next\nF1"
+        assert work.ticket.state.text() == "Called, waiting for the citizen"
+        assert work.ticket.values["queue"].text() == c.model.queue_name("G") != "综合受理"
+        assert work.status.notice.text() == "Called A001"
+        qtbot.keyClick(work, Qt.Key.Key_F1)
+        assert work.status.notice.text() == "Finish or hand on the current ticket first"
+        shoot(c.view, "english")
+    finally:
+        i18n.set_language("zh")
