@@ -9,7 +9,15 @@ from manager.model import ConsoleModel
 from ui import theme
 from ui.i18n import tr
 
-ICONS = {"wait": "⏱", "idle": "◻", "paused": "⏸", "offline": "⚠", "paper": "🖨", "rating": "✗"}
+# Words, not emoji: the hall's CJK font has no emoji glyphs (they showed as boxes).
+TAGS = {
+    "wait": "等候",
+    "idle": "空闲",
+    "paused": "暂停",
+    "offline": "离线",
+    "paper": "缺纸",
+    "rating": "差评",
+}
 
 
 class AlertsList(QWidget):
@@ -39,7 +47,7 @@ class AlertsList(QWidget):
         self.title.setText(f"{tr('提醒')}（{len(alerts)}）")
         self.list.clear()
         for a in alerts:
-            item = QListWidgetItem(f"{ICONS.get(a.kind, '•')} {a.text}")
+            item = QListWidgetItem(f"【{tr(TAGS.get(a.kind, '提醒'))}】{a.text}")
             item.setData(256, a.key)
             if a.severe:
                 item.setForeground(QColor(theme.RED))

@@ -86,6 +86,7 @@ def test_profile_change_through_the_panel(
         em = next(e for e in effects if e.queue == "M")
         assert em.better and em.after is not None and em.before is not None and em.after < em.before
         assert not panel.apply_btn.isEnabled()  # no reason yet
+        console.window.tabs.setCurrentIndex(1)
         save_shot(console, "manager-rebalance-preview", tmp_path)
         panel.reason.setText("市场监管排队过长")
         assert panel.apply_btn.isEnabled()
