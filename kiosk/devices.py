@@ -1,0 +1,174 @@
+"""The kiosk's devices off the GUI thread, reporting back through signals (STYLE.md §5).
+
+- `PrinterDesk`: print jobs and status checks on a one-thread QThreadPool (tickets
+  come out in order and never two at once); results come back as signals.
+- `CardDesk`: the ID-card reader polled on its own thread, the social security
+  card reader watched on its device thread; a read card or a read error comes
+  back as a signal. A card's data never goes anywhere but the signal.
+
+Nothing here decides anything: `KioskModel` does.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from typing import Any
+
+from PyQt6.QtCore import QObject, QRunnable, QThreadPool, pyqtSignal
+
+from drivers.base import DriverError, Health, HealthState, Person
+from drivers.printer import PrinterError, TicketPrint, TicketPrinter
+
+log = logging.getLogger(__name__)
+
+UNKNOWN_FAULT = "设备故障，请联系工作人员"
+
+
+def _health_after(printer: TicketPrinter) -> Health:
+    # A real printer remembers what its last call saw; asking again would cost a timeout.
+    last = getattr(printer, "last_health", None)
+    return last if isinstance(last, Health) else printer.status()
+
+
+class _Job(QRunnable):
+    """A function run on a pool thread; its exceptions are logged, never lost."""
+
+    def __init__(self, fn: Any) -> None:
+        super().__init__()
+        self._fn = fn
+
+    def run(self) -> None:
+        try:
+            self._fn()
+        except Exception:
+            log.exception("device job failed")
+
+
+class PrinterDesk(QObject):
+    """Prints tickets and checks the printer's health on a worker thread."""
+
+    printed = pyqtSignal(str, object)  # ticket number, Health
+    failed = pyqtSignal(str, str, object)  # ticket number, one sentence for the citizen, Health
+    health = pyqtSignal(object)  # Health from a status check
+
+    def __init__(self, printer: TicketPrinter | None, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.printer = printer
+        self.pool = QThreadPool(self)
+        self.pool.setMaxThreadCount(1)
+
+    def print_ticket(self, ticket: TicketPrint) -> None:
+        """Queue a ticket; `printed` or `failed` follows."""
+        printer = self.printer
+
+        def job() -> None:
+            if printer is None:
+                self.failed.emit(ticket.number, "本机未连接打印机",
+                                 Health(HealthState.OFFLINE, "未配置打印机", "no_printer"))  # fmt: skip
+                return
+            try:
+                printer.print_ticket(ticket)
+            except PrinterError as e:
+                log.warning("ticket %s not printed: %s", ticket.number, e)
+                self.failed.emit(ticket.number, e.user_message, _health_after(printer))
+                return
+            except Exception as e:  # a driver bug must not lose the citizen's ticket
+                log.exception("ticket %s: printer driver error", ticket.number)
+                self.failed.emit(ticket.number, PrinterError.user_message,
+                                 Health(HealthState.UNKNOWN, str(e), "driver_error"))  # fmt: skip
+                return
+            self.printed.emit(ticket.number, _health_after(printer))
+
+        self.pool.start(_Job(job))
+
+    def check(self) -> None:
+        """Ask the printer how it is; `health` follows."""
+        printer = self.printer
+        if printer is None:
+            return
+        self.pool.start(_Job(lambda: self.health.emit(printer.status())))
+
+    def shutdown(self) -> None:
+        """Wait for queued jobs (each is bounded by the printer's timeout)."""
+        self.pool.waitForDone()
+
+
+class CardDesk(QObject):
+    """Card readers on their own threads; cards and read errors arrive as signals."""
+
+    card = pyqtSignal(object)  # drivers.base.Person
+    card_failed = pyqtSignal(str)  # one sentence for the citizen
+    _sscard_event = pyqtSignal(object)
+
+    def __init__(
+        self,
+        id_reader: Any = None,
+        card_reader: Any = None,
+        *,
+        poll_seconds: float = 1.0,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.id_reader = id_reader
+        self.card_reader = card_reader
+        self.poll_seconds = poll_seconds
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self.pool = QThreadPool(self)
+        self.pool.setMaxThreadCount(1)
+        self._sscard_event.connect(self._on_sscard_event)
+
+    def start(self) -> None:
+        """Start watching both readers."""
+        if self.id_reader is not None and self._thread is None:
+            self._stop.clear()
+            self._thread = threading.Thread(target=self._poll_id, name="kiosk-idcard", daemon=True)
+            self._thread.start()
+        if self.card_reader is not None:
+            # The callback runs on the reader's thread: the signal carries it to ours.
+            self.card_reader.watch(self._sscard_event.emit)
+
+    def stop(self) -> None:
+        """Stop watching and join the reader thread."""
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join()
+            self._thread = None
+        if self.card_reader is not None:
+            self.card_reader.close()
+        self.pool.waitForDone()
+
+    def _poll_id(self) -> None:
+        reader = self.id_reader
+        while not self._stop.is_set():
+            try:
+                person = reader.poll(self.poll_seconds, stop=self._stop)
+            except DriverError as e:
+                log.info("ID card not read: %s", e)
+                self.card_failed.emit(e.user_message)
+                self._stop.wait(0.5)  # let the citizen lift the card before trying again
+                continue
+            except Exception:
+                log.exception("ID card reader driver error")
+                self.card_failed.emit(UNKNOWN_FAULT)
+                self._stop.wait(1.0)
+                continue
+            if person is not None:
+                self.card.emit(person)
+
+    def _on_sscard_event(self, event: Any) -> None:
+        if getattr(event, "kind", "") != "inserted":
+            return
+        reader = self.card_reader
+
+        def job() -> None:
+            try:
+                person: Person = reader.read_card(timeout=3.0)
+            except DriverError as e:
+                log.info("social security card not read: %s", e)
+                self.card_failed.emit(e.user_message)
+                return
+            self.card.emit(person)
+
+        self.pool.start(_Job(job))

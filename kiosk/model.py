@@ -1,0 +1,403 @@
+"""The kiosk's logic, without widgets: which screen, who tapped a card, which ticket, what failed.
+
+Screens (one place, like a table)::
+
+    OFFLINE  ── hub back ──────────────────────────────▶ HOME
+    HOME     ── queue / item, card present or not needed ▶ ISSUING
+    HOME     ── queue / item / check-in, card needed ──▶ CARD ── card ──▶ ISSUING
+    HOME     ── search ─▶ SEARCH ── item ─▶ (as above)
+    ISSUING  ── ticket ─▶ DONE (printing; the ticket shown large) ── seconds ──▶ HOME
+    ISSUING  ── refused ─▶ ERROR (one sentence) ── seconds / back ──▶ HOME
+    any      ── card read error ─▶ ERROR (retry goes back where we were)
+    any but DONE ── hub unreachable ─▶ OFFLINE
+
+The hub decides everything (hours, caps, limits, green channel by age); the
+kiosk explains the hub's answer. A ticket is never lost to the printer: when
+printing fails, the DONE screen shows the number large with "请拍照或记下号码".
+Idle or finished, the kiosk goes home and forgets the card holder.
+"""
+
+from __future__ import annotations
+
+import enum
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from PyQt6.QtCore import QObject, QTimer, pyqtSignal
+
+from drivers.base import Health, HealthState, Person
+from hall import protocol as P
+from hall.catalogue import Catalogue, Item
+from kiosk.devices import CardDesk, PrinterDesk
+from kiosk.tickets import TicketView, green_channel, ticket_print, ticket_view, wait_text_en
+from ui.hublink import OFFLINE as LINK_OFFLINE
+from ui.model import HallModel
+
+log = logging.getLogger(__name__)
+
+OFFLINE_TEXT = "暂时无法取号，请到服务台"
+OFFLINE_TEXT_EN = "Tickets cannot be issued right now; please go to the service desk"
+PHOTO_TEXT = "请拍照或记下号码"
+
+
+class Screen(enum.Enum):
+    OFFLINE = "offline"
+    HOME = "home"
+    SEARCH = "search"
+    CARD = "card"
+    ISSUING = "issuing"
+    DONE = "done"
+    ERROR = "error"
+
+
+class PrintState(enum.Enum):
+    PRINTING = "printing"
+    PRINTED = "printed"
+    FAILED = "failed"
+
+
+@dataclass(frozen=True)
+class Choice:
+    """What the citizen asked for: a queue, a catalogue item, or an appointment check-in."""
+
+    queue: str | None = None
+    item: Item | None = None
+    check_in: bool = False
+
+
+@dataclass(frozen=True)
+class Message:
+    """One sentence for the citizen, in both languages ("" en: show the Chinese)."""
+
+    zh: str
+    en: str = ""
+
+
+class KioskModel(QObject):
+    """The kiosk's state; views call its actions and redraw on `changed`."""
+
+    changed = pyqtSignal()  # anything on screen may have changed (figures, screen, ticket …)
+    screen_changed = pyqtSignal(object)  # Screen
+
+    def __init__(
+        self,
+        hall: HallModel,
+        catalogue: Catalogue,
+        *,
+        printer: PrinterDesk | None = None,
+        cards: CardDesk | None = None,
+        idle_seconds: float = 60.0,
+        done_seconds: float = 8.0,
+        photo_seconds: float = 30.0,
+        error_seconds: float = 12.0,
+        health_every: float = 30.0,
+        offline_grace: float = 2.0,
+        today: Callable[[], date] = date.today,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.hall = hall
+        self.link = hall.link
+        self.catalogue = catalogue
+        self.printer = printer or PrinterDesk(None, self)
+        self.cards = cards or CardDesk(parent=self)
+        self.done_seconds = done_seconds
+        self.photo_seconds = photo_seconds
+        self.error_seconds = error_seconds
+        self.today = today
+
+        self.screen = Screen.OFFLINE
+        self.person: Person | None = None
+        self.green_offer = False
+        self.pending: Choice | None = None
+        self.checking_in = False  # appointment check-in: the next queue or item checks in
+        self.ticket: TicketView | None = None
+        self.print_state = PrintState.PRINTED
+        self.print_message = Message("")
+        self.error = Message("")
+        self.error_is_card = False
+        self.search_text = ""
+        self.results: list[Item] = []
+        self.printer_health = Health(HealthState.UNKNOWN, "尚未检查打印机", "not_checked")
+        self._return_to = Screen.HOME
+        self._issuing: str | None = None  # req_id of the request in flight
+        self._item_name = ""
+
+        self._idle = QTimer(self)
+        self._idle.setSingleShot(True)
+        self._idle.setInterval(int(idle_seconds * 1000))
+        self._idle.timeout.connect(self.go_home)
+        self._back = QTimer(self)  # DONE and ERROR go home by themselves
+        self._back.setSingleShot(True)
+        self._back.timeout.connect(self.go_home)
+        # The link also reports "offline" for the moment of a resync (a missed event, a hub
+        # restart): only a silence that lasts sends the citizen to the offline screen.
+        self.hub_down = True
+        self._grace = QTimer(self)
+        self._grace.setSingleShot(True)
+        self._grace.setInterval(int(offline_grace * 1000))
+        self._grace.timeout.connect(self._hub_gone)
+        self._health_timer = QTimer(self)
+        self._health_timer.setInterval(int(health_every * 1000))
+        self._health_timer.timeout.connect(self.printer.check)
+
+        hall.changed.connect(self.changed)
+        hall.online_changed.connect(self._on_online)
+        hall.layout_ready.connect(self.changed)
+        self.printer.printed.connect(self._on_printed)
+        self.printer.failed.connect(self._on_print_failed)
+        self.printer.health.connect(self._on_health)
+        self.cards.card.connect(self.card_read)
+        self.cards.card_failed.connect(self.card_failed)
+
+    # ------------------------------------------------------------ life
+
+    def start(self) -> None:
+        """Start the card readers and the printer checks (the link is started by the app)."""
+        self.cards.start()
+        self.printer.check()
+        self._health_timer.start()
+        if self.hall.online:
+            self._on_online(True)
+
+    def stop(self) -> None:
+        """Stop timers and device threads (waits for a ticket being printed)."""
+        for t in (self._idle, self._back, self._health_timer, self._grace):
+            t.stop()
+        self.cards.stop()
+        self.printer.shutdown()
+
+    # ------------------------------------------------------------ reading
+
+    @property
+    def layout(self) -> dict[str, Any]:
+        return self.hall.layout or {}
+
+    def queues(self) -> list[dict[str, Any]]:
+        """The queues a citizen can take a ticket for, in layout order."""
+        return self.hall.queues()
+
+    def queue_figures(self, qid: str) -> tuple[int, Message]:
+        """Waiting count and estimated wait of a queue, live."""
+        fig = self.hall.queue_figures.get(qid, {})
+        return self.hall.waiting(qid), Message(self.hall.estimate_text(qid), wait_text_en(fig))
+
+    @property
+    def card_needed(self) -> bool:
+        return not self.layout.get("allow_without_card", True)
+
+    @property
+    def greeting(self) -> str:
+        """The card holder as shown on screen: masked ("张*"), never the ID number."""
+        if self.person is None:
+            return ""
+        name = self.person.name
+        return name[0] + "*" * (len(name) - 1) if len(name) > 1 else name
+
+    # ------------------------------------------------------------ actions
+
+    def touch(self) -> None:
+        """The citizen did something: restart the idle countdown."""
+        if self.screen in (Screen.HOME, Screen.SEARCH, Screen.CARD, Screen.ERROR):
+            self._idle.start()
+
+    def go_home(self) -> None:
+        """Back to the start, forgetting the card holder and the search."""
+        self._back.stop()
+        self._idle.stop()
+        self.person = None
+        self.green_offer = False
+        self.pending = None
+        self.checking_in = False
+        self.search_text = ""
+        self.results = []
+        self.error = Message("")
+        self.error_is_card = False
+        if self.screen is Screen.DONE:
+            self.ticket = None
+        self._set_screen(Screen.OFFLINE if self.hub_down else Screen.HOME)
+
+    def open_search(self) -> None:
+        self._set_screen(Screen.SEARCH)
+        self.touch()
+
+    def search(self, text: str) -> None:
+        """Search the catalogue (Chinese, pinyin initials like "yyzz", or a code)."""
+        self.search_text = text
+        self.results = self.catalogue.search(text, limit=8) if text.strip() else []
+        self.touch()
+        self.changed.emit()
+
+    def choose_queue(self, qid: str) -> None:
+        self._choose(Choice(queue=qid, check_in=self.checking_in))
+
+    def choose_item(self, code: str) -> None:
+        self._choose(Choice(item=self.catalogue[code], check_in=self.checking_in))
+
+    def check_in(self) -> None:
+        """An appointment check-in: a card, then the booked queue; the hub finds the appointment."""
+        if self.hub_down:
+            self._set_screen(Screen.OFFLINE)
+            return
+        if self.person is None:
+            self.pending = Choice(check_in=True)
+            self._set_screen(Screen.CARD)
+        else:
+            self.checking_in = True
+            self._set_screen(Screen.HOME)
+        self.touch()
+
+    def cancel(self) -> None:
+        """The citizen steps back (from the card prompt, search or an error)."""
+        self.go_home()
+
+    def retry(self) -> None:
+        """After a card read error: back where we were, ready for the card again."""
+        self.error = Message("")
+        self.error_is_card = False
+        self._back.stop()
+        self._set_screen(self._return_to)
+        self.touch()
+
+    # ------------------------------------------------------------ cards
+
+    def card_read(self, person: Person) -> None:
+        """A card was read (on any screen: a card is welcome at any time)."""
+        if self.screen in (Screen.DONE, Screen.ERROR, Screen.ISSUING):
+            if self.screen is Screen.ISSUING:
+                return  # the ticket in flight belongs to the previous card holder
+            self.go_home()
+        self.person = person
+        self.green_offer = green_channel(self.layout, person.birth_date, self.today())
+        if self.screen is Screen.CARD and self.pending is not None:
+            choice, self.pending = self.pending, None
+            if choice.queue is None and choice.item is None:  # check-in: now pick the queue
+                self.checking_in = True
+                self._set_screen(Screen.HOME)
+            else:
+                self._issue(choice)
+            return
+        self.touch()
+        self.changed.emit()
+
+    def card_failed(self, sentence: str) -> None:
+        """A card could not be read: say so plainly and let the citizen try again."""
+        if self.screen in (Screen.ISSUING, Screen.DONE, Screen.OFFLINE):
+            return  # not now: the screen belongs to a ticket or to the outage
+        if self.screen is not Screen.ERROR:
+            self._return_to = self.screen
+        self.error = Message(sentence)
+        self.error_is_card = True
+        self._set_screen(Screen.ERROR)
+        self._back.start(int(self.error_seconds * 1000))
+
+    # ------------------------------------------------------------ issuing
+
+    def _choose(self, choice: Choice) -> None:
+        if self.hub_down:
+            self._set_screen(Screen.OFFLINE)
+            return
+        if self.person is None and (choice.check_in or self.card_needed):
+            self.pending = choice
+            self._set_screen(Screen.CARD)
+            self.touch()
+            return
+        self._issue(choice)
+
+    def _issue(self, choice: Choice) -> None:
+        card = None
+        if self.person is not None:
+            card = P.Card(id_number=self.person.id_number, name=self.person.name)
+        self._idle.stop()
+        self._item_name = choice.item.name if choice.item else ""
+        self._set_screen(Screen.ISSUING)
+        item = choice.item.code if choice.item else None
+        if choice.check_in:
+            self._issuing = self.link.request(
+                P.CheckIn, self._on_issued, queue=choice.queue, item=item, card=card
+            )
+        else:
+            self._issuing = self.link.request(
+                P.Issue, self._on_issued, queue=choice.queue, item=item, card=card
+            )
+
+    def _on_issued(self, reply: P.Ok | P.Error) -> None:
+        if reply.req_id != self._issuing:
+            return
+        self._issuing = None
+        self.person = None  # the card holder's part is over: nothing personal stays
+        self.green_offer = False
+        self.checking_in = False
+        if isinstance(reply, P.Error):
+            if reply.code == LINK_OFFLINE:
+                self.hub_down = True
+                self._set_screen(Screen.OFFLINE)
+                return
+            self.error = Message(reply.message, reply.message_en)
+            self.error_is_card = False
+            self._set_screen(Screen.ERROR)
+            self._back.start(int(self.error_seconds * 1000))
+            return
+        self.ticket = ticket_view(self.layout, reply.value, self._item_name)
+        self.print_state = PrintState.PRINTING
+        self.print_message = Message("")
+        self._set_screen(Screen.DONE)
+        self.printer.print_ticket(ticket_print(self.layout, self.ticket))
+
+    # ------------------------------------------------------------ printer
+
+    def _on_printed(self, number: str, health: Health) -> None:
+        self._on_health(health)
+        if self.ticket is None or self.ticket.number != number:
+            return
+        self.print_state = PrintState.PRINTED
+        self.changed.emit()
+        self._back.start(int(self.done_seconds * 1000))
+
+    def _on_print_failed(self, number: str, sentence: str, health: Health) -> None:
+        self._on_health(health)
+        if self.ticket is None or self.ticket.number != number:
+            return
+        self.print_state = PrintState.FAILED
+        self.print_message = Message(sentence)
+        self.changed.emit()
+        self._back.start(int(self.photo_seconds * 1000))
+
+    def _on_health(self, health: Health) -> None:
+        if health != self.printer_health:
+            log.info("printer health: %s %s (%s)", health.state.value, health.code, health.reason)
+        self.printer_health = health
+        self.changed.emit()
+
+    # ------------------------------------------------------------ hub
+
+    def _on_online(self, online: bool) -> None:
+        if online:
+            self._grace.stop()
+            self.hub_down = False
+            if self.screen is Screen.OFFLINE:
+                self.go_home()
+        elif not self.hub_down and not self._grace.isActive():
+            self._grace.start()
+        self.changed.emit()
+
+    def _hub_gone(self) -> None:
+        if self.hall.online:
+            return
+        self.hub_down = True
+        if self.screen not in (Screen.DONE, Screen.OFFLINE, Screen.ISSUING):
+            # The card prompt or search would lead nowhere: say where to go instead.
+            self.person = None
+            self.green_offer = False
+            self.pending = None
+            self._idle.stop()
+            self._set_screen(Screen.OFFLINE)
+
+    def _set_screen(self, screen: Screen) -> None:
+        if screen is not self.screen:
+            self.screen = screen
+            self.screen_changed.emit(screen)
+        self.changed.emit()

@@ -1,0 +1,352 @@
+"""The kiosk's screens. Each page takes the model, calls its actions and redraws in `refresh()`.
+
+Texts are Chinese sources through `tr()`; hall names come from the layout in the
+current language. Nothing here decides anything (STYLE.md §4).
+"""
+
+from __future__ import annotations
+
+from PyQt6.QtCore import Qt
+from PyQt6.QtWidgets import (
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QLineEdit,
+    QPushButton,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+)
+
+from kiosk.model import OFFLINE_TEXT, PHOTO_TEXT, KioskModel, Message, PrintState
+from kiosk.widgets import Fonts, Keyboard, QueueButton, button, label
+from ui import theme
+from ui.i18n import current_language, tr
+
+
+def en() -> bool:
+    return current_language() == "en"
+
+
+def say(m: Message) -> str:
+    """A model message in the current language (Chinese when there is no English)."""
+    return m.en if en() and m.en else tr(m.zh)
+
+
+def pick(zh: str, en_text: str) -> str:
+    """A hall name from the layout in the current language."""
+    return en_text if en() and en_text else zh
+
+
+class Page(QWidget):
+    """A screen of the kiosk."""
+
+    def __init__(self, model: KioskModel, fonts: Fonts) -> None:
+        super().__init__()
+        self.model = model
+        self.fonts = fonts
+        self.box = QVBoxLayout(self)
+        self.box.setContentsMargins(40, 24, 40, 24)
+        self.box.setSpacing(18)
+
+    def refresh(self) -> None:
+        """Redraw from the model."""
+
+
+class HomePage(Page):
+    """Big queue buttons with live figures, the catalogue search and the appointment check-in."""
+
+    def __init__(self, model: KioskModel, fonts: Fonts) -> None:
+        super().__init__(model, fonts)
+        self.greeting = label(fonts, points=22, bold=True)
+        self.green = label(fonts, points=22, bold=True)
+        self.green.setStyleSheet(
+            f"color: white; background: {theme.GREEN}; border-radius: 10px; padding: 8px;"
+        )
+        self.prompt = label(fonts, points=26, bold=True)
+        self.hint = label(fonts, points=16, name="muted")
+        self.grid = QGridLayout()
+        self.grid.setSpacing(18)
+        self.buttons: dict[str, QueueButton] = {}
+        row = QHBoxLayout()
+        row.setSpacing(18)
+        self.search = button(fonts, points=24)
+        self.search.clicked.connect(model.open_search)
+        self.check_in = button(fonts, points=24, role="secondary")
+        self.check_in.clicked.connect(model.check_in)
+        row.addWidget(self.search, 3)
+        row.addWidget(self.check_in, 2)
+        for w in (self.greeting, self.green, self.prompt, self.hint):
+            self.box.addWidget(w)
+        self.box.addLayout(self.grid, 1)
+        self.box.addLayout(row)
+
+    def _build_buttons(self) -> None:
+        queues = self.model.queues()
+        if [q["id"] for q in queues] == list(self.buttons):
+            return
+        for b in self.buttons.values():
+            b.deleteLater()
+        self.buttons = {}
+        cols = 2 if len(queues) <= 4 else 3
+        for i, q in enumerate(queues):
+            b = QueueButton(self.fonts, q["id"])
+            b.clicked.connect(lambda _=False, qid=q["id"]: self.model.choose_queue(qid))
+            self.grid.addWidget(b, i // cols, i % cols)
+            b.show()  # added to a page that may already be on screen
+            self.buttons[q["id"]] = b
+
+    def refresh(self) -> None:
+        m = self.model
+        self._build_buttons()
+        for q in m.queues():
+            waiting, wait = m.queue_figures(q["id"])
+            figures = tr("等候 {n} 人").format(n=waiting)
+            if say(wait):
+                figures += " · " + say(wait)
+            self.buttons[q["id"]].show_queue(
+                pick(q["name"], q.get("name_en", "")),
+                pick(q.get("area", ""), q.get("area_en", "")),
+                figures,
+            )
+        self.greeting.setVisible(m.person is not None)
+        self.greeting.setText(tr("{name}，您好！证件已读取，请选择业务").format(name=m.greeting))
+        self.green.setVisible(m.green_offer)
+        age = m.layout.get("priority", {}).get("green_channel_age", 70)
+        self.green.setText(tr("绿色通道：您已满{age}周岁，取号后将优先叫号").format(age=age))
+        self.prompt.setText(
+            tr("预约签到：请选择您预约的业务") if m.checking_in else tr("请选择要办理的业务")
+        )
+        if m.card_needed:
+            self.hint.setText(tr("请先刷身份证或社保卡，再选择业务"))
+        else:
+            self.hint.setText(tr("可刷身份证或社保卡取号，也可直接选择业务"))
+        self.hint.setVisible(m.person is None)
+        self.search.setText(tr("搜索办事事项（可用拼音首字母）"))
+        self.check_in.setText(tr("预约签到"))
+        self.check_in.setVisible(not m.checking_in)
+
+
+class SearchPage(Page):
+    """The catalogue search: a text box, an on-screen letter keyboard and the matching items."""
+
+    MAX_SHOWN = 6
+
+    def __init__(self, model: KioskModel, fonts: Fonts) -> None:
+        super().__init__(model, fonts)
+        top = QHBoxLayout()
+        self.edit = QLineEdit()
+        self.edit.setMinimumHeight(64)
+        fonts.set(self.edit, 26)
+        self.edit.textEdited.connect(model.search)
+        self.back = button(fonts, points=22, role="secondary")
+        self.back.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
+        self.back.setMinimumWidth(200)
+        self.back.clicked.connect(model.cancel)
+        top.addWidget(self.edit, 1)
+        top.addWidget(self.back)
+        self.hint = label(fonts, points=16, name="muted")
+        self.results = QGridLayout()
+        self.results.setSpacing(12)
+        self.items: list[QPushButton] = []
+        for i in range(self.MAX_SHOWN):
+            b = button(fonts, points=20)
+            b.setMinimumHeight(64)
+            b.clicked.connect(lambda _=False, i=i: self._choose(i))
+            self.results.addWidget(b, i // 2, i % 2)
+            self.items.append(b)
+        self.none = label(fonts, points=20)
+        self.keyboard = Keyboard(fonts)
+        self.keyboard.key.connect(self._key)
+        self.box.setSpacing(12)
+        self.box.addLayout(top)
+        self.box.addWidget(self.hint)
+        self.box.addLayout(self.results)
+        self.box.addWidget(self.none)
+        self.box.addStretch(1)
+        self.box.addWidget(self.keyboard)
+
+    def _choose(self, i: int) -> None:
+        if i < len(self.model.results):
+            self.model.choose_item(self.model.results[i].code)
+
+    def _key(self, k: str) -> None:
+        text = self.model.search_text
+        text = "" if k == "" else text[:-1] if k == "\b" else text + k
+        self.model.search(text)
+
+    def refresh(self) -> None:
+        m = self.model
+        if self.edit.text() != m.search_text:
+            self.edit.setText(m.search_text)
+        self.edit.setPlaceholderText(tr("输入事项名称或拼音首字母，如 yyzz"))
+        self.back.setText(tr("返回"))
+        self.keyboard.clear.setText(tr("清空"))
+        self.hint.setText(tr("找到的事项（点击即可取号）") if m.results else "")
+        for i, b in enumerate(self.items):
+            if i < len(m.results):
+                item = m.results[i]
+                b.setText(pick(item.name, item.name_en))
+                b.setAccessibleName(item.code)
+                b.show()
+            else:
+                b.hide()
+        self.none.setVisible(bool(m.search_text) and not m.results)
+        self.none.setText(tr("没有找到该事项，请换个说法或选择“综合受理”"))
+
+
+class CardPage(Page):
+    """Waiting for a card: what to do, in one sentence, and a way back."""
+
+    def __init__(self, model: KioskModel, fonts: Fonts) -> None:
+        super().__init__(model, fonts)
+        self.icon = label(fonts, "🪪", 90)
+        self.title = label(fonts, points=36, bold=True)
+        self.detail = label(fonts, points=22)
+        self.back = button(fonts, points=24, role="secondary")
+        self.back.clicked.connect(model.cancel)
+        self.box.addStretch(1)
+        for w in (self.icon, self.title, self.detail):
+            self.box.addWidget(w)
+        self.box.addStretch(1)
+        self.box.addWidget(self.back)
+
+    def refresh(self) -> None:
+        p = self.model.pending
+        self.title.setText(tr("请将身份证放在感应区，或插入社保卡"))
+        if p is not None and p.check_in:
+            self.detail.setText(tr("预约签到需要核对您的证件"))
+        else:
+            self.detail.setText(tr("本业务需要刷证件取号"))
+        self.back.setText(tr("返回首页"))
+
+
+class IssuingPage(Page):
+    """The short wait while the hub answers."""
+
+    def __init__(self, model: KioskModel, fonts: Fonts) -> None:
+        super().__init__(model, fonts)
+        self.text = label(fonts, points=36, bold=True)
+        self.box.addStretch(1)
+        self.box.addWidget(self.text)
+        self.box.addStretch(1)
+
+    def refresh(self) -> None:
+        self.text.setText(tr("正在取号，请稍候…"))
+
+
+class DonePage(Page):
+    """The ticket as on paper: number, floor and area, people ahead, estimated wait."""
+
+    def __init__(self, model: KioskModel, fonts: Fonts) -> None:
+        super().__init__(model, fonts)
+        card = QFrame()
+        card.setObjectName("card")
+        inner = QVBoxLayout(card)
+        inner.setContentsMargins(32, 12, 32, 12)
+        inner.setSpacing(6)
+        self.your = label(fonts, points=22)
+        self.number = label(fonts, points=88, bold=True)
+        self.number.setStyleSheet(f"color: {theme.BLUE}; background: transparent;")
+        self.queue = label(fonts, points=26, bold=True)
+        self.where = label(fonts, points=26, bold=True)
+        self.ahead = label(fonts, points=22)
+        self.green = label(fonts, points=20, bold=True)
+        self.green.setStyleSheet(
+            f"color: white; background: {theme.GREEN}; border-radius: 10px; padding: 6px;"
+        )
+        for w in (self.your, self.number, self.queue, self.where, self.ahead, self.green):
+            if w is not self.green and w is not self.number:
+                w.setStyleSheet("background: transparent;")
+            inner.addWidget(w)
+        self.status = label(fonts, points=26, bold=True)
+        self.reason = label(fonts, points=20)
+        self.ok = button(fonts, points=24, role="ok")
+        self.ok.setMinimumHeight(72)
+        self.ok.clicked.connect(model.go_home)
+        self.box.setSpacing(10)
+        self.box.addWidget(card, 1)
+        self.box.addWidget(self.status)
+        self.box.addWidget(self.reason)
+        self.box.addWidget(self.ok)
+
+    def refresh(self) -> None:
+        m = self.model
+        t = m.ticket
+        if t is None:
+            return
+        self.your.setText(tr("您的号码"))
+        self.number.setText(t.number)
+        name = pick(t.queue_name, t.queue_name_en)
+        if t.item_name:
+            name += " · " + t.item_name
+        self.queue.setText(name)
+        self.where.setText(pick(t.where_text, t.where_text_en))
+        wait = pick(t.wait_text, t.wait_text_en)
+        self.ahead.setText(tr("前面还有 {n} 人 · 预计等候 {wait}").format(n=t.ahead, wait=wait))
+        self.green.setVisible(t.green)
+        self.green.setText(tr("绿色通道 · 优先叫号"))
+        failed = m.print_state is PrintState.FAILED
+        self.status.setObjectName("alert" if failed else "")
+        self.status.setStyleSheet(f"color: {theme.RED if failed else theme.GREEN};")
+        if failed:
+            self.status.setText(tr(PHOTO_TEXT))
+            self.reason.setText(say(m.print_message))
+        elif m.print_state is PrintState.PRINTING:
+            self.status.setText(tr("正在打印号票…"))
+            self.reason.setText("")
+        else:
+            self.status.setText(tr("请取走号票，留意叫号"))
+            self.reason.setText("")
+        self.reason.setVisible(failed)
+        self.ok.setText(tr("完成"))
+
+
+class ErrorPage(Page):
+    """One sentence saying what went wrong, a retry for card errors, and the way home."""
+
+    def __init__(self, model: KioskModel, fonts: Fonts) -> None:
+        super().__init__(model, fonts)
+        self.text = label(fonts, points=34, bold=True)
+        self.text.setStyleSheet(f"color: {theme.RED};")
+        self.hint = label(fonts, points=20, name="muted")
+        row = QHBoxLayout()
+        row.setSpacing(18)
+        self.retry = button(fonts, points=24)
+        self.retry.clicked.connect(model.retry)
+        self.home = button(fonts, points=24, role="secondary")
+        self.home.clicked.connect(model.go_home)
+        row.addWidget(self.retry)
+        row.addWidget(self.home)
+        self.box.addStretch(1)
+        self.box.addWidget(self.text)
+        self.box.addWidget(self.hint)
+        self.box.addStretch(1)
+        self.box.addLayout(row)
+
+    def refresh(self) -> None:
+        m = self.model
+        self.text.setText(say(m.error))
+        self.hint.setText(tr("如需帮助，请到服务台咨询") if not m.error_is_card else "")
+        self.retry.setVisible(m.error_is_card)
+        self.retry.setText(tr("重新读卡"))
+        self.home.setText(tr("返回首页"))
+
+
+class OfflinePage(Page):
+    """The hub cannot be reached: say where to go; the model comes back by itself."""
+
+    def __init__(self, model: KioskModel, fonts: Fonts) -> None:
+        super().__init__(model, fonts)
+        self.text = label(fonts, points=40, bold=True)
+        self.text.setStyleSheet(f"color: {theme.RED};")
+        self.hint = label(fonts, points=20, name="muted")
+        self.box.addStretch(1)
+        self.box.addWidget(self.text)
+        self.box.addWidget(self.hint)
+        self.box.addStretch(1)
+        self.text.setAlignment(Qt.AlignmentFlag.AlignCenter)
+
+    def refresh(self) -> None:
+        self.text.setText(tr(OFFLINE_TEXT))
+        self.hint.setText(tr("系统正在自动重新连接，恢复后即可取号"))

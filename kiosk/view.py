@@ -1,0 +1,106 @@
+"""The kiosk window: a header with the hall's name and the language switch, one page per screen,
+and a footer with the printer's health (for the staff walking past).
+
+A thin view (STYLE.md §4): it shows the model's screen and redraws on `changed`.
+"""
+
+from __future__ import annotations
+
+from PyQt6.QtGui import QResizeEvent
+from PyQt6.QtWidgets import QHBoxLayout, QLabel, QStackedWidget, QVBoxLayout, QWidget
+
+from drivers.base import HealthState
+from kiosk.model import KioskModel, Screen
+from kiosk.pages import (
+    CardPage,
+    DonePage,
+    ErrorPage,
+    HomePage,
+    IssuingPage,
+    OfflinePage,
+    Page,
+    SearchPage,
+    pick,
+)
+from kiosk.widgets import Fonts, button, label
+from ui import i18n, theme
+from ui.i18n import tr
+
+
+class KioskWindow(QWidget):
+    """The whole kiosk screen."""
+
+    def __init__(self, model: KioskModel) -> None:
+        super().__init__()
+        self.model = model
+        self.fonts = Fonts()
+        self.setWindowTitle("一窗 · 取号机")
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.setSpacing(0)
+
+        header = QWidget()
+        header.setStyleSheet(f"background: {theme.BLUE};")
+        hbox = QHBoxLayout(header)
+        hbox.setContentsMargins(24, 8, 16, 8)
+        self.title = label(self.fonts, points=26, bold=True)
+        self.title.setStyleSheet("color: white; background: transparent;")
+        self.lang = button(self.fonts, points=18, role="secondary")
+        self.lang.setFixedWidth(180)
+        self.lang.setMinimumHeight(64)
+        self.lang.clicked.connect(self.switch_language)
+        hbox.addWidget(self.title, 1)
+        hbox.addWidget(self.lang)
+        outer.addWidget(header)
+
+        self.stack = QStackedWidget()
+        self.pages: dict[Screen, Page] = {
+            Screen.HOME: HomePage(model, self.fonts),
+            Screen.SEARCH: SearchPage(model, self.fonts),
+            Screen.CARD: CardPage(model, self.fonts),
+            Screen.ISSUING: IssuingPage(model, self.fonts),
+            Screen.DONE: DonePage(model, self.fonts),
+            Screen.ERROR: ErrorPage(model, self.fonts),
+            Screen.OFFLINE: OfflinePage(model, self.fonts),
+        }
+        for page in self.pages.values():
+            self.stack.addWidget(page)
+        outer.addWidget(self.stack, 1)
+
+        self.footer = QLabel()
+        self.footer.setContentsMargins(24, 4, 24, 6)
+        self.fonts.set(self.footer, 13)
+        outer.addWidget(self.footer)
+
+        model.changed.connect(self.refresh)
+        model.screen_changed.connect(lambda _s: self.refresh())
+        self.refresh()
+
+    @property
+    def page(self) -> Page:
+        return self.pages[self.model.screen]
+
+    def refresh(self) -> None:
+        """Show the model's screen and redraw it."""
+        m = self.model
+        layout = m.layout
+        self.title.setText(pick(layout.get("name", ""), layout.get("name_en", "")) or tr("取号机"))
+        self.lang.setText("中文" if i18n.current_language() == "en" else "English")
+        self.stack.setCurrentWidget(self.page)
+        self.page.refresh()
+        h = m.printer_health
+        reason = h.reason or "打印机状态未知"
+        self.footer.setText(tr(reason) if "打印" in reason else tr("打印机状态：") + tr(reason))
+        bad = h.state in (HealthState.OFFLINE, HealthState.UNKNOWN, HealthState.DEGRADED)
+        self.footer.setStyleSheet(f"color: {theme.RED if bad else theme.GREY};")
+
+    def switch_language(self) -> None:
+        """中文 ⇄ English, for the whole app."""
+        i18n.set_language("zh" if i18n.current_language() == "en" else "en")
+        self.model.touch()
+        self.refresh()
+
+    def resizeEvent(self, e: QResizeEvent | None) -> None:
+        if e is not None:
+            self.fonts.rescale(e.size().width(), e.size().height())
+        super().resizeEvent(e)

@@ -1,0 +1,128 @@
+"""Small kiosk widgets: fonts that grow with the screen, big queue buttons, the on-screen keyboard.
+
+No logic here: each widget shows what it is given and emits what it is told.
+"""
+
+from __future__ import annotations
+
+from PyQt6.QtCore import Qt, pyqtSignal
+from PyQt6.QtWidgets import (
+    QGridLayout,
+    QLabel,
+    QPushButton,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ui import theme
+
+BASE_W, BASE_H = 1280, 800  # the smallest kiosk screen the layout is designed for
+
+
+class Fonts:
+    """Remembers each widget's design size in points and rescales all of them with the window."""
+
+    def __init__(self) -> None:
+        self._sized: list[tuple[QWidget, int, bool]] = []
+        self.scale = 1.0
+
+    def set(self, w: QWidget, points: int, bold: bool = False) -> QWidget:
+        self._sized.append((w, points, bold))
+        w.setFont(theme.font(max(8, round(points * self.scale)), bold))
+        return w
+
+    def rescale(self, width: int, height: int) -> None:
+        scale = max(0.8, min(width / BASE_W, height / BASE_H, 2.0))
+        if abs(scale - self.scale) < 0.02:
+            return
+        self.scale = scale
+        for w, points, bold in self._sized:
+            w.setFont(theme.font(max(8, round(points * scale)), bold))
+
+
+def label(
+    fonts: Fonts, text: str = "", points: int = 18, bold: bool = False, *, name: str = ""
+) -> QLabel:
+    """A word-wrapped, centred label of a design size."""
+    lab = QLabel(text)
+    lab.setWordWrap(True)
+    lab.setAlignment(Qt.AlignmentFlag.AlignCenter)
+    if name:
+        lab.setObjectName(name)
+    fonts.set(lab, points, bold)
+    return lab
+
+
+def button(fonts: Fonts, text: str = "", points: int = 22, role: str = "") -> QPushButton:
+    """A big touch button (role: "", "secondary", "danger", "ok")."""
+    b = QPushButton(text)
+    if role:
+        b.setProperty("role", role)
+    b.setCursor(Qt.CursorShape.PointingHandCursor)
+    b.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+    b.setMinimumHeight(84)
+    fonts.set(b, points, True)
+    return b
+
+
+_ON_BUTTON = "background: transparent; color: white;"
+
+
+class QueueButton(QPushButton):
+    """One queue on the home screen: its name large, where it is, and the live figures."""
+
+    def __init__(self, fonts: Fonts, qid: str) -> None:
+        super().__init__()
+        self.qid = qid
+        self.setCursor(Qt.CursorShape.PointingHandCursor)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        self.setMinimumHeight(150)
+        box = QVBoxLayout(self)
+        box.setContentsMargins(16, 14, 16, 14)
+        box.setSpacing(4)
+        self.name = label(fonts, points=30, bold=True)
+        self.where = label(fonts, points=16)
+        self.figures = label(fonts, points=18, bold=True)
+        for lab in (self.name, self.where, self.figures):
+            lab.setStyleSheet(_ON_BUTTON)
+            lab.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
+            box.addWidget(lab)
+        self.setAccessibleName(qid)
+
+    def show_queue(self, name: str, where: str, figures: str) -> None:
+        self.name.setText(name)
+        self.where.setText(where)
+        self.figures.setText(figures)
+        self.setAccessibleName(name)
+
+
+class Keyboard(QWidget):
+    """Letters for pinyin initials ("yyzz"), with delete and clear: a touch screen has no keys."""
+
+    key = pyqtSignal(str)  # a letter, "\b" (delete one) or "" (clear)
+
+    ROWS = ("QWERTYUIOP", "ASDFGHJKL", "ZXCVBNM")
+
+    def __init__(self, fonts: Fonts) -> None:
+        super().__init__()
+        grid = QGridLayout(self)
+        grid.setSpacing(8)
+        grid.setContentsMargins(0, 0, 0, 0)
+        self.buttons: dict[str, QPushButton] = {}
+        for r, row in enumerate(self.ROWS):
+            for c, letter in enumerate(row):
+                b = button(fonts, letter, 22, "secondary")
+                b.setMinimumHeight(58)
+                key = letter.lower()
+                b.clicked.connect(lambda _=False, k=key: self.key.emit(k))
+                grid.addWidget(b, r, c * 2 + r, 1, 2)
+                self.buttons[letter] = b
+        self.delete = button(fonts, "⌫", 22, "secondary")
+        self.delete.setMinimumHeight(58)
+        self.delete.clicked.connect(lambda: self.key.emit("\b"))
+        grid.addWidget(self.delete, 2, 16, 1, 2)
+        self.clear = button(fonts, "", 18, "secondary")
+        self.clear.setMinimumHeight(58)
+        self.clear.clicked.connect(lambda: self.key.emit(""))
+        grid.addWidget(self.clear, 2, 18, 1, 2)
