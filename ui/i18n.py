@@ -50,7 +50,10 @@ def load_table(lang: str) -> dict[str, str]:
         return {}
     table: dict[str, str] = {}
     # One file per app (`en-kiosk.json` …) plus the shared `en.json`, merged.
-    for path in sorted(_DIR.glob(f"{lang}*.json")):
+    # The shared file first, so an app's own table has the last word on its words.
+    for path in sorted(
+        _DIR.glob(f"{lang}*.json"), key=lambda p: (p.name != f"{lang}.json", p.name)
+    ):
         data = json.loads(path.read_text("utf-8"))
         if not isinstance(data, dict):
             raise ValueError(f"{path}: expected a JSON object of source → translation")
