@@ -114,7 +114,7 @@ class BoardView(QWidget):
     def __init__(self, model: BoardModel, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.model = model
-        self.setStyleSheet(_STYLE)
+        self.setStyleSheet(theme.STYLE + _STYLE)  # the hall's look even without run_app
         self.setWindowTitle("一窗 · 大厅显示屏")
         self._s = _Scaled()
         self._flashes_left = 0
