@@ -251,6 +251,10 @@ class HubClient:
     def cancel(self, ticket: str, *, reason: str = "") -> dict[str, Any]:
         return self._do(P.Cancel, ticket=ticket, reason=reason)
 
+    def report_health(self, parts: dict[str, dict[str, str]]) -> dict[str, Any]:
+        """Tell the hub how this device's parts are (printer paper, readers, voice)."""
+        return self._do(P.ReportHealth, parts=parts)
+
     def follow_up(self, case: str, action: str, *, note: str = "") -> dict[str, Any]:
         return self._do(P.FollowUp, case=case, action=action, note=note)
 

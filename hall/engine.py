@@ -105,6 +105,8 @@ class Engine:
         self.counters: dict[tuple[date, str], int] = {}
         self.appointments: dict[str, Appointment] = {}
         self.cases: dict[str, FollowUpCase] = {}
+        # Last reported health of each device's parts (not saved: devices report again).
+        self.device_health: dict[str, dict[str, dict[str, str]]] = {}
         self._waiting: dict[str, dict[PriorityClass, list[Ticket]]] = {q: {} for q in layout.queues}
         self._targeted: dict[int, list[Ticket]] = {}
         self._by_person: dict[str, list[str]] = {}
@@ -705,6 +707,27 @@ class Engine:
         self._touch(c)
         self._emit(STAFF, "followup.updated", now, case=c.to_dict())
         return self._done({"case": c.to_dict()})
+
+    # ---------------------------------------------------------------- devices
+
+    HEALTH_STATES: ClassVar[frozenset[str]] = frozenset({"ok", "degraded", "offline", "unknown"})
+
+    def report_health(
+        self, *, device: str, role: str, parts: Mapping[str, Mapping[str, str]]
+    ) -> Outcome:
+        """A device reports its parts' health; a change becomes a `device.health` event."""
+        now = self._now()
+        clean: dict[str, dict[str, str]] = {}
+        for part, h in parts.items():
+            state = h.get("state", "")
+            if state not in self.HEALTH_STATES:
+                raise E.BadRequest(f"{part}: 状态应为 ok/degraded/offline/unknown，收到{state!r}")
+            clean[str(part)[:40]] = {"state": state, "reason": str(h.get("reason", ""))[:200],
+                                     "code": str(h.get("code", ""))[:40]}  # fmt: skip
+        if self.device_health.get(device) != clean:
+            self.device_health[device] = clean
+            self._emit(STAFF, "device.health", now, device=device, role=role, parts=clean)
+        return self._done({"device": device})
 
     # ---------------------------------------------------------------- the day
 

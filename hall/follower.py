@@ -21,7 +21,7 @@ HEARTBEAT = "heartbeat"
 #: staff state: devices (online or not) by id, follow-up cases by id
 EMPTY_STATE: dict[str, dict[str, Any]] = {
     "board": {"day": None, "tickets": {}, "windows": {}},
-    "staff": {"devices": {}, "cases": {}},
+    "staff": {"devices": {}, "cases": {}, "health": {}},
 }
 _AT_WINDOW = ("called", "serving")
 
@@ -46,6 +46,8 @@ def apply_event(state: dict[str, Any], stream: str, type_: str, data: dict[str, 
     elif stream == "staff":
         if type_ in ("device.online", "device.offline"):
             state["devices"][data["device"]] = type_ == "device.online"
+        elif type_ == "device.health":
+            state.setdefault("health", {})[data["device"]] = data["parts"]
         elif type_ in ("followup.opened", "followup.updated"):
             state["cases"][data["case"]["id"]] = data["case"]
     return True

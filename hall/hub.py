@@ -443,6 +443,7 @@ class Hub:
             value["staff"] = {
                 "devices": dict(self.online),
                 "cases": {k: c.to_dict() for k, c in eng.cases.items()},
+                "health": {d: dict(parts) for d, parts in eng.device_health.items()},
             }
         return value
 

@@ -148,6 +148,8 @@ def authorize(peer: Peer, req: P.Request, engine: Engine, secret: bytes) -> Call
     if isinstance(req, P.FollowUp):
         return Call("follow_up", {"case": req.case, "action": req.action, "by": peer.id,
                                   "note": req.note})  # fmt: skip
+    if isinstance(req, P.ReportHealth):
+        return Call("report_health", {"device": peer.id, "role": peer.role, "parts": req.parts})
     if isinstance(req, P.BookAppointment):
         return Call("book_appointment", {"person": person(req.card, secret), "queue": req.queue,
                                          "slot": req.slot})  # fmt: skip

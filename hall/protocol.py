@@ -188,7 +188,15 @@ class BookAppointment(Request, tag="book_appointment"):
     slot: datetime
 
 
-_COMMON: tuple[type[Request], ...] = (Hello, Ping, Snapshot)
+class ReportHealth(Request, tag="health"):
+    """A device's own parts and their health (printer paper, card readers, voice):
+    ``{"printer": {"state": "degraded", "reason": "纸将用尽", "code": "paper_low"}}``.
+    The hub logs a change on the staff stream so the manager sees it."""
+
+    parts: dict[str, dict[str, str]]
+
+
+_COMMON: tuple[type[Request], ...] = (Hello, Ping, Snapshot, ReportHealth)
 _COUNTER: tuple[type[Request], ...] = (
     CallNext, Recall, Start, Finish, NoShow, Transfer, Park, CallBack, Pause, Resume,
     Open, Close, SignIn, SignOut,

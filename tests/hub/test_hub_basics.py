@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 import zmq
 
 from hall import errors as E
 from hall import protocol as P
 from hall.client import HubClient
+from hall.follower import StateFollower
 from hall.hub import Hub
 from hall.hub_rules import NotAllowed
 
@@ -176,3 +179,23 @@ def test_hub_unavailable_after_retries() -> None:
     with pytest.raises(HubUnavailable):
         c.ping()
     c.close()
+
+
+def test_device_health_reaches_the_staff_stream_once_per_change(connect: ClientFactory) -> None:
+    kiosk = connect("kiosk-1")
+    manager = connect("manager-1")
+    low = {"printer": {"state": "degraded", "reason": "纸将用尽", "code": "paper_low"}}
+    kiosk.report_health(low)
+    kiosk.report_health(low)  # unchanged: no second event
+    snap = manager.snapshot()
+    assert snap["staff"]["health"]["kiosk-1"] == low
+    with pytest.raises(E.BadRequest):
+        kiosk.report_health({"printer": {"state": "fine"}})
+    follower = StateFollower(("staff",))
+    manager.pump(follower, 1.0)
+    out = {"printer": {"state": "offline", "reason": "缺纸", "code": "paper_out"}}
+    kiosk.report_health(out)
+    deadline = time.monotonic() + 3
+    while follower.state["staff"]["health"].get("kiosk-1") != out and time.monotonic() < deadline:
+        manager.pump(follower, 0.2)
+    assert follower.state["staff"]["health"]["kiosk-1"] == out
