@@ -140,16 +140,17 @@ def device_views(devices: dict[str, bool], live: LiveLog) -> list[DeviceView]:
 
 
 def paper_state(report: dict[str, Any] | None) -> str:
-    """ "ok", "low", "out" or "" (nothing reported) from a device health report."""
+    """ "ok", "low", "out" or "" (nothing reported) from a device.health report
+    (``{"parts": {"printer": {"state": …, "code": "paper_low"}}}``)."""
     if not report:
         return ""
-    p = report.get("paper")
-    printer = report.get("printer")
-    if p is None and isinstance(printer, dict):
-        p = printer.get("paper")
-    if p is None and isinstance(printer, str):
-        p = printer
-    return str(p) if p in ("ok", "low", "out") else ""
+    printer = (report.get("parts") or report).get("printer")
+    if not isinstance(printer, dict):
+        return ""
+    code = str(printer.get("code", ""))
+    if code in ("paper_low", "paper_out"):
+        return code.removeprefix("paper_")
+    return "ok" if printer.get("state") == "ok" else ""
 
 
 def health_note(report: dict[str, Any] | None) -> str:

@@ -14,8 +14,8 @@ from typing import Any
 
 from manager.clock import parse_at
 
-# Events a later hub may send about a device's health (a kiosk's printer paper …).
-HEALTH_EVENTS = ("device.health", "printer.status", "device.status")
+# A device's report of its parts' health (a kiosk's printer paper …), from hall.engine.
+HEALTH_EVENTS = ("device.health",)
 # Proposals of the rebalancing advisor (issue 7), when the hub publishes them.
 PROPOSAL_EVENTS = ("advisor.proposal", "advice.proposed", "rebalance.proposed")
 

@@ -106,6 +106,9 @@ class ConsoleModel(QObject):
         return qid
 
     def devices(self) -> list[F.DeviceView]:
+        # The followed staff state (snapshot + events) is the authority on device health.
+        for d, parts in self.hall.staff.get("health", {}).items():
+            self.live.health[d] = {"device": d, "parts": parts}
         return F.device_views(self.devices_state, self.live)
 
     def alerts(self) -> list[A.Alert]:

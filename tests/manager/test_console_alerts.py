@@ -44,12 +44,14 @@ def test_alerts_fire_with_the_clock(
             )
         # The kiosk stops pinging: the hub marks it offline after its device timeout.
         qtbot.waitUntil(lambda: "offline:kiosk-1" in alerts.alert_keys(), timeout=6000)
-        # A printer low on paper, when a device reports it (no hub sends this yet).
-        console.model.live.feed(
-            "device.health", console.clock().isoformat(), {"device": "kiosk-1", "paper": "low"}
+        # A kiosk reports its printer low on paper through the hub.
+        with HubClient(hub.endpoint, device="kiosk-2") as k2:
+            k2.report_health(
+                {"printer": {"state": "degraded", "reason": "纸将用尽", "code": "paper_low"}}
+            )
+        qtbot.waitUntil(
+            lambda: console.model.refresh() or "paper:kiosk-2" in alerts.alert_keys(), timeout=3000
         )
-        console.model.refresh()
-        assert "paper:kiosk-1" in alerts.alert_keys()
         assert "打印纸将尽" in alerts.devices.text()
         m.call_next(9)
         m.finish(9)
