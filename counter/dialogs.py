@@ -34,6 +34,7 @@ class _Dialog(QDialog):
         self.setWindowTitle(title)
         self.setFont(theme.font(16))
         self.setMinimumWidth(560)
+        self.setStyleSheet("QComboBox { min-height: 40px; background: white; padding: 0 8px; }")
         self.form = QFormLayout()
         self.form.setVerticalSpacing(14)
         lay = QVBoxLayout(self)
@@ -71,7 +72,10 @@ class TransferDialog(_Dialog):
         for q in model.hall.queues():
             self.queue_choice.addItem(f"{model.queue_name(q['id'])}（{q['prefix']}）", q["id"])
         self.window_choice = QComboBox()
-        for w in model.hall.windows():
+        here = model.window_info().get("floor")
+        # Windows on the clerk's own floor first: the usual hand-over is next door.
+        others = sorted(model.hall.windows(), key=lambda w: (w["floor"] != here, w["number"]))
+        for w in others:
             if w["number"] != model.window:
                 text = tr("{n}号窗口").format(n=w["number"])
                 self.window_choice.addItem(f"{text} · {w['floor']} · {w.get('kind_label', '')}",

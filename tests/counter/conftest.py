@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 from PyQt6.QtCore import Qt
+from PyQt6.QtWidgets import QWidget
 from pytestqt.qtbot import QtBot
 
 from counter.app import item_names
@@ -98,12 +99,14 @@ def make_counter(qtbot: QtBot, qapp: object) -> Iterator[CounterFactory]:
 
 
 @pytest.fixture
-def shoot(tmp_path: Path, qtbot: QtBot) -> Callable[[CounterWindow, str], list[Path]]:
+def shoot(tmp_path: Path, qtbot: QtBot) -> Callable[..., list[Path]]:
     """Save the counter at 1920×1080 and 1280×800 (tmp_path, and $YICHUANG_SHOTS if set)."""
 
-    def save(view: CounterWindow, name: str) -> list[Path]:
+    def save(
+        view: QWidget, name: str, sizes: tuple[tuple[int, int], ...] = ((1920, 1080), (1280, 800))
+    ) -> list[Path]:
         out = []
-        for w, h in ((1920, 1080), (1280, 800)):
+        for w, h in sizes:
             view.resize(w, h)
             qtbot.wait(50)
             path = tmp_path / f"counter-{name}-{w}x{h}.png"
@@ -112,7 +115,8 @@ def shoot(tmp_path: Path, qtbot: QtBot) -> Callable[[CounterWindow, str], list[P
             if shots := os.environ.get("YICHUANG_SHOTS"):
                 Path(shots).mkdir(parents=True, exist_ok=True)
                 shutil.copy(path, Path(shots) / path.name)
-        view.resize(1920, 1080)
+        if isinstance(view, CounterWindow):
+            view.resize(1920, 1080)
         return out
 
     return save

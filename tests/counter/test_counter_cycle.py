@@ -84,6 +84,7 @@ def test_a_clerks_full_cycle(
         assert dlg is not None and dlg.isVisible()
         dlg.queue_choice.setCurrentIndex(dlg.queue_choice.findData("M"))
         dlg.note.insert("需市场监管审核")
+        shoot(dlg, "transfer-dialog", sizes=((640, 300),))
         qtbot.mouseClick(dlg.ok, Qt.MouseButton.LeftButton)
         qtbot.waitUntil(lambda: c.model.busy is None and c.model.current() is None, timeout=3000)
         t = board(m)["tickets"][second["id"]]
@@ -127,6 +128,7 @@ def test_a_clerks_full_cycle(
         assert dlg is not None
         dlg.reason.setCurrentIndex(1)
         dlg.detail.insert("13:00恢复")
+        shoot(dlg, "pause-dialog", sizes=((640, 260),))
         qtbot.mouseClick(dlg.ok, Qt.MouseButton.LeftButton)
         qtbot.waitUntil(lambda: c.model.state_name() == "paused", timeout=3000)
         w = win5(m)
