@@ -18,11 +18,35 @@ from typing import Any
 from PyQt6.QtCore import QObject, QRunnable, QThreadPool, pyqtSignal
 
 from drivers.base import DriverError, Health, HealthState, Person
-from drivers.printer import PrinterError, TicketPrint, TicketPrinter
+from drivers.printer import (
+    PaperOut,
+    PrinterError,
+    PrinterOffline,
+    PrinterTimeout,
+    TicketPrint,
+    TicketPrinter,
+)
 
 log = logging.getLogger(__name__)
 
 UNKNOWN_FAULT = "设备故障，请联系工作人员"
+
+# The drivers' own sentences send the citizen to the desk for a number; at the kiosk the
+# number is already theirs, so say that instead (a driver's special sentence is kept).
+PRINT_FAILED: dict[type[PrinterError], str] = {
+    PaperOut: "打印机缺纸，号票未能打印，您的号码已经有效",
+    PrinterOffline: "打印机暂时无法使用，号票未能打印，您的号码已经有效",
+    PrinterTimeout: "打印机无响应，号票未能打印，您的号码已经有效",
+    PrinterError: "打印机故障，号票未能打印，您的号码已经有效",
+}
+
+
+def print_failed_sentence(e: PrinterError) -> str:
+    """One sentence for the citizen whose ticket did not print."""
+    for cls in type(e).__mro__:
+        if cls in PRINT_FAILED and e.user_message == getattr(cls, "user_message", None):
+            return PRINT_FAILED[cls]
+    return e.user_message
 
 
 def _health_after(printer: TicketPrinter) -> Health:
@@ -71,11 +95,11 @@ class PrinterDesk(QObject):
                 printer.print_ticket(ticket)
             except PrinterError as e:
                 log.warning("ticket %s not printed: %s", ticket.number, e)
-                self.failed.emit(ticket.number, e.user_message, _health_after(printer))
+                self.failed.emit(ticket.number, print_failed_sentence(e), _health_after(printer))
                 return
             except Exception as e:  # a driver bug must not lose the citizen's ticket
                 log.exception("ticket %s: printer driver error", ticket.number)
-                self.failed.emit(ticket.number, PrinterError.user_message,
+                self.failed.emit(ticket.number, PRINT_FAILED[PrinterError],
                                  Health(HealthState.UNKNOWN, str(e), "driver_error"))  # fmt: skip
                 return
             self.printed.emit(ticket.number, _health_after(printer))

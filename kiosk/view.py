@@ -6,8 +6,16 @@ A thin view (STYLE.md §4): it shows the model's screen and redraws on `changed`
 
 from __future__ import annotations
 
+from PyQt6.QtCore import Qt
 from PyQt6.QtGui import QResizeEvent
-from PyQt6.QtWidgets import QHBoxLayout, QLabel, QStackedWidget, QVBoxLayout, QWidget
+from PyQt6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QSizePolicy,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
 from drivers.base import HealthState
 from kiosk.model import KioskModel, Screen
@@ -27,6 +35,19 @@ from ui import i18n, theme
 from ui.i18n import tr
 
 
+KIOSK_STYLE = f"""
+QPushButton[role="key"] {{
+    background: white; color: {theme.BLUE}; border: 2px solid {theme.BLUE};
+    padding: 2px; min-height: 40px;
+}}
+QPushButton[role="key"]:pressed {{ background: {theme.BLUE}; color: white; }}
+QPushButton[role="lang"] {{
+    background: white; color: {theme.BLUE}; border: none; padding: 4px; min-height: 44px;
+}}
+QFrame#card {{ border: 3px solid {theme.BLUE}; border-radius: 18px; }}
+"""
+
+
 class KioskWindow(QWidget):
     """The whole kiosk screen."""
 
@@ -35,20 +56,29 @@ class KioskWindow(QWidget):
         self.model = model
         self.fonts = Fonts()
         self.setWindowTitle("一窗 · 取号机")
+        # The hall's look on the window itself: it reads the same under any QApplication.
+        self.setStyleSheet(theme.STYLE + KIOSK_STYLE)
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
         outer.setSpacing(0)
 
         header = QWidget()
-        header.setStyleSheet(f"background: {theme.BLUE};")
+        header.setObjectName("header")
+        header.setAttribute(Qt.WidgetAttribute.WA_StyledBackground)
+        header.setStyleSheet(f"QWidget#header {{ background: {theme.BLUE}; }}")
         hbox = QHBoxLayout(header)
         hbox.setContentsMargins(24, 8, 16, 8)
-        self.title = label(self.fonts, points=26, bold=True)
+        self.title = label(self.fonts, points=24, bold=True)
+        self.title.setWordWrap(False)
+        self.title.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.title.setStyleSheet("color: white; background: transparent;")
-        self.lang = button(self.fonts, points=18, role="secondary")
+        self.lang = button(self.fonts, points=18, role="lang")
         self.lang.setFixedWidth(180)
-        self.lang.setMinimumHeight(64)
         self.lang.clicked.connect(self.switch_language)
+        spacer = QWidget()  # as wide as the language button, so the hall's name stays centred
+        spacer.setFixedWidth(180)
+        spacer.setStyleSheet("background: transparent;")
+        hbox.addWidget(spacer)
         hbox.addWidget(self.title, 1)
         hbox.addWidget(self.lang)
         outer.addWidget(header)

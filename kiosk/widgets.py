@@ -6,6 +6,7 @@ No logic here: each widget shows what it is given and emits what it is told.
 from __future__ import annotations
 
 from PyQt6.QtCore import Qt, pyqtSignal
+from PyQt6.QtGui import QFontMetrics, QResizeEvent
 from PyQt6.QtWidgets import (
     QGridLayout,
     QLabel,
@@ -81,7 +82,11 @@ class QueueButton(QPushButton):
         box = QVBoxLayout(self)
         box.setContentsMargins(16, 14, 16, 14)
         box.setSpacing(4)
-        self.name = label(fonts, points=30, bold=True)
+        self.fonts = fonts
+        self.name = label(Fonts(), points=30, bold=True)
+        self.name.setWordWrap(False)  # one line, shrunk to fit (see _fit)
+        # Its text must not widen the button: _fit shrinks the font to the button instead.
+        self.name.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.where = label(fonts, points=16)
         self.figures = label(fonts, points=18, bold=True)
         for lab in (self.name, self.where, self.figures):
@@ -95,6 +100,22 @@ class QueueButton(QPushButton):
         self.where.setText(where)
         self.figures.setText(figures)
         self.setAccessibleName(name)
+        self._fit()
+
+    def resizeEvent(self, e: QResizeEvent | None) -> None:  # noqa: N802 - Qt's name
+        super().resizeEvent(e)
+        self._fit()
+
+    def _fit(self) -> None:
+        """The queue's name on one line: a long (English) name gets a smaller font, never cut."""
+        room = self.width() - 40
+        points = max(8, round(30 * self.fonts.scale))
+        f = theme.font(points, True)
+        while points > 12 and QFontMetrics(f).horizontalAdvance(self.name.text()) > room:
+            points -= 1
+            f = theme.font(points, True)
+        if f != self.name.font():
+            self.name.setFont(f)
 
 
 class Keyboard(QWidget):
@@ -112,17 +133,17 @@ class Keyboard(QWidget):
         self.buttons: dict[str, QPushButton] = {}
         for r, row in enumerate(self.ROWS):
             for c, letter in enumerate(row):
-                b = button(fonts, letter, 22, "secondary")
+                b = button(fonts, letter, 22, "key")
                 b.setMinimumHeight(58)
                 key = letter.lower()
                 b.clicked.connect(lambda _=False, k=key: self.key.emit(k))
                 grid.addWidget(b, r, c * 2 + r, 1, 2)
                 self.buttons[letter] = b
-        self.delete = button(fonts, "⌫", 22, "secondary")
+        self.delete = button(fonts, "⌫", 22, "key")
         self.delete.setMinimumHeight(58)
         self.delete.clicked.connect(lambda: self.key.emit("\b"))
         grid.addWidget(self.delete, 2, 16, 1, 2)
-        self.clear = button(fonts, "", 18, "secondary")
+        self.clear = button(fonts, "", 18, "key")
         self.clear.setMinimumHeight(58)
         self.clear.clicked.connect(lambda: self.key.emit(""))
         grid.addWidget(self.clear, 2, 18, 1, 2)
