@@ -34,7 +34,6 @@ from kiosk.widgets import Fonts, button, label
 from ui import i18n, theme
 from ui.i18n import tr
 
-
 KIOSK_STYLE = f"""
 QPushButton[role="key"] {{
     background: white; color: {theme.BLUE}; border: 2px solid {theme.BLUE};

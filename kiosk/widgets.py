@@ -102,7 +102,7 @@ class QueueButton(QPushButton):
         self.setAccessibleName(name)
         self._fit()
 
-    def resizeEvent(self, e: QResizeEvent | None) -> None:  # noqa: N802 - Qt's name
+    def resizeEvent(self, e: QResizeEvent | None) -> None:
         super().resizeEvent(e)
         self._fit()
 
