@@ -200,19 +200,27 @@ class CardPage(Page):
 
     def __init__(self, model: KioskModel, fonts: Fonts) -> None:
         super().__init__(model, fonts)
-        self.icon = label(fonts, "🪪", 90)
+        # A drawn card, not an emoji: kiosk fonts have no emoji glyphs (a box would show).
+        self.icon = label(fonts, points=22, bold=True)
+        self.icon.setFixedSize(300, 180)
+        self.icon.setStyleSheet(
+            f"border: 5px solid {theme.BLUE}; border-radius: 18px; color: {theme.BLUE};"
+            " background: white;"
+        )
         self.title = label(fonts, points=36, bold=True)
         self.detail = label(fonts, points=22)
         self.back = button(fonts, points=24, role="secondary")
         self.back.clicked.connect(model.cancel)
         self.box.addStretch(1)
-        for w in (self.icon, self.title, self.detail):
+        self.box.addWidget(self.icon, 0, Qt.AlignmentFlag.AlignHCenter)
+        for w in (self.title, self.detail):
             self.box.addWidget(w)
         self.box.addStretch(1)
         self.box.addWidget(self.back)
 
     def refresh(self) -> None:
         p = self.model.pending
+        self.icon.setText(tr("身份证\n社保卡"))
         self.title.setText(tr("请将身份证放在感应区，或插入社保卡"))
         if p is not None and p.check_in:
             self.detail.setText(tr("预约签到需要核对您的证件"))
