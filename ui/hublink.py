@@ -117,6 +117,7 @@ class HubLink(QObject):
         self._snapshot_req: str | None = None
         self._last_sent = 0.0
         self._online = False
+        self._failed = False  # a request gave up since the last answer
         self._timer = QTimer(self)
         self._timer.setInterval(200)
         self._timer.timeout.connect(self._tick)
@@ -266,7 +267,8 @@ class HubLink(QObject):
         pending = self._pending.pop(reply.req_id, None)
         if pending is None:
             return  # a late duplicate of an answered retry
-        self._set_online(True)
+        self._failed = False
+        self._update_online()
         if pending.callback is not None:
             pending.callback(reply)
         self.replied.emit(reply.req_id, reply)
@@ -305,7 +307,7 @@ class HubLink(QObject):
             return
         self.snapshot_value = reply.value
         events = self.follower.load_snapshot(reply.value, time.monotonic())
-        self._set_online(True)
+        self._update_online()
         self.synced.emit()
         for ev in events:
             self.followed.emit(ev)
@@ -326,7 +328,7 @@ class HubLink(QObject):
             self.followed.emit(ev)
         if self.follower.wants_snapshot:
             self._ask_snapshot()
-        self._set_online(self.follower.online)
+        self._update_online()
 
     # ------------------------------------------------------------ time
 
@@ -346,7 +348,8 @@ class HubLink(QObject):
                     err = P.Error(req_id=req_id, code=OFFLINE,
                                   message="无法连接中心服务，请稍后重试",
                                   message_en="The hub does not answer; try again shortly")  # fmt: skip
-                    self._set_online(False)
+                    self._failed = True
+                    self._update_online()
                     self.welcome = None  # the hub may come back elsewhere: say hello again
                     if p.callback is not None:
                         p.callback(err)
@@ -363,8 +366,13 @@ class HubLink(QObject):
         if self.follower.wants_snapshot:
             self._ask_snapshot()
         self.follower.tick(now)
-        if self.follower.synced:
-            self._set_online(self.follower.online)
+        self._update_online()
+
+    def _update_online(self) -> None:
+        # Online = following the hub's state (synced, heard lately) and no request has
+        # given up since the last answer. One rule, so the flag never flickers.
+        f = self.follower
+        self._set_online(f.synced and f.online and not self._failed)
 
     def _set_online(self, online: bool) -> None:
         if online != self._online:

@@ -41,6 +41,9 @@ QPushButton:disabled {{ background: #a9b4c4; color: #eef2f7; }}
 QPushButton[role="secondary"] {{ background: white; color: {BLUE}; border: 2px solid {BLUE}; }}
 QPushButton[role="danger"] {{ background: {RED}; }}
 QPushButton[role="ok"] {{ background: {GREEN}; }}
+QPushButton[role="secondary"]:disabled, QPushButton[role="danger"]:disabled,
+QPushButton[role="ok"]:disabled {{ background: #a9b4c4; color: #eef2f7; border: none; }}
+QLabel {{ background: transparent; }}
 QLineEdit {{ background: white; border: 2px solid #c3cad6; border-radius: 10px; padding: 8px 12px; }}
 QTableWidget, QListWidget {{ background: white; border: 1px solid #d5dbe5; }}
 """
