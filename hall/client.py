@@ -14,6 +14,7 @@ import contextlib
 import secrets
 import time
 from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -250,6 +251,10 @@ class HubClient:
 
     def cancel(self, ticket: str, *, reason: str = "") -> dict[str, Any]:
         return self._do(P.Cancel, ticket=ticket, reason=reason)
+
+    def book_appointment(self, card: P.Card, queue: str, slot: datetime) -> dict[str, Any]:
+        """Book an appointment slot for a citizen (a manager's, or the online channel's)."""
+        return self._do(P.BookAppointment, card=card, queue=queue, slot=slot)
 
     def report_health(self, parts: dict[str, dict[str, str]]) -> dict[str, Any]:
         """Tell the hub how this device's parts are (printer paper, readers, voice)."""

@@ -223,6 +223,9 @@ class Engine:
             if item not in self.items:
                 raise E.UnknownItem(item)
             queue = queue or lay.queue_for_domain(self.items[item])
+        if queue is None and channel == "appointment" and person is not None:
+            # Checking in with only a card: the appointment says which queue.
+            queue = self._find_appointment(person.hash, None, day).queue
         if queue is None or queue not in lay.queues:
             raise E.UnknownQueue(str(queue))
         if not lay.hours.issuing(day, now.time()):
@@ -291,12 +294,16 @@ class Engine:
              "estimate_text_en": est.text_en()}
         )  # fmt: skip
 
-    def _find_appointment(self, person_hash: str, queue: str, day: date) -> Appointment:
-        for a in self.appointments.values():
-            match = a.person_hash == person_hash and a.day == day and a.queue == queue
-            if match and a.checked_in is None:
-                return a
-        raise E.NoAppointment()
+    def _find_appointment(self, person_hash: str, queue: str | None, day: date) -> Appointment:
+        """The person's first open appointment of the day (in `queue`, when given)."""
+        mine = [
+            a for a in self.appointments.values()
+            if a.person_hash == person_hash and a.day == day and a.checked_in is None
+            and queue in (None, a.queue)
+        ]  # fmt: skip
+        if not mine:
+            raise E.NoAppointment()
+        return min(mine, key=lambda a: a.slot)
 
     def book_appointment(self, *, person: PersonRef, queue: str, slot: datetime) -> Outcome:
         """Book a slot (from the online channel or the manager)."""

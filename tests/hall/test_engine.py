@@ -67,7 +67,7 @@ def ready(eng: Engine, *numbers: int) -> None:
         eng.sign_in(window=n, post="A", staff_no=f"S{n:03d}", name=f"办事员{n}")
 
 
-def issue(eng: Engine, queue: str = "G", **kw: Any) -> Ticket:
+def issue(eng: Engine, queue: str | None = "G", **kw: Any) -> Ticket:
     return eng.tickets[eng.issue(queue=queue, **kw).value["ticket"]["id"]]
 
 
@@ -195,6 +195,18 @@ def test_appointment_too_early_is_refused(eng: Engine, clock: Clock) -> None:
     clock.now = at(THU, "09:29")
     msg = refuse(eng, E.BadRequest, eng.issue, queue="M", person=p, channel="appointment")
     assert "10:00" in msg
+
+
+def test_appointment_check_in_with_only_a_card_finds_the_queue(eng: Engine, clock: Clock) -> None:
+    p = person(1)
+    book(eng, p, queue="T", slot="10:30")
+    book(eng, p, queue="E", slot="10:00")  # two bookings: the earlier slot comes first
+    clock.now = at(THU, "09:45")
+    first = issue(eng, None, person=p, channel="appointment")
+    assert (first.queue, first.priority) == ("E", PriorityClass.APPOINTMENT)
+    clock.now = at(THU, "10:10")
+    assert issue(eng, None, person=p, channel="appointment").queue == "T"
+    refuse(eng, E.NoAppointment, eng.issue, person=p, channel="appointment")
 
 
 def test_no_appointment(eng: Engine) -> None:
