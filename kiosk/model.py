@@ -369,8 +369,17 @@ class KioskModel(QObject):
     def _on_health(self, health: Health) -> None:
         if health != self.printer_health:
             log.info("printer health: %s %s (%s)", health.state.value, health.code, health.reason)
-        self.printer_health = health
+            self.printer_health = health
+            self._report_health()
         self.changed.emit()
+
+    def _report_health(self) -> None:
+        """Tell the hub (and so the manager) how the printer is; the hub logs changes only."""
+        if not self.hall.online:
+            return  # said again when the hub is back (see _on_online)
+        h = self.printer_health
+        parts = {"printer": {"state": h.state.value, "reason": h.reason, "code": h.code}}
+        self.link.request(P.ReportHealth, None, parts=parts)
 
     # ------------------------------------------------------------ hub
 
@@ -378,6 +387,7 @@ class KioskModel(QObject):
         if online:
             self._grace.stop()
             self.hub_down = False
+            self._report_health()
             if self.screen is Screen.OFFLINE:
                 self.go_home()
         elif not self.hub_down and not self._grace.isActive():

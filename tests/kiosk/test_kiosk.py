@@ -17,6 +17,7 @@ from pytestqt.qtbot import QtBot
 
 from drivers.sscard.vcard import CardHolder, VirtualSocialSecurityCard
 from hall import protocol as P
+from hall.client import HubClient
 from hall.hub import Hub
 from hall.idnumber import make_id_number
 from hall.layout import Layout
@@ -186,6 +187,14 @@ def test_printer_fault_still_issues_and_shows_the_number(
     else:
         assert h.state.value == health
     assert "打印机" in k.window.footer.text() and "正常" not in k.window.footer.text()
+    # The hub (and so the manager console) hears about the printer too.
+    with HubClient(hub.endpoint, device="manager-1") as m:
+        qtbot.waitUntil(
+            lambda: m.snapshot()["staff"]["health"].get("kiosk-1", {}).get("printer", {})
+            .get("state") == h.state.value,
+            timeout=3000,
+        )  # fmt: skip
+        assert m.snapshot()["staff"]["health"]["kiosk-1"]["printer"]["code"] == h.code
     k.shoot(f"printer-{fault}")
 
 
@@ -211,7 +220,7 @@ def test_appointment_check_in_asks_for_a_card(
     booked = person("孙八")
     with HubClient(hub.endpoint, device="manager-1") as m:
         card = P.Card(id_number=booked.id_number, name=booked.name)
-        m._do(P.BookAppointment, card=card, queue="M", slot=datetime(2026, 11, 26, 9, 45))
+        m.book_appointment(card, "M", datetime(2026, 11, 26, 9, 45))
     k = make_kiosk(hub.endpoint)
     sent = spy_requests(k)
     click(qtbot, home(k).check_in)
