@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 from typing import Any, TypeVar
 
-from PyQt6.QtCore import QDateTime, QEvent, Qt, QTimer
+from PyQt6.QtCore import QEvent, Qt, QTimer
 from PyQt6.QtGui import QResizeEvent
 from PyQt6.QtWidgets import QFrame, QGridLayout, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
@@ -381,9 +381,9 @@ class BoardView(QWidget):
         return self._flash.isActive()
 
     def _tick_clock(self) -> None:
-        now = QDateTime.currentDateTime()
-        self.clock.setText(now.toString("HH:mm:ss"))
-        self.date.setText(now.toString("yyyy-MM-dd"))
+        now = self.model.hall.now()  # the hall's time (the hub's clock), not this PC's
+        self.clock.setText(f"{now:%H:%M:%S}")
+        self.date.setText(f"{now:%Y-%m-%d}")
 
     # ------------------------------------------------------------ Qt events
 

@@ -19,7 +19,7 @@ from hall.follower import FollowedEvent
 from manager import alerts as A
 from manager import floor as F
 from manager import rebalance as R
-from manager.clock import Clock, HubClock
+from manager.clock import Clock
 from manager.figures import Figures, figures
 from manager.followups import CaseView, case_views
 from manager.live import LiveLog, Proposal
@@ -44,8 +44,7 @@ class ConsoleModel(QObject):
         super().__init__(parent)
         self.hall = hall
         self.link = hall.link
-        self._hub_clock = HubClock() if clock is None else None
-        self.clock: Clock = clock or self._hub_clock  # type: ignore[assignment]
+        self.clock: Clock = clock or hall.now  # the hall's time (the hub's clock)
         self.thresholds = thresholds or A.Thresholds()
         self.live = LiveLog()
         self.local_log: list[dict[str, Any]] = []  # open/close/pause with who and why
@@ -56,15 +55,10 @@ class ConsoleModel(QObject):
     # ------------------------------------------------------------ inputs
 
     def _on_synced(self) -> None:
-        snap = self.link.snapshot_value or {}
-        if self._hub_clock is not None:
-            self._hub_clock.anchor(snap.get("at"))
         self.live.on_snapshot(self.hall.board, self.clock())
         self.changed.emit()
 
     def _on_event(self, ev: FollowedEvent) -> None:
-        if self._hub_clock is not None:
-            self._hub_clock.anchor(ev.at)
         self.live.feed(ev.type, ev.at, ev.data)
 
     def refresh(self) -> None:

@@ -323,7 +323,7 @@ class HubLink(QObject):
             return
         events: list[FollowedEvent] = self.follower.feed(stream, update, time.monotonic())
         if update.type == "heartbeat":
-            self.heartbeat.emit(stream, update.data)
+            self.heartbeat.emit(stream, {**update.data, "at": update.at})
         for ev in events:
             self.followed.emit(ev)
         if self.follower.wants_snapshot:

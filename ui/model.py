@@ -7,6 +7,9 @@ where a plain test reaches it.
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
+from datetime import datetime, timedelta
 from typing import Any
 
 from PyQt6.QtCore import QObject, pyqtSignal
@@ -15,6 +18,34 @@ from hall.follower import FollowedEvent
 from ui.hublink import HubLink
 
 CALL_EVENTS = ("ticket.called", "ticket.recalled")
+
+
+class HubClock:
+    """Now on the hub's clock (the hall's time), as far as an app can tell: anchored on every
+    time the hub states (snapshot, event, heartbeat), carried forward by a monotonic clock.
+    Before the hub said anything it is the local clock."""
+
+    def __init__(self, mono: Callable[[], float] = time.monotonic) -> None:
+        self._mono = mono
+        self._anchor: tuple[datetime, float] | None = None
+
+    def anchor(self, at: str | datetime | None) -> None:
+        """The hub said it is `at` now; never moves time backwards."""
+        if isinstance(at, str):
+            try:
+                at = datetime.fromisoformat(at)
+            except ValueError:
+                return
+        if at is None:
+            return
+        if self._anchor is None or at > self():
+            self._anchor = (at, self._mono())
+
+    def __call__(self) -> datetime:
+        if self._anchor is None:
+            return datetime.now()
+        t, m = self._anchor
+        return t + timedelta(seconds=self._mono() - m)
 
 
 class HallModel(QObject):
@@ -32,6 +63,7 @@ class HallModel(QObject):
         self.layout: dict[str, Any] | None = None
         self.queue_figures: dict[str, dict[str, Any]] = {}
         self.clock_text = ""
+        self.now = HubClock()  # call it: the hall's time now
         link.welcomed.connect(self._on_welcome)
         link.synced.connect(self._on_synced)
         link.followed.connect(self._on_event)
@@ -51,15 +83,18 @@ class HallModel(QObject):
         for q in snap.get("queues", []):
             self.queue_figures[q["queue"]] = q
         self.clock_text = str(snap.get("at", ""))
+        self.now.anchor(self.clock_text)
         self.changed.emit()
 
     def _on_event(self, ev: FollowedEvent) -> None:
+        self.now.anchor(ev.at)
         self.followed.emit(ev)
         if ev.type in CALL_EVENTS:
             self.called.emit({"type": ev.type, "seq": ev.seq, "at": ev.at, **ev.data})
         self.changed.emit()
 
     def _on_heartbeat(self, stream: str, data: dict[str, Any]) -> None:
+        self.now.anchor(data.get("at"))
         if stream == "board" and "queues" in data:
             for q in data["queues"]:
                 self.queue_figures[q["queue"]] = q
