@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 # name -> (module, help). The module has `add_arguments(parser)` and `run(args) -> int`.
 COMMANDS: dict[str, tuple[str, str]] = {
     "layout": ("hall.cmd_layout", "检查与查看大厅布局 / validate and show a hall layout"),
-    "demo": ("hall.cmd_demo", "运行整个演示大厅 / run the whole hall with simulated devices"),
+    "demo": ("demo.app", "运行整个演示大厅 / run the whole hall with simulated devices"),
     "serve": ("hall.cmd_serve", "运行中心服务 / run the hub"),
     "keys": ("hall.cmd_keys", "设备密钥 / device keys: init, add, disable"),
     "status": ("hall.cmd_status", "查看运行中的中心服务 / a running hub's queues and devices"),

@@ -108,6 +108,7 @@ class Hub:
         self.peers: dict[str, Peer] = {}
         self._last_seen: dict[str, float] = {}
         self._stop_r, self._stop_w = os.pipe()
+        self._stopping = False
         self._thread: threading.Thread | None = None
         self.store: Store | None = None
         self._secret = b""
@@ -135,7 +136,10 @@ class Hub:
             log.exception("hub stopped by an error")
 
     def stop(self) -> None:
-        """Ask the hub to stop (from any thread) and wait for it."""
+        """Ask the hub to stop (from any thread) and wait for it. Stopping twice is harmless."""
+        if self._stopping:
+            return
+        self._stopping = True
         os.write(self._stop_w, b"x")
         if self._thread is not None:
             self._thread.join(10)

@@ -1,4 +1,4 @@
-"""`hall report` end to end on the headless demo's database."""
+"""`hall report` end to end on a sample morning's database (engine + store + printer)."""
 
 from __future__ import annotations
 
@@ -10,12 +10,14 @@ import pytest
 from openpyxl import load_workbook
 
 from hall.cli import main
+from hall.layout import default_layout_path, load_layout
+from hall.sample import scripted_morning
 
 
 @pytest.fixture(scope="module")
 def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("demo")
-    assert main(["demo", "--headless", "--out", str(out), "--tickets", "40"]) == 0
+    out = tmp_path_factory.mktemp("sample")
+    assert scripted_morning(load_layout(default_layout_path()), out, seed=7, n_tickets=40) == 0
     return out / "hall.db"
 
 

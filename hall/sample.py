@@ -1,47 +1,21 @@
-"""`hall demo`: the hall on one machine with simulated devices.
-
-This increment runs a scripted morning through the real engine, the real
-SQLite store and the simulated ticket printer, and writes a summary and every
-printed ticket (PNG) to a folder. The GUI demo (hub + all apps) grows here.
-"""
+"""A sample hall morning without sockets or screens: the real engine, the real SQLite store
+and the simulated ticket printer, seeded. Tests and `hall report` examples use its database;
+`hall demo` (demo/) plays the whole hall with the hub and the apps."""
 
 from __future__ import annotations
 
-import argparse
 import json
 import random
 import statistics
-import sys
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from hall.engine import Engine, PersonRef
 from hall.errors import HallError
-from hall.layout import Layout, LayoutError, default_layout_path, load_layout
+from hall.layout import Layout
 from hall.model import TicketState
 from hall.printing import ticket_print
 from hall.store import Store
-
-
-def add_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--layout", default=str(default_layout_path()))
-    p.add_argument("--headless", action="store_true", help="no screen: run a scripted morning")
-    p.add_argument("--out", default="out/demo", help="folder for the summary and tickets")
-    p.add_argument("--seed", type=int, default=7)
-    p.add_argument("--tickets", type=int, default=60, help="how many citizens arrive")
-
-
-def run(args: argparse.Namespace) -> int:
-    try:
-        layout = load_layout(args.layout)
-    except LayoutError as e:
-        print(f"error: {e}", file=sys.stderr)
-        return 2
-    if not args.headless:
-        print(
-            "hall demo: the GUI demo is not in this build yet; running --headless", file=sys.stderr
-        )
-    return scripted_morning(layout, Path(args.out), args.seed, args.tickets)
 
 
 def _next_working_day(layout: Layout, start: date) -> date:

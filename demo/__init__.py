@@ -1,0 +1,1 @@
+"""`hall demo`: the whole hall on one machine."""

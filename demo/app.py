@@ -1,0 +1,304 @@
+"""`hall demo`: the whole hall on one machine with simulated devices.
+
+A hub with a fresh database and freshly generated keys (CURVE, as in a real hall),
+and the real apps, each with its own device key and its own link to the hub: the
+ticket kiosk (simulated ID-card reader, social-security card reader and printer),
+the counters of windows 5 and 9, the 2F display board with its (simulated) voice,
+window 9's evaluation pad and the manager console. The hall clock runs fast.
+
+- `hall demo`: one window a person can follow (the hall on one tab, the manager
+  console on the other). With `--auto` scripted citizens and clerks keep it busy.
+- `hall demo --headless --out DIR`: no screen. Plays a scripted morning at high
+  speed through the real hub and apps (offscreen), then writes to DIR a summary,
+  every printed ticket as PNG, a screenshot of every app, and the hall report.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import statistics
+import sys
+import time
+from argparse import Namespace
+from pathlib import Path
+from typing import Any
+
+log = logging.getLogger("demo")
+
+VISIBLE_WINDOWS = (5, 9)  # 2F: a no-distinction window and a market-supervision window
+CROWD_WINDOWS = (1, 2, 6, 10, 11, 12, 20, 22, 26, 31)
+PAD_WINDOW = 9
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    from hall.layout import default_layout_path
+
+    p.add_argument("--layout", default=str(default_layout_path()))
+    p.add_argument(
+        "--headless", action="store_true", help="no screen: a scripted morning, files out"
+    )
+    p.add_argument(
+        "--out", default="out/demo", help="folder for the database, tickets, screenshots"
+    )
+    p.add_argument("--auto", action="store_true", help="scripted citizens and clerks (GUI mode)")
+    p.add_argument("--speed", type=float, default=None,
+                   help="hall minutes per real minute (default 20 with a screen, 60 headless)")  # fmt: skip
+    p.add_argument("--minutes", type=float, default=150.0,
+                   help="headless: hall minutes to play from opening (default 150: 9:00–11:30)")  # fmt: skip
+    p.add_argument("--seed", type=int, default=7)
+    p.add_argument("--lang", choices=("zh", "en"), default="zh")
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.headless:
+        os.environ["QT_QPA_PLATFORM"] = "offscreen"
+    from hall.layout import LayoutError, load_layout
+
+    try:
+        layout = load_layout(args.layout)
+    except LayoutError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    speed = args.speed or (60.0 if args.headless else 20.0)
+    return _run(args, layout, Path(args.out), speed)
+
+
+class Apps:
+    """The apps of the demo, each wired exactly as its own `hall <app>` command wires it."""
+
+    def __init__(self, endpoint: str, keys: Path, out: Path, lang: str) -> None:
+        from counter.app import build as build_counter
+        from display.app import DisplayApp
+        from kiosk.app import build as build_kiosk
+        from manager.model import ConsoleModel
+        from manager.view import ConsoleWindow
+        from rating.model import PadModel
+        from rating.view import PadView
+        from ui.hublink import HubLink
+        from ui.model import HallModel
+
+        self.links: list[HubLink] = []
+
+        def connect(
+            device: str, streams: tuple[str, ...] = ("board",)
+        ) -> tuple[HubLink, HallModel]:
+            link = HubLink(endpoint, device, keys=keys, streams=streams)
+            self.links.append(link)
+            return link, HallModel(link)
+
+        link, hall = connect("kiosk-1")
+        kiosk_args = Namespace(
+            printer=f"sim://printer?out={out / 'tickets'}", id_reader="sim://idcard",
+            card_reader="sim://sscard", idle_seconds=60.0, catalogue=None, device="kiosk-1",
+            lang=lang,
+        )  # fmt: skip
+        self.kiosk = build_kiosk(link, hall, kiosk_args)
+        self.kiosk_model: Any = self.kiosk.model  # type: ignore[attr-defined]
+        self.counters: list[Any] = []
+        for w in VISIBLE_WINDOWS:
+            link, hall = connect(f"counter-{w}", ("board", "staff"))
+            self.counters.append(build_counter(link, hall, Namespace(window=w, lang=lang)))
+        link, hall = connect("display-2F")
+        self.display = DisplayApp(hall, "2F", "sim://voice")
+        link, hall = connect(f"rating-{PAD_WINDOW}")
+        self.pad_model = PadModel(hall, link, PAD_WINDOW, ask_timeout=20.0)
+        self.pad = PadView(self.pad_model)
+        self.pad_model.setParent(self.pad)
+        link, hall = connect("manager-1", ("board", "staff"))
+        self.manager = ConsoleWindow(ConsoleModel(hall))
+
+    def widgets(self) -> dict[str, Any]:
+        """Each app's top widget by a file-friendly name, with the size it is designed for."""
+        out: dict[str, Any] = {"kiosk-1": (self.kiosk, (1280, 800))}
+        for w, c in zip(VISIBLE_WINDOWS, self.counters, strict=True):
+            out[f"counter-{w}"] = (c, (1280, 800))
+        out["display-2F"] = (self.display.view, (1920, 1080))
+        out[f"rating-{PAD_WINDOW}"] = (self.pad, (1280, 800))
+        out["manager-1"] = (self.manager, (1920, 1080))
+        return out
+
+    def start(self) -> None:
+        for link in self.links:
+            link.start()
+
+    def stop(self) -> None:
+        self.kiosk_model.stop()
+        self.display.close()
+        for link in self.links:
+            link.stop()
+
+
+def _run(args: argparse.Namespace, layout: Any, out: Path, speed: float) -> int:
+    from PyQt6.QtCore import QTimer
+
+    from demo.crowd import Crowd
+    from demo.hall import start_hall
+    from demo.script import Clerk, DemoScript
+    from ui import app as ui_app
+
+    ui_app.install_safety_net()
+    qt = ui_app.application(lang=args.lang)
+    out.mkdir(parents=True, exist_ok=True)
+    for sub in ("tickets", "screenshots"):
+        (out / sub).mkdir(exist_ok=True)
+        for old in (out / sub).glob("*.png"):
+            old.unlink()
+    hall = start_hall(layout, out, speed=speed)
+    print(f"hall demo: hub on {hall.endpoint}, database {hall.db}, keys {hall.keys}, "
+          f"clock {hall.clock():%Y-%m-%d %H:%M} ×{speed:g}")  # fmt: skip
+    apps = Apps(hall.endpoint, hall.keys, out, args.lang)
+    apps.start()
+    crowd = Crowd(layout, hall.endpoint, hall.keys, hall.clock, list(CROWD_WINDOWS),
+                  tickets_dir=out / "tickets", seed=args.seed)  # fmt: skip
+    clerks = [Clerk(c.model, f"{2000 + w}", name)
+              for w, c, name in zip(VISIBLE_WINDOWS, apps.counters, ("陈晓燕", "刘建国"), strict=True)]  # fmt: skip
+    script = DemoScript(hall.clock, apps.kiosk_model, clerks, apps.pad_model, seed=args.seed)
+    rc = 0
+    try:
+        if args.headless:
+            for widget, (w, h) in apps.widgets().values():
+                widget.resize(w, h)
+                widget.show()
+            _wait(qt, lambda: all(link.online for link in apps.links), 15.0)
+            crowd.start()
+            script.start()
+            seconds = args.minutes / speed * 60.0
+            print(f"playing {args.minutes:g} hall minutes in {seconds:.0f} s …")
+            _wait(qt, lambda: False, seconds)
+            script.stop()
+            crowd.stop()
+            _wait(qt, lambda: False, 1.5)  # last events reach the apps
+            shots = _screenshots(apps, out / "screenshots")
+            rc = _finish(hall, out, crowd.stats, script.counts, shots)
+        else:
+            window = _hall_window(apps)
+            window.show()
+            if args.auto:
+                QTimer.singleShot(1500, crowd.start)
+                QTimer.singleShot(1500, script.start)
+            else:
+                # By hand: the clerks still sign in and open their windows for the visitor.
+                ready = QTimer(window)
+                ready.timeout.connect(script.ready_clerks)
+                ready.start(700)
+            rc = qt.exec()
+    finally:
+        script.stop()
+        crowd.stop()
+        apps.stop()
+        hall.stop()
+    return rc
+
+
+def _wait(qt: Any, done: Any, seconds: float) -> None:
+    """Run the Qt event loop until `done()` or `seconds` pass."""
+    end = time.monotonic() + seconds
+    while time.monotonic() < end and not done():
+        qt.processEvents()
+        time.sleep(0.01)
+
+
+def _hall_window(apps: Apps) -> Any:
+    """One window: the hall's apps in a grid on one tab, the manager console on the other."""
+    from PyQt6.QtWidgets import QGridLayout, QGroupBox, QTabWidget, QVBoxLayout, QWidget
+
+    tabs = QTabWidget()
+    tabs.setWindowTitle("一窗 Yichuang — 演示大厅 demo hall")
+    grid_page = QWidget()
+    grid = QGridLayout(grid_page)
+
+    def boxed(title: str, w: QWidget) -> QGroupBox:
+        box = QGroupBox(title)
+        QVBoxLayout(box).addWidget(w)
+        return box
+
+    grid.addWidget(boxed("取号机 kiosk-1（一楼）", apps.kiosk), 0, 0, 2, 1)
+    grid.addWidget(boxed("二楼显示屏 display-2F", apps.display.view), 0, 1, 1, 2)
+    for i, (w, c) in enumerate(zip(VISIBLE_WINDOWS, apps.counters, strict=True)):
+        grid.addWidget(boxed(f"{w}号窗口 counter-{w}", c), 1, 1 + i)
+    grid.addWidget(boxed(f"{PAD_WINDOW}号窗口评价器 rating-{PAD_WINDOW}", apps.pad), 2, 2)
+    tabs.addTab(grid_page, "大厅 Hall")
+    tabs.addTab(apps.manager, "管理 Manager")
+    tabs.resize(1900, 1050)
+    return tabs
+
+
+def _screenshots(apps: Apps, folder: Path) -> list[str]:
+    names = []
+    for name, (widget, _size) in apps.widgets().items():
+        path = folder / f"{name}.png"
+        widget.grab().save(str(path))
+        names.append(path.name)
+    # The manager console's other tabs too: follow-ups and today's figures.
+    tabs = getattr(apps.manager, "tabs", None)
+    if tabs is not None:
+        for i in range(tabs.count()):
+            tabs.setCurrentIndex(i)
+            path = folder / f"manager-1-tab{i + 1}.png"
+            apps.manager.grab().save(str(path))
+            names.append(path.name)
+    return names
+
+
+def _finish(
+    hall: Any, out: Path, crowd: dict[str, int], script: dict[str, int], shots: list[str]
+) -> int:
+    """Stop the hub, then summarise the morning from the engine and write the hall report."""
+    hall.stop()
+    eng = hall.hub.engine
+    tickets = list(eng.tickets.values())
+    waits = [(t.called_at - t.issued_at).total_seconds() / 60 for t in tickets if t.called_at]
+    by_queue: dict[str, int] = {}
+    for t in tickets:
+        by_queue[t.queue] = by_queue.get(t.queue, 0) + 1
+    ratings: dict[int, int] = {}
+    for ev in _rating_events(hall.db):
+        ratings[ev] = ratings.get(ev, 0) + 1
+    summary = {
+        "hall": hall.layout.name,
+        "clock_end": eng.clock().isoformat(timespec="minutes"),
+        "tickets_issued": len(tickets),
+        "tickets_by_queue": by_queue,
+        "called": len(waits),
+        "finished": sum(t.state.value == "finished" for t in tickets),
+        "no_show": sum(t.state.value == "no_show" for t in tickets),
+        "still_waiting": sum(t.state.value == "waiting" for t in tickets),
+        "mean_wait_min": round(statistics.fmean(waits), 1) if waits else None,
+        "p90_wait_min": round(sorted(waits)[int(0.9 * (len(waits) - 1))], 1) if waits else None,
+        "max_wait_min": round(max(waits), 1) if waits else None,
+        "ratings_by_level": {str(k): v for k, v in sorted(ratings.items(), reverse=True)},
+        "follow_up_cases": len(eng.cases),
+        "by_the_apps_on_screen": script,
+        "by_the_crowd": crowd,
+        "printed_tickets": len(list((out / "tickets").glob("*.png"))),
+        "screenshots": shots,
+        "database": str(hall.db),
+    }
+    (out / "summary.json").write_text(json.dumps(summary, ensure_ascii=False, indent=2), "utf-8")
+    lines = [f"{k:>22}: {v}" for k, v in summary.items() if k != "screenshots"]
+    (out / "summary.txt").write_text("\n".join(lines) + "\n", "utf-8")
+    print("\n".join(lines))
+    _report(hall, out)
+    ok = summary["tickets_issued"] and summary["finished"] and summary["printed_tickets"]
+    return 0 if ok else 1
+
+
+def _rating_events(db: Path) -> list[int]:
+    import sqlite3
+
+    with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as c:
+        rows = c.execute("SELECT data FROM events WHERE type = 'rating.given'").fetchall()
+    return [int(json.loads(r[0])["level"]) for r in rows]
+
+
+def _report(hall: Any, out: Path) -> None:
+    """The hall report of the morning (tables, workbook, charts) into out/report."""
+    from hall.cli import main as hall_main
+
+    rc = hall_main(["report", "--db", str(hall.db), "--layout", hall.layout.source,
+                    "--out", str(out / "report"), "--rows", "8"])  # fmt: skip
+    if rc != 0:
+        log.warning("hall report exited %s", rc)

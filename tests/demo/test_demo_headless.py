@@ -1,0 +1,65 @@
+"""`hall demo --headless` in a real process: a fast morning through the real hub and apps
+(offscreen), and the folder it leaves: summary, printed tickets, screenshots, report."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from PIL import Image
+
+
+@pytest.fixture(scope="module")
+def demo_out(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("demo")
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    done = subprocess.run(
+        [sys.executable, "-m", "hall", "demo", "--headless", "--out", str(out),
+         "--minutes", "40", "--speed", "120"],
+        env=env, capture_output=True, text=True, timeout=240,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    assert "Traceback" not in done.stderr
+    return out
+
+
+def test_summary_tells_the_morning(demo_out: Path) -> None:
+    s = json.loads((demo_out / "summary.json").read_text("utf-8"))
+    assert s["hall"] == "江北区政务服务中心"
+    assert s["tickets_issued"] >= 10 and s["finished"] >= 3
+    assert s["mean_wait_min"] is not None and s["mean_wait_min"] >= 0
+    assert sum(s["tickets_by_queue"].values()) == s["tickets_issued"]
+    # The apps on screen took part: the kiosk issued, the counters called and finished.
+    apps = s["by_the_apps_on_screen"]
+    assert apps["kiosk"] >= 1 and apps["called"] >= 1
+    assert (demo_out / "summary.txt").read_text("utf-8").count("\n") >= 10
+
+
+def test_every_printed_ticket_is_a_png(demo_out: Path) -> None:
+    s = json.loads((demo_out / "summary.json").read_text("utf-8"))
+    pngs = sorted((demo_out / "tickets").glob("*.png"))
+    assert len(pngs) == s["printed_tickets"] >= s["tickets_issued"] > 0
+    with Image.open(pngs[0]) as im:
+        assert im.width in (384, 576) and im.height > 400
+
+
+def test_a_screenshot_of_every_app(demo_out: Path) -> None:
+    shots = {p.stem: p for p in (demo_out / "screenshots").glob("*.png")}
+    for name, size in {"kiosk-1": (1280, 800), "counter-5": (1280, 800), "counter-9": (1280, 800),
+                       "display-2F": (1920, 1080), "rating-9": (1280, 800),
+                       "manager-1": (1920, 1080)}.items():  # fmt: skip
+        assert name in shots, f"no screenshot of {name}"
+        with Image.open(shots[name]) as im:
+            assert im.size == size
+            lo, hi = im.convert("L").getextrema()
+            assert hi - lo > 100  # not blank: dark text on a light screen
+
+
+def test_the_hall_report_of_the_morning(demo_out: Path) -> None:
+    assert list((demo_out / "report").glob("report-*.xlsx"))
+    assert len(list((demo_out / "report" / "charts").glob("*.png"))) == 3
+    assert (demo_out / "hall.db").stat().st_size > 0
