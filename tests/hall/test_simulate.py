@@ -178,3 +178,17 @@ def test_cli_table_checks_the_reference(capsys):
     assert cmd_simulate.run(args) == 0
     out = capsys.readouterr().out
     assert "reference normal dedicated" in out and "reference normal pooled" in out
+
+
+def test_periods_normalisation_is_the_plain_mean(tmp_path):
+    text = standard_scenario_path().read_text(encoding="utf-8")
+    text = text.replace(
+        'layout = "jiangbei.toml"', f'layout = "{standard_scenario_path().parent}/jiangbei.toml"'
+    )
+    text = text.replace("green_share = 0.05", 'green_share = 0.05\nnormalise = "periods"')
+    f = tmp_path / "s.toml"
+    f.write_text(text, encoding="utf-8")
+    sc2 = load_scenario(f)
+    assert [x for _, _, x in sc2.periods] == [1.3, 1.5, 1.1, 0.5, 0.8, 1.2, 1.0, 0.6]
+    total = sum((b - a) * x for a, b, x in sc2.periods)
+    assert total / (sc2.issue_until - sc2.issue_from) == pytest.approx(462 / 450)
