@@ -201,26 +201,66 @@ def _wait(qt: Any, done: Any, seconds: float) -> None:
         time.sleep(0.01)
 
 
-def _hall_window(apps: Apps) -> Any:
-    """One window: the hall's apps in a grid on one tab, the manager console on the other."""
-    from PyQt6.QtWidgets import QGridLayout, QGroupBox, QTabWidget, QVBoxLayout, QWidget
+class _FitView:
+    """Makes a QGraphicsView keep its whole scene in view as the window is resized."""
 
+    @staticmethod
+    def make(scene: Any) -> Any:
+        from PyQt6.QtCore import Qt
+        from PyQt6.QtGui import QPainter
+        from PyQt6.QtWidgets import QGraphicsView
+
+        class View(QGraphicsView):
+            def fit(self) -> None:
+                self.fitInView(scene.itemsBoundingRect(), Qt.AspectRatioMode.KeepAspectRatio)
+
+            def resizeEvent(self, event: Any) -> None:
+                super().resizeEvent(event)
+                self.fit()
+
+        view = View(scene)
+        # Apps settle their sizes once they have the hall's layout: fit again then.
+        scene.sceneRectChanged.connect(lambda _r: view.fit())
+        view.setRenderHints(
+            QPainter.RenderHint.Antialiasing | QPainter.RenderHint.SmoothPixmapTransform
+        )
+        view.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        view.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        return view
+
+
+def _hall_window(apps: Apps) -> Any:
+    """One window a person can follow. Each app keeps the size it is designed for (so it
+    looks as it would on its own screen) and the hall tab shows them all, scaled to fit;
+    they stay live and touchable. The manager console has the second tab."""
+    from PyQt6.QtGui import QFont
+    from PyQt6.QtWidgets import QGraphicsScene, QTabWidget
+
+    from ui import theme
+
+    scene = QGraphicsScene()
+    gap, title_h = 60, 70
+    spots = [
+        ("取号机 kiosk-1（一楼入口）", apps.kiosk, 0, 0, (1280, 800)),
+        ("二楼显示屏 display-2F", apps.display.view, 1280 + gap, 0, (1920, 1080)),
+    ]
+    row2 = 1080 + title_h + gap
+    for i, (w, c) in enumerate(zip(VISIBLE_WINDOWS, apps.counters, strict=True)):
+        spots.append((f"{w}号窗口 counter-{w}", c, i * (1280 + gap), row2, (1280, 800)))
+    spots.append((f"{PAD_WINDOW}号窗口评价器 rating-{PAD_WINDOW}", apps.pad, 2 * (1280 + gap), row2,
+                  (1280, 800)))  # fmt: skip
+    for title, widget, x, y, (w, h) in spots:
+        widget.resize(w, h)
+        label = scene.addSimpleText(title, theme.font(36, bold=True))
+        assert label is not None
+        label.setPos(x, y)
+        proxy = scene.addWidget(widget)
+        assert proxy is not None
+        proxy.setPos(x, y + title_h)
     tabs = QTabWidget()
     tabs.setWindowTitle("一窗 Yichuang — 演示大厅 demo hall")
-    grid_page = QWidget()
-    grid = QGridLayout(grid_page)
-
-    def boxed(title: str, w: QWidget) -> QGroupBox:
-        box = QGroupBox(title)
-        QVBoxLayout(box).addWidget(w)
-        return box
-
-    grid.addWidget(boxed("取号机 kiosk-1（一楼）", apps.kiosk), 0, 0, 2, 1)
-    grid.addWidget(boxed("二楼显示屏 display-2F", apps.display.view), 0, 1, 1, 2)
-    for i, (w, c) in enumerate(zip(VISIBLE_WINDOWS, apps.counters, strict=True)):
-        grid.addWidget(boxed(f"{w}号窗口 counter-{w}", c), 1, 1 + i)
-    grid.addWidget(boxed(f"{PAD_WINDOW}号窗口评价器 rating-{PAD_WINDOW}", apps.pad), 2, 2)
-    tabs.addTab(grid_page, "大厅 Hall")
+    tabs.setFont(QFont(theme.cjk_family(), 14))
+    tabs.addTab(_FitView.make(scene), "大厅 Hall")
     tabs.addTab(apps.manager, "管理 Manager")
     tabs.resize(1900, 1050)
     return tabs
