@@ -41,8 +41,12 @@ def write_charts(stats: Stats, folder: Path, hall_name: str = "") -> list[Path]:
     ax.set_xlabel("取号时段")
     ax.set_ylabel("取号数（张）")
     ax2 = ax.twinx()
-    ax2.plot(xs, [r[3] or 0 for r in hours], "o-", color="#ED7D31", label="平均等候")
-    ax2.plot(xs, [r[5] or 0 for r in hours], "s--", color="#A5A5A5", label="等候P90")
+    # An hour whose tickets were not called yet has no wait: a gap, not a false zero.
+    gap = float("nan")
+    ax2.plot(xs, [gap if r[3] is None else r[3] for r in hours], "o-", color="#ED7D31",
+             label="平均等候")  # fmt: skip
+    ax2.plot(xs, [gap if r[5] is None else r[5] for r in hours], "s--", color="#A5A5A5",
+             label="等候P90")  # fmt: skip
     ax2.set_ylabel("等候时间（分钟）")
     ax2.set_ylim(bottom=0)
     h1, l1 = ax.get_legend_handles_labels()
