@@ -84,6 +84,7 @@ class _RawAppointments(msgspec.Struct, forbid_unknown_fields=True):
     arrival_offset_mean: float = 0.0
     arrival_offset_sd: float = 0.0
     no_come: float = 0.0
+    scale_with_day_type: bool = True  # a busy day's factor applies to bookings too
 
 
 class _RawNoShow(msgspec.Struct, forbid_unknown_fields=True):
@@ -145,6 +146,7 @@ class Scenario:
     offset_mean: float
     offset_sd: float
     no_come: float
+    appointments_scale: bool  # day-type factor applies to bookings
     absent_share: float
     absent_minutes: float
     day_types: Mapping[str, float]
@@ -264,6 +266,7 @@ def load_scenario(path: str | Path) -> Scenario:
         green_share=_share(src, "arrivals.green_share", raw.arrivals.green_share), slots=slots,
         offset_mean=ap.arrival_offset_mean, offset_sd=ap.arrival_offset_sd,
         no_come=_share(src, "appointments.no_come", ap.no_come),
+        appointments_scale=ap.scale_with_day_type,
         absent_share=_share(src, "no_show.share", raw.no_show.share),
         absent_minutes=raw.no_show.lost_minutes, day_types=dict(raw.day_types),
         queues=tuple(queues), reference=raw.reference,
@@ -364,7 +367,7 @@ def generate_day(sc: Scenario, factor: float, rng: np.random.Generator) -> list[
                 kind = KIND_GREEN if green[i] else KIND_NORMAL
                 out.append(Citizen(float(times[i]), qi, kind, float(service[i]), bool(absent[i])))
         # appointments: booked evenly over the slots, arrive around the slot, some never come
-        booked = int(rng.poisson(q.appointments * factor))
+        booked = int(rng.poisson(q.appointments * (factor if sc.appointments_scale else 1.0)))
         comes = rng.random(booked) >= sc.no_come
         offsets = rng.normal(sc.offset_mean, sc.offset_sd, booked)
         service = rng.lognormal(mu, sigma, booked)
