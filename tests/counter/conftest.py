@@ -6,7 +6,6 @@ import os
 import shutil
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -18,15 +17,13 @@ from pytestqt.qtbot import QtBot
 from counter.app import item_names
 from counter.model import CounterModel
 from counter.view import CounterWindow
-from hall.catalogue import load_catalogue
 from hall.client import HubClient
-from hall.hub import Hub, wall_clock
-from hall.layout import Layout, default_layout_path, load_layout
+from hall.hub import Hub
+from hall.layout import Layout
+from tests.hubs import start_hub
 from ui import i18n, theme
 from ui.hublink import HubLink
 from ui.model import HallModel
-
-HALL_TIME = datetime(2026, 11, 26, 9, 30)  # a Thursday morning: open and issuing
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -38,24 +35,9 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.qt_log_ignore("does not support propagateSizeHints"))
 
 
-@pytest.fixture(scope="session")
-def layout() -> Layout:
-    return load_layout(default_layout_path())
-
-
-@pytest.fixture(scope="session")
-def items() -> dict[str, str]:
-    return {i.code: i.domain for i in load_catalogue()}
-
-
-def start_hub(layout: Layout, items: dict[str, str], db: Path, bind: str) -> Hub:
-    return Hub(layout, db, bind=bind, clock=wall_clock(HALL_TIME), items=items,
-               heartbeat=0.25).start()  # fmt: skip
-
-
 @pytest.fixture
 def hub(layout: Layout, items: dict[str, str], tmp_path: Path) -> Iterator[Hub]:
-    h = start_hub(layout, items, tmp_path / "hall.db", "tcp://127.0.0.1:0")
+    h = start_hub(layout, items, tmp_path / "hall.db", heartbeat=0.25)
     yield h
     h.stop()
 

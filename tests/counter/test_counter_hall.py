@@ -11,9 +11,10 @@ from pytestqt.qtbot import QtBot
 from hall.client import HubClient
 from hall.hub import Hub
 from hall.layout import Layout
+from tests.hubs import start_hub
 from ui import i18n
 
-from .conftest import CounterFactory, board, key, sign_in, start_hub, win5
+from .conftest import CounterFactory, board, key, sign_in, win5
 
 
 def test_two_counters_pressing_call_next_together_never_share_a_ticket(
@@ -93,7 +94,7 @@ def test_offline_keeps_the_ticket_refuses_clearly_and_recovers(
     qtbot: QtBot, layout: Layout, items: dict[str, str], tmp_path: Path,
     make_counter: CounterFactory, shoot: Callable[..., list[Path]],
 ) -> None:  # fmt: skip
-    hub = start_hub(layout, items, tmp_path / "hall.db", "tcp://127.0.0.1:0")
+    hub = start_hub(layout, items, tmp_path / "hall.db", heartbeat=0.25)
     endpoint = hub.endpoint
     c = make_counter(endpoint, 5)
     work = c.view.work
@@ -122,7 +123,7 @@ def test_offline_keeps_the_ticket_refuses_clearly_and_recovers(
         assert c.model.busy is None
         assert all(b'"finish"' not in p.body for p in c.link._pending.values())
 
-        hub = start_hub(layout, items, tmp_path / "hall.db", endpoint)
+        hub = start_hub(layout, items, tmp_path / "hall.db", bind=endpoint, heartbeat=0.25)
         qtbot.waitUntil(lambda: c.model.online, timeout=10000)
         qtbot.waitUntil(lambda: work.buttons["finish"].isEnabled(), timeout=3000)
         assert work.status.notice.text() == "已恢复连接"
@@ -140,7 +141,7 @@ def test_a_press_in_flight_when_the_hub_dies_ends_in_one_sentence(
     qtbot: QtBot, layout: Layout, items: dict[str, str], tmp_path: Path,
     make_counter: CounterFactory,
 ) -> None:  # fmt: skip
-    hub = start_hub(layout, items, tmp_path / "hall.db", "tcp://127.0.0.1:0")
+    hub = start_hub(layout, items, tmp_path / "hall.db", heartbeat=0.25)
     c = make_counter(hub.endpoint, 5)
     sign_in(qtbot, c)
     key(qtbot, c, Qt.Key.Key_F10)

@@ -15,10 +15,11 @@ from drivers.voice import Announcer, Call
 from hall.client import HubClient
 from hall.hub import Hub
 from hall.layout import Layout
+from tests.hubs import start_hub
 from ui.hublink import HubLink
 from ui.model import HallModel
 
-from .conftest import save_shot, start_hub
+from .conftest import save_shot
 
 
 class Board:
@@ -123,7 +124,7 @@ def test_a_restart_shows_offline_then_catches_up_without_saying_old_calls(
     qtbot: QtBot, layout: Layout, items: dict[str, str], tmp_path: Path, boards: list[Board]
 ) -> None:
     db = tmp_path / "hall.db"
-    hub = start_hub(layout, items, db, "tcp://127.0.0.1:0")
+    hub = start_hub(layout, items, db, heartbeat=0.25)
     endpoint = hub.endpoint
     try:
         board = _board(qtbot, boards, endpoint)
@@ -140,7 +141,7 @@ def test_a_restart_shows_offline_then_catches_up_without_saying_old_calls(
         assert board.view.banner.isVisible() and board.view.banner.text() == "系统连接中…"
         save_shot(board.view, tmp_path, "display-2F-offline-1920x1080")
         snaps = board.link.follower.snapshots
-        hub = start_hub(layout, items, db, endpoint)
+        hub = start_hub(layout, items, db, bind=endpoint, heartbeat=0.25)
         qtbot.waitUntil(lambda: board.model.online and board.link.follower.snapshots > snaps,
                         timeout=8000)  # fmt: skip
         assert not board.view.banner.isVisible()

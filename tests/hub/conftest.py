@@ -3,28 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from datetime import datetime
 from pathlib import Path
 
 import pytest
 
-from hall.catalogue import load_catalogue
 from hall.client import HubClient
-from hall.hub import Hub, wall_clock
-from hall.layout import Layout, default_layout_path, load_layout
-
-#: a Thursday morning: the hall is open and issuing
-HALL_TIME = datetime(2026, 11, 26, 9, 30)
-
-
-@pytest.fixture(scope="session")
-def layout() -> Layout:
-    return load_layout(default_layout_path())
-
-
-@pytest.fixture(scope="session")
-def items() -> dict[str, str]:
-    return {i.code: i.domain for i in load_catalogue()}
+from hall.hub import Hub
+from hall.layout import Layout
+from tests.hubs import start_hub
 
 
 @pytest.fixture
@@ -34,8 +20,7 @@ def db(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def hub(layout: Layout, items: dict[str, str], db: Path) -> Iterator[Hub]:
-    h = Hub(layout, db, bind="tcp://127.0.0.1:0", clock=wall_clock(HALL_TIME), items=items,
-            device_timeout=2.0).start()  # fmt: skip
+    h = start_hub(layout, items, db, device_timeout=2.0)
     yield h
     h.stop()
 

@@ -19,8 +19,9 @@ import pytest
 from hall import errors as E
 from hall.client import HubClient, HubUnavailable
 from hall.follower import StateFollower
+from tests.hubs import HALL_TIME
 
-from .conftest import HALL_TIME, open_windows
+from .conftest import open_windows
 
 pytestmark = pytest.mark.slow
 

@@ -13,11 +13,12 @@ from hall import errors as E
 from hall.client import HubClient
 from hall.engine import Engine
 from hall.follower import StateFollower
-from hall.hub import Hub, wall_clock
+from hall.hub import Hub
 from hall.layout import Layout
 from hall.store import Store
+from tests.hubs import HALL_TIME, start_hub
 
-from .conftest import HALL_TIME, ClientFactory, open_windows
+from .conftest import ClientFactory, open_windows
 
 
 def _prefill(layout: Layout, db: Path, n: int) -> list[str]:
@@ -44,8 +45,7 @@ def test_30_counters_call_1000_tickets_each_exactly_once(
     layout: Layout, items: dict[str, str], db: Path
 ) -> None:
     ids = _prefill(layout, db, 1000)
-    hub = Hub(layout, db, bind="tcp://127.0.0.1:0", clock=wall_clock(HALL_TIME), items=items)
-    hub.start()
+    hub = start_hub(layout, items, db)
     called: dict[int, list[str]] = {}
     errors: list[BaseException] = []
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -21,17 +21,17 @@ from drivers.printer import open_printer
 from drivers.printer.emulator import PrinterEmulator
 from drivers.sscard.sim import SimSocialSecurityCardReader
 from hall.catalogue import Catalogue, load_catalogue
-from hall.hub import Hub, wall_clock
+from hall.hub import Hub
 from hall.idnumber import make_id_number
-from hall.layout import Layout, default_layout_path, load_layout
+from hall.layout import Layout
 from kiosk.devices import CardDesk, PrinterDesk
 from kiosk.model import KioskModel, Screen
 from kiosk.view import KioskWindow
+from tests.hubs import HALL_TIME, start_hub
 from ui import i18n
 from ui.hublink import HubLink
 from ui.model import HallModel
 
-HALL_TIME = datetime(2026, 11, 26, 9, 30)  # a Thursday morning: open and issuing
 SIZES = ((1920, 1080), (1280, 800))
 
 
@@ -45,28 +45,13 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 
 @pytest.fixture(scope="session")
-def layout() -> Layout:
-    return load_layout(default_layout_path())
-
-
-@pytest.fixture(scope="session")
 def catalogue() -> Catalogue:
     return load_catalogue()
 
 
-@pytest.fixture(scope="session")
-def items(catalogue: Catalogue) -> dict[str, str]:
-    return {i.code: i.domain for i in catalogue}
-
-
-def start_hub(layout: Layout, items: dict[str, str], db: Path, *, bind: str = "tcp://127.0.0.1:0",
-              at: datetime = HALL_TIME) -> Hub:  # fmt: skip
-    return Hub(layout, db, bind=bind, clock=wall_clock(at), items=items, heartbeat=0.25).start()
-
-
 @pytest.fixture
 def hub(layout: Layout, items: dict[str, str], tmp_path: Path) -> Iterator[Hub]:
-    h = start_hub(layout, items, tmp_path / "hall.db")
+    h = start_hub(layout, items, tmp_path / "hall.db", heartbeat=0.25)
     yield h
     h.stop()
 

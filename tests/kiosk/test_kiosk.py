@@ -18,13 +18,14 @@ from pytestqt.qtbot import QtBot
 from drivers.sscard.vcard import CardHolder, VirtualSocialSecurityCard
 from hall import protocol as P
 from hall.client import HubClient
-from hall.hub import Hub
+from hall.hub import Hub, wall_clock
 from hall.idnumber import make_id_number
 from hall.layout import Layout
 from kiosk.model import OFFLINE_TEXT, PHOTO_TEXT, PrintState, Screen
 from kiosk.pages import DonePage, ErrorPage, HomePage, SearchPage
+from tests.hubs import start_hub
 
-from .conftest import Kiosk, MakeKiosk, person, start_hub
+from .conftest import Kiosk, MakeKiosk, person
 
 
 def click(qtbot: QtBot, w: QWidget) -> None:
@@ -247,7 +248,8 @@ def test_appointment_check_in_asks_for_a_card(
 def test_hall_closed_is_one_sentence(
     qtbot: QtBot, layout: Layout, items: dict[str, str], tmp_path: Path, make_kiosk: MakeKiosk
 ) -> None:
-    hub = start_hub(layout, items, tmp_path / "closed.db", at=datetime(2026, 11, 26, 20, 0))
+    evening = wall_clock(datetime(2026, 11, 26, 20, 0))
+    hub = start_hub(layout, items, tmp_path / "closed.db", clock=evening, heartbeat=0.25)
     try:
         k = make_kiosk(hub.endpoint)
         click(qtbot, home(k).buttons["G"])
@@ -292,7 +294,7 @@ def test_idle_timeout_goes_home_and_forgets_the_person(
 def test_hub_down_shows_offline_and_recovers(
     qtbot: QtBot, layout: Layout, items: dict[str, str], tmp_path: Path, make_kiosk: MakeKiosk
 ) -> None:
-    hub = start_hub(layout, items, tmp_path / "hall.db")
+    hub = start_hub(layout, items, tmp_path / "hall.db", heartbeat=0.25)
     endpoint = hub.endpoint
     k = make_kiosk(endpoint)
     hub.stop()
@@ -300,7 +302,7 @@ def test_hub_down_shows_offline_and_recovers(
     offline = k.window.pages[Screen.OFFLINE]
     assert offline.isVisible()
     k.shoot("offline")
-    again = start_hub(layout, items, tmp_path / "hall.db", bind=endpoint)
+    again = start_hub(layout, items, tmp_path / "hall.db", bind=endpoint, heartbeat=0.25)
     try:
         qtbot.waitUntil(lambda: k.model.screen is Screen.HOME, timeout=8000)
         click(qtbot, home(k).buttons["G"])

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -11,37 +11,26 @@ from pathlib import Path
 import pytest
 from pytestqt.qtbot import QtBot
 
-from hall.catalogue import load_catalogue
-from hall.hub import Hub, wall_clock
-from hall.layout import Layout, default_layout_path, load_layout
+from hall.engine import Clock
+from hall.hub import Hub
+from hall.layout import Layout
 from manager.clock import ManualClock
 from manager.model import ConsoleModel
 from manager.view import ConsoleWindow
+from tests.hubs import HALL_TIME, start_hub
 from ui import theme
 from ui.hublink import HubLink
 from ui.model import HallModel
 
-HALL_TIME = datetime(2026, 11, 26, 9, 30)  # a Thursday morning: open and issuing
 
-
-@pytest.fixture(scope="session")
-def layout() -> Layout:
-    return load_layout(default_layout_path())
-
-
-@pytest.fixture(scope="session")
-def items() -> dict[str, str]:
-    return {i.code: i.domain for i in load_catalogue()}
-
-
-def make_hub(layout: Layout, items: dict[str, str], db: Path, clock: Callable[[], datetime]) -> Hub:
-    return Hub(layout, db, bind="tcp://127.0.0.1:0", clock=clock, items=items, heartbeat=0.25,
-               device_timeout=2.0).start()  # fmt: skip
+def make_hub(layout: Layout, items: dict[str, str], db: Path, clock: Clock | None = None) -> Hub:
+    """The console tests' hub: quick heartbeat, short device timeout, HALL_TIME unless `clock`."""
+    return start_hub(layout, items, db, clock=clock, heartbeat=0.25, device_timeout=2.0)
 
 
 @pytest.fixture
 def hub(layout: Layout, items: dict[str, str], tmp_path: Path) -> Iterator[Hub]:
-    h = make_hub(layout, items, tmp_path / "hall.db", wall_clock(HALL_TIME))
+    h = make_hub(layout, items, tmp_path / "hall.db")
     yield h
     h.stop()
 

@@ -4,37 +4,19 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
-from datetime import datetime
 from pathlib import Path
 
 import pytest
 from PyQt6.QtWidgets import QWidget
 
-from hall.catalogue import load_catalogue
-from hall.hub import Hub, wall_clock
-from hall.layout import Layout, default_layout_path, load_layout
-
-HALL_TIME = datetime(2026, 11, 26, 9, 30)  # a Thursday morning: open and issuing
-
-
-@pytest.fixture(scope="session")
-def layout() -> Layout:
-    return load_layout(default_layout_path())
-
-
-@pytest.fixture(scope="session")
-def items() -> dict[str, str]:
-    return {i.code: i.domain for i in load_catalogue()}
-
-
-def start_hub(layout: Layout, items: dict[str, str], db: Path, bind: str) -> Hub:
-    return Hub(layout, db, bind=bind, clock=wall_clock(HALL_TIME), items=items,
-               heartbeat=0.25).start()  # fmt: skip
+from hall.hub import Hub
+from hall.layout import Layout
+from tests.hubs import start_hub
 
 
 @pytest.fixture
 def hub(layout: Layout, items: dict[str, str], tmp_path: Path) -> Iterator[Hub]:
-    h = start_hub(layout, items, tmp_path / "hall.db", "tcp://127.0.0.1:0")
+    h = start_hub(layout, items, tmp_path / "hall.db", heartbeat=0.25)
     yield h
     h.stop()
 

@@ -26,13 +26,8 @@ from pathlib import Path
 import pytest
 
 from hall.engine import Engine, Outcome
-from hall.layout import Layout, default_layout_path, load_layout
+from hall.layout import Layout
 from hall.store import Store
-
-
-@pytest.fixture(scope="session")
-def layout() -> Layout:
-    return load_layout(default_layout_path())
 
 
 @pytest.fixture(scope="session")

@@ -6,7 +6,6 @@ from __future__ import annotations
 import subprocess
 import sys
 from collections.abc import Iterator
-from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -20,8 +19,7 @@ from hall.idnumber import make_id_number
 from hall.keys import set_enabled
 from hall.layout import Layout
 from hall.protocol import Card
-
-HALL_TIME = datetime(2026, 11, 26, 9, 30)
+from tests.hubs import HALL_TIME
 
 
 @pytest.fixture

@@ -8,11 +8,10 @@ from pytestqt.qtbot import QtBot
 
 from hall import protocol as P
 from hall.client import HubClient
-from hall.hub import Hub, wall_clock
+from hall.hub import Hub
 from hall.layout import Layout
+from tests.hubs import start_hub
 from ui.hublink import HubLink
-
-from .conftest import HALL_TIME
 
 
 def _link(qtbot: QtBot, endpoint: str, device: str = "display-2F") -> HubLink:
@@ -57,8 +56,7 @@ def test_requests_get_replies_on_the_gui_thread(qtbot: QtBot, hub: Hub) -> None:
 def test_hub_restart_resyncs_without_replaying(
     qtbot: QtBot, layout: Layout, items: dict[str, str], tmp_path: Path
 ) -> None:
-    hub = Hub(layout, tmp_path / "hall.db", bind="tcp://127.0.0.1:0", clock=wall_clock(HALL_TIME),
-              items=items, heartbeat=0.25).start()  # fmt: skip
+    hub = start_hub(layout, items, tmp_path / "hall.db", heartbeat=0.25)
     link = _link(qtbot, hub.endpoint)
     called: list[str] = []
     link.followed.connect(
@@ -74,8 +72,7 @@ def test_hub_restart_resyncs_without_replaying(
     endpoint = hub.endpoint
     with qtbot.waitSignal(link.online_changed, timeout=5000, check_params_cb=lambda on: not on):
         hub.stop()
-    again = Hub(layout, tmp_path / "hall.db", bind=endpoint, clock=wall_clock(HALL_TIME),
-                items=items, heartbeat=0.25).start()  # fmt: skip
+    again = start_hub(layout, items, tmp_path / "hall.db", bind=endpoint, heartbeat=0.25)
     try:
         snaps = link.follower.snapshots
         qtbot.waitUntil(lambda: link.online and link.follower.snapshots > snaps, timeout=8000)
