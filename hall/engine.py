@@ -622,6 +622,15 @@ class Engine:
                    new=w.profile, by=by, reason=reason)  # fmt: skip
         return self._window_changed(w, now)
 
+    def propose(self, *, proposal: Mapping[str, Any]) -> Outcome:
+        """The rebalancing advisor's proposal (hall.advisor.Proposal.to_data()) for the
+        manager console: only an `advisor.proposal` event on the staff stream, no state."""
+        now = self._now()
+        window = int(proposal["window"])
+        self._window(window)
+        self._emit(STAFF, "advisor.proposal", now, **dict(proposal))
+        return self._done({"id": proposal.get("id", ""), "window": window})
+
     def _window_changed(
         self, w: WindowStatus, now: datetime, state: WindowState | None = None
     ) -> Outcome:

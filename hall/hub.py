@@ -24,6 +24,7 @@ from typing import Any
 import zmq
 import zmq.auth
 
+from hall import advisor
 from hall import errors as E
 from hall import protocol as P
 from hall.engine import Changes, Clock, Engine, Outcome
@@ -89,6 +90,7 @@ class Hub:
         heartbeat: float = 1.0,
         device_timeout: float = 5.0,
         housekeep_every: float = 60.0,
+        advise_every: float | None = None,
     ) -> None:
         self.layout = layout
         self._public_layout = public_layout(layout)
@@ -100,6 +102,13 @@ class Hub:
         self.heartbeat = heartbeat
         self.device_timeout = device_timeout
         self.housekeep_every = housekeep_every
+        # The rebalancing advisor ([advisor] of the layout): seconds between runs.
+        self.advise_every = (
+            advise_every if advise_every is not None else layout.advisor.every_minutes * 60.0
+        )
+        self.advisor_config = advisor.AdvisorConfig(every_minutes=layout.advisor.every_minutes)
+        self.advisor_memory = advisor.Memory()
+        self._proposed: dict[int, dict[str, float]] = {}  # window -> last published profile
         self.endpoint = ""
         self.pub_endpoint = ""
         self.epoch = 0
@@ -223,8 +232,10 @@ class Hub:
         poller.register(self._stop_r, zmq.POLLIN)
         now = time.monotonic()
         next_beat, next_house, next_reload = now, now + self.housekeep_every, now + 2.0
+        advising = self.layout.advisor.enabled
+        next_advise = now + self.advise_every if advising else float("inf")
         while True:
-            wait = max(0.0, min(next_beat, next_house) - time.monotonic())
+            wait = max(0.0, min(next_beat, next_house, next_advise) - time.monotonic())
             ready = dict(poller.poll(int(wait * 1000)))
             if self._stop_r in ready:
                 log.info("hub stopping")
@@ -241,6 +252,9 @@ class Hub:
                 self._command(
                     Peer("hub", "manager", None, None), "housekeep", self.engine.housekeep
                 )
+            if now >= next_advise:
+                next_advise = now + self.advise_every
+                self.advise()
             if self.security is not None and now >= next_reload:
                 next_reload = now + 2.0
                 self.security.registry.reload_if_changed()
@@ -426,6 +440,44 @@ class Hub:
             return
         for ev in events:
             self._publish(ev)
+
+    def advise(self) -> list[advisor.Proposal]:
+        """Run the rebalancing advisor once (hall.advisor.run_once, as `hall simulate` does):
+        publish each new proposal as a staff `advisor.proposal` event and, when the layout
+        says `auto_apply`, apply it (set_profile by "advisor": at the window's next call)."""
+        hub = Peer("hub", "manager", None, None)
+        eng = self.engine
+        try:
+            props = advisor.run_once(eng, self.advisor_memory, self.advisor_config)
+        except Exception:  # a bug in the advisor must never stop the hall
+            log.exception("advisor failed")
+            return []
+        auto = self.layout.advisor.auto_apply
+        out = []
+        for p in props:
+            if not auto and self._proposed.get(p.window) == p.profile:
+                continue  # already proposed; the manager has it on the console
+            self._proposed[p.window] = dict(p.profile)
+            out.append(p)
+            data = p.to_data()
+            try:
+                self._command(hub, "advisor.proposal", lambda d=data: eng.propose(proposal=d))  # type: ignore[misc]
+            except E.HallError as e:
+                log.warning("advisor proposal %s refused: %s", p.id, e)
+                continue
+            if auto:
+                try:
+                    self._command(
+                        hub, "set_profile",
+                        lambda p=p: eng.set_profile(  # type: ignore[misc]
+                            window=p.window, profile=p.profile, by="advisor", reason=p.reason
+                        ),
+                    )  # fmt: skip
+                except E.HallError as e:
+                    log.warning("advisor proposal %s not applied: %s", p.id, e)
+                    continue
+                advisor.apply_memory(self.advisor_memory, [p], eng.clock())
+        return out
 
     # ------------------------------------------------------------ streams
 

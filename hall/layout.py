@@ -147,6 +147,12 @@ class _RawDevices(msgspec.Struct, forbid_unknown_fields=True):
     voice: str = "sim://voice"
 
 
+class _RawAdvisor(msgspec.Struct, forbid_unknown_fields=True):
+    enabled: bool = True  # the hub runs the rebalancing advisor and publishes proposals
+    auto_apply: bool = False  # ... and applies them itself (by="advisor")
+    every_minutes: float = 5.0
+
+
 class _RawLayout(msgspec.Struct, forbid_unknown_fields=True):
     hall: _RawHall
     hours: _RawHours
@@ -158,6 +164,7 @@ class _RawLayout(msgspec.Struct, forbid_unknown_fields=True):
     no_show: _RawNoShow = msgspec.field(default_factory=_RawNoShow)
     follow_up: _RawFollowUp = msgspec.field(default_factory=_RawFollowUp)
     devices: _RawDevices = msgspec.field(default_factory=_RawDevices)
+    advisor: _RawAdvisor = msgspec.field(default_factory=_RawAdvisor)
 
 
 # ---- the typed layout the rest of the system uses ----
@@ -272,6 +279,15 @@ class Kiosk:
 
 
 @dataclass(frozen=True)
+class AdvisorSettings:
+    """[advisor]: the rebalancing advisor in the hub (proposals only unless auto_apply)."""
+
+    enabled: bool = True
+    auto_apply: bool = False
+    every_minutes: float = 5.0
+
+
+@dataclass(frozen=True)
 class Layout:
     """A whole hall. Build it with `load_layout` or `parse_layout`."""
 
@@ -292,6 +308,7 @@ class Layout:
     managers: tuple[str, ...]
     voice: str
     _domain_queue: Mapping[str, str] = field(default_factory=dict, repr=False)
+    advisor: AdvisorSettings = field(default_factory=AdvisorSettings)
 
     def queue_for_domain(self, domain: str) -> str:
         """The queue that takes items of `domain` (the catch-all queue when none is named)."""
@@ -485,6 +502,9 @@ def _build(raw: _RawLayout, src: str) -> Layout:
     if nr.recalls_before_auto < 0 or nr.checkin_again_minutes < 0:
         raise LayoutError(src, "no_show", "non-negative numbers")
     fu = raw.follow_up
+    ad = raw.advisor
+    if not 1 <= ad.every_minutes <= 60:
+        raise LayoutError(src, "advisor.every_minutes", f"1 to 60 minutes, got {ad.every_minutes}")
     return Layout(
         source=src,
         name=raw.hall.name,
@@ -513,6 +533,7 @@ def _build(raw: _RawLayout, src: str) -> Layout:
         managers=tuple(raw.devices.managers),
         voice=raw.devices.voice,
         _domain_queue=domain_queue,
+        advisor=AdvisorSettings(ad.enabled, ad.auto_apply, float(ad.every_minutes)),
     )
 
 

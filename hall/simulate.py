@@ -27,7 +27,12 @@ Variants (what a row of the table runs) pair a routing policy with the windows' 
 - `default+skills`: the product routing with each window's profile widened to its whole
   skills, each queue weighted by its scarcity (see `variant_layout`): what a manager gets
   by letting every window help as far as its clerks can, without any rebalancing. (A
-  static stand-in for the rebalancing advisor, which is not built yet.)
+  static stand-in for the rebalancing advisor.)
+- `default+advisor`: the product routing on the layout's own profiles, with the rebalancing
+  advisor (`hall.advisor.run_once`, the very function the hub calls) run every
+  `every_minutes` of the simulated clock and each proposal applied at once through
+  `Engine.set_profile` (as a hall with `[advisor] auto_apply = true`); its forecast is the
+  scenario's arrival profile by period, scaled by what the day so far brought.
 """
 
 from __future__ import annotations
@@ -45,6 +50,7 @@ from typing import Any
 import msgspec
 import numpy as np
 
+from hall import advisor as adv
 from hall.engine import Engine, Estimator, PersonRef
 from hall.forecast import QueueLoad, simple_estimate
 from hall.layout import Layout, Window, load_layout
@@ -289,6 +295,7 @@ class Variant:
     name: str
     policy: str
     profiles: str  # "layout", "pooled" or "skills"
+    advisor: bool = False  # run the rebalancing advisor and apply its proposals
 
 
 VARIANTS: dict[str, Variant] = {
@@ -296,7 +303,17 @@ VARIANTS: dict[str, Variant] = {
     "pooled": Variant("pooled", "pooled", "pooled"),
     "default": Variant("default", "default", "layout"),
     "default+skills": Variant("default+skills", "default", "skills"),
+    "default+advisor": Variant("default+advisor", "default", "layout", advisor=True),
 }
+
+ADVISOR = adv.AdvisorConfig()  # what `default+advisor` runs with (the hub's defaults too)
+
+
+def scenario_forecast(sc: Scenario) -> adv.Forecast:
+    """The advisor's prior in the simulation: the scenario's profile by period and people per
+    normal day (it does not know the day type; the day so far scales it)."""
+    per_day = {q.id: q.walk_ins + q.appointments * (1 - sc.no_come) for q in sc.queues}
+    return adv.Forecast(sc.periods, per_day)
 
 
 def variant_layout(sc: Scenario, variant: Variant) -> Layout:
@@ -434,7 +451,7 @@ def make_engine(
     return Engine(layout, clock, policy=variant.policy, estimator=estimator)
 
 
-_ARRIVE, _NO_SHOW, _FINISH = 0, 1, 2
+_ARRIVE, _NO_SHOW, _FINISH, _ADVISE = 0, 1, 2, 3
 
 
 def simulate_day(
@@ -443,6 +460,7 @@ def simulate_day(
     citizens: list[Citizen],
     estimator: Estimator | None = None,
     on_engine: Callable[[Engine], None] | None = None,
+    advisor_config: adv.AdvisorConfig | None = None,
 ) -> DayResult:
     """Run one day through a fresh engine; return what happened to every ticket."""
     clock = SimClock(sc.day)
@@ -506,9 +524,31 @@ def simulate_day(
             busy[n] += c.service
 
     windows = eng.windows
+    cfg = advisor_config or ADVISOR
+    memory = adv.Memory()
+    forecast = scenario_forecast(sc)
+    moves = 0
+    if variant.advisor:
+        heapq.heappush(heap, (sc.issue_from, _ADVISE, -1, 0))
     while heap:
         t, kind, _, x = heapq.heappop(heap)
         clock.t = t
+        if kind == _ADVISE:
+            props = adv.run_once(eng, memory, cfg, forecast)
+            for p in props:
+                eng.set_profile(window=p.window, profile=p.profile, by="advisor", reason=p.reason)
+            adv.apply_memory(memory, props, clock())
+            moves += len(props)
+            for p in props:  # an idle window may find work in its new profile at once
+                if p.window in idle:
+                    got = eng.call_next(window=p.window).value["ticket"]
+                    if got is not None:
+                        del idle[p.window]
+                        serve(p.window, got, t)
+            if heap:  # more to happen today: look again later
+                seq += 1
+                heapq.heappush(heap, (t + cfg.every_minutes, _ADVISE, seq, 0))
+            continue
         if kind == _ARRIVE:
             c = citizens[x]
             q = qids[c.queue]
@@ -551,7 +591,7 @@ def simulate_day(
         queue=queue[:k], cls=cls[:k], issued=issued[:k], called=called[:k],
         estimate=estimate[:k], est_low=est_low[:k], est_high=est_high[:k],
         baseline=baseline[:k], busy=np.array([busy[n] for n in sc.windows], np.float32),
-        end=end,
+        end=end, moves=moves,
     )  # fmt: skip
 
 

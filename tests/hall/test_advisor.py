@@ -1,0 +1,212 @@
+"""The rebalancing advisor (hall.advisor) on hand-made states, in the simulator and in the
+hub: hysteresis, never strands a queue, only within skills, deterministic, same function."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import replace
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from hall import advisor as adv
+from hall import simulate as sim
+from hall.client import HubClient
+from hall.follower import StateFollower
+from hall.layout import AdvisorSettings, Layout, parse_layout
+from tests.hubs import start_hub
+
+NOW = datetime(2026, 11, 26, 10, 0)
+CFG = adv.AdvisorConfig()
+
+
+def _q(q: str, waiting: int = 0, longest: float = 0.0, per_hour: float = 0.0, svc: float = 10.0):
+    return adv.QueueView(q, {"G": "综合受理", "M": "市场监管", "T": "交通运输"}[q], waiting,
+                         longest, per_hour, svc)  # fmt: skip
+
+
+def _w(n: int, home: str, skills: tuple[str, ...], profile=None, moved=None):
+    return adv.WindowView(n, home, skills, profile or {home: 1.0}, True, moved)
+
+
+def _state(queues, windows, now=NOW) -> adv.HallState:
+    return adv.HallState(now, {q.queue: q for q in queues}, {w.number: w for w in windows})
+
+
+def _busy_m():
+    """M swamped, G quiet: windows 1-2 (G, may help M), 3 (G only), 4-5 (M)."""
+    return _state(
+        [_q("G", 0, 0, 6), _q("M", 12, 18, 30, 15), _q("T", 0, 0, 0)],
+        [_w(1, "G", ("G", "M")), _w(2, "G", ("G", "M", "T")), _w(3, "G", ("G",)),
+         _w(4, "M", ("M", "G")), _w(5, "M", ("M", "G"))],
+    )  # fmt: skip
+
+
+def test_a_swamped_queue_gets_help_within_skills_with_a_reason():
+    props = adv.advise(_busy_m(), CFG)
+    helped = {p.window: p for p in props if "M" in p.profile}
+    assert set(helped) == {1, 2}  # window 3 cannot serve M: never proposed
+    for p in props:
+        assert set(p.profile) <= set(_busy_m().windows[p.window].skills)
+    p = helped[1]
+    assert p.profile["G"] > 0  # keeps its home queue
+    assert "市场监管等候12人，最长18分钟" in p.reason and "1号窗口兼办市场监管" in p.reason
+    before, after = p.effect["M"]
+    assert after < before  # predicted: M's wait goes down
+    assert p.to_data()["window"] == 1 and p.to_data()["effect"]["M"][1] == round(after, 1)
+
+
+def test_hysteresis_a_window_moves_at_most_once_per_30_minutes():
+    st = _busy_m()
+    recent = replace(st.windows[1], last_moved=NOW - timedelta(minutes=10))
+    old = replace(st.windows[2], last_moved=NOW - timedelta(minutes=31))
+    st = replace(st, windows={**st.windows, 1: recent, 2: old})
+    got = {p.window for p in adv.advise(st, CFG)}
+    assert 1 not in got and 2 in got
+
+
+def test_release_has_hysteresis_and_never_strands_a_queue():
+    # Window 1 helps M; M's load is between release_below and help_above: it keeps help.
+    helping = {"G": 1.0, "M": 1.0}  # the advisor's weights: both queues equally scarce here
+    mid = _state(
+        [_q("G", 0, 0, 1), _q("M", 0, 0, 0.4 * 60 / 15, 15), _q("T")],  # M's load 0.4
+        [_w(1, "G", ("G", "M"), helping), _w(4, "M", ("M", "G"))],
+    )
+    assert adv.advise(mid, CFG) == []
+    # M quiet and nobody waiting: window 1 goes back to its home queue.
+    quiet = replace(mid, queues={**mid.queues, "M": _q("M", 0, 0, 0.5, 15)})
+    (p,) = adv.advise(quiet, CFG)
+    assert p.window == 1 and p.profile == {"G": CFG_G(quiet)} and "停办市场监管" in p.reason
+    # Only helpers serve T (its home window is closed) and people wait: never dropped.
+    t_only = _state(
+        [_q("G", 0, 0, 0), _q("M"), _q("T", 2, 3, 0)],
+        [_w(2, "G", ("G", "T"), {"G": 1.0, "T": 3.0})],
+    )
+    assert all("T" in p.profile for p in adv.advise(t_only, CFG) if p.window == 2)
+
+
+def CFG_G(st: adv.HallState) -> float:
+    opened = [w for w in st.windows.values() if w.open]
+    return len(opened) / sum("G" in w.skills for w in opened)
+
+
+def test_least_loaded_home_helps_first():
+    st = _state(
+        [_q("G", 0, 0, 2), _q("M", 6, 12, 60, 15), _q("T", 3, 2, 20, 12)],
+        [_w(1, "T", ("T", "M")), _w(2, "G", ("G", "M")), _w(3, "M", ("M",))],
+    )
+    cfg = replace(CFG, helper_share=10.0)  # one helper is enough for M
+    props = adv.advise(st, cfg)
+    assert [p.window for p in props if "M" in p.profile and p.window != 3] == [2]
+
+
+def test_deterministic():
+    a = adv.advise(_busy_m(), CFG, seq=3)
+    b = adv.advise(_busy_m(), CFG, seq=3)
+    assert a == b and a and all(p.id.startswith("adv-3-") for p in a)
+
+
+def test_forecast_scales_the_profile_by_the_day_so_far():
+    fc = adv.Forecast([(540.0, 600.0, 2.0), (600.0, 660.0, 0.0)], {"G": 60.0}, shrink=0.0)
+    # 60 a day over two hours, all in the first: 60/h expected 9-10; twice as many seen.
+    assert fc.per_hour("G", 570.0, 30.0, 30) == pytest.approx(60.0)
+    assert fc.per_hour("G", 570.0, 30.0, 60) == pytest.approx(120.0)
+
+
+# ---------------------------------------------------------------- the simulator
+
+
+@pytest.fixture(scope="module")
+def sc():
+    return sim.load_scenario(sim.standard_scenario_path())
+
+
+def test_simulated_busy_days_with_the_advisor_move_windows(sc):
+    days = [sim.run_day(sc, sim.VARIANTS["default+advisor"], "busy", i, 1) for i in range(2)]
+    assert all(d.moves > 0 for d in days)
+    again = sim.run_day(sc, sim.VARIANTS["default+advisor"], "busy", 0, 1)
+    assert again.moves == days[0].moves and (again.called == days[0].called).all()
+
+
+def test_hub_and_simulator_call_the_same_advisor_functions(sc, layout, items, tmp_path,
+                                                           monkeypatch):  # fmt: skip
+    calls: list[str] = []
+    real_observe, real_advise = adv.observe, adv.advise
+
+    def spy_observe(engine, *a, **kw):
+        calls.append(type(engine.clock).__name__)
+        return real_observe(engine, *a, **kw)
+
+    def spy_advise(*a, **kw):
+        calls.append("advise")
+        return real_advise(*a, **kw)
+
+    monkeypatch.setattr(adv, "observe", spy_observe)
+    monkeypatch.setattr(adv, "advise", spy_advise)
+    rng = sim.np.random.default_rng(sim.day_seed(1, "busy", 0))
+    citizens = sim.generate_day(sc, 1.15, rng)[:40]
+    sim.simulate_day(sc, sim.VARIANTS["default+advisor"], citizens)
+    assert "SimClock" in calls and "advise" in calls
+    calls.clear()
+    hub = start_hub(layout, items, tmp_path / "h.db", advise_every=3600.0)
+    try:
+        hub.advise()
+    finally:
+        hub.stop()
+    assert calls and calls[0] != "SimClock" and "advise" in calls
+    assert sim.adv is adv  # the simulator's advisor module is the hub's
+
+
+# ---------------------------------------------------------------- the hub
+
+
+def _auto_layout(layout: Layout, auto: bool) -> Layout:
+    return replace(layout, advisor=AdvisorSettings(True, auto, 5.0))
+
+
+@pytest.mark.parametrize("auto", [False, True])
+def test_hub_publishes_proposals_and_auto_applies(layout, items, tmp_path, auto):
+    hub = start_hub(layout=_auto_layout(layout, auto), items=items, db=tmp_path / "a.db",
+                    advise_every=0.3)  # fmt: skip
+    mgr = HubClient(hub.endpoint, device="manager-1")
+    try:
+        for n in (5, 9, 10):  # general window 5 may help M; 9, 10 are M windows
+            mgr.open_window(n)
+            mgr.sign_in(n, staff_no=f"S{n:03d}", name=f"办事员{n}")
+        f = StateFollower(("board", "staff"))
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline and not f.synced:  # subscribed before it happens
+            mgr.pump(f, timeout=0.2)
+        for _ in range(12):
+            mgr.issue(queue="M")
+        seen: list = []
+        deadline = time.monotonic() + 8
+        while time.monotonic() < deadline and not any(
+            e.type == "advisor.proposal" and e.data["window"] == 5 for e in seen
+        ):
+            seen += mgr.pump(f, timeout=0.3)
+        props = [e for e in seen if e.type == "advisor.proposal" and e.data["window"] == 5]
+        assert props, [e.type for e in seen]
+        d = props[0].data
+        assert set(d) >= {"id", "window", "profile", "reason", "effect"}
+        assert "M" in d["profile"] and "5号窗口兼办市场监管" in d["reason"]
+        if auto:
+            deadline = time.monotonic() + 3
+            while time.monotonic() < deadline and "M" not in hub.engine.windows[5].profile:
+                mgr.pump(f, timeout=0.2)
+            assert "M" in hub.engine.windows[5].profile
+        else:
+            assert hub.engine.windows[5].profile == {"G": 1.0}
+    finally:
+        mgr.close()
+        hub.stop()
+
+
+def test_layout_advisor_key_is_validated(layout):
+    text = Path(layout.source).read_text(encoding="utf-8")
+    assert layout.advisor == AdvisorSettings(True, False, 5.0)
+    got = parse_layout(text + "\n[advisor]\nauto_apply = true\nevery_minutes = 2\n")
+    assert got.advisor == AdvisorSettings(True, True, 2.0)
+    with pytest.raises(ValueError, match=r"advisor\.every_minutes"):
+        parse_layout(text + "\n[advisor]\nevery_minutes = 0\n")
