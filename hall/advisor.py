@@ -39,7 +39,7 @@ class AdvisorConfig:
     hold_minutes: float = 30.0  # a window moves at most once per this
     horizon_minutes: float = 30.0  # look-ahead of the load forecast
     help_above: float = 0.5  # a queue needs help from this load (share of its own windows)
-    release_below: float = 0.3  # ... and keeps it until its load falls below this
+    release_below: float = 0.15  # ... and keeps it until its load falls below this
     wait_trigger: float = 10.0  # or when its longest wait reaches this (minutes)
     helper_share: float = 0.1  # how much of a window one helper is counted as giving
     scarcity_exponent: float = 1.0
@@ -268,7 +268,15 @@ def advise(state: HallState, cfg: AdvisorConfig, seq: int = 0) -> list[Proposal]
             if q in state.queues
         }
         profiles = trial
-        out.append(Proposal(f"adv-{seq}-{n}", n, new, _reason(state, w, current[n], new), effect))
+        out.append(
+            Proposal(
+                f"adv-{state.now:%Y%m%d-%H%M}-{seq}-{n}",
+                n,
+                new,
+                _reason(state, w, current[n], new),
+                effect,
+            )
+        )
     return out
 
 

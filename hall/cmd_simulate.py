@@ -50,7 +50,7 @@ def table(sc_name: str, res: dict[str, dict[str, dict[str, Any]]], refs: Any, da
     head = (
         f"{'day':6} {'policy':15} {'mean':>11} {'p50':>5} {'p90':>5} {'p95':>10} "
         f"{'daily max':>11} {'≤20min':>6} {'Jain':>5} {'utilCV':>6} {'overtime':>8} "
-        f"{'est MAE':>7} {'bias':>5} {'base MAE':>8} {'cover':>5} {'gap':>5}"
+        f"{'est MAE':>7} {'bias':>5} {'base MAE':>8} {'cover':>5} {'gap':>5} {'moves':>5}"
     )
     lines = [f"hall simulate — {sc_name}, {days} days per row; waits in minutes, ±95 % CI", head]
     lines.append("-" * len(head))
@@ -70,7 +70,7 @@ def table(sc_name: str, res: dict[str, dict[str, dict[str, Any]]], refs: Any, da
                 f"{_f(m['util_cv'][0], 3):>6} {_f(m['overtime'][0], 1):>8} "
                 f"{_f(m['estimate']['mae']):>7} {_f(m['estimate']['bias'], 1):>5} "
                 f"{_f(m['baseline']['mae']):>8} {100 * m['estimate']['coverage']:>4.0f}% "
-                f"{_f(gap):>5}"
+                f"{_f(gap):>5} {_f(m['moves'], 1):>5}"
             )
             ref = (refs.get(dt) or {}).get(name)
             if ref:
@@ -114,7 +114,7 @@ def table(sc_name: str, res: dict[str, dict[str, dict[str, Any]]], refs: Any, da
     )
     lines.append(
         "gap: (W_dedicated − W) / (W_dedicated − W_pooled); utilCV: CV of window "
-        "utilisation; overtime: minutes past closing."
+        "utilisation; overtime: minutes past closing; moves: window profile changes per day."
     )
     return "\n".join(lines)
 

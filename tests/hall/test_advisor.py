@@ -104,7 +104,7 @@ def test_least_loaded_home_helps_first():
 def test_deterministic():
     a = adv.advise(_busy_m(), CFG, seq=3)
     b = adv.advise(_busy_m(), CFG, seq=3)
-    assert a == b and a and all(p.id.startswith("adv-3-") for p in a)
+    assert a == b and a and all(p.id.startswith("adv-20261126-1000-3-") for p in a)
 
 
 def test_forecast_scales_the_profile_by_the_day_so_far():
