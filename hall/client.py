@@ -20,12 +20,13 @@ from types import TracebackType
 from typing import Any
 
 import zmq
-import zmq.auth
 
 from hall import errors as E
 from hall import protocol as P
 from hall.follower import FollowedEvent, StateFollower
 from hall.hub_rules import NotAllowed
+from hall.keys import client_keys
+from hall.sockets import DeviceKeys, device_socket
 
 
 class HubUnavailable(Exception):
@@ -77,13 +78,7 @@ class HubClient:
         self.ping_every = ping_every
         self.ctx = ctx or zmq.Context.instance()
         self.welcome: dict[str, Any] | None = None
-        self._curve: tuple[bytes, bytes, bytes] | None = None
-        if keys is not None:
-            kd = Path(keys)
-            public, secret = zmq.auth.load_certificate(str(kd / "devices" / f"{device}.key_secret"))
-            server, _ = zmq.auth.load_certificate(str(kd / "hub.key"))
-            assert secret is not None
-            self._curve = (public, secret, server)
+        self._curve: DeviceKeys | None = None if keys is None else client_keys(keys, device)
         # a fresh session part, so a restarted device never reuses a req_id of its past
         self._session = f"{int(time.time()):x}{secrets.token_hex(2)}"
         self._n = 0
@@ -94,20 +89,9 @@ class HubClient:
 
     # ------------------------------------------------------------ sockets
 
-    def _socket(self, kind: int) -> zmq.Socket[bytes]:
-        s = self.ctx.socket(kind)
-        ivl, timeout, ttl = P.ZMTP_HEARTBEAT_MS
-        s.setsockopt(zmq.HEARTBEAT_IVL, ivl)
-        s.setsockopt(zmq.HEARTBEAT_TIMEOUT, timeout)
-        s.setsockopt(zmq.HEARTBEAT_TTL, ttl)
-        s.setsockopt(zmq.LINGER, 0)
-        if self._curve is not None:
-            s.curve_publickey, s.curve_secretkey, s.curve_serverkey = self._curve
-        return s
-
     def _dealer_socket(self) -> zmq.Socket[bytes]:
         if self._dealer is None:
-            self._dealer = self._socket(zmq.DEALER)
+            self._dealer = device_socket(self.ctx, zmq.DEALER, self._curve)
             self._dealer.connect(self.endpoint)
         return self._dealer
 
@@ -273,7 +257,7 @@ class HubClient:
             for wildcard in ("tcp://0.0.0.0", "tcp://*", "tcp://[::]"):
                 if pub.startswith(wildcard + ":"):
                     pub = host + pub[len(wildcard) :]
-            self._sub = self._socket(zmq.SUB)
+            self._sub = device_socket(self.ctx, zmq.SUB, self._curve)
             for s in streams:
                 self._sub.setsockopt(zmq.SUBSCRIBE, P.STREAM_TOPICS[s])
             self._sub.connect(pub)

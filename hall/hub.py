@@ -32,6 +32,7 @@ from hall.hub_rules import Peer, apply_request, authorize, peer_from_id
 from hall.layout import Layout
 from hall.model import BOARD, STAFF, STREAMS, Event
 from hall.public import public_layout
+from hall.sockets import hall_socket
 from hall.store import Store, StoredEvent
 
 log = logging.getLogger("hall.hub")
@@ -164,12 +165,7 @@ class Hub:
             os.close(self._stop_w)
 
     def _socket(self, ctx: zmq.Context[zmq.Socket[bytes]], kind: int) -> zmq.Socket[bytes]:
-        s = ctx.socket(kind)
-        ivl, timeout, ttl = P.ZMTP_HEARTBEAT_MS
-        s.setsockopt(zmq.HEARTBEAT_IVL, ivl)
-        s.setsockopt(zmq.HEARTBEAT_TIMEOUT, timeout)
-        s.setsockopt(zmq.HEARTBEAT_TTL, ttl)
-        s.setsockopt(zmq.LINGER, 0)
+        s = hall_socket(ctx, kind)
         if self.security is not None:
             from hall.auth import secure_server
 

@@ -31,11 +31,12 @@ from pathlib import Path
 from typing import Any
 
 import zmq
-import zmq.auth
 from PyQt6.QtCore import QObject, QSocketNotifier, QTimer, pyqtSignal
 
 from hall import protocol as P
 from hall.follower import FollowedEvent, StateFollower
+from hall.keys import client_keys
+from hall.sockets import DeviceKeys, device_socket
 
 log = logging.getLogger(__name__)
 
@@ -98,14 +99,7 @@ class HubLink(QObject):
         self.follower = StateFollower(streams, offline_after=offline_after)
         self.welcome: dict[str, Any] | None = None
         self.snapshot_value: dict[str, Any] | None = None
-        self._curve: tuple[bytes, bytes, bytes] | None = None
-        if keys is not None:
-            kd = Path(keys)
-            public, secret = zmq.auth.load_certificate(str(kd / "devices" / f"{device}.key_secret"))
-            server, _ = zmq.auth.load_certificate(str(kd / "hub.key"))
-            if secret is None:
-                raise ValueError(f"{kd}: no secret key for device {device!r}")
-            self._curve = (public, secret, server)
+        self._curve: DeviceKeys | None = None if keys is None else client_keys(keys, device)
         self._session = f"{int(time.time()):x}{secrets.token_hex(2)}"
         self._n = 0
         self._pending: dict[str, _Pending] = {}
@@ -146,19 +140,8 @@ class HubLink(QObject):
 
     # ------------------------------------------------------------ sockets
 
-    def _socket(self, kind: int) -> zmq.Socket[bytes]:
-        s = self.ctx.socket(kind)
-        ivl, timeout, ttl = P.ZMTP_HEARTBEAT_MS
-        s.setsockopt(zmq.HEARTBEAT_IVL, ivl)
-        s.setsockopt(zmq.HEARTBEAT_TIMEOUT, timeout)
-        s.setsockopt(zmq.HEARTBEAT_TTL, ttl)
-        s.setsockopt(zmq.LINGER, 0)
-        if self._curve is not None:
-            s.curve_publickey, s.curve_secretkey, s.curve_serverkey = self._curve
-        return s
-
     def _open_dealer(self) -> None:
-        self._dealer = self._socket(zmq.DEALER)
+        self._dealer = device_socket(self.ctx, zmq.DEALER, self._curve)
         self._dealer.connect(self.endpoint)
         self._dealer_note = _notifier(self._dealer, self)
         self._dealer_note.activated.connect(self._drain_dealer)
@@ -188,7 +171,7 @@ class HubLink(QObject):
         for wildcard in ("tcp://0.0.0.0", "tcp://*", "tcp://[::]"):
             if pub.startswith(wildcard + ":"):
                 pub = host + pub[len(wildcard) :]
-        self._sub = self._socket(zmq.SUB)
+        self._sub = device_socket(self.ctx, zmq.SUB, self._curve)
         for s in self.follower.streams:
             self._sub.setsockopt(zmq.SUBSCRIBE, P.STREAM_TOPICS[s])
         self._sub.connect(pub)

@@ -1,0 +1,36 @@
+"""The hall's ZeroMQ sockets, set up one way for the hub, `HubClient` and the Qt link. No Qt.
+
+Every socket gets the ZMTP heartbeat of `hall.protocol.ZMTP_HEARTBEAT_MS`, so a dead
+peer is noticed without traffic, and linger 0, so closing one never blocks. A device's
+socket is also a CURVE client when the device was given keys (`hall.keys.client_keys`).
+"""
+
+from __future__ import annotations
+
+import zmq
+
+from hall import protocol as P
+
+#: a device's CURVE keys, Z85: its own public and secret key and the hub's public key
+DeviceKeys = tuple[bytes, bytes, bytes]
+
+
+def hall_socket(ctx: zmq.Context[zmq.Socket[bytes]], kind: int) -> zmq.Socket[bytes]:
+    """A new `kind` socket on `ctx` with the hall's ZMTP heartbeat and linger 0."""
+    s = ctx.socket(kind)
+    ivl, timeout, ttl = P.ZMTP_HEARTBEAT_MS
+    s.setsockopt(zmq.HEARTBEAT_IVL, ivl)
+    s.setsockopt(zmq.HEARTBEAT_TIMEOUT, timeout)
+    s.setsockopt(zmq.HEARTBEAT_TTL, ttl)
+    s.setsockopt(zmq.LINGER, 0)
+    return s
+
+
+def device_socket(
+    ctx: zmq.Context[zmq.Socket[bytes]], kind: int, keys: DeviceKeys | None
+) -> zmq.Socket[bytes]:
+    """A device's socket: `hall_socket`, and a CURVE client with `keys` unless they are None."""
+    s = hall_socket(ctx, kind)
+    if keys is not None:
+        s.curve_publickey, s.curve_secretkey, s.curve_serverkey = keys
+    return s
