@@ -56,6 +56,15 @@ def _readable(sock: zmq.Socket[bytes]) -> bool:
     return isinstance(events, int) and bool(events & zmq.POLLIN)
 
 
+def _close(sock: zmq.Socket[bytes] | None, note: QSocketNotifier | None) -> None:
+    # The notifier goes first: it must not fire on an FD that is about to be closed.
+    if note is not None:
+        note.setEnabled(False)
+        note.deleteLater()
+    if sock is not None:
+        sock.close(linger=0)
+
+
 @dataclass
 class _Pending:
     body: bytes
@@ -148,22 +157,12 @@ class HubLink(QObject):
         QTimer.singleShot(0, self._drain_dealer)
 
     def _close_dealer(self) -> None:
-        if self._dealer_note is not None:
-            self._dealer_note.setEnabled(False)
-            self._dealer_note.deleteLater()
-            self._dealer_note = None
-        if self._dealer is not None:
-            self._dealer.close(linger=0)
-            self._dealer = None
+        _close(self._dealer, self._dealer_note)
+        self._dealer, self._dealer_note = None, None
 
     def _close_sub(self) -> None:
-        if self._sub_note is not None:
-            self._sub_note.setEnabled(False)
-            self._sub_note.deleteLater()
-            self._sub_note = None
-        if self._sub is not None:
-            self._sub.close(linger=0)
-            self._sub = None
+        _close(self._sub, self._sub_note)
+        self._sub, self._sub_note = None, None
 
     def _open_sub(self, pub: str) -> None:
         self._sub_pub = pub
