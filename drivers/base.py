@@ -98,7 +98,9 @@ class DeviceURL:
 def parse_device_url(url: str, allowed: tuple[str, ...] | None = None) -> DeviceURL:
     """Parse a device URL; raise ConfigError naming what is wrong."""
     if "://" not in url:
-        raise ConfigError(f"device URL {url!r} has no scheme (expected e.g. serial://, tcp://, sim://)")
+        raise ConfigError(
+            f"device URL {url!r} has no scheme (expected e.g. serial://, tcp://, sim://)"
+        )
     parts = urlsplit(url)
     scheme = parts.scheme.lower()
     if allowed is not None and scheme not in allowed:
@@ -138,6 +140,4 @@ class Person:
     def __repr__(self) -> str:  # never print an ID number in clear (logs, tracebacks)
         from hall.idnumber import mask_id, mask_name
 
-        return (
-            f"Person(id={mask_id(self.id_number)}, name={mask_name(self.name)}, source={self.source})"
-        )
+        return f"Person(id={mask_id(self.id_number)}, name={mask_name(self.name)}, source={self.source})"
