@@ -21,7 +21,6 @@ from hall.forecast import (
     QueueLoad,
     learned_service_minutes,
     queue_estimate,
-    simple_estimate,
 )
 from hall.layout import Layout
 from hall.model import (
@@ -791,11 +790,17 @@ class Engine:
         for qid, q in self.layout.queues.items():
             waiting = self.waiting(qid)
             longest = (now - waiting[0].enqueued_at).total_seconds() / 60 if waiting else 0.0
-            est = simple_estimate(self.queue_load(qid))
+            # The same estimator as the tickets, for a walk-in arriving now.
+            walk_in = Ticket(id="", number="", queue=qid, day=now.date(), issued_at=now,
+                             enqueued_at=now)  # fmt: skip
+            est = self.estimator(self, walk_in)
+            served = self.servers(qid) > 0
             out.append({"queue": qid, "name": q.name, "floor": q.floor, "waiting": len(waiting),
                         "longest_wait": round(longest, 1),
                         "estimate": [round(est.low, 1), round(est.high, 1)],
-                        "estimate_text": est.text()})  # fmt: skip
+                        # No open window serves it: say so rather than promise minutes.
+                        "estimate_text": est.text() if served else "暂无窗口办理",
+                        "estimate_text_en": est.text_en() if served else "no window open"})  # fmt: skip
         return out
 
     def state_digest(self) -> dict[str, Any]:

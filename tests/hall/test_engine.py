@@ -816,3 +816,14 @@ def test_engine_accepts_each_policy(layout: Layout, clock: Clock, policy: str) -
 def test_unknown_policy() -> None:
     with pytest.raises(ValueError, match="unknown routing policy"):
         Engine(load_layout(default_layout_path()), Clock(at(THU, "09:00")), policy="lifo")
+
+
+def test_queue_summary_says_when_no_window_serves_a_queue(eng: Engine) -> None:
+    by_queue = {q["queue"]: q for q in eng.queue_summary()}
+    assert by_queue["M"]["estimate_text"] == "暂无窗口办理"  # nothing open yet: no promise
+    ready(eng, 9)
+    issue(eng, "M")
+    by_queue = {q["queue"]: q for q in eng.queue_summary()}
+    assert by_queue["M"]["waiting"] == 1
+    assert by_queue["M"]["estimate_text"] != "暂无窗口办理"
+    assert by_queue["G"]["estimate_text"] == "暂无窗口办理"
