@@ -111,6 +111,8 @@ def green_channel(layout: dict[str, Any], birth: date | None, day: date) -> bool
 
 def wait_text_en(figures: dict[str, Any]) -> str:
     """English for a queue's estimate from its heartbeat figures ([low, high] minutes)."""
+    if figures.get("estimate_text_en"):
+        return str(figures["estimate_text_en"])
     est = figures.get("estimate")
     if not est or len(est) != 2:
         return ""
