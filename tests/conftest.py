@@ -1,12 +1,16 @@
-"""Suite-wide test settings: offscreen Qt, no stray warnings; the hall's layout and items."""
+"""Suite-wide test settings: offscreen Qt, no stray warnings; the hall's layout and items, and
+the real hub on 127.0.0.1 that the app tests talk to (a directory may override `hub`)."""
 
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
 from hall.catalogue import load_catalogue
+from hall.hub import Hub
 from hall.layout import Layout, default_layout_path, load_layout
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -23,3 +27,13 @@ def layout() -> Layout:
 def items() -> dict[str, str]:
     """Catalogue item code → domain, as the hub is given them."""
     return {i.code: i.domain for i in load_catalogue()}
+
+
+@pytest.fixture
+def hub(layout: Layout, items: dict[str, str], tmp_path: Path) -> Iterator[Hub]:
+    """A hub on 127.0.0.1 over a fresh database, heartbeats every 0.25 s (apps notice fast)."""
+    from tests.hubs import start_hub
+
+    h = start_hub(layout, items, tmp_path / "hall.db", heartbeat=0.25)
+    yield h
+    h.stop()

@@ -18,9 +18,6 @@ from counter.app import item_names
 from counter.model import CounterModel
 from counter.view import CounterWindow
 from hall.client import HubClient
-from hall.hub import Hub
-from hall.layout import Layout
-from tests.hubs import start_hub
 from ui import i18n, theme
 from ui.hublink import HubLink
 from ui.model import HallModel
@@ -33,13 +30,6 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         if here in Path(str(item.path)).parents:
             item.add_marker(pytest.mark.qt_log_level_fail("WARNING"))
             item.add_marker(pytest.mark.qt_log_ignore("does not support propagateSizeHints"))
-
-
-@pytest.fixture
-def hub(layout: Layout, items: dict[str, str], tmp_path: Path) -> Iterator[Hub]:
-    h = start_hub(layout, items, tmp_path / "hall.db", heartbeat=0.25)
-    yield h
-    h.stop()
 
 
 @dataclass

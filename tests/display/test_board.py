@@ -16,10 +16,9 @@ from hall.client import HubClient
 from hall.hub import Hub
 from hall.layout import Layout
 from tests.hubs import start_hub
+from tests.shots import save_shot
 from ui.hublink import HubLink
 from ui.model import HallModel
-
-from .conftest import save_shot
 
 
 class Board:

@@ -21,13 +21,11 @@ from drivers.printer import open_printer
 from drivers.printer.emulator import PrinterEmulator
 from drivers.sscard.sim import SimSocialSecurityCardReader
 from hall.catalogue import Catalogue, load_catalogue
-from hall.hub import Hub
 from hall.idnumber import make_id_number
-from hall.layout import Layout
 from kiosk.devices import CardDesk, PrinterDesk
 from kiosk.model import KioskModel, Screen
 from kiosk.view import KioskWindow
-from tests.hubs import HALL_TIME, start_hub
+from tests.hubs import HALL_TIME
 from ui import i18n
 from ui.hublink import HubLink
 from ui.model import HallModel
@@ -47,13 +45,6 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 @pytest.fixture(scope="session")
 def catalogue() -> Catalogue:
     return load_catalogue()
-
-
-@pytest.fixture
-def hub(layout: Layout, items: dict[str, str], tmp_path: Path) -> Iterator[Hub]:
-    h = start_hub(layout, items, tmp_path / "hall.db", heartbeat=0.25)
-    yield h
-    h.stop()
 
 
 @pytest.fixture

@@ -15,10 +15,9 @@ from hall.follower import FollowedEvent
 from hall.hub import Hub
 from rating.model import PadModel, Page
 from rating.view import PadView
+from tests.shots import save_shot
 from ui.hublink import HubLink
 from ui.model import HallModel
-
-from .conftest import save_shot
 
 WINDOW = 5
 

@@ -1,24 +1,12 @@
-"""Evaluation-pad fixtures: a real hub on 127.0.0.1 (the pattern of tests/ui/conftest.py)."""
+"""Screenshots the app tests save: into the test's tmp_path and, when YICHUANG_SHOTS names a
+folder, there too (so a person can look at what a citizen or clerk would see)."""
 
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
 from PyQt6.QtWidgets import QWidget
-
-from hall.hub import Hub
-from hall.layout import Layout
-from tests.hubs import start_hub
-
-
-@pytest.fixture
-def hub(layout: Layout, items: dict[str, str], tmp_path: Path) -> Iterator[Hub]:
-    h = start_hub(layout, items, tmp_path / "hall.db", heartbeat=0.25)
-    yield h
-    h.stop()
 
 
 def save_shot(widget: QWidget, tmp_path: Path, name: str) -> Path:
