@@ -3,7 +3,9 @@
 The hub runs as its own process (`hall serve --insecure`) so it does not share a GIL
 with the load; counters, kiosks and displays are threads here, one socket each.
 Counters loop call_next → start → finish, kiosks issue round the queues, displays
-follow the board stream. Printed: sustained commands/s, command→reply latency,
+follow the board stream. Each counter starts at a random moment within its first think
+period (started together they stay in phase and the hub sees all 30 in one burst every
+period: `--lockstep`, the worst case). Printed: sustained commands/s, command→reply latency,
 call_next→event-at-every-display latency, and the raw SQLite commit rate on the
 same disk with the ratio.
 """
@@ -12,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import random
 import shutil
 import socket
 import sqlite3
@@ -40,6 +43,13 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         default=0.2,
         help="pause between a client's commands "
         "(0.2 s: about 100 times a busy hall's command rate; 0 saturates the hub)",
+    )
+    h.add_argument(
+        "--lockstep",
+        action="store_true",
+        help="start every counter at the same instant (they then stay in phase: a burst of "
+        "all counters' commands each think period, a worst case; by default each counter "
+        "starts at a random moment within its first think period)",
     )
     h.add_argument("--procs", type=int, default=2, help="load processes for counters and kiosks")
     h.add_argument("--dir", type=Path, default=Path("."), help="where the database goes")
@@ -132,7 +142,7 @@ def _timed(c: Any, fn: str, lat: list[float], calls: dict[str, float], *a: Any) 
 
 
 def _load_worker(endpoint: str, counters: list[int], kiosks: list[int], think: float,
-                 seconds: float, start_at: float, out: Any) -> None:  # fmt: skip
+                 seconds: float, start_at: float, out: Any, lockstep: bool = False) -> None:  # fmt: skip
     """One load process: some counters and kiosks as threads. Latencies go back on `out`.
 
     perf_counter is CLOCK_MONOTONIC on Linux, the same clock in every process, so a call
@@ -148,6 +158,8 @@ def _load_worker(endpoint: str, counters: list[int], kiosks: list[int], think: f
             c.hello()
             while time.perf_counter() < start_at:
                 time.sleep(0.01)
+            if not lockstep:  # clerks press at their own moments, not all at once
+                time.sleep(random.uniform(0, think))
             while not stop.is_set():
                 v = _timed(c, "call_next", lat, calls)
                 if v and v.get("ticket"):
@@ -226,7 +238,7 @@ def _bench(args: argparse.Namespace, endpoint: str, work: Path, HubClient: Any) 
     for g in range(groups):
         procs.append(ctx.Process(target=_load_worker, args=(
             endpoint, windows[g::groups], list(range(1, args.kiosks + 1))[g::groups],
-            args.think, args.seconds, start_at, out)))  # fmt: skip
+            args.think, args.seconds, start_at, out, args.lockstep)))  # fmt: skip
     for p in procs:
         p.start()
     lat: list[float] = []
@@ -253,7 +265,8 @@ def _bench(args: argparse.Namespace, endpoint: str, work: Path, HubClient: Any) 
     row = raw_commit_rate(work, write=True)
     print(f"hall bench hub: {args.counters} counters, {args.displays} displays, "
           f"{args.kiosks} kiosks in {groups} load processes, {args.seconds:.0f} s, "
-          f"think {args.think * 1000:.0f} ms, db in {work}")  # fmt: skip
+          f"think {args.think * 1000:.0f} ms{', lockstep' if args.lockstep else ''}, "
+          f"db in {work}")  # fmt: skip
     print(f"{'commands/s sustained':<34} {rate:8.1f}  ({len(lat)} commands)")
     print(_line("command → reply", lat))
     print(_line("call_next → event at every display", to_displays))

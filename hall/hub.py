@@ -117,6 +117,7 @@ class Hub:
         self.online: dict[str, bool] = {}
         self.peers: dict[str, Peer] = {}
         self._last_seen: dict[str, float] = {}
+        self._done: list[_Request] = []  # answered, not yet logged (see _record)
         self._stop_r, self._stop_w = os.pipe()
         self._stopping = False
         self._thread: threading.Thread | None = None
@@ -232,12 +233,17 @@ class Hub:
         next_advise = now + self.advise_every if advising else float("inf")
         while True:
             wait = max(0.0, min(next_beat, next_house, next_advise) - time.monotonic())
-            ready = dict(poller.poll(int(wait * 1000)))
+            # Log lines and presence wait until nothing else does (or pile up): a burst's
+            # later requests must not wait for the earlier ones' logging.
+            ready = dict(poller.poll(0 if self._done else int(wait * 1000)))
             if self._stop_r in ready:
+                self._record()
                 log.info("hub stopping")
                 return
             if self.router in ready:
                 self._drain()
+            if self._done and (not ready or len(self._done) >= 200):
+                self._record()
             now = time.monotonic()
             if now >= next_beat:
                 next_beat = now + self.heartbeat
@@ -279,7 +285,7 @@ class Hub:
                     r.body = self._read(r.peer, r.req)
                 except P.RemoteProtocolError as e:
                     r.body = _protocol_error(r.req_id, e)
-            self._finish(r)
+            self._deliver(r)
         self._flush(batch)
 
     def _prepare(self, frames: list[zmq.Frame]) -> _Request:
@@ -304,16 +310,31 @@ class Hub:
             r.body = _protocol_error(req_id, e)
         return r
 
-    def _finish(self, r: _Request) -> None:
-        """Reply, then publish the command's events; one log line."""
+    def _deliver(self, r: _Request) -> None:
+        """Reply, then publish the command's events (and note how long that took)."""
         self._send(r.envelope, r.body)
         for ev in r.events:
             self._publish(ev)
-        ms = (time.perf_counter() - r.t0) * 1000
-        result = "ok" if r.body.startswith(b'{"type":"ok"') else _code_of(r.body)
-        log.info("%s %s %s %.1fms", r.peer.id if r.peer else "?", r.kind or "?", result, ms)
-        if r.peer is not None:
-            self._seen(r.peer)
+        r.ms = (time.perf_counter() - r.t0) * 1000
+        self._done.append(r)
+
+    def _record(self) -> None:
+        """When the hub is idle: one log line per request answered since, then device
+        presence (every device that just came online, in one transaction). Kept off the
+        reply path: in a burst, logging each request before the next one is answered added
+        its cost to every later one (the latency tail, issue 3)."""
+        done, self._done = self._done, []
+        now = time.monotonic()
+        came_online: list[str] = []
+        for r in done:
+            result = "ok" if r.body.startswith(b'{"type":"ok"') else _code_of(r.body)
+            log.info("%s %s %s %.1fms", r.peer.id if r.peer else "?", r.kind or "?", result, r.ms)
+            if r.peer is not None:
+                self._last_seen[r.peer.id] = now
+                if not self.online.get(r.peer.id) and r.peer.id not in came_online:
+                    came_online.append(r.peer.id)
+        if came_online:
+            self._presence(came_online, True)
 
     def _send(self, envelope: list[bytes], body: bytes) -> None:
         try:
@@ -385,7 +406,7 @@ class Hub:
             for r in batch:
                 r.body, r.events = _error(r.req_id, err), []
         for r in batch:
-            self._finish(r)
+            self._deliver(r)
 
     def _write(self, r: _Request) -> None:
         """One command inside the open transaction: replay, or authorize → engine → save."""
@@ -515,23 +536,26 @@ class Hub:
 
     # ------------------------------------------------------------ devices
 
-    def _seen(self, peer: Peer) -> None:
-        self._last_seen[peer.id] = time.monotonic()
-        if not self.online.get(peer.id):
-            self._presence(peer.id, True)
-
     def _check_devices(self, now: float) -> None:
-        for device, seen in list(self._last_seen.items()):
-            if self.online.get(device) and now - seen > self.device_timeout:
-                self._presence(device, False)
+        gone = [
+            device
+            for device, seen in self._last_seen.items()
+            if self.online.get(device) and now - seen > self.device_timeout
+        ]
+        if gone:
+            self._presence(gone, False)
 
-    def _presence(self, device: str, online: bool) -> None:
-        self.online[device] = online
-        peer = self.peers.get(device)
-        ev = Event(STAFF, "device.online" if online else "device.offline", self.engine.clock(),
-                   {"device": device, "role": peer.role if peer else ""})  # fmt: skip
+    def _presence(self, devices: list[str], online: bool) -> None:
+        """Devices came online or went offline: one staff event each, one transaction."""
+        at = self.engine.clock()
+        events = []
+        for device in devices:
+            self.online[device] = online
+            peer = self.peers.get(device)
+            events.append(Event(STAFF, "device.online" if online else "device.offline", at,
+                                {"device": device, "role": peer.role if peer else ""}))  # fmt: skip
         self._command(Peer("hub", "manager", None, None), "presence",
-                      lambda: Outcome({}, [ev], Changes()))  # fmt: skip
+                      lambda: Outcome({}, events, Changes()))  # fmt: skip
 
 
 @dataclass
@@ -546,6 +570,7 @@ class _Request:
     req: P.Request | None = None
     body: bytes = b""
     events: list[StoredEvent] = field(default_factory=list)
+    ms: float = 0.0  # received → replied and published
 
 
 def _protocol_error(req_id: str, e: P.RemoteProtocolError) -> bytes:
