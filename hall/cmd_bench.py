@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import os
 import random
+import re
 import shutil
 import socket
 import sqlite3
@@ -36,7 +37,12 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     h.add_argument("--counters", type=int, default=30)
     h.add_argument("--displays", type=int, default=4)
     h.add_argument("--kiosks", type=int, default=3)
-    h.add_argument("--seconds", type=float, default=10.0)
+    h.add_argument(
+        "--seconds",
+        type=float,
+        default=30.0,
+        help="load duration (30 s: about 450 calls reach the displays, so p99 rests on 5 of them)",
+    )
     h.add_argument(
         "--think",
         type=float,
@@ -85,24 +91,48 @@ def _line(name: str, xs: list[float]) -> str:
 
 def raw_commit_rate(directory: Path, seconds: float = 2.0, write: bool = False) -> float:
     """BEGIN IMMEDIATE … COMMIT per second, WAL and synchronous=FULL like the store."""
+    return raw_commits(directory, seconds, write)[0]
+
+
+def raw_commits(
+    directory: Path, seconds: float = 2.0, write: bool = False
+) -> tuple[float, list[float]]:
+    """(commits per second, seconds each) of a BEGIN IMMEDIATE … COMMIT loop, WAL and
+    synchronous=FULL like the store; `write` inserts one row in each (a durable commit)."""
     path = directory / f"raw-{os.getpid()}-{int(write)}.db"
     conn = sqlite3.connect(path, isolation_level=None)
     conn.execute("PRAGMA journal_mode = WAL")
     conn.execute("PRAGMA synchronous = FULL")
     conn.execute("CREATE TABLE IF NOT EXISTS t (x INTEGER)")
     n, end = 0, time.perf_counter() + seconds
+    each: list[float] = []
     t0 = time.perf_counter()
-    while time.perf_counter() < end:
+    while (t := time.perf_counter()) < end:
         conn.execute("BEGIN IMMEDIATE")
         if write:
             conn.execute("INSERT INTO t VALUES (?)", [n])
         conn.execute("COMMIT")
+        each.append(time.perf_counter() - t)
         n += 1
     rate = n / (time.perf_counter() - t0)
     conn.close()
     for suffix in ("", "-wal", "-shm"):
         Path(f"{path}{suffix}").unlink(missing_ok=True)
-    return rate
+    return rate, each
+
+
+_LOG_LINE = re.compile(rb" INFO hall\.hub: \S+ (\S+) (\S+) ([0-9.]+)ms$")
+
+
+def hub_times(log: Path) -> dict[str, list[float]]:
+    """Seconds inside the hub (received → replied and published) per command, from the
+    hub's own log line of each request (`hall serve` writes one per request)."""
+    out: dict[str, list[float]] = {}
+    for line in log.read_bytes().splitlines():
+        m = _LOG_LINE.search(line)
+        if m:
+            out.setdefault(m.group(1).decode(), []).append(float(m.group(3)) / 1000)
+    return out
 
 
 def run(args: argparse.Namespace) -> int:
@@ -261,8 +291,10 @@ def _bench(args: argparse.Namespace, endpoint: str, work: Path, HubClient: Any) 
         if all(a is not None for a in arrivals):
             to_displays.append(max(a for a in arrivals if a is not None) - sent)
     rate = len(lat) / elapsed
-    empty = raw_commit_rate(work)
-    row = raw_commit_rate(work, write=True)
+    time.sleep(0.5)  # the hub writes its log lines when idle
+    inside = hub_times(work / "hub.log")
+    empty, _ = raw_commits(work)
+    row, row_each = raw_commits(work, write=True)
     print(f"hall bench hub: {args.counters} counters, {args.displays} displays, "
           f"{args.kiosks} kiosks in {groups} load processes, {args.seconds:.0f} s, "
           f"think {args.think * 1000:.0f} ms{', lockstep' if args.lockstep else ''}, "
@@ -270,6 +302,9 @@ def _bench(args: argparse.Namespace, endpoint: str, work: Path, HubClient: Any) 
     print(f"{'commands/s sustained':<34} {rate:8.1f}  ({len(lat)} commands)")
     print(_line("command → reply", lat))
     print(_line("call_next → event at every display", to_displays))
+    print(_line("inside the hub, call_next", inside.get("call_next", [])))
+    print(_line("inside the hub, every request", [x for xs in inside.values() for x in xs]))
+    print(_line("raw 1-row durable commit", row_each))
     print(f"{'raw empty BEGIN IMMEDIATE…COMMIT/s':<34} {empty:8.1f}  "
           f"ratio hub/raw = {rate / empty:.3f}")  # fmt: skip
     print(f"{'raw 1-row durable commits/s':<34} {row:8.1f}  ratio hub/raw = {rate / row:.3f}")
