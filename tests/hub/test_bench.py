@@ -1,0 +1,55 @@
+"""`hall bench hub` as a user runs it: a real hub process, real load and display processes."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+from hall.cmd_bench import hub_times
+
+LINE = re.compile(r"^(.+?)\s+p50\s+([0-9.]+)\s+p99\s+([0-9.]+)\s+max\s+([0-9.]+) ms\s+\(n=(\d+)\)$")
+
+
+def test_hub_times_reads_the_hubs_own_log_lines(tmp_path: Path) -> None:
+    log = tmp_path / "hub.log"
+    log.write_text(
+        "2026-11-26 09:37:43,661 WARNING hall.hub: NO SECURITY: test mode\n"
+        "2026-11-26 09:37:50,271 INFO hall.hub: kiosk-2 issue ok 8.6ms\n"
+        "2026-11-26 09:37:50,272 INFO hall.hub: counter-13 call_next ok 1.5ms\n"
+        "2026-11-26 09:37:50,273 INFO hall.hub: counter-13 call_next queue_empty 0.5ms\n",
+        encoding="utf-8",
+    )
+    got = hub_times(log)
+    assert got == {"issue": [0.0086], "call_next": [0.0015, 0.0005]}
+
+
+def test_bench_hub_prints_every_figure(tmp_path: Path) -> None:
+    run = subprocess.run(
+        [sys.executable, "-m", "hall", "bench", "hub", "--seconds", "2", "--counters", "4",
+         "--displays", "2", "--kiosks", "2", "--think", "0.05", "--dir", str(tmp_path)],
+        capture_output=True, text=True, timeout=180, check=False,
+    )  # fmt: skip
+    assert run.returncode == 0, run.stderr
+    figures = {}
+    for line in run.stdout.splitlines():
+        m = LINE.match(line)
+        if m:
+            figures[m.group(1).strip()] = (float(m.group(3)), int(m.group(5)))
+    wanted = [
+        "command → reply",
+        "call_next → event at every display",
+        "inside the hub, call_next",
+        "inside the hub, every request",
+        "raw 1-row durable commit",
+    ]
+    assert sorted(figures) == sorted(wanted), run.stdout
+    for name, (p99, n) in figures.items():
+        assert n > 0 and p99 > 0, (name, run.stdout)
+    # the hub logged every command the load sent (and the set-up requests besides)
+    assert figures["inside the hub, every request"][1] >= figures["command → reply"][1]
+    rate = re.search(r"commands/s sustained\s+([0-9.]+)", run.stdout)
+    assert rate and float(rate.group(1)) > 10
+    assert re.search(r"raw 1-row durable commits/s\s+[0-9.]+\s+ratio hub/raw = [0-9.]+", run.stdout)
+    assert not list(tmp_path.iterdir()), "the bench leaves nothing behind without --keep"
