@@ -315,6 +315,7 @@ class Hub:
         self._send(r.envelope, r.body)
         for ev in r.events:
             self._publish(ev)
+            self._note_move(ev)
         r.ms = (time.perf_counter() - r.t0) * 1000
         self._done.append(r)
 
@@ -457,6 +458,17 @@ class Hub:
             return
         for ev in events:
             self._publish(ev)
+            self._note_move(ev)
+
+    def _note_move(self, ev: StoredEvent) -> None:
+        """A window's profile changed (committed), whoever did it — a manager's move starts
+        the advisor's hold for that window as its own moves do (at most one move per
+        `hold_minutes`), and a proposal the manager took is not proposed again."""
+        if ev.type != "window.profile_changed":
+            return
+        n = int(ev.data["window"])
+        self.advisor_memory.last_moved[n] = self.engine.clock()
+        self._proposed.pop(n, None)
 
     def advise(self) -> list[advisor.Proposal]:
         """Run the rebalancing advisor once (hall.advisor.run_once, as `hall simulate` does):
@@ -493,7 +505,6 @@ class Hub:
                 except E.HallError as e:
                     log.warning("advisor proposal %s not applied: %s", p.id, e)
                     continue
-                advisor.apply_memory(self.advisor_memory, [p], eng.clock())
         return out
 
     # ------------------------------------------------------------ streams

@@ -203,6 +203,38 @@ def test_hub_publishes_proposals_and_auto_applies(layout, items, tmp_path, auto)
         hub.stop()
 
 
+def test_a_managers_move_starts_the_advisors_hold(layout, items, tmp_path):
+    """Window 5 was just moved by the manager: the advisor asks window 6 to help instead."""
+    hub = start_hub(layout=_auto_layout(layout, False), items=items, db=tmp_path / "h.db",
+                    advise_every=0.3)  # fmt: skip
+    mgr = HubClient(hub.endpoint, device="manager-1")
+    try:
+        for n in (5, 6, 9, 10):  # general windows 5, 6 may help M; 9, 10 are M windows
+            mgr.open_window(n)
+            mgr.sign_in(n, staff_no=f"S{n:03d}", name=f"办事员{n}")
+        mgr.set_profile(5, {"G": 1.0}, reason="上午只办综合")
+        f = StateFollower(("board", "staff"))
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline and not f.synced:
+            mgr.pump(f, timeout=0.2)
+        for _ in range(16):
+            mgr.issue(queue="M")
+        seen: list = []
+        deadline = time.monotonic() + 8
+        while time.monotonic() < deadline and not any(
+            e.type == "advisor.proposal" for e in seen
+        ):
+            seen += mgr.pump(f, timeout=0.3)
+        for _ in range(4):  # a few more advisor runs
+            seen += mgr.pump(f, timeout=0.3)
+        windows = {e.data["window"] for e in seen if e.type == "advisor.proposal"}
+        assert windows == {6}, windows
+        assert hub.advisor_memory.last_moved.keys() == {5}
+    finally:
+        mgr.close()
+        hub.stop()
+
+
 def test_layout_advisor_key_is_validated(layout):
     text = Path(layout.source).read_text(encoding="utf-8")
     assert layout.advisor == AdvisorSettings(True, False, 5.0)
