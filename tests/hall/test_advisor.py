@@ -221,9 +221,7 @@ def test_a_managers_move_starts_the_advisors_hold(layout, items, tmp_path):
             mgr.issue(queue="M")
         seen: list = []
         deadline = time.monotonic() + 8
-        while time.monotonic() < deadline and not any(
-            e.type == "advisor.proposal" for e in seen
-        ):
+        while time.monotonic() < deadline and not any(e.type == "advisor.proposal" for e in seen):
             seen += mgr.pump(f, timeout=0.3)
         for _ in range(4):  # a few more advisor runs
             seen += mgr.pump(f, timeout=0.3)
