@@ -29,6 +29,8 @@ class Proposal:
     reason: str
     at: datetime | None
     id: str = ""
+    # the advisor's own rough prediction: queue -> (wait now, wait after) in minutes
+    effect: dict[str, tuple[float, float]] = field(default_factory=dict)
 
 
 @dataclass
@@ -102,6 +104,14 @@ class LiveLog:
                          str(data.get("reason", "")), at, str(data.get("id", "")))  # fmt: skip
         except (KeyError, TypeError, ValueError, AttributeError):
             return  # a proposal we cannot read is no proposal
+        effect = data.get("effect")
+        if isinstance(effect, dict):
+            for q, pair in effect.items():
+                try:
+                    before, after = (float(x) for x in pair)
+                except (TypeError, ValueError):
+                    continue  # an unreadable figure is left out, the proposal stays
+                p.effect[str(q)] = (before, after)
         self.proposals = [x for x in self.proposals if x.window != p.window] + [p]
 
     def drop_proposal(self, window: int) -> None:

@@ -8,6 +8,7 @@ sit here too, each with the same required reason. The advisor's proposals (issue
 
 from __future__ import annotations
 
+from PyQt6.QtCore import Qt
 from PyQt6.QtGui import QColor
 from PyQt6.QtWidgets import (
     QAbstractItemView,
@@ -54,7 +55,9 @@ class RebalancePanel(QWidget):
         self.title = QLabel(tr("调整窗口：请在左侧点选一个窗口"))
         self.title.setFont(theme.font(15, bold=True))
         self.proposals = QListWidget()
-        self.proposals.setMaximumHeight(80)
+        self.proposals.setMaximumHeight(150)
+        self.proposals.setWordWrap(True)  # the reason and the predicted effect, whole
+        self.proposals.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.proposals.itemClicked.connect(lambda item: self.take_proposal(item.data(256)))
         self.queue_box = QGridLayout()
         self.effects = QTableWidget(0, len(EFFECT_HEADERS))
@@ -161,7 +164,17 @@ class RebalancePanel(QWidget):
         self.proposals.clear()
         for p in props:
             text = "、".join(f"{self.model.queue_name(q)}×{x:g}" for q, x in p.profile.items())
-            self.proposals.addItem(f"{p.window}{tr('号窗口')} → {text}：{p.reason}")
+            item = f"{p.window}{tr('号窗口')} → {text}：{p.reason}"
+            if p.effect:
+                item += (
+                    f"（{tr('预计等候')}："
+                    + "，".join(
+                        f"{self.model.queue_name(q)} {a:.0f}→{b:.0f}{tr('分钟')}"
+                        for q, (a, b) in p.effect.items()
+                    )
+                    + "）"
+                )
+            self.proposals.addItem(item)
             self.proposals.item(self.proposals.count() - 1).setData(256, p.window)  # type: ignore[union-attr]
         self.proposals.setVisible(bool(props))
         self.proposals_label.setVisible(bool(props))

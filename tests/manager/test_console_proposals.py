@@ -1,0 +1,68 @@
+"""The advisor's proposals on the console: with its predicted effect, taken into the editor."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from pytestqt.qtbot import QtBot
+
+from hall.client import HubClient
+from hall.hub import Hub
+from hall.layout import AdvisorSettings, Layout
+from manager.live import LiveLog
+from tests.hubs import HALL_TIME, start_hub
+from tests.manager.conftest import Console, open_console, save_shot
+
+
+@pytest.fixture
+def advising_hub(layout: Layout, items: dict[str, str], tmp_path: Path) -> Iterator[Hub]:
+    """Proposals only (no auto-apply), the advisor every 0.3 s."""
+    h = start_hub(replace(layout, advisor=AdvisorSettings(True, False, 5.0)), items,
+                  tmp_path / "hall.db", heartbeat=0.25, advise_every=0.3)  # fmt: skip
+    yield h
+    h.stop()
+
+
+def test_proposal_with_effect_taken_into_the_editor(
+    qtbot: QtBot, advising_hub: Hub, tmp_path: Path
+) -> None:
+    c: Console = open_console(qtbot, advising_hub.endpoint, HALL_TIME)
+    try:
+        panel = c.window.rebalance
+        with HubClient(advising_hub.endpoint, device="manager-1") as m:
+            for n in (5, 9, 10):  # general window 5 may help M; 9, 10 are M windows
+                m.open_window(n)
+                m.sign_in(n, staff_no=f"S{n:03d}", name=f"办事员{n}")
+            for _ in range(14):
+                m.issue(queue="M")
+        qtbot.waitUntil(lambda: panel.proposals.count() > 0, timeout=8000)
+        text = panel.proposals.item(0).text()
+        p = c.model.proposals()[0]
+        assert p.window == 5 and "M" in p.profile
+        assert text.startswith("5号窗口 → ") and "5号窗口兼办市场监管" in text
+        # the advisor's own prediction, as it published it: M waits less after the move
+        before, after = p.effect["M"]
+        assert after < before
+        assert f"市场监管 {before:.0f}→{after:.0f}分钟" in text, text
+        save_shot(c, "manager-advisor-proposal", tmp_path)
+        panel.take_proposal(5)
+        assert panel.number == 5 and panel.profile() == p.profile
+        assert panel.reason.text().startswith("采纳调度建议：")
+        rows = {r[0]: r for r in panel.effect_rows()}
+        assert "市场监管（M）" in rows  # the console's own preview, before applying
+    finally:
+        c.window.tick.stop()
+        c.link.stop()
+
+
+def test_an_unreadable_effect_leaves_the_proposal() -> None:
+    live = LiveLog()
+    at = "2026-11-26T10:00:00"
+    live.feed("advisor.proposal", at, {"window": 5, "profile": {"M": 1}, "reason": "r",
+                                       "effect": {"M": [12, 4], "G": ["x"], "T": None}})  # fmt: skip
+    live.feed("advisor.proposal", at, {"window": "x", "profile": {"M": 1}})
+    live.feed("advisor.proposal", at, {"window": 6, "profile": {"G": 1}, "effect": "garbage"})
+    assert [(p.window, p.effect) for p in live.proposals] == [(5, {"M": (12.0, 4.0)}), (6, {})]
