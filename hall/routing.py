@@ -80,10 +80,26 @@ def pooled(w: RouteWindow, heads: Heads, now: datetime) -> Ticket | None:
     return oldest
 
 
+def pooled_classes(w: RouteWindow, heads: Heads, now: datetime) -> Ticket | None:
+    """Pooled with today's priority: every window serves every ticket, first come first
+    served within absolute priority classes (green, then appointments, then walk-ins) —
+    `dedicated`'s discipline on one hall-wide queue."""
+    for cls in _CLASS_ORDER:
+        oldest: Ticket | None = None
+        for classes in heads.values():
+            t = classes.get(cls)
+            if t is not None and (oldest is None or t.enqueued_at < oldest.enqueued_at):
+                oldest = t
+        if oldest is not None:
+            return oldest
+    return None
+
+
 POLICIES: dict[str, Policy] = {
     "default": accumulated_priority,
     "dedicated": dedicated,
     "pooled": pooled,
+    "pooled_classes": pooled_classes,
 }
 
 

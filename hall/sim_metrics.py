@@ -5,8 +5,9 @@ Conventions:
   ticket counts, absentees included (they waited too).
 - Whole-run figures (p50/p90/p95, per-queue and per-class, estimate errors) pool every
   ticket of every day. Figures "± h" are a 95 % confidence interval over days:
-  h = 1.96·sd/√n of the daily values (for p95 and Jain's index, of the daily p95s and
-  daily indexes, an approximation of the pooled figure's uncertainty).
+  h = 1.96·sd/√n of the daily values; for the pooled p95, 1.96·sd of the p95 over
+  bootstrap resamples of whole days (days are the independent units); for Jain's index,
+  of the daily indexes (an approximation of the pooled figure's uncertainty).
 - Utilisation: minutes a window spent serving (or waiting for an absentee) over the
   opening day (issue start to close), or to the last finish when that is later.
 """
@@ -67,12 +68,37 @@ def _errors(pred: np.ndarray, actual: np.ndarray) -> dict[str, float]:
     }
 
 
+def bootstrap_quantile_h(
+    per_day: Sequence[np.ndarray], q: float, resamples: int = 200, seed: int = 0
+) -> float:
+    """Half-width (1.96·sd) of the pooled q-quantile (0–1) over bootstrap resamples of whole
+    days. Each resample weighs every day by how often it was drawn, so the pooled values
+    are sorted once and each resample costs one cumulative sum."""
+    n = len(per_day)
+    if n < 2:
+        return math.nan
+    values = np.concatenate(per_day)
+    if len(values) == 0:
+        return math.nan
+    day_of = np.repeat(np.arange(n), [len(w) for w in per_day])
+    order = np.argsort(values, kind="stable")
+    values, day_of = values[order], day_of[order]
+    rng = np.random.default_rng(seed)
+    out = np.empty(resamples)
+    for i in range(resamples):
+        counts = np.bincount(rng.integers(0, n, n), minlength=n)
+        cum = np.cumsum(counts[day_of])
+        k = int(np.searchsorted(cum, q * cum[-1]))
+        out[i] = values[min(k, len(values) - 1)]
+    return float(1.96 * out.std(ddof=1))
+
+
 def summarize(sc: Scenario, days: Sequence[DayResult]) -> dict[str, Any]:
     """Every metric of BENCHMARK.md for one (variant, day type) over its days."""
     nq = len(sc.queues)
     waits, queues, classes, hours = [], [], [], []
     est, low, high, base = [], [], [], []
-    d_mean, d_p95, d_max, d_w20, d_jain, d_ucv, d_over, d_moves = ([] for _ in range(8))
+    d_mean, d_max, d_w20, d_jain, d_ucv, d_over, d_moves = ([] for _ in range(7))
     util: list[np.ndarray] = []
     for d in days:
         ok = ~np.isnan(d.called)
@@ -88,7 +114,6 @@ def summarize(sc: Scenario, days: Sequence[DayResult]) -> dict[str, Any]:
         base.append(d.baseline[ok])
         if len(w):
             d_mean.append(float(w.mean()))
-            d_p95.append(percentile(w, 95))
             d_max.append(float(w.max()))
             d_w20.append(float((w <= 20).mean()))
             per_q = [float(w[q == i].mean()) for i in range(nq) if (q == i).any()]
@@ -130,7 +155,7 @@ def summarize(sc: Scenario, days: Sequence[DayResult]) -> dict[str, Any]:
         "mean": ci(d_mean),
         "p50": percentile(W, 50),
         "p90": percentile(W, 90),
-        "p95": (percentile(W, 95), ci(d_p95)[1]),
+        "p95": (percentile(W, 95), bootstrap_quantile_h(waits, 0.95)),
         "daily_max": ci(d_max),
         "within_20": (float((W <= 20).mean()) if len(W) else math.nan, ci(d_w20)[1]),
         "queues": per_queue,

@@ -301,6 +301,7 @@ class Variant:
 VARIANTS: dict[str, Variant] = {
     "dedicated": Variant("dedicated", "dedicated", "layout"),
     "pooled": Variant("pooled", "pooled", "pooled"),
+    "pooled+classes": Variant("pooled+classes", "pooled_classes", "pooled"),
     "default": Variant("default", "default", "layout"),
     "default+skills": Variant("default+skills", "default", "skills"),
     "default+advisor": Variant("default+advisor", "default", "layout", advisor=True),

@@ -14,7 +14,7 @@ from hall import errors as E
 from hall.engine import Engine, Outcome, PersonRef, at
 from hall.layout import Layout, default_layout_path, load_layout
 from hall.model import CaseState, PriorityClass, Ticket, TicketState, WindowState
-from hall.routing import RouteWindow, accumulated_priority, dedicated, pooled
+from hall.routing import RouteWindow, accumulated_priority, dedicated, pooled, pooled_classes
 
 THU = date(2026, 11, 26)  # an ordinary Thursday
 ITEMS = {"biz-licence": "market", "road-permit": "transport", "pension": "social_security"}
@@ -788,6 +788,19 @@ def test_pooled_policy_is_first_come_first_served_everywhere() -> None:
     assert pooled(rw({"G": 1}), {}, at(THU, "10:00")) is None
 
 
+def test_pooled_classes_is_first_come_first_served_within_classes_everywhere() -> None:
+    g = tk("A001", "G", "09:01")
+    m = tk("B001", "M", "09:00")
+    appt_t = tk("C001", "T", "09:20", PriorityClass.APPOINTMENT)
+    appt_e = tk("D001", "E", "09:10", PriorityClass.APPOINTMENT)
+    green = tk("C002", "T", "09:30", PriorityClass.GREEN)
+    w = rw({"G": 1})  # the window's profile does not matter: every ticket is pooled
+    assert pooled_classes(w, heads_of(g, m, appt_t, appt_e, green), at(THU, "10:00")) is green
+    assert pooled_classes(w, heads_of(g, m, appt_t, appt_e), at(THU, "10:00")) is appt_e
+    assert pooled_classes(w, heads_of(g, m), at(THU, "10:00")) is m
+    assert pooled_classes(w, {}, at(THU, "10:00")) is None
+
+
 def test_engine_routes_green_before_walk_ins(eng: Engine, clock: Clock) -> None:
     ready(eng, 1)
     walk_in = issue(eng)
@@ -799,7 +812,7 @@ def test_engine_routes_green_before_walk_ins(eng: Engine, clock: Clock) -> None:
     assert eng.call_next(window=1).value["ticket"]["id"] == walk_in.id
 
 
-@pytest.mark.parametrize("policy", ["dedicated", "pooled", "default"])
+@pytest.mark.parametrize("policy", ["dedicated", "pooled", "pooled_classes", "default"])
 def test_engine_accepts_each_policy(layout: Layout, clock: Clock, policy: str) -> None:
     eng = Engine(layout, clock, policy=policy)
     eng.housekeep()
@@ -810,7 +823,7 @@ def test_engine_accepts_each_policy(layout: Layout, clock: Clock, policy: str) -
     clock.advance(1)
     got = eng.call_next(window=9).value["ticket"]["id"]
     # Window 9's profile is M only; pooled serves every window from every queue by design.
-    assert got == (g.id if policy == "pooled" else m.id)
+    assert got == (g.id if policy.startswith("pooled") else m.id)
 
 
 def test_unknown_policy() -> None:

@@ -13,7 +13,7 @@ import pytest
 
 from hall import cmd_simulate, routing
 from hall.engine import Engine, default_estimator
-from hall.sim_metrics import ci, gap_capture, jain, percentile, summarize
+from hall.sim_metrics import bootstrap_quantile_h, ci, gap_capture, jain, percentile, summarize
 from hall.simulate import (
     VARIANTS,
     RunSpec,
@@ -65,6 +65,22 @@ def test_percentile_and_ci():
     assert h == pytest.approx(1.96 * np.std([1, 2, 3, 4], ddof=1) / 2)
 
 
+def test_bootstrap_of_the_pooled_p95_over_whole_days():
+    same = [np.arange(100.0) for _ in range(30)]
+    assert bootstrap_quantile_h(same, 0.95) == 0.0  # every resample is the same pool
+    assert math.isnan(bootstrap_quantile_h(same[:1], 0.95))
+    rng = np.random.default_rng(3)
+    days = [rng.exponential(scale, 200) for scale in rng.uniform(1, 10, 60)]
+    h = bootstrap_quantile_h(days, 0.95, resamples=300)
+    # the same by brute force: resample days, pool them, take the 95th percentile
+    brute = []
+    for _ in range(300):
+        pick = rng.integers(0, len(days), len(days))
+        brute.append(np.percentile(np.concatenate([days[i] for i in pick]), 95))
+    assert h > 0 and abs(h - 1.96 * np.std(brute, ddof=1)) < 0.25 * h
+    assert bootstrap_quantile_h(days, 0.95) == bootstrap_quantile_h(days, 0.95)  # seeded
+
+
 def test_gap_capture():
     assert gap_capture(3.0, 1.0, 3.0) == 0.0
     assert gap_capture(3.0, 1.0, 1.0) == 1.0
@@ -95,7 +111,7 @@ def test_pooled_layout_lets_every_window_serve_every_queue(sc):
 # ---------------------------------------------------------------- the same code as the hub
 
 
-@pytest.mark.parametrize("name", ["dedicated", "pooled", "default"])
+@pytest.mark.parametrize("name", ["dedicated", "pooled", "pooled+classes", "default"])
 def test_simulation_uses_the_hubs_routing_and_estimator(sc, name):
     v = VARIANTS[name]
     eng = make_engine(sc, v, SimClock(sc.day))
