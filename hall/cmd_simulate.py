@@ -13,7 +13,7 @@ from typing import Any
 
 from hall import simulate as sim
 from hall.sim_metrics import CLASSES, gap_capture, summarize
-from hall.simulate import VARIANTS, RunSpec, load_scenario, standard_scenario_path
+from hall.simulate import VARIANTS, RunSpec, ScenarioError, load_scenario, standard_scenario_path
 
 CJK_FONT = Path("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc")
 
@@ -28,6 +28,14 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         help=f"comma-separated, from: {', '.join(VARIANTS)}",
     )
     p.add_argument("--day-type", default="normal,busy", help="comma-separated day types")
+    p.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="edit the scenario for this run, e.g. arrivals.normalise=periods, "
+        "day_types.busy=1.2, queues.G.walk_ins=320 (repeatable)",
+    )
     p.add_argument("--json", action="store_true", help="print JSON instead of the table")
     p.add_argument("--plot", metavar="DIR", help="write PNG charts to DIR")
     p.add_argument("--jobs", type=int, default=min(2, os.cpu_count() or 1), help="worker processes")
@@ -204,7 +212,11 @@ def _jsonable(x: Any) -> Any:
 
 
 def run(args: argparse.Namespace) -> int:
-    sc = load_scenario(args.scenario)
+    try:
+        sc = load_scenario(args.scenario, args.set)
+    except ScenarioError as e:
+        print(f"hall simulate: {e}", file=sys.stderr)
+        return 2
     variants = tuple(v.strip() for v in args.policies.split(",") if v.strip())
     for v in variants:
         if v not in VARIANTS:
@@ -218,7 +230,8 @@ def run(args: argparse.Namespace) -> int:
                   f"{', '.join(sc.day_types)}", file=sys.stderr)  # fmt: skip
             return 2
     days = args.days if args.days is not None else sc.days
-    spec = RunSpec(args.scenario, variants, day_types, days, args.seed)
+    spec = RunSpec(args.scenario, variants, day_types, days, args.seed,
+                   overrides=tuple(args.set))  # fmt: skip
     t0 = time.perf_counter()
     raw = sim.run(spec, jobs=max(1, args.jobs))
     elapsed = time.perf_counter() - t0
@@ -227,13 +240,14 @@ def run(args: argparse.Namespace) -> int:
     }
     if args.json:
         doc = {
-            "scenario": sc.source, "days": days, "seed": args.seed,
+            "scenario": sc.source, "set": list(args.set), "days": days, "seed": args.seed,
             "seconds": round(elapsed, 1), "results": res,
             "reference": sc.reference,
         }  # fmt: skip
         print(json.dumps(_jsonable(doc), ensure_ascii=False, indent=1))
     else:
-        print(table(sc.name_zh, res, sc.reference, days))
+        name = sc.name_zh + (f" [--set {' '.join(args.set)}]" if args.set else "")
+        print(table(name, res, sc.reference, days))
         n = days * len(variants) * len(day_types)
         print(f"\n{n} simulated days in {elapsed:.0f} s with {args.jobs} job(s), seed {args.seed}.")
     if args.plot:

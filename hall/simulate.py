@@ -41,7 +41,7 @@ import heapq
 import math
 import re
 import tomllib
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
@@ -178,8 +178,40 @@ def _share(src: str, key: str, x: float) -> float:
     return x
 
 
-def load_scenario(path: str | Path) -> Scenario:
-    """Read and validate a scenario file (and the layout it names)."""
+def apply_overrides(src: str, data: dict[str, Any], overrides: Sequence[str]) -> None:
+    """`key.path=value` edits of a scenario's TOML data (`hall simulate --set`): the value
+    is read as TOML (1.05, "periods", false, [1, 2]) and, failing that, as a string. A
+    queue is addressed by its id: `queues.G.walk_ins=320`."""
+    for item in overrides:
+        key, eq, text = item.partition("=")
+        key = key.strip()
+        if not eq or not key:
+            raise ScenarioError(src, "--set", f"key=value, got {item!r}")
+        try:
+            value = tomllib.loads(f"v = {text.strip()}")["v"]
+        except tomllib.TOMLDecodeError:
+            value = text.strip()
+        parts = key.split(".")
+        node: Any = data
+        for i, part in enumerate(parts[:-1]):
+            if isinstance(node, list):  # queues: by id
+                found = [x for x in node if isinstance(x, dict) and x.get("id") == part]
+                if not found:
+                    ids = ", ".join(str(x.get("id")) for x in node if isinstance(x, dict))
+                    raise ScenarioError(src, key, f"one of {ids} at {'.'.join(parts[: i + 1])}")
+                node = found[0]
+            elif isinstance(node, dict):
+                node = node.setdefault(part, {})
+            else:
+                raise ScenarioError(src, key, f"a table at {'.'.join(parts[: i + 1])}")
+        if not isinstance(node, dict):
+            raise ScenarioError(src, key, f"a table at {'.'.join(parts[:-1])}")
+        node[parts[-1]] = value
+
+
+def load_scenario(path: str | Path, overrides: Sequence[str] = ()) -> Scenario:
+    """Read and validate a scenario file (and the layout it names), with `overrides`
+    (see `apply_overrides`) applied before validation."""
     p = Path(path)
     src = str(p)
     try:
@@ -188,6 +220,9 @@ def load_scenario(path: str | Path) -> Scenario:
         raise ScenarioError(src, "(file)", f"a readable file ({e.strerror})") from e
     except tomllib.TOMLDecodeError as e:
         raise ScenarioError(src, "(file)", f"valid TOML ({e})") from e
+    apply_overrides(src, data, overrides)
+    if overrides:
+        src = f"{src} with {' '.join(overrides)}"
     try:
         raw = msgspec.convert(data, _RawScenario)
     except msgspec.ValidationError as e:
@@ -613,21 +648,22 @@ class RunSpec:
     days: int
     seed: int = 1
     extra: dict[str, Any] = field(default_factory=dict)
+    overrides: tuple[str, ...] = ()  # `--set key=value` edits of the scenario
 
 
-_WORKER_SC: dict[str, Scenario] = {}
+_WORKER_SC: dict[tuple[str, tuple[str, ...]], Scenario] = {}
 
 
-def _scenario(path: str) -> Scenario:
-    sc = _WORKER_SC.get(path)
+def _scenario(path: str, overrides: tuple[str, ...] = ()) -> Scenario:
+    sc = _WORKER_SC.get((path, overrides))
     if sc is None:
-        sc = _WORKER_SC[path] = load_scenario(path)
+        sc = _WORKER_SC[(path, overrides)] = load_scenario(path, overrides)
     return sc
 
 
-def _run_chunk(args: tuple[str, str, str, int, int, int]) -> list[DayResult]:
-    path, variant, day_type, first, last, seed = args
-    sc = _scenario(path)
+def _run_chunk(args: tuple[str, tuple[str, ...], str, str, int, int, int]) -> list[DayResult]:
+    path, overrides, variant, day_type, first, last, seed = args
+    sc = _scenario(path, overrides)
     return [run_day(sc, VARIANTS[variant], day_type, i, seed) for i in range(first, last)]
 
 
@@ -635,7 +671,7 @@ def run(spec: RunSpec, jobs: int = 1) -> dict[tuple[str, str], list[DayResult]]:
     """Simulate every (day type, variant) for `spec.days` days; results in day order."""
     chunk = 10
     tasks = [
-        (spec.scenario, v, dt, a, min(a + chunk, spec.days), spec.seed)
+        (spec.scenario, spec.overrides, v, dt, a, min(a + chunk, spec.days), spec.seed)
         for dt in spec.day_types
         for v in spec.variants
         for a in range(0, spec.days, chunk)
@@ -649,5 +685,5 @@ def run(spec: RunSpec, jobs: int = 1) -> dict[tuple[str, str], list[DayResult]]:
         parts = [_run_chunk(t) for t in tasks]
     out: dict[tuple[str, str], list[DayResult]] = {}
     for t, days in zip(tasks, parts, strict=True):
-        out.setdefault((t[2], t[1]), []).extend(days)
+        out.setdefault((t[3], t[2]), []).extend(days)
     return out

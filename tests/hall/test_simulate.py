@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import re
 from datetime import datetime
 
 import numpy as np
@@ -17,6 +18,7 @@ from hall.sim_metrics import bootstrap_quantile_h, ci, gap_capture, jain, percen
 from hall.simulate import (
     VARIANTS,
     RunSpec,
+    ScenarioError,
     SimClock,
     generate_day,
     load_scenario,
@@ -208,3 +210,40 @@ def test_periods_normalisation_is_the_plain_mean(tmp_path):
     assert [x for _, _, x in sc2.periods] == [1.3, 1.5, 1.1, 0.5, 0.8, 1.2, 1.0, 0.6]
     total = sum((b - a) * x for a, b, x in sc2.periods)
     assert total / (sc2.issue_until - sc2.issue_from) == pytest.approx(462 / 450)
+
+
+def test_set_overrides_edit_the_scenario_before_validation(tmp_path):
+    base = load_scenario(standard_scenario_path())
+    sc = load_scenario(
+        standard_scenario_path(),
+        ["arrivals.normalise=periods", "day_types.busy=1.2", "queues.G.walk_ins=320",
+         'appointments.scale_with_day_type=false'],
+    )  # fmt: skip
+    assert sc.day_types["busy"] == 1.2 and not sc.appointments_scale
+    assert next(q for q in sc.queues if q.id == "G").walk_ins == 320
+    assert sc.periods != base.periods and "with arrivals.normalise=periods" in sc.source
+    for bad, says in [
+        ("queues.X.walk_ins=1", "one of G, M, T, E"),
+        ("nonsense", "key=value"),
+        ("arrivals.normalise=weird", '"time" or "periods"'),
+        ("scenario.issue_from.x=1", "a table at scenario.issue_from"),
+        ("queues.G.walk_ins=lots", "queues"),  # a string where a number belongs
+    ]:
+        with pytest.raises(ScenarioError, match=re.escape(says)):
+            load_scenario(standard_scenario_path(), [bad])
+
+
+def test_cli_set_runs_the_edited_scenario_and_refuses_a_wrong_key(capsys):
+    args = ["--days", "2", "--policies", "pooled", "--day-type", "busy", "--json", "--jobs", "1"]
+    p = argparse.ArgumentParser()
+    cmd_simulate.add_arguments(p)
+    assert cmd_simulate.run(p.parse_args(args)) == 0
+    plain = json.loads(capsys.readouterr().out)
+    assert cmd_simulate.run(p.parse_args([*args, "--set", "day_types.busy=1.5"])) == 0
+    more = json.loads(capsys.readouterr().out)
+    assert more["set"] == ["day_types.busy=1.5"]
+    busy = more["results"]["busy"]["pooled"]["tickets_per_day"]
+    assert busy > 1.2 * plain["results"]["busy"]["pooled"]["tickets_per_day"]
+    assert cmd_simulate.run(p.parse_args([*args, "--set", "queues.Z.walk_ins=1"])) == 2
+    err = capsys.readouterr().err
+    assert "queues.Z.walk_ins" in err and "Traceback" not in err
