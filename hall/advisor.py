@@ -11,7 +11,8 @@ How it decides, per queue q (horizon H minutes, `AdvisorConfig`):
 - load ρ_q = (forecast arrivals in H + the people waiting) × service minutes / (H × the open
   windows whose home queue is q): the share of its own windows' time q needs;
 - q *needs help* when ρ_q ≥ `help_above` or its longest wait ≥ `wait_trigger`; once helped it
-  *keeps* help until ρ_q < `release_below` and nobody waits (hysteresis on the load);
+  *keeps* help until ρ_q < `release_below` and nobody waits (hysteresis on the load), and
+  within `hold_minutes` of the day's last ticket it keeps it till closing;
 - helpers are chosen among the windows able to serve q (skills), least loaded home queue
   first, as many as q's excess needs (`helper_share` of a window each); a helping window's
   profile is its home queue plus the helped queues, each weighted by its scarcity
@@ -71,6 +72,7 @@ class HallState:
     now: datetime
     queues: Mapping[str, QueueView]
     windows: Mapping[int, WindowView]
+    issue_until: datetime | None = None  # today's last ticket (the layout's hours)
 
 
 @dataclass(frozen=True)
@@ -164,7 +166,8 @@ def observe(
             n, next(iter(lw.profile)), tuple(lw.skills), dict(w.profile),
             w.state is WindowState.OPEN and w.active_post is not None, memory.last_moved.get(n),
         )  # fmt: skip
-    return HallState(now, queues, windows)
+    issue_until = datetime.combine(now.date(), engine.layout.hours.issue_until)
+    return HallState(now, queues, windows, issue_until)
 
 
 def _load(q: QueueView, home_windows: int, horizon: float) -> float:
@@ -203,6 +206,10 @@ def advise(state: HallState, cfg: AdvisorConfig, seq: int = 0) -> list[Proposal]
     load = {q: _load(state.queues[q], home_n[q], H) for q in qids}
     weight = {q: (len(opened) / able[q]) ** cfg.scarcity_exponent if able[q] else 1.0 for q in qids}
     current = {n: dict(w.profile) for n, w in wins.items()}
+    hold = timedelta(minutes=cfg.hold_minutes)
+    # Within a hold time of the last ticket a helper stays till closing: released, it could
+    # not come back before the day ends, and the queues it helps only drain from then on.
+    ending = state.issue_until is not None and state.now + hold >= state.issue_until
 
     def helped_now(q: str) -> list[int]:
         return [n for n in opened if wins[n].home != q and q in current[n]]
@@ -213,7 +220,7 @@ def advise(state: HallState, cfg: AdvisorConfig, seq: int = 0) -> list[Proposal]
         v = state.queues[q]
         helping = helped_now(q)
         hot = load[q] >= cfg.help_above or v.longest_wait >= cfg.wait_trigger
-        keep = bool(helping) and (load[q] >= cfg.release_below or v.waiting > 0)
+        keep = bool(helping) and (load[q] >= cfg.release_below or v.waiting > 0 or ending)
         if not (hot or keep):
             need[q] = 0
             continue
@@ -244,7 +251,6 @@ def advise(state: HallState, cfg: AdvisorConfig, seq: int = 0) -> list[Proposal]
     # Proposals: changed windows that may move, queues never stranded.
     profiles = dict(current)
     out: list[Proposal] = []
-    hold = timedelta(minutes=cfg.hold_minutes)
     order = sorted(opened, key=lambda n: (load[wins[n].home], n))
     for n in order:
         w = wins[n]

@@ -78,6 +78,10 @@ def test_release_has_hysteresis_and_never_strands_a_queue():
     quiet = replace(mid, queues={**mid.queues, "M": _q("M", 0, 0, 0.5, 15)})
     (p,) = adv.advise(quiet, CFG)
     assert p.window == 1 and p.profile == {"G": CFG_G(quiet)} and "停办市场监管" in p.reason
+    # The same quiet M within half an hour of the last ticket: the helper stays till closing.
+    last = NOW + timedelta(minutes=25)
+    assert adv.advise(replace(quiet, issue_until=last), CFG) == []
+    assert len(adv.advise(replace(quiet, issue_until=last + timedelta(minutes=10)), CFG)) == 1
     # Only helpers serve T (its home window is closed) and people wait: never dropped.
     t_only = _state(
         [_q("G", 0, 0, 0), _q("M"), _q("T", 2, 3, 0)],
