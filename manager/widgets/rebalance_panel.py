@@ -84,13 +84,21 @@ class RebalancePanel(QWidget):
             self.buttons[action] = b
             row.addWidget(b)
         self.proposals_label = QLabel(tr("调度建议"))
+        self.take_all_btn = QPushButton(tr("全部采纳"))  # the advisor's opening plan: one click
+        self.take_all_btn.setProperty("role", "secondary")
+        self.take_all_btn.setMaximumHeight(44)
+        self.take_all_btn.clicked.connect(self.take_all)
         self.log = QListWidget()
         self.log.setMaximumHeight(110)
         self.setStyleSheet(
             "QPushButton[role]:disabled { background: #a9b4c4; color: #eef2f7; border: none; }"
         )
-        for w in (self.title, self.proposals_label, self.proposals):
-            lay.addWidget(w)
+        lay.addWidget(self.title)
+        head = QHBoxLayout()
+        head.addWidget(self.proposals_label, 1)
+        head.addWidget(self.take_all_btn)
+        lay.addLayout(head)
+        lay.addWidget(self.proposals)
         lay.addLayout(self.queue_box)
         lay.addWidget(QLabel(tr("调整后预计等候（新取号群众）")))
         lay.addWidget(self.effects)
@@ -150,6 +158,12 @@ class RebalancePanel(QWidget):
         self.set_profile(p.profile)
         self.reason.setText(f"{tr('采纳调度建议')}：{p.reason}")
 
+    def take_all(self) -> None:
+        """Apply every proposal as it stands, each with its own reason."""
+        for p in self.model.proposals():
+            self.model.apply(Change(p.window, "profile", dict(p.profile),
+                                    f"{tr('采纳调度建议')}：{p.reason}"))  # fmt: skip
+
     def send(self, action: str) -> None:
         if self.number is None:
             return
@@ -178,6 +192,7 @@ class RebalancePanel(QWidget):
             self.proposals.item(self.proposals.count() - 1).setData(256, p.window)  # type: ignore[union-attr]
         self.proposals.setVisible(bool(props))
         self.proposals_label.setVisible(bool(props))
+        self.take_all_btn.setVisible(len(props) > 1)
         self.log.clear()
         for c in self.model.change_log()[:20]:
             what = _WHAT.get(c["what"], c["what"])

@@ -7,6 +7,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from PyQt6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from hall.client import HubClient
@@ -53,6 +54,37 @@ def test_proposal_with_effect_taken_into_the_editor(
         assert panel.reason.text().startswith("采纳调度建议：")
         rows = {r[0]: r for r in panel.effect_rows()}
         assert "市场监管（M）" in rows  # the console's own preview, before applying
+    finally:
+        c.window.tick.stop()
+        c.link.stop()
+
+
+def test_take_all_applies_every_proposal(qtbot: QtBot, advising_hub: Hub, tmp_path: Path) -> None:
+    c: Console = open_console(qtbot, advising_hub.endpoint, HALL_TIME)
+    try:
+        panel = c.window.rebalance
+        assert not panel.take_all_btn.isVisible()
+        with HubClient(advising_hub.endpoint, device="manager-1") as m:
+            for n in (5, 6, 7, 9):  # three general windows of 2F may help the one M window
+                m.open_window(n)
+                m.sign_in(n, staff_no=f"S{n:03d}", name=f"办事员{n}")
+            for _ in range(40):
+                m.issue(queue="M")
+        qtbot.waitUntil(lambda: panel.proposals.count() >= 2, timeout=8000)
+        assert panel.take_all_btn.isVisible()
+        save_shot(c, "manager-advisor-take-all", tmp_path)
+        proposed = {p.window: p.profile for p in c.model.proposals()}
+        qtbot.mouseClick(panel.take_all_btn, Qt.MouseButton.LeftButton)
+        engine = advising_hub.engine
+        qtbot.waitUntil(
+            lambda: all(engine.windows[n].profile == prof for n, prof in proposed.items()),
+            timeout=5000,
+        )
+        qtbot.waitUntil(lambda: len(c.model.change_log()) >= len(proposed), timeout=3000)
+        reasons = [r["reason"] for r in c.model.change_log()]
+        assert all(r.startswith("采纳调度建议：") for r in reasons)
+        qtbot.waitUntil(lambda: not any(p.window in proposed for p in c.model.proposals()),
+                        timeout=3000)  # fmt: skip
     finally:
         c.window.tick.stop()
         c.link.stop()
