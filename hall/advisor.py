@@ -231,6 +231,8 @@ def advise(state: HallState, cfg: AdvisorConfig, seq: int = 0) -> list[Proposal]
         need[q] = max(1, math.ceil(excess / cfg.helper_share)) if hot or excess > 0 else 0
         if keep and not hot:
             need[q] = min(max(need[q], 1), len(helping))
+        if ending:
+            need[q] = max(need[q], len(helping))  # every helper stays till closing
 
     # Choose helpers: windows already helping first (stability), then least loaded home.
     target: dict[int, dict[str, float]] = {}
