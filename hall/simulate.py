@@ -24,6 +24,9 @@ Variants (what a row of the table runs) pair a routing policy with the windows' 
   skills and its profile (weight 1 each, the window's own home queue listed first), so the
   pooling reference really lets every window serve every ticket, and the estimator counts
   every window as serving every queue (each with a 1/len(queues) share).
+- `pooled+classes`: the same pooled layout, served first come first served within the
+  priority classes (green, appointment, walk-in) as `dedicated` is — the reading of the
+  pooling reference that reproduces BENCHMARK.md's busy-day tail (docs/benchmark/reference.md).
 - `default+skills`: the product routing with each window's profile widened to its whole
   skills, each queue weighted by its scarcity (see `variant_layout`): what a manager gets
   by letting every window help as far as its clerks can, without any rebalancing. (A
