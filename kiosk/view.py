@@ -6,9 +6,10 @@ A thin view (STYLE.md §4): it shows the model's screen and redraws on `changed`
 
 from __future__ import annotations
 
-from PyQt6.QtCore import Qt
+from PyQt6.QtCore import QEvent, QObject, Qt
 from PyQt6.QtGui import QResizeEvent
 from PyQt6.QtWidgets import (
+    QApplication,
     QHBoxLayout,
     QLabel,
     QSizePolicy,
@@ -103,7 +104,22 @@ class KioskWindow(QWidget):
 
         model.changed.connect(self.refresh)
         model.screen_changed.connect(lambda _s: self.refresh())
+        # Any touch, key or scroll anywhere on the kiosk (a list, a label, the search field)
+        # restarts the idle countdown, not only the buttons: a citizen still reading is not
+        # sent back to the start.
+        app = QApplication.instance()
+        if app is not None:
+            app.installEventFilter(self)
         self.refresh()
+
+    _ACTIVITY = (QEvent.Type.MouseButtonPress, QEvent.Type.TouchBegin, QEvent.Type.KeyPress,
+                 QEvent.Type.Wheel)  # fmt: skip
+
+    def eventFilter(self, obj: QObject | None, e: QEvent | None) -> bool:
+        if (e is not None and e.type() in self._ACTIVITY and isinstance(obj, QWidget)
+                and (obj is self or self.isAncestorOf(obj))):  # fmt: skip
+            self.model.touch()
+        return False  # never swallow the event
 
     @property
     def page(self) -> Page:

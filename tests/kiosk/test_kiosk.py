@@ -295,6 +295,21 @@ def test_idle_timeout_goes_home_and_forgets_the_person(
     assert not home(k).greeting.isVisible()
 
 
+def test_a_touch_anywhere_restarts_the_idle_countdown(
+    qtbot: QtBot, hub: Hub, make_kiosk: MakeKiosk
+) -> None:
+    k = make_kiosk(hub.endpoint, idle_seconds=1.0)
+    k.id_reader.tap(person("钱七"))
+    qtbot.waitUntil(lambda: k.model.person is not None, timeout=3000)
+    greeting = home(k).greeting  # a label, not a button
+    assert greeting.isVisible()
+    for _ in range(8):  # 2.4 s of touching the label: longer than the idle time
+        qtbot.mouseClick(greeting, Qt.MouseButton.LeftButton)
+        qtbot.wait(300)
+    assert k.model.person is not None and k.model.screen is Screen.HOME
+    qtbot.waitUntil(lambda: k.model.person is None, timeout=3000)  # left alone: home
+
+
 def test_hub_down_shows_offline_and_recovers(
     qtbot: QtBot, layout: Layout, items: dict[str, str], tmp_path: Path, make_kiosk: MakeKiosk
 ) -> None:
