@@ -191,11 +191,13 @@ def test_cli_json(capsys):
 def test_cli_table_checks_the_reference(capsys):
     p = argparse.ArgumentParser()
     cmd_simulate.add_arguments(p)
-    args = p.parse_args(["--days", "1", "--policies", "dedicated,pooled", "--jobs", "1",
-                         "--day-type", "normal"])  # fmt: skip
+    args = p.parse_args(["--days", "1", "--policies", "dedicated,pooled,pooled+classes",
+                         "--jobs", "1", "--day-type", "normal"])  # fmt: skip
     assert cmd_simulate.run(args) == 0
     out = capsys.readouterr().out
-    assert "reference normal dedicated" in out and "reference normal pooled" in out
+    assert "reference normal dedicated" in out and "reference normal pooled " in out
+    # the other reading of the pooling reference is checked against the same figures
+    assert "reference normal pooled+classes vs pooled 0.47 / 3.2 / 6" in out
 
 
 def test_periods_normalisation_is_the_plain_mean(tmp_path):
