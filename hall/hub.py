@@ -38,6 +38,7 @@ from hall.store import Store, StoredEvent
 log = logging.getLogger("hall.hub")
 
 MAX_FRAME_BYTES = 1024 * 1024  # zmq drops a peer that sends more (memory guard)
+REPLIES_KEPT = timedelta(days=1)  # a retry comes within seconds; see Store.prune_replies
 
 
 def wall_clock(start: datetime | None = None, speed: float = 1.0) -> Clock:
@@ -229,6 +230,7 @@ class Hub:
         poller.register(self._stop_r, zmq.POLLIN)
         now = time.monotonic()
         next_beat, next_house, next_reload = now, now + self.housekeep_every, now + 2.0
+        next_prune = now  # the first housekeeping prunes old replies, then once an hour
         advising = self.layout.advisor.enabled
         next_advise = now + self.advise_every if advising else float("inf")
         while True:
@@ -254,6 +256,9 @@ class Hub:
                 self._command(
                     Peer("hub", "manager", None, None), "housekeep", self.engine.housekeep
                 )
+                if now >= next_prune:
+                    next_prune = now + 3600.0
+                    self._prune_replies()
             if now >= next_advise:
                 next_advise = now + self.advise_every
                 self.advise()
@@ -459,6 +464,16 @@ class Hub:
         for ev in events:
             self._publish(ev)
             self._note_move(ev)
+
+    def _prune_replies(self) -> None:
+        """Drop replies kept for retries once they are a day old (Store.prune_replies)."""
+        try:
+            n = self._store.prune_replies(datetime.now() - REPLIES_KEPT)
+        except (sqlite3.Error, OSError) as e:
+            log.warning("could not prune old replies (%s); will try again", e)
+            return
+        if n:
+            log.info("pruned %d replies older than %s", n, REPLIES_KEPT)
 
     def _note_move(self, ev: StoredEvent) -> None:
         """A window's profile changed (committed), whoever did it — a manager's move starts

@@ -211,6 +211,19 @@ class Store:
             [req_id, device, command, reply, datetime.now().isoformat(timespec="seconds")],
         )
 
+    def prune_replies(self, before: datetime) -> int:
+        """Forget stored replies written before `before` (wall clock); returns how many.
+
+        A reply is kept only so that a retry of the same request gets the same answer, and
+        retries come within seconds (request ids carry a per-start session, so an old id is
+        never reused). Replies also hold what a command answered — a ticket with the masked
+        name of its holder — which the hall should not keep longer than it needs."""
+        with self.transaction():
+            cur = self.conn.execute(
+                "DELETE FROM replies WHERE at < ?", [before.isoformat(timespec="seconds")]
+            )
+        return int(cur.rowcount)
+
     def _upsert(self, table: str, rows: Sequence[dict[str, Any]]) -> None:
         if not rows:
             return

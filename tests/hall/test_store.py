@@ -114,6 +114,21 @@ def test_replies_are_kept_for_retries(tmp_path: Path, layout: Layout) -> None:
     assert store.reply_for("kiosk-1:8") is None
 
 
+def test_old_replies_are_pruned_recent_ones_kept(tmp_path: Path, layout: Layout) -> None:
+    store = Store(tmp_path / "h.db")
+    engine = Engine(layout, Clock(datetime(2026, 11, 26, 9, 0)))
+    with store.transaction():
+        store.save(engine.issue(queue="G"), req_id="kiosk-1:a.1", reply='{"old": 1}')
+        store.save(engine.issue(queue="G"), req_id="kiosk-1:b.1", reply='{"new": 1}')
+    two_days_ago = (datetime.now() - timedelta(days=2)).isoformat(timespec="seconds")
+    store.conn.execute("UPDATE replies SET at = ? WHERE req_id = 'kiosk-1:a.1'", [two_days_ago])
+    assert store.prune_replies(datetime.now() - timedelta(days=1)) == 1
+    assert store.reply_for("kiosk-1:a.1") is None
+    assert store.reply_for("kiosk-1:b.1") == '{"new": 1}'
+    assert store.conn.execute("SELECT count(*) FROM tickets").fetchone()[0] == 2  # only replies
+    assert store.prune_replies(datetime.now() - timedelta(days=1)) == 0
+
+
 def test_durability_settings(tmp_path: Path) -> None:
     store = Store(tmp_path / "h.db")
     assert store.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"

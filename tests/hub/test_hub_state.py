@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from hall import errors as E
+from hall import protocol as P
 from hall.client import HubClient
 from hall.engine import Engine
 from hall.follower import StateFollower
@@ -148,3 +149,35 @@ def test_a_failed_commit_leaves_memory_as_the_disk(
     assert snap["board"]["tickets"]["20261126-A001"]["state"] == "waiting"
     assert connect("counter-1").call_next()["ticket"]["number"] == "A001"
     assert kiosk.issue("G")["ticket"]["number"] == "A002"
+
+
+def test_the_hub_prunes_day_old_replies_and_still_replays_fresh_ones(
+    layout: Layout, items: dict[str, str], tmp_path: Path
+) -> None:
+    db = tmp_path / "hall.db"
+    store = Store(db)
+    with store.transaction():
+        store.save_reply("kiosk-1:old.1", '{"type":"ok","req_id":"kiosk-1:old.1","value":{}}')
+    store.conn.execute("UPDATE replies SET at = '2000-01-01T00:00:00'")
+    store.close()
+    hub = start_hub(layout, items, db, housekeep_every=0.2)
+    try:
+        with HubClient(hub.endpoint, device="kiosk-1") as k:
+            first = k.issue("G")
+            req_id = k.last_req_id
+            ro = sqlite3.connect(db)
+            deadline = time.monotonic() + 5
+            while time.monotonic() < deadline:
+                if not ro.execute(
+                    "SELECT 1 FROM replies WHERE req_id = 'kiosk-1:old.1'"
+                ).fetchall():
+                    break
+                time.sleep(0.1)
+            rows = {r[0] for r in ro.execute("SELECT req_id FROM replies")}
+            ro.close()
+            assert "kiosk-1:old.1" not in rows and req_id in rows
+            # a retry of today's request still gets its first answer, not a second ticket
+            again = k.request(P.Issue(req_id=req_id, queue="G"))
+            assert again["ticket"]["id"] == first["ticket"]["id"]
+    finally:
+        hub.stop()
