@@ -27,6 +27,9 @@ log = logging.getLogger(__name__)
 
 ZAP_ENDPOINT = "inproc://zeromq.zap.01"
 ZAP_DOMAIN = "yichuang"
+# The hub's staff-stream PUB socket: only these roles complete a handshake there.
+STAFF_ZAP_DOMAIN = "yichuang-staff"
+STAFF_ROLES = ("counter", "manager")
 _ZAP_VERSION = b"1.0"
 _ZAP_ENFORCE_DOMAIN = getattr(zmq, "ZAP_ENFORCE_DOMAIN", 93)
 
@@ -119,7 +122,7 @@ class Authenticator:
             return b"500", "malformed ZAP request", b""
         _, _, domain, address, _, mechanism, *credentials = frames
         peer = address.decode("ascii", "replace")
-        if domain != ZAP_DOMAIN.encode() or mechanism != b"CURVE":
+        if domain not in (ZAP_DOMAIN.encode(), STAFF_ZAP_DOMAIN.encode()) or mechanism != b"CURVE":
             log.warning(
                 "refused %s handshake from %s in domain %r",
                 mechanism.decode("ascii", "replace"),
@@ -143,6 +146,10 @@ class Authenticator:
         if not device.enabled:
             log.warning("refused disabled device %s from %s", device.id, peer)
             return b"400", "device disabled", b""
+        if domain == STAFF_ZAP_DOMAIN.encode() and device.role not in STAFF_ROLES:
+            log.warning("refused %s (%s) on the staff stream from %s", device.id, device.role,
+                        peer)  # fmt: skip
+            return b"400", "the staff stream is for counters and managers", b""
         log.debug("accepted device %s (%s) from %s", device.id, device.role, peer)
         return b"200", "OK", device.id.encode()
 
@@ -154,8 +161,11 @@ def start_authenticator(ctx: zmq.Context, registry: Registry) -> Authenticator:
     return auth
 
 
-def secure_server(socket: zmq.Socket, keys_dir: str | os.PathLike[str]) -> None:
-    """Make a hub socket a CURVE server with the hub's key, authenticated by ZAP.
+def secure_server(
+    socket: zmq.Socket, keys_dir: str | os.PathLike[str], domain: str = ZAP_DOMAIN
+) -> None:
+    """Make a hub socket a CURVE server with the hub's key, authenticated by ZAP in `domain`
+    (STAFF_ZAP_DOMAIN lets only counters and managers in).
 
     Call before bind. With no authenticator running, every handshake is refused.
     """
@@ -163,7 +173,7 @@ def secure_server(socket: zmq.Socket, keys_dir: str | os.PathLike[str]) -> None:
     socket.curve_secretkey = secret
     socket.curve_publickey = public
     socket.curve_server = True
-    socket.zap_domain = ZAP_DOMAIN.encode()
+    socket.zap_domain = domain.encode()
     socket.setsockopt(_ZAP_ENFORCE_DOMAIN, 1)
 
 

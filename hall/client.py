@@ -13,7 +13,7 @@ from __future__ import annotations
 import contextlib
 import secrets
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from datetime import datetime
 from pathlib import Path
 from types import TracebackType
@@ -55,6 +55,27 @@ def error_from_reply(err: P.Error) -> E.HallError:
     exc.code = err.code
     exc.message_en = err.message_en
     return exc
+
+
+def stream_endpoints(welcome: Mapping[str, Any], streams: tuple[str, ...], hub: str) -> list[str]:
+    """The PUB endpoints a device connects one SUB socket to for `streams`, from the hub's
+    welcome: `pub` carries the board stream, `staff_pub` the staff stream (announced to
+    counters and managers only). A wildcard bind (tcp://0.0.0.0:7701) is reached at the
+    hub's own host. ValueError when a stream is asked for that this device may not follow."""
+    wanted = [str(welcome["pub"])]
+    if "staff" in streams:
+        staff = welcome.get("staff_pub")
+        if not staff:
+            raise ValueError(f"the staff stream is not for a {welcome.get('role', '?')} device")
+        wanted.append(str(staff))
+    host = hub.rpartition(":")[0]
+    out = []
+    for e in wanted:
+        for wildcard in ("tcp://0.0.0.0", "tcp://*", "tcp://[::]"):
+            if e.startswith(wildcard + ":"):
+                e = host + e[len(wildcard) :]
+        out.append(e)
+    return out
 
 
 class HubClient:
@@ -252,15 +273,12 @@ class HubClient:
     def _subscriber(self, streams: tuple[str, ...]) -> zmq.Socket[bytes]:
         if self._sub is None:
             welcome = self.welcome or self.hello()
-            pub = str(welcome["pub"])
-            host = self.endpoint.rpartition(":")[0]
-            for wildcard in ("tcp://0.0.0.0", "tcp://*", "tcp://[::]"):
-                if pub.startswith(wildcard + ":"):
-                    pub = host + pub[len(wildcard) :]
+            endpoints = stream_endpoints(welcome, streams, self.endpoint)
             self._sub = device_socket(self.ctx, zmq.SUB, self._curve)
             for s in streams:
                 self._sub.setsockopt(zmq.SUBSCRIBE, P.STREAM_TOPICS[s])
-            self._sub.connect(pub)
+            for e in endpoints:
+                self._sub.connect(e)
         return self._sub
 
     def pump(self, follower: StateFollower, timeout: float = 1.0) -> list[FollowedEvent]:

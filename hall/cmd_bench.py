@@ -17,7 +17,6 @@ import os
 import random
 import re
 import shutil
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -60,20 +59,6 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     h.add_argument("--procs", type=int, default=2, help="load processes for counters and kiosks")
     h.add_argument("--dir", type=Path, default=Path("."), help="where the database goes")
     h.add_argument("--keep", action="store_true", help="keep the database and the hub's log")
-
-
-def _free_port() -> int:
-    for _ in range(50):
-        with socket.socket() as a:
-            a.bind(("127.0.0.1", 0))
-            port = int(a.getsockname()[1])
-            with socket.socket() as b:
-                try:
-                    b.bind(("127.0.0.1", port + 1))
-                except OSError:
-                    continue
-            return port
-    raise RuntimeError("no free port pair")
 
 
 def _pct(xs: list[float], q: float) -> float:
@@ -137,9 +122,10 @@ def hub_times(log: Path) -> dict[str, list[float]]:
 
 def run(args: argparse.Namespace) -> int:
     from hall.client import HubClient
+    from hall.sockets import free_hub_port
 
     work = Path(tempfile.mkdtemp(prefix="hall-bench-", dir=args.dir))
-    port = _free_port()
+    port = free_hub_port()
     endpoint = f"tcp://127.0.0.1:{port}"
     log = (work / "hub.log").open("wb")
     hub = subprocess.Popen(

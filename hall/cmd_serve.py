@@ -25,7 +25,11 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         help="no keys: devices say who they are (tests and demos on one machine only)",
     )  # fmt: skip
     p.add_argument("--bind", default="tcp://127.0.0.1:7700", help="command endpoint (ROUTER)")
-    p.add_argument("--pub", help="stream endpoint (PUB); default: the --bind port + 1")
+    p.add_argument("--pub", help="board stream endpoint (PUB); default: the --bind port + 1")
+    p.add_argument(
+        "--staff-pub",
+        help="staff stream endpoint (PUB, counters and managers only); default: --pub port + 1",
+    )
     p.add_argument(
         "--clock-start", type=datetime.fromisoformat, metavar="ISO",
         help="the hall clock reads this at start (tests, demo); default: the wall clock",
@@ -48,7 +52,8 @@ def run(args: argparse.Namespace) -> int:
         return 2
     security = Security.load(args.keys) if args.keys else None
     hub = Hub(
-        layout, args.db, bind=args.bind, pub_bind=args.pub, security=security,
+        layout, args.db, bind=args.bind, pub_bind=args.pub, staff_pub_bind=args.staff_pub,
+        security=security,
         clock=wall_clock(args.clock_start), items=items, device_timeout=args.device_timeout,
     )  # fmt: skip
 

@@ -27,6 +27,7 @@ import zmq.auth
 from hall import advisor
 from hall import errors as E
 from hall import protocol as P
+from hall.auth import STAFF_ROLES, STAFF_ZAP_DOMAIN, ZAP_DOMAIN
 from hall.engine import Changes, Clock, Engine, Outcome
 from hall.hub_rules import Peer, apply_request, authorize, peer_from_id
 from hall.layout import Layout
@@ -86,6 +87,7 @@ class Hub:
         *,
         bind: str = "tcp://127.0.0.1:7700",
         pub_bind: str | None = None,
+        staff_pub_bind: str | None = None,
         security: Security | None = None,
         clock: Clock | None = None,
         items: dict[str, str] | None = None,
@@ -99,6 +101,10 @@ class Hub:
         self.db_path = Path(db)
         self.bind = bind
         self.pub_bind = pub_bind or pub_endpoint_for(bind)
+        # The staff stream has its own PUB socket, which only counters and managers may join
+        # (ZAP domain STAFF_ZAP_DOMAIN): a PUB socket cannot filter per subscriber, so on one
+        # socket any display or kiosk could read staff numbers, ratings and follow-up cases.
+        self.staff_pub_bind = staff_pub_bind or pub_endpoint_for(self.pub_bind)
         self.security = security
         self.engine = Engine(layout, clock or wall_clock(), items=items)
         self.heartbeat = heartbeat
@@ -113,6 +119,7 @@ class Hub:
         self._proposed: dict[int, dict[str, float]] = {}  # window -> last published profile
         self.endpoint = ""
         self.pub_endpoint = ""
+        self.staff_pub_endpoint = ""
         self.epoch = 0
         self.ready = threading.Event()
         self.online: dict[str, bool] = {}
@@ -166,12 +173,14 @@ class Hub:
             os.close(self._stop_r)
             os.close(self._stop_w)
 
-    def _socket(self, ctx: zmq.Context[zmq.Socket[bytes]], kind: int) -> zmq.Socket[bytes]:
+    def _socket(
+        self, ctx: zmq.Context[zmq.Socket[bytes]], kind: int, domain: str | None = None
+    ) -> zmq.Socket[bytes]:
         s = hall_socket(ctx, kind)
         if self.security is not None:
             from hall.auth import secure_server
 
-            secure_server(s, self.security.keys_dir)
+            secure_server(s, self.security.keys_dir, domain or ZAP_DOMAIN)
         return s
 
     def _serve(self, ctx: zmq.Context[zmq.Socket[bytes]]) -> None:
@@ -196,12 +205,17 @@ class Hub:
             self.pub = self._socket(ctx, zmq.PUB)
             self.pub.setsockopt(zmq.SNDHWM, 100_000)
             self.pub.bind(self.pub_bind)
+            self.staff_pub = self._socket(ctx, zmq.PUB, STAFF_ZAP_DOMAIN)
+            self.staff_pub.setsockopt(zmq.SNDHWM, 100_000)
+            self.staff_pub.bind(self.staff_pub_bind)
+            self.staff_pub_endpoint = self.staff_pub.getsockopt(zmq.LAST_ENDPOINT).decode()  # type: ignore[union-attr]
             self.endpoint = self.router.getsockopt(zmq.LAST_ENDPOINT).decode()  # type: ignore[union-attr]
             self.pub_endpoint = self.pub.getsockopt(zmq.LAST_ENDPOINT).decode()  # type: ignore[union-attr]
             self._command(Peer("hub", "manager", None, None), "housekeep", self.engine.housekeep)
             log.info(
-                "hub serving %s on %s (streams on %s), epoch %d, db %s",
-                self.layout.name, self.endpoint, self.pub_endpoint, self.epoch, self.db_path,
+                "hub serving %s on %s (board stream on %s, staff stream on %s), epoch %d, db %s",
+                self.layout.name, self.endpoint, self.pub_endpoint, self.staff_pub_endpoint,
+                self.epoch, self.db_path,
             )  # fmt: skip
             self.ready.set()
             self._loop()
@@ -385,6 +399,7 @@ class Hub:
                 raise P.RemoteProtocolError("invalid", "hello.device differs from the req_id")
             value = {
                 "protocol": P.PROTOCOL_VERSION, "pub": self.pub_endpoint, "epoch": self.epoch,
+                "staff_pub": self.staff_pub_endpoint if peer.role in STAFF_ROLES else None,
                 "hall": self.layout.name, "layout": self._public_layout,
                 "device": peer.id, "role": peer.role, "window": peer.window, "floor": peer.floor,
             }  # fmt: skip
@@ -548,7 +563,8 @@ class Hub:
 
     def _publish(self, ev: StoredEvent) -> None:
         up = P.Update(epoch=self.epoch, seq=ev.seq, type=ev.type, at=ev.at, data=ev.data)
-        self.pub.send_multipart([P.STREAM_TOPICS[ev.stream], P.encode_update(up)])
+        sock = self.staff_pub if ev.stream == STAFF else self.pub
+        sock.send_multipart([P.STREAM_TOPICS[ev.stream], P.encode_update(up)])
 
     def _beat(self) -> None:
         at = self.engine.clock().isoformat(timespec="seconds")
@@ -558,7 +574,8 @@ class Hub:
             data = {"queues": self.engine.queue_summary()} if s == BOARD else {}
             up = P.Update(epoch=self.epoch, seq=self._store.seq(s), type="heartbeat", at=at,
                           data=data)  # fmt: skip
-            self.pub.send_multipart([P.STREAM_TOPICS[s], P.encode_update(up)])
+            sock = self.staff_pub if s == STAFF else self.pub
+            sock.send_multipart([P.STREAM_TOPICS[s], P.encode_update(up)])
 
     # ------------------------------------------------------------ devices
 

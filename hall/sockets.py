@@ -7,6 +7,8 @@ socket is also a CURVE client when the device was given keys (`hall.keys.client_
 
 from __future__ import annotations
 
+import socket
+
 import zmq
 
 from hall import protocol as P
@@ -34,3 +36,21 @@ def device_socket(
     if keys is not None:
         s.curve_publickey, s.curve_secretkey, s.curve_serverkey = keys
     return s
+
+
+def free_hub_port(host: str = "127.0.0.1") -> int:
+    """A free TCP port whose next two are free too: a hub's command port, its board stream
+    (+1) and its staff stream (+2), for a hub that must bind a known port (tests that
+    restart it there, `hall bench hub`). Another process may still take one meanwhile."""
+    for _ in range(50):
+        with socket.socket() as a:
+            a.bind((host, 0))
+            port = int(a.getsockname()[1])
+            with socket.socket() as b, socket.socket() as c:
+                try:
+                    b.bind((host, port + 1))
+                    c.bind((host, port + 2))
+                except OSError:
+                    continue
+            return port
+    raise RuntimeError("no three free ports in a row")

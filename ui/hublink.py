@@ -34,6 +34,7 @@ import zmq
 from PyQt6.QtCore import QObject, QSocketNotifier, QTimer, pyqtSignal
 
 from hall import protocol as P
+from hall.client import stream_endpoints
 from hall.follower import FollowedEvent, StateFollower
 from hall.keys import client_keys
 from hall.sockets import DeviceKeys, device_socket
@@ -116,7 +117,7 @@ class HubLink(QObject):
         self._dealer_note: QSocketNotifier | None = None
         self._sub: zmq.Socket[bytes] | None = None
         self._sub_note: QSocketNotifier | None = None
-        self._sub_pub = ""
+        self._sub_pub: list[str] = []
         self._snapshot_req: str | None = None
         self._last_sent = 0.0
         self._online = False
@@ -164,16 +165,13 @@ class HubLink(QObject):
         _close(self._sub, self._sub_note)
         self._sub, self._sub_note = None, None
 
-    def _open_sub(self, pub: str) -> None:
-        self._sub_pub = pub
-        host = self.endpoint.rpartition(":")[0]
-        for wildcard in ("tcp://0.0.0.0", "tcp://*", "tcp://[::]"):
-            if pub.startswith(wildcard + ":"):
-                pub = host + pub[len(wildcard) :]
+    def _open_sub(self, endpoints: list[str]) -> None:
+        self._sub_pub = endpoints
         self._sub = device_socket(self.ctx, zmq.SUB, self._curve)
         for s in self.follower.streams:
             self._sub.setsockopt(zmq.SUBSCRIBE, P.STREAM_TOPICS[s])
-        self._sub.connect(pub)
+        for e in endpoints:  # the board stream's PUB, and the staff stream's for staff apps
+            self._sub.connect(e)
         self._sub_note = _notifier(self._sub, self)
         self._sub_note.activated.connect(self._drain_sub)
         QTimer.singleShot(0, self._drain_sub)
@@ -265,10 +263,14 @@ class HubLink(QObject):
                 self.welcome = None
             return
         self.welcome = reply.value
-        pub = str(reply.value["pub"])
-        if self._sub is None or pub != self._sub_pub:
+        try:
+            endpoints = stream_endpoints(reply.value, self.follower.streams, self.endpoint)
+        except ValueError as e:  # a kiosk or display configured to follow the staff stream
+            log.error("%s", e)
+            endpoints = stream_endpoints(reply.value, ("board",), self.endpoint)
+        if self._sub is None or endpoints != self._sub_pub:
             self._close_sub()
-            self._open_sub(pub)
+            self._open_sub(endpoints)
         self.welcomed.emit(reply.value)
 
     def _on_pong(self, reply: P.Ok | P.Error) -> None:

@@ -22,6 +22,32 @@ def test_hello_welcome_announces_the_stream_endpoint(hub: Hub, connect: ClientFa
     assert w["protocol"] == P.PROTOCOL_VERSION
     assert w["pub"] == hub.pub_endpoint and w["epoch"] == hub.epoch
     assert (w["role"], w["device"]) == ("kiosk", "kiosk-1")
+    # the staff stream has a socket of its own, announced to counters and managers only
+    assert w["staff_pub"] is None and hub.staff_pub_endpoint != hub.pub_endpoint
+    for device in ("counter-1", "manager-1"):
+        assert connect(device).hello()["staff_pub"] == hub.staff_pub_endpoint
+    assert connect("display-1F").hello()["staff_pub"] is None
+
+
+def test_staff_events_come_from_the_staff_socket_only(hub: Hub, connect: ClientFactory) -> None:
+    """A board follower connected to the board PUB sees no staff event; a counter's sees both."""
+    mgr = connect("manager-1")
+    display, counter = connect("display-1F"), connect("counter-1")
+    board_only, both = StateFollower(("board",)), StateFollower(("board", "staff"))
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline and not (board_only.synced and both.synced):
+        display.pump(board_only, timeout=0.2)
+        counter.pump(both, timeout=0.2)
+    open_windows(mgr, [1])  # board: window.changed; staff: clerk.signed_in
+    seen_board, seen_both = [], []
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline and not any(e.stream == "staff" for e in seen_both):
+        seen_board += display.pump(board_only, timeout=0.2)
+        seen_both += counter.pump(both, timeout=0.2)
+    assert any(e.stream == "staff" for e in seen_both)
+    assert seen_board and all(e.stream == "board" for e in seen_board)
+    with pytest.raises(ValueError, match="staff stream is not for a display"):
+        connect("display-2F").pump(StateFollower(("board", "staff")), timeout=0.1)
 
 
 def test_issue_call_finish_rate(connect: ClientFactory) -> None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import contextlib
 import os
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -19,6 +18,7 @@ import pytest
 from hall import errors as E
 from hall.client import HubClient, HubUnavailable
 from hall.follower import StateFollower
+from hall.sockets import free_hub_port
 from tests.hubs import HALL_TIME
 
 from .conftest import open_windows
@@ -26,26 +26,12 @@ from .conftest import open_windows
 pytestmark = pytest.mark.slow
 
 
-def _free_port_pair() -> int:
-    for _ in range(50):
-        with socket.socket() as a:
-            a.bind(("127.0.0.1", 0))
-            port = a.getsockname()[1]
-            with socket.socket() as b:
-                try:
-                    b.bind(("127.0.0.1", port + 1))
-                except OSError:
-                    continue
-        return int(port)
-    raise RuntimeError("no free port pair")
-
-
 class HubProcess:
     """`hall serve` in a subprocess; the hall clock continues across restarts."""
 
     def __init__(self, db: Path, log: Path) -> None:
         self.db, self.log = db, log
-        self.port = _free_port_pair()
+        self.port = free_hub_port()
         self.endpoint = f"tcp://127.0.0.1:{self.port}"
         self.t0 = time.monotonic()
         self.proc: subprocess.Popen[bytes] | None = None

@@ -99,3 +99,45 @@ def test_a_device_cannot_borrow_another_ones_req_id(secure_hub: Hub, keys_dir: P
         with pytest.raises(E.HallError) as refused:
             kiosk.issue("G")
         assert refused.value.code == "invalid"
+
+
+def _staff_sub(hub: Hub, keys_dir: Path, device: str) -> tuple[zmq.Context, zmq.Socket, zmq.Socket]:
+    from hall.auth import secure_client
+
+    ctx = zmq.Context()
+    sub = ctx.socket(zmq.SUB)
+    sub.linger = 0
+    secure_client(sub, keys_dir, device)
+    sub.setsockopt(zmq.SUBSCRIBE, b"")
+    mon = sub.get_monitor_socket(zmq.EVENT_HANDSHAKE_SUCCEEDED | zmq.EVENT_HANDSHAKE_FAILED_AUTH)
+    sub.connect(hub.staff_pub_endpoint)
+    return ctx, sub, mon
+
+
+@pytest.mark.parametrize(("device", "allowed"), [("counter-9", True), ("manager-1", True),
+                                                  ("display-1F", False), ("kiosk-1", False),
+                                                  ("rating-9", False)])  # fmt: skip
+def test_only_counters_and_managers_join_the_staff_stream(
+    secure_hub: Hub, keys_dir: Path, device: str, allowed: bool
+) -> None:
+    """Staff numbers, ratings and follow-up cases travel on the staff stream: a display, a
+    kiosk or a pad that connects to its socket fails the handshake and hears nothing."""
+    from zmq.utils.monitor import recv_monitor_message
+
+    ctx, sub, mon = _staff_sub(secure_hub, keys_dir, device)
+    try:
+        assert mon.poll(3000), "no handshake event"
+        event = recv_monitor_message(mon)["event"]
+        if allowed:
+            assert event == zmq.EVENT_HANDSHAKE_SUCCEEDED
+            assert sub.poll(3000)  # the staff heartbeat, once a second
+            topic, _body = sub.recv_multipart()
+            assert topic == b"staff/"
+        else:
+            assert event == zmq.EVENT_HANDSHAKE_FAILED_AUTH
+            assert not sub.poll(1500)
+    finally:
+        sub.disable_monitor()
+        mon.close(0)
+        sub.close(0)
+        ctx.term()
