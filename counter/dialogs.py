@@ -78,8 +78,14 @@ class TransferDialog(_Dialog):
         for w in others:
             if w["number"] != model.window:
                 text = tr("{n}号窗口").format(n=w["number"])
-                self.window_choice.addItem(f"{text} · {w['floor']} · {w.get('kind_label', '')}",
-                                    w["number"])  # fmt: skip
+                # A window that is not open now still takes the transfer (it may open later),
+                # but the clerk sees it before choosing.
+                state = model.hall.window_state(w["number"]).get("state")
+                mark = {"closed": " · " + tr("未开放"), "paused": " · " + tr("暂停服务")}
+                self.window_choice.addItem(
+                    f"{text} · {w['floor']} · {w.get('kind_label', '')}{mark.get(state, '')}",
+                    w["number"],
+                )
         self.note = QLineEdit()
         self.note.setPlaceholderText(tr("转办说明（选填）"))
         self.form.addRow(self.to_queue, self.queue_choice)

@@ -281,7 +281,11 @@ class CounterModel(QObject):
             self._say(tr("{n} 多次呼叫未到，已按过号处理").format(n=t["number"]), "warn")
         elif action in _ENDS and isinstance(t, dict):
             self._drop(t["id"])
-            self._say(self._done_text(action, t))
+            if value.get("warning"):  # e.g. transferred to a window that is not open
+                en = current_language() == "en" and value.get("warning_en")
+                self._say(f"{self._done_text(action, t)}（{en or value['warning']}）", "warn")
+            else:
+                self._say(self._done_text(action, t))
         elif isinstance(t, dict):
             self._current = self._merge(t)
             self._say(self._done_text(action, t))

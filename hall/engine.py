@@ -489,10 +489,21 @@ class Engine:
             raise E.BadRequest("请选择转至的队列或窗口（二选一）")
         if to_queue is not None and to_queue not in self.layout.queues:
             raise E.UnknownQueue(to_queue)
+        warning: dict[str, str] = {}
         if to_window is not None:
-            self._window(to_window)
+            target = self._window(to_window)
             if to_window == window:
                 raise E.BadRequest("不能转至本窗口")
+            if target.state is not WindowState.OPEN:
+                # Accepted (the window may open later today; a closed window's transfers are
+                # cancelled at the next day's housekeeping), but the clerk must know.
+                paused = target.state is WindowState.PAUSED
+                warning = {
+                    "warning": f"{to_window}号窗口现{'暂停服务' if paused else '未开放'}："
+                    f"群众将在该窗口{'恢复服务' if paused else '开放'}后被叫号",
+                    "warning_en": f"window {to_window} is {'paused' if paused else 'closed'}: "
+                    f"the citizen will be called when it {'resumes' if paused else 'opens'}",
+                }
         t.history.append({"at": now.isoformat(), "action": "transfer", "from_window": window,
                           "from_queue": t.queue, "to_queue": to_queue, "to_window": to_window,
                           "note": note})  # fmt: skip
@@ -505,7 +516,7 @@ class Engine:
         self._touch(t, w)
         self._emit(BOARD, "ticket.transferred", now, ticket=t.public(), from_window=window,
                    to_queue=to_queue, to_window=to_window)  # fmt: skip
-        return self._done({"ticket": t.to_dict()})
+        return self._done({"ticket": t.to_dict(), **warning})
 
     def park(self, *, window: int, note: str = "") -> Outcome:
         """Set the current citizen aside (fetching a document) and free the window."""

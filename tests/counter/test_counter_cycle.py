@@ -174,3 +174,37 @@ def test_the_hubs_refusal_is_one_sentence(
         assert c.model.notice_text.startswith("本设备无权进行该操作")
         assert board(m)["windows"]["6"]["current"] is None
         assert c.model.current() is None
+
+
+def test_transfer_to_a_window_that_is_not_open_is_marked_and_warned(
+    qtbot: QtBot, hub: Hub, make_counter: CounterFactory
+) -> None:
+    c = make_counter(hub.endpoint, 5)
+    work = c.view.work
+    with HubClient(hub.endpoint, device="manager-1") as m:
+        t = m.issue("G")["ticket"]
+        m.open_window(6)  # open next door: no mark in the list
+        qtbot.waitUntil(lambda: c.model.hall.window_state(6).get("state") == "open", timeout=3000)
+        sign_in(qtbot, c)
+        key(qtbot, c, Qt.Key.Key_F10)
+        qtbot.waitUntil(lambda: work.buttons["call_next"].isEnabled(), timeout=2000)
+        key(qtbot, c, Qt.Key.Key_F1)
+        qtbot.waitUntil(lambda: c.model.current() is not None, timeout=2000)
+        qtbot.keyClick(work, Qt.Key.Key_F6)
+        dlg = work.dialog
+        assert dlg is not None
+        i = dlg.window_choice.findData(31)  # the output window: closed this morning
+        assert dlg.window_choice.itemText(i).endswith(" · 未开放")
+        assert (
+            dlg.window_choice.itemText(dlg.window_choice.findData(6))
+            == "6号窗口 · 2F · 无差别综合窗口"
+        )
+        dlg.window_choice.setCurrentIndex(i)
+        dlg.to_window.setChecked(True)
+        qtbot.mouseClick(dlg.ok, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: c.model.busy is None and c.model.current() is None, timeout=3000)
+        assert c.model.notice_level == "warn"
+        assert work.status.notice.text() == (
+            f"{t['number']} 已转出（31号窗口现未开放：群众将在该窗口开放后被叫号）"
+        )
+        assert hub.engine.tickets[t["id"]].target_window == 31

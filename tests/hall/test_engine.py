@@ -674,6 +674,22 @@ def test_housekeep_expires_yesterdays_tickets(eng: Engine, clock: Clock) -> None
     assert eng.day == THU + timedelta(days=1)
 
 
+def test_transfer_to_a_window_not_open_warns_the_clerk(eng: Engine) -> None:
+    ready(eng, 1, 2)
+    for _ in range(3):
+        issue(eng)
+    eng.call_next(window=1)
+    out = eng.transfer(window=1, to_window=31).value  # the output window is closed
+    assert out["warning"] == "31号窗口现未开放：群众将在该窗口开放后被叫号"
+    assert out["warning_en"] == "window 31 is closed: the citizen will be called when it opens"
+    eng.pause(window=2, reason="会议")
+    eng.call_next(window=1)
+    assert "暂停服务" in eng.transfer(window=1, to_window=2).value["warning"]
+    eng.resume(window=2)
+    eng.call_next(window=1)
+    assert "warning" not in eng.transfer(window=1, to_window=2).value
+
+
 def test_housekeep_expires_targeted_transfers(eng: Engine, clock: Clock) -> None:
     ready(eng, 1)
     t = issue(eng)
