@@ -2,15 +2,23 @@
 
 Source strings are the Chinese texts passed to `tr()`. `TableTranslator` is a real
 QTranslator (installed on the application, so every `tr()` and every
-`QCoreApplication.translate()` goes through it) backed by a plain table per
-language in `ui/translations/<lang>*.json` (one file per app, merged): ``{"取号": "Take a number"}``. A table
-is easy for a hall to extend without Qt's tool chain; a missing entry falls back
-to the Chinese source, never to an empty label.
+`QCoreApplication.translate()` goes through it) backed by plain tables per
+language in `ui/translations/<lang>*.json`: the shared `en.json` and one file per
+app (`en-counter.json` …), ``{"取号": "Take a number"}``. A table is easy for a hall
+to extend without Qt's tool chain; a missing entry falls back to the Chinese
+source, never to an empty label.
+
+The same Chinese word may need different English in different apps (暂停 is the
+counter's "Pause" button and the console's "paused" state), so `tr()` passes the
+calling app's package as the Qt context and the translator looks in that app's
+table first (shared + its own file), then in all tables merged (shared widgets,
+and one process running several apps, as the demo does).
 """
 
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 
 from PyQt6.QtCore import QCoreApplication, QTranslator
@@ -20,11 +28,15 @@ _DIR = Path(__file__).resolve().parent / "translations"
 
 
 class TableTranslator(QTranslator):
-    """A QTranslator that looks source strings up in a dict."""
+    """A QTranslator that looks source strings up in dicts: the context's (an app's) own
+    table first, then `table`, everything merged."""
 
-    def __init__(self, table: dict[str, str], lang: str) -> None:
+    def __init__(
+        self, table: dict[str, str], lang: str, by_app: dict[str, dict[str, str]] | None = None
+    ) -> None:
         super().__init__()
         self.table = table
+        self.by_app = by_app or {}
         self.lang = lang
 
     def translate(  # type: ignore[override]
@@ -36,6 +48,9 @@ class TableTranslator(QTranslator):
     ) -> str | None:
         if source is None:
             return None
+        own = self.by_app.get(context or "")
+        if own is not None and source in own:
+            return own[source]
         return self.table.get(source)
 
     def isEmpty(self) -> bool:
@@ -61,6 +76,23 @@ def load_table(lang: str) -> dict[str, str]:
     return table
 
 
+def load_app_tables(lang: str) -> dict[str, dict[str, str]]:
+    """Per app (`en-counter.json` → "counter"): the shared table with the app's own on top."""
+    if lang == "zh":
+        return {}
+    shared_path = _DIR / f"{lang}.json"
+    shared = json.loads(shared_path.read_text("utf-8")) if shared_path.exists() else {}
+    out = {}
+    for path in sorted(_DIR.glob(f"{lang}-*.json")):
+        data = json.loads(path.read_text("utf-8"))
+        if not isinstance(data, dict):
+            raise ValueError(f"{path}: expected a JSON object of source → translation")
+        app = path.stem[len(lang) + 1 :]
+        out[app] = {**{str(k): str(v) for k, v in shared.items()},
+                    **{str(k): str(v) for k, v in data.items()}}  # fmt: skip
+    return out
+
+
 _installed: TableTranslator | None = None
 
 
@@ -74,7 +106,7 @@ def set_language(lang: str) -> None:
         app.removeTranslator(_installed)
         _installed = None
     if lang != "zh":
-        _installed = TableTranslator(load_table(lang), lang)
+        _installed = TableTranslator(load_table(lang), lang, load_app_tables(lang))
         app.installTranslator(_installed)
 
 
@@ -83,5 +115,7 @@ def current_language() -> str:
 
 
 def tr(text: str) -> str:
-    """Translate a Chinese source string in the current language (for non-QObject code)."""
-    return QCoreApplication.translate("yichuang", text)
+    """Translate a Chinese source string in the current language (for non-QObject code),
+    in the context of the calling app (the caller's top package: "counter", "kiosk" …)."""
+    app = sys._getframe(1).f_globals.get("__name__", "").partition(".")[0]
+    return QCoreApplication.translate(app or "yichuang", text)

@@ -187,9 +187,9 @@ def test_transfer_to_a_window_that_is_not_open_is_marked_and_warned(
         qtbot.waitUntil(lambda: c.model.hall.window_state(6).get("state") == "open", timeout=3000)
         sign_in(qtbot, c)
         key(qtbot, c, Qt.Key.Key_F10)
-        qtbot.waitUntil(lambda: work.buttons["call_next"].isEnabled(), timeout=2000)
+        qtbot.waitUntil(lambda: work.buttons["call_next"].isEnabled(), timeout=3000)
         key(qtbot, c, Qt.Key.Key_F1)
-        qtbot.waitUntil(lambda: c.model.current() is not None, timeout=2000)
+        qtbot.waitUntil(lambda: c.model.current() is not None, timeout=3000)
         qtbot.keyClick(work, Qt.Key.Key_F6)
         dlg = work.dialog
         assert dlg is not None

@@ -56,6 +56,7 @@ def test_the_managers_profile_change_reaches_the_counter_and_the_next_call_follo
     work = c.view.work
     sign_in(qtbot, c)
     key(qtbot, c, Qt.Key.Key_F10)
+    qtbot.waitUntil(lambda: c.view.work.buttons["call_next"].isEnabled(), timeout=3000)
     with HubClient(hub.endpoint, device="manager-1") as m:
         first = m.issue("G")["ticket"]
         m.issue("M")
@@ -101,6 +102,7 @@ def test_offline_keeps_the_ticket_refuses_clearly_and_recovers(
     try:
         sign_in(qtbot, c)
         key(qtbot, c, Qt.Key.Key_F10)
+        qtbot.waitUntil(lambda: c.view.work.buttons["call_next"].isEnabled(), timeout=3000)
         with HubClient(endpoint, device="manager-1") as m:
             number = m.issue("G", channel="staff", green=True)["ticket"]["number"]
             m.issue("G")
@@ -145,6 +147,7 @@ def test_a_press_in_flight_when_the_hub_dies_ends_in_one_sentence(
     c = make_counter(hub.endpoint, 5)
     sign_in(qtbot, c)
     key(qtbot, c, Qt.Key.Key_F10)
+    qtbot.waitUntil(lambda: c.view.work.buttons["call_next"].isEnabled(), timeout=3000)
     hub.stop()
     qtbot.keyClick(c.view.work, Qt.Key.Key_F1)  # still looks online: the request leaves
     assert c.model.busy == "call_next"
@@ -163,11 +166,13 @@ def test_the_counter_in_english(
         assert c.view.sign_in.button.text() == "Sign in"
         sign_in(qtbot, c)
         key(qtbot, c, Qt.Key.Key_F10)
+        work = c.view.work
+        # the window's new state comes back on the board stream; until then F1 is refused
+        qtbot.waitUntil(lambda: work.buttons["call_next"].isEnabled(), timeout=3000)
         with HubClient(hub.endpoint, device="manager-1") as m:
             m.issue("G", item="SC-0001")
             m.issue("M")
         key(qtbot, c, Qt.Key.Key_F1)
-        work = c.view.work
         assert work.buttons["call_next"].text() == "Call next\nF1"
         assert work.ticket.state.text() == "Called, waiting for the citizen"
         assert work.ticket.values["queue"].text() == c.model.queue_name("G") != "综合受理"

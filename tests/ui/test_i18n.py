@@ -29,3 +29,22 @@ def test_switch_to_english_and_back(qapp: QApplication, monkeypatch, tmp_path) -
 def test_shipped_english_table_is_a_flat_object() -> None:
     table = i18n.load_table("en")
     assert all(isinstance(k, str) and isinstance(v, str) for k, v in table.items())
+
+
+def test_each_app_reads_its_own_english(qapp: QApplication) -> None:
+    """暂停 is the counter's Pause button and the console's "paused" state; 离线 is shared."""
+    i18n.set_language("en")
+    try:
+        in_counter = eval("tr('暂停')", {"__name__": "counter.view", "tr": i18n.tr})
+        in_manager = eval("tr('暂停')", {"__name__": "manager.floor", "tr": i18n.tr})
+        assert (in_counter, in_manager) == ("Pause", "paused")
+        assert eval("tr('办结')", {"__name__": "counter.model", "tr": i18n.tr}) == "Finish"
+        assert eval("tr('办结')", {"__name__": "manager.followups", "tr": i18n.tr}) == "Close case"
+        # a word only another app knows still translates (shared widgets, the demo)
+        assert eval("tr('调度建议')", {"__name__": "ui.model", "tr": i18n.tr}) == (
+            "Advisor's proposals"
+        )
+        assert eval("tr('请稍候…没有')", {"__name__": "kiosk.view", "tr": i18n.tr}) == "请稍候…没有"
+    finally:
+        i18n.set_language("zh")
+    assert eval("tr('暂停')", {"__name__": "counter.view", "tr": i18n.tr}) == "暂停"
