@@ -104,7 +104,12 @@ class Hub:
         # The staff stream has its own PUB socket, which only counters and managers may join
         # (ZAP domain STAFF_ZAP_DOMAIN): a PUB socket cannot filter per subscriber, so on one
         # socket any display or kiosk could read staff numbers, ratings and follow-up cases.
-        self.staff_pub_bind = staff_pub_bind or pub_endpoint_for(self.pub_bind)
+        try:
+            self.staff_pub_bind = staff_pub_bind or pub_endpoint_for(self.pub_bind)
+        except ValueError:
+            raise ValueError(
+                f"give --staff-pub for a non-tcp stream endpoint {self.pub_bind!r}"
+            ) from None
         self.security = security
         self.engine = Engine(layout, clock or wall_clock(), items=items)
         self.heartbeat = heartbeat

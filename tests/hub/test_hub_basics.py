@@ -225,3 +225,13 @@ def test_device_health_reaches_the_staff_stream_once_per_change(connect: ClientF
     while follower.state["staff"]["health"].get("kiosk-1") != out and time.monotonic() < deadline:
         manager.pump(follower, 0.2)
     assert follower.state["staff"]["health"]["kiosk-1"] == out
+
+
+def test_stream_endpoints_follow_the_command_port(tmp_path) -> None:
+    from hall.layout import default_layout_path, load_layout
+
+    lay = load_layout(default_layout_path())
+    h = Hub(lay, tmp_path / "a.db", bind="tcp://0.0.0.0:7700")
+    assert (h.pub_bind, h.staff_pub_bind) == ("tcp://0.0.0.0:7701", "tcp://0.0.0.0:7702")
+    with pytest.raises(ValueError, match="give --staff-pub"):
+        Hub(lay, tmp_path / "b.db", bind="ipc:///tmp/a", pub_bind="ipc:///tmp/b")
