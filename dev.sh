@@ -61,6 +61,17 @@ lint() {
 
 run_tests() {
   export QT_QPA_PLATFORM=offscreen
+  # vpcd (the virtual smart-card reader the PC/SC tests start) listens on TCP 35963-35964,
+  # inside Linux's ephemeral range: keep the kernel from handing those ports to the
+  # suite's own client sockets, whose TIME_WAIT would stop vpcd from binding (as root).
+  if [ "$(id -u)" = 0 ] && [ -w /proc/sys/net/ipv4/ip_local_reserved_ports ]; then
+    local reserved
+    reserved=$(cat /proc/sys/net/ipv4/ip_local_reserved_ports)
+    case ",$reserved," in
+      *,35963-35964,*) ;;
+      *) echo "${reserved:+$reserved,}35963-35964" > /proc/sys/net/ipv4/ip_local_reserved_ports ;;
+    esac
+  fi
   echo "== pytest"
   local rc=0
   "$VENV/bin/pytest" "$@" || rc=$?

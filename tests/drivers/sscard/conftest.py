@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import socket
 import subprocess
 import threading
 import time
@@ -30,7 +31,7 @@ from pathlib import Path
 
 import pytest
 
-from drivers.sscard.vcard import VirtualSocialSecurityCard, VpcdCard
+from drivers.sscard.vcard import VPCD_PORT, VirtualSocialSecurityCard, VpcdCard
 
 SLOT0 = "Virtual PCD 00 00"
 VPCD_DRIVER = Path("/usr/lib/pcsc/drivers/serial/libifdvpcd.so")
@@ -74,6 +75,23 @@ def wait_until(condition: Callable[[], bool], timeout: float, what: str) -> None
         time.sleep(0.05)
 
 
+def _wait_for_vpcd_port(timeout: float = 70.0) -> None:
+    """vpcd binds TCP 35963 without SO_REUSEADDR: a socket of this suite that happened to
+    get it as an ephemeral port and sits in TIME_WAIT (60 s) makes pcscd come up without
+    the reader. Wait until the port is free (./dev.sh also reserves it from the kernel's
+    ephemeral range)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        with socket.socket() as s:
+            try:
+                s.bind(("0.0.0.0", VPCD_PORT))
+                return
+            except OSError as e:
+                if time.monotonic() > deadline:
+                    pytest.fail(f"TCP {VPCD_PORT} (vpcd) stayed busy for {timeout:.0f} s: {e}")
+        time.sleep(0.5)
+
+
 @pytest.fixture(scope="session")
 def pcscd(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A pcscd with vpcd's readers; yields the slot-0 reader name."""
@@ -88,6 +106,7 @@ def pcscd(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     if names is None:
         if os.geteuid() != 0:
             pytest.fail("pcscd is not running and starting it needs root (it writes /run/pcscd)")
+        _wait_for_vpcd_port()
         with log.open("wb") as out:
             proc = subprocess.Popen([exe, "-f", "-a"], stdout=out, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + 15
