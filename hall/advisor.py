@@ -281,7 +281,7 @@ def advise(state: HallState, cfg: AdvisorConfig, seq: int = 0) -> list[Proposal]
                 f"adv-{state.now:%Y%m%d-%H%M}-{seq}-{n}",
                 n,
                 new,
-                _reason(state, w, current[n], new),
+                _reason(state, w, current[n], new, H),
                 effect,
             )
         )
@@ -289,22 +289,31 @@ def advise(state: HallState, cfg: AdvisorConfig, seq: int = 0) -> list[Proposal]
 
 
 def _reason(
-    state: HallState, w: WindowView, old: Mapping[str, float], new: Mapping[str, float]
+    state: HallState,
+    w: WindowView,
+    old: Mapping[str, float],
+    new: Mapping[str, float],
+    horizon: float = 30.0,
 ) -> str:
+    """One sentence for the manager: what the queues look like now and in the next
+    `horizon` minutes (a proposal may come from the forecast before anyone waits)."""
     added = [q for q in new if q not in old]
     dropped = [q for q in old if q not in new]
     parts = []
+    ahead = f"{horizon:g}分钟"
     if added:
         for q in added:
             v = state.queues[q]
-            parts.append(f"{v.name}等候{v.waiting}人，最长{round(v.longest_wait)}分钟")
+            coming = round(v.arrivals_per_hour * horizon / 60.0)
+            parts.append(f"{v.name}等候{v.waiting}人，最长{round(v.longest_wait)}分钟，"
+                         f"预计未来{ahead}再到约{coming}人")  # fmt: skip
         names = "、".join(state.queues[q].name for q in added)
         return "；".join(parts) + f"；建议{w.number}号窗口兼办{names}"
     if dropped:
         names = "、".join(state.queues[q].name for q in dropped)
         home = state.queues[w.home].name if w.home in state.queues else w.home
         return (
-            f"{names}已无人等候，预计未来半小时负荷较低；建议{w.number}号窗口停办{names}，"
+            f"{names}已无人等候，预计未来{ahead}负荷较低；建议{w.number}号窗口停办{names}，"
             f"专办{home}"
         )
     return f"各队列负荷变化；建议调整{w.number}号窗口的叫号权重"

@@ -178,7 +178,8 @@ class RebalancePanel(QWidget):
         self.proposals.clear()
         for p in props:
             text = "、".join(f"{self.model.queue_name(q)}×{x:g}" for q, x in p.profile.items())
-            item = f"{p.window}{tr('号窗口')} → {text}：{p.reason}"
+            when = f"[{p.at:%H:%M}] " if p.at is not None else ""  # a proposal can be old
+            item = f"{when}{p.window}{tr('号窗口')} → {text}：{p.reason}"
             if p.effect:
                 item += (
                     f"（{tr('预计等候')}："

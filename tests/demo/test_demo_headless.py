@@ -63,3 +63,18 @@ def test_the_hall_report_of_the_morning(demo_out: Path) -> None:
     assert list((demo_out / "report").glob("report-*.xlsx"))
     assert len(list((demo_out / "report" / "charts").glob("*.png"))) == 3
     assert (demo_out / "hall.db").stat().st_size > 0
+
+
+def test_the_advisor_keeps_the_halls_pace(demo_out: Path) -> None:
+    """The demo's clock runs 120× as fast; the advisor's round (5 hall minutes) too, so a
+    40-minute morning has proposals for the manager (in wall time it would have none)."""
+    import sqlite3
+
+    db = sqlite3.connect(demo_out / "hall.db")
+    try:
+        rows = db.execute("SELECT at, data FROM events WHERE type = 'advisor.proposal'").fetchall()
+    finally:
+        db.close()
+    assert rows, "no advisor proposal in the demo's morning"
+    first = json.loads(rows[0][1])
+    assert {"window", "profile", "reason", "effect"} <= set(first)

@@ -40,10 +40,10 @@ def test_proposal_with_effect_taken_into_the_editor(
             for _ in range(14):
                 m.issue(queue="M")
         qtbot.waitUntil(lambda: panel.proposals.count() > 0, timeout=8000)
-        text = panel.proposals.item(0).text()
         p = c.model.proposals()[0]
+        text = panel.proposals.item(0).text()
         assert p.window == 5 and "M" in p.profile
-        assert text.startswith("5号窗口 → ") and "5号窗口兼办市场监管" in text
+        assert text.startswith(f"[{p.at:%H:%M}] 5号窗口 → ") and "5号窗口兼办市场监管" in text
         # the advisor's own prediction, as it published it: M waits less after the move
         before, after = p.effect["M"]
         assert after < before
