@@ -83,7 +83,7 @@ class TransferDialog(_Dialog):
                 state = model.hall.window_state(w["number"]).get("state")
                 mark = {"closed": " · " + tr("未开放"), "paused": " · " + tr("暂停服务")}
                 self.window_choice.addItem(
-                    f"{text} · {w['floor']} · {w.get('kind_label', '')}{mark.get(state, '')}",
+                    f"{text} · {w['floor']} · {tr(w.get('kind_label', ''))}{mark.get(state, '')}",
                     w["number"],
                 )
         self.note = QLineEdit()

@@ -113,7 +113,7 @@ class SignInPage(QWidget):
 
     def refresh(self) -> None:
         w = self.model.window_info()
-        self.where.setText(f"{w.get('floor', '')} · {w.get('kind_label', '')}" if w else "")
+        self.where.setText(f"{w.get('floor', '')} · {tr(w.get('kind_label', ''))}" if w else "")
         self.button.setEnabled(self.model.online and not self.model.busy)
 
 
@@ -243,7 +243,7 @@ class WorkPage(QWidget):
         clerk = m.clerk
         who = f"{clerk['post']}{tr('岗')} {clerk['staff_no']} {clerk['name']}" if clerk else ""
         pause = m.window_state().get("pause_reason") if state == "paused" else ""
-        where = f"{w.get('floor', '')} · {w.get('kind_label', '')}" if w else ""
+        where = f"{w.get('floor', '')} · {tr(w.get('kind_label', ''))}" if w else ""
         parts = [tr("{n}号窗口").format(n=m.window), where,
                  tr(STATE_TEXT.get(state, "连接中…")) + (f"（{pause}）" if pause else ""), who]  # fmt: skip
         if not m.online:

@@ -174,6 +174,8 @@ def test_the_counter_in_english(
             m.issue("M")
         key(qtbot, c, Qt.Key.Key_F1)
         assert work.buttons["call_next"].text() == "Call next\nF1"
+        assert work.buttons["pause"].text() == "Pause\nF8"  # the counter's word, not the console's
+        assert "2F · No-distinction window" in work.header.text()
         assert work.ticket.state.text() == "Called, waiting for the citizen"
         assert work.ticket.values["queue"].text() == c.model.queue_name("G") != "综合受理"
         assert work.status.notice.text() == "Called A001"
