@@ -74,11 +74,6 @@ def _line(name: str, xs: list[float]) -> str:
             f"max {max(ms, default=float('nan')):7.2f} ms  (n={len(ms)})")  # fmt: skip
 
 
-def raw_commit_rate(directory: Path, seconds: float = 2.0, write: bool = False) -> float:
-    """BEGIN IMMEDIATE … COMMIT per second, WAL and synchronous=FULL like the store."""
-    return raw_commits(directory, seconds, write)[0]
-
-
 def raw_commits(
     directory: Path, seconds: float = 2.0, write: bool = False
 ) -> tuple[float, list[float]]:
