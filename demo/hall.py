@@ -61,9 +61,6 @@ def start_hall(
     start = datetime.combine(day, opening or layout.hours.sessions[0][0])
     clock = wall_clock(start, speed)
     items = {i.code: i.domain for i in load_catalogue()}
-    # The hall's clock runs `speed` times as fast, so does the advisor's round (every
-    # `[advisor] every_minutes` of hall time, not of wall time).
     hub = Hub(layout, db, bind="tcp://127.0.0.1:0", security=Security.load(keys), clock=clock,
-              items=items, device_timeout=10.0,
-              advise_every=layout.advisor.every_minutes * 60.0 / speed).start()  # fmt: skip
+              items=items, device_timeout=10.0).start()  # fmt: skip
     return DemoHall(layout, work, keys, db, hub, clock)

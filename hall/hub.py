@@ -115,7 +115,8 @@ class Hub:
         self.heartbeat = heartbeat
         self.device_timeout = device_timeout
         self.housekeep_every = housekeep_every
-        # The rebalancing advisor ([advisor] of the layout): seconds between runs.
+        # The rebalancing advisor ([advisor] of the layout): seconds of the HALL's clock
+        # between runs, so a demo whose clock runs 60× as fast advises 60× as often.
         self.advise_every = (
             advise_every if advise_every is not None else layout.advisor.every_minutes * 60.0
         )
@@ -251,9 +252,14 @@ class Hub:
         next_beat, next_house, next_reload = now, now + self.housekeep_every, now + 2.0
         next_prune = now  # the first housekeeping prunes old replies, then once an hour
         advising = self.layout.advisor.enabled
-        next_advise = now + self.advise_every if advising else float("inf")
+        every = timedelta(seconds=self.advise_every)
+        next_advise = self.engine.clock() + every  # hall time
         while True:
-            wait = max(0.0, min(next_beat, next_house, next_advise) - time.monotonic())
+            # (a hall clock never runs slower than the wall's: the hall seconds left bound
+            # the wall seconds to sleep)
+            advise_in = (next_advise - self.engine.clock()).total_seconds() if advising else 3600
+            wait = max(0.0, min(next_beat - time.monotonic(), next_house - time.monotonic(),
+                                advise_in))  # fmt: skip
             # Log lines and presence wait until nothing else does (or pile up): a burst's
             # later requests must not wait for the earlier ones' logging.
             ready = dict(poller.poll(0 if self._done else int(wait * 1000)))
@@ -278,8 +284,8 @@ class Hub:
                 if now >= next_prune:
                     next_prune = now + 3600.0
                     self._prune_replies()
-            if now >= next_advise:
-                next_advise = now + self.advise_every
+            if advising and self.engine.clock() >= next_advise:
+                next_advise = self.engine.clock() + every
                 self.advise()
             if self.security is not None and now >= next_reload:
                 next_reload = now + 2.0
