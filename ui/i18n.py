@@ -57,40 +57,43 @@ class TableTranslator(QTranslator):
         return not self.table
 
 
-def load_table(lang: str) -> dict[str, str]:
-    """The table of a language ({} for Chinese, the source language)."""
+def _read_tables(lang: str) -> dict[str, dict[str, str]]:
+    """Every file of a language, read once: "" → the shared `en.json`, "counter" →
+    `en-counter.json` … ({} for Chinese, the source language)."""
     if lang not in LANGUAGES:
         raise ValueError(f"unknown language {lang!r}; one of {', '.join(LANGUAGES)}")
     if lang == "zh":
         return {}
-    table: dict[str, str] = {}
-    # One file per app (`en-kiosk.json` …) plus the shared `en.json`, merged.
-    # The shared file first, so an app's own table has the last word on its words.
-    for path in sorted(
-        _DIR.glob(f"{lang}*.json"), key=lambda p: (p.name != f"{lang}.json", p.name)
-    ):
+    out: dict[str, dict[str, str]] = {}
+    for path in sorted(_DIR.glob(f"{lang}*.json")):
         data = json.loads(path.read_text("utf-8"))
         if not isinstance(data, dict):
             raise ValueError(f"{path}: expected a JSON object of source → translation")
-        table.update({str(k): str(v) for k, v in data.items()})
+        out[path.stem[len(lang) + 1 :]] = {str(k): str(v) for k, v in data.items()}
+    return out
+
+
+def _merged(tables: dict[str, dict[str, str]]) -> dict[str, str]:
+    # The shared file first, so an app's own table has the last word on its words.
+    table: dict[str, str] = {}
+    for name in sorted(tables, key=lambda n: (n != "", n)):
+        table.update(tables[name])
     return table
+
+
+def _per_app(tables: dict[str, dict[str, str]]) -> dict[str, dict[str, str]]:
+    shared = tables.get("", {})
+    return {name: {**shared, **own} for name, own in tables.items() if name}
+
+
+def load_table(lang: str) -> dict[str, str]:
+    """The table of a language, every file merged ({} for Chinese, the source language)."""
+    return _merged(_read_tables(lang))
 
 
 def load_app_tables(lang: str) -> dict[str, dict[str, str]]:
     """Per app (`en-counter.json` → "counter"): the shared table with the app's own on top."""
-    if lang == "zh":
-        return {}
-    shared_path = _DIR / f"{lang}.json"
-    shared = json.loads(shared_path.read_text("utf-8")) if shared_path.exists() else {}
-    out = {}
-    for path in sorted(_DIR.glob(f"{lang}-*.json")):
-        data = json.loads(path.read_text("utf-8"))
-        if not isinstance(data, dict):
-            raise ValueError(f"{path}: expected a JSON object of source → translation")
-        app = path.stem[len(lang) + 1 :]
-        out[app] = {**{str(k): str(v) for k, v in shared.items()},
-                    **{str(k): str(v) for k, v in data.items()}}  # fmt: skip
-    return out
+    return _per_app(_read_tables(lang))
 
 
 _installed: TableTranslator | None = None
@@ -106,7 +109,8 @@ def set_language(lang: str) -> None:
         app.removeTranslator(_installed)
         _installed = None
     if lang != "zh":
-        _installed = TableTranslator(load_table(lang), lang, load_app_tables(lang))
+        tables = _read_tables(lang)  # each file read once
+        _installed = TableTranslator(_merged(tables), lang, _per_app(tables))
         app.installTranslator(_installed)
 
 
