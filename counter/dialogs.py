@@ -75,13 +75,13 @@ class TransferDialog(_Dialog):
         here = model.window_info().get("floor")
         # Windows on the clerk's own floor first: the usual hand-over is next door.
         others = sorted(model.hall.windows(), key=lambda w: (w["floor"] != here, w["number"]))
+        # A window that is not open now still takes the transfer (it may open later), but
+        # the clerk sees it before choosing.
+        mark = {"closed": " · " + tr("未开放"), "paused": " · " + tr("暂停服务")}
         for w in others:
             if w["number"] != model.window:
                 text = tr("{n}号窗口").format(n=w["number"])
-                # A window that is not open now still takes the transfer (it may open later),
-                # but the clerk sees it before choosing.
-                state = model.hall.window_state(w["number"]).get("state")
-                mark = {"closed": " · " + tr("未开放"), "paused": " · " + tr("暂停服务")}
+                state = str(model.hall.window_state(w["number"]).get("state", ""))
                 self.window_choice.addItem(
                     f"{text} · {w['floor']} · {tr(w.get('kind_label', ''))}{mark.get(state, '')}",
                     w["number"],

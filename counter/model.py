@@ -282,8 +282,10 @@ class CounterModel(QObject):
         elif action in _ENDS and isinstance(t, dict):
             self._drop(t["id"])
             if value.get("warning"):  # e.g. transferred to a window that is not open
-                en = current_language() == "en" and value.get("warning_en")
-                self._say(f"{self._done_text(action, t)}（{en or value['warning']}）", "warn")
+                warning = str(value["warning"])
+                if current_language() == "en" and value.get("warning_en"):
+                    warning = str(value["warning_en"])
+                self._say(f"{self._done_text(action, t)}（{warning}）", "warn")
             else:
                 self._say(self._done_text(action, t))
         elif isinstance(t, dict):
