@@ -40,6 +40,7 @@ log = logging.getLogger("hall.hub")
 
 MAX_FRAME_BYTES = 1024 * 1024  # zmq drops a peer that sends more (memory guard)
 REPLIES_KEPT = timedelta(days=1)  # a retry comes within seconds; see Store.prune_replies
+CHECKPOINT_EVERY = 0.5  # seconds: the WAL is copied into the database from a thread (Store)
 
 
 def wall_clock(start: datetime | None = None, speed: float = 1.0) -> Clock:
@@ -190,7 +191,7 @@ class Hub:
         return s
 
     def _serve(self, ctx: zmq.Context[zmq.Socket[bytes]]) -> None:
-        self.store = store = Store(self.db_path)
+        self.store = store = Store(self.db_path, checkpoint_every=CHECKPOINT_EVERY)
         try:
             self._secret = self._load_secret(store)
             store.restore(self.engine)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+import time
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -180,3 +181,86 @@ def test_day_rollover_is_saved(tmp_path: Path, layout: Layout) -> None:
     assert fresh.day == engine.day
     clock.now = datetime(2026, 11, 27, 9, 0)
     assert fresh.issue(queue="G").value["ticket"]["number"] == "A001"
+
+
+def _wal_pages(db: Path) -> int:
+    wal = db.with_name(db.name + "-wal")
+    return (wal.stat().st_size - 32) // (4096 + 24) if wal.exists() else 0
+
+
+def _write_pages(store: Store, n: int) -> None:
+    for i in range(n):  # a page-sized value per commit: about one WAL page each
+        with store.transaction():
+            store.set_meta(f"filler{i % 50}", "x" * 3000)
+
+
+def test_the_hubs_wal_is_copied_back_outside_every_commit(tmp_path: Path) -> None:
+    """SQLite's own checkpoint would have run inside the commit that passed 1,000 pages;
+    with a checkpointer no commit does, and the checkpointer copies them all."""
+    db = tmp_path / "h.db"
+    store = Store(db, checkpoint_every=3600)  # the thread waits: the test drives it
+    assert store.checkpointer is not None
+    _write_pages(store, 1300)
+    assert _wal_pages(db) > 1300  # no commit checkpointed (SQLite's would, at 1,000)
+    conn = sqlite3.connect(db, isolation_level=None)
+    store.checkpointer.checkpoint(conn)
+    busy, frames, copied = store.checkpointer.last or (1, 0, -1)
+    assert busy == 0 and frames > 1300 and copied == frames
+    size = db.stat().st_size
+    _write_pages(store, 10)  # the WAL starts over instead of growing
+    assert _wal_pages(db) > 1300  # the file is reused in place (cut only past 16 MB)
+    store.checkpointer.checkpoint(conn)
+    assert store.checkpointer.last is not None and store.checkpointer.last[1] < 100  # 10 commits
+    assert db.stat().st_size >= size
+    conn.close()
+    store.close()
+    assert not store.checkpointer._thread.is_alive()
+
+
+def test_the_checkpointer_thread_runs_and_stops(tmp_path: Path) -> None:
+    db = tmp_path / "h.db"
+    store = Store(db, checkpoint_every=0.02)
+    assert store.checkpointer is not None
+    _write_pages(store, 30)
+    for _ in range(250):
+        last = store.checkpointer.last
+        if last is not None and last[1] > 0 and last[2] == last[1]:
+            break
+        time.sleep(0.02)
+    else:
+        pytest.fail(f"the checkpointer copied nothing: {store.checkpointer.last}")
+    store.close()
+    assert not store.checkpointer._thread.is_alive()
+    assert Store(db).get_meta("filler29") == "x" * 3000
+
+
+def test_a_failing_checkpoint_is_logged_once(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    store = Store(tmp_path / "h.db", checkpoint_every=3600)
+    assert store.checkpointer is not None
+    gone = sqlite3.connect(tmp_path / "h.db")
+    gone.close()
+    with caplog.at_level("INFO", logger="hall.store"):
+        store.checkpointer.checkpoint(gone)
+        store.checkpointer.checkpoint(gone)
+        assert [r.message for r in caplog.records if "failed" in r.message] == [
+            "WAL checkpoint failed (Cannot operate on a closed database.); will retry"
+        ]
+        conn = sqlite3.connect(tmp_path / "h.db")
+        store.checkpointer.checkpoint(conn)
+        conn.close()
+    assert "WAL checkpoint works again" in caplog.text
+    store.close()
+
+
+def test_the_unused_event_index_is_dropped_from_an_older_database(tmp_path: Path) -> None:
+    db = tmp_path / "h.db"
+    Store(db).close()
+    with sqlite3.connect(db) as c:  # as the first version left it
+        c.execute("CREATE INDEX idx_events_type_at ON events (type, at)")
+        c.execute("DELETE FROM _sqlite_migrations WHERE name = 'm002_drop_events_type_index'")
+    store = Store(db)
+    names = {r[1] for r in store.conn.execute("PRAGMA index_list(events)")}
+    assert "idx_events_type_at" not in names and "idx_events_stream_seq" in names
+    store.close()
