@@ -1,9 +1,10 @@
 """`hall bench hub`: hub figures on loopback (issue 3).
 
 The hub runs as its own process (`hall serve --insecure`) so it does not share a GIL
-with the load; counters, kiosks and displays are threads here, one socket each.
-Counters loop call_next → start → finish, kiosks issue round the queues, displays
-follow the board stream. Each counter starts at a random moment within its first think
+with the load; counters and kiosks are threads of the load processes, displays processes
+of their own, one socket each. Tickets are waiting before the load starts (`--waiting`),
+so a counter's call_next calls someone; counters loop call_next → start → finish, kiosks
+issue round the queues, displays follow the board stream. Each counter starts at a random moment within its first think
 period (started together they stay in phase and the hub sees all 30 in one burst every
 period: `--lockstep`, the worst case). Printed: sustained commands/s, command→reply latency,
 call_next→event-at-every-display latency, and the raw SQLite commit rate on the
@@ -56,6 +57,14 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         "all counters' commands each think period, a worst case; by default each counter "
         "starts at a random moment within its first think period)",
     )
+    h.add_argument(
+        "--waiting",
+        type=int,
+        default=1300,
+        help="tickets issued before the load starts, spread over the queues within their "
+        "daily caps (1,300: every call_next of a 30 s run calls someone; 0: most of them "
+        "answer 'nobody waiting', as the kiosks issue only ~15 tickets/s)",
+    )
     h.add_argument("--procs", type=int, default=2, help="load processes for counters and kiosks")
     h.add_argument("--dir", type=Path, default=Path("."), help="where the database goes")
     h.add_argument("--keep", action="store_true", help="keep the database and the hub's log")
@@ -101,17 +110,19 @@ def raw_commits(
     return rate, each
 
 
-_LOG_LINE = re.compile(rb" INFO hall\.hub: \S+ (\S+) (\S+) ([0-9.]+)ms$")
+_LOG_LINE = re.compile(rb" INFO hall\.hub: (\S+) (\S+) (\S+) ([0-9.]+)ms$")
+SETUP_DEVICE = "manager-1"  # opens the windows and issues the waiting tickets
 
 
-def hub_times(log: Path) -> dict[str, list[float]]:
+def hub_times(log: Path, skip: str = SETUP_DEVICE) -> dict[str, list[float]]:
     """Seconds inside the hub (received → replied and published) per command, from the
-    hub's own log line of each request (`hall serve` writes one per request)."""
+    hub's own log line of each request (`hall serve` writes one per request); the set-up
+    device's requests are left out."""
     out: dict[str, list[float]] = {}
     for line in log.read_bytes().splitlines():
         m = _LOG_LINE.search(line)
-        if m:
-            out.setdefault(m.group(1).decode(), []).append(float(m.group(3)) / 1000)
+        if m and m.group(1).decode() != skip:
+            out.setdefault(m.group(2).decode(), []).append(float(m.group(4)) / 1000)
     return out
 
 
@@ -222,6 +233,16 @@ def _display_worker(endpoint: str, device: str, seconds: float, start_at: float,
     out.put(("display", seen, {}))
 
 
+def _fill(mgr: Any, layout: Any, n: int) -> None:
+    """Issue `n` tickets before the load, in proportion to the queues' daily caps with room
+    left for the kiosks' tickets during the run."""
+    caps = {q.id: q.daily_cap for q in layout.queues.values() if q.id in ("G", "M", "T", "E")}
+    total = sum(caps.values())
+    for q, cap in caps.items():
+        for _ in range(min(round(n * cap / total), cap // 2)):
+            mgr.issue(q)
+
+
 def _bench(args: argparse.Namespace, endpoint: str, work: Path, HubClient: Any) -> int:
     import multiprocessing as mp
 
@@ -229,12 +250,13 @@ def _bench(args: argparse.Namespace, endpoint: str, work: Path, HubClient: Any) 
 
     layout = load_layout(default_layout_path())
     windows = [n for n in layout.windows][: args.counters]
-    mgr = HubClient(endpoint, device="manager-1", timeout=0.5, retries=40)
+    mgr = HubClient(endpoint, device=SETUP_DEVICE, timeout=0.5, retries=40)
     mgr.ping()
     for w in windows:
         mgr.open_window(w)
         mgr.sign_in(w, staff_no=f"S{w:03d}", name=f"办事员{w}")
         mgr.set_profile(w, {q: 1.0 for q in layout.windows[w].skills})
+    _fill(mgr, layout, args.waiting)
     mgr.close()
     floors = [f.id for f in layout.floors]
     ctx = mp.get_context("spawn")
@@ -279,6 +301,7 @@ def _bench(args: argparse.Namespace, endpoint: str, work: Path, HubClient: Any) 
     print(f"hall bench hub: {args.counters} counters, {args.displays} displays, "
           f"{args.kiosks} kiosks in {groups} load processes, {args.seconds:.0f} s, "
           f"think {args.think * 1000:.0f} ms{', lockstep' if args.lockstep else ''}, "
+          f"{args.waiting} waiting at the start, "
           f"db in {work}")  # fmt: skip
     print(f"{'commands/s sustained':<34} {rate:8.1f}  ({len(lat)} commands)")
     print(_line("command → reply", lat))
