@@ -362,6 +362,7 @@ class CounterModel(QObject):
     def _on_synced(self) -> None:
         # A fresh snapshot (start, reconnect, hub restart): the board says what is at the
         # window now; our full copy of that ticket survives if we have one.
+        self._adopt_clerk()
         self._synced_once = True
         number = self.window_state().get("current")
         self._current = None
@@ -370,6 +371,21 @@ class CounterModel(QObject):
                 if t["number"] == number and t.get("window") == self.window:
                     self._current = self._merge(t)
         self.changed.emit()
+
+    def _adopt_clerk(self) -> None:
+        """The hub's word on who is signed in here wins: after the app restarts the clerk
+        carries on without signing in again, and a sign-out the counter missed while
+        offline (a manager's) shows."""
+        c = self.window_state().get("clerk")
+        hub = {"post": c["post"], "staff_no": c["staff_no"], "name": c["name"]} if c else None
+        if hub == self.clerk or (c and not c.get("post")):
+            return
+        before, self.clerk = self.clerk, hub
+        if hub is not None:
+            self._say(tr("已恢复签到：{post}岗 {name}").format(post=hub["post"], name=hub["name"]))
+        elif self._synced_once and before is not None:
+            self._say(tr("您已被管理员签退"), "warn")
+        self.signed_in_changed.emit(hub is not None)
 
     def _on_online(self, online: bool) -> None:
         self._recovering = False

@@ -658,7 +658,8 @@ class Engine:
             "number": w.number, "state": w.state.value, "profile": w.profile,
             "current": cur.number if cur else None,
             "current_state": cur.state.value if cur else None,
-            "clerk": {"staff_no": clerk.staff_no, "name": clerk.name} if clerk else None,
+            "clerk": {"post": w.active_post, "staff_no": clerk.staff_no, "name": clerk.name}
+            if clerk else None,
             "pause_reason": w.pause_reason,
         }  # fmt: skip
 

@@ -184,3 +184,48 @@ def test_the_counter_in_english(
         shoot(c.view, "english")
     finally:
         i18n.set_language("zh")
+
+
+def test_after_an_app_restart_the_clerk_carries_on_signed_in(
+    qtbot: QtBot, hub: Hub, make_counter: CounterFactory
+) -> None:
+    first = make_counter(hub.endpoint, 5)
+    sign_in(qtbot, first)
+    first.link.stop()
+    first.view.close()
+
+    again = make_counter(hub.endpoint, 5)  # the same window's app, started afresh
+    work = again.view.work
+    qtbot.waitUntil(lambda: again.view.pages.currentWidget() is work, timeout=3000)
+    assert again.model.clerk == {"post": "A", "staff_no": "S0512", "name": "李小梅"}
+    assert "A岗 S0512 李小梅" in work.header.text()
+    assert work.status.notice.text() == "已恢复签到：A岗 李小梅"
+    key(qtbot, again, Qt.Key.Key_F10)  # and works: the hub takes its presses
+    with HubClient(hub.endpoint, device="manager-1") as m:
+        assert win5(m)["state"] == "open"
+
+
+def test_a_sign_out_missed_while_offline_shows_on_return(
+    qtbot: QtBot, layout: Layout, items: dict[str, str], tmp_path: Path,
+    make_counter: CounterFactory,
+) -> None:  # fmt: skip
+    db = tmp_path / "hall.db"
+    hub = start_hub(layout, items, db, heartbeat=0.25)
+    endpoint = hub.endpoint
+    c = make_counter(endpoint, 5)
+    try:
+        sign_in(qtbot, c)
+        hub.stop()
+        qtbot.waitUntil(lambda: not c.model.online, timeout=5000)
+        # Meanwhile (the counter hears nothing) the manager signs the clerk out.
+        other = start_hub(layout, items, db)
+        with HubClient(other.endpoint, device="manager-1") as m:
+            m.sign_out(5, post="A")
+        other.stop()
+
+        hub = start_hub(layout, items, db, bind=endpoint, heartbeat=0.25)
+        qtbot.waitUntil(lambda: c.view.pages.currentWidget() is c.view.sign_in, timeout=10000)
+        assert c.model.clerk is None
+        assert c.model.notice_text == "您已被管理员签退"
+    finally:
+        hub.stop()
