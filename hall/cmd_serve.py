@@ -6,6 +6,7 @@ import argparse
 import logging
 import signal
 import sys
+import threading
 from datetime import datetime
 from pathlib import Path
 from types import FrameType
@@ -57,16 +58,20 @@ def run(args: argparse.Namespace) -> int:
         clock=wall_clock(args.clock_start), items=items, device_timeout=args.device_timeout,
     )  # fmt: skip
 
+    # The handlers only set a flag: raising in the main thread while it waits in
+    # Thread.join (as a KeyboardInterrupt did) left CPython thinking the hub thread had
+    # ended, so the process exited under it — no last log lines, the database not closed.
+    stopping = threading.Event()
+
     def stop(signum: int, frame: FrameType | None) -> None:
-        raise KeyboardInterrupt
+        stopping.set()
 
     signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
     try:
         hub.start()
-        while hub._thread is not None and hub._thread.is_alive():
-            hub._thread.join(0.5)
-    except KeyboardInterrupt:
-        pass
+        while hub._thread is not None and hub._thread.is_alive() and not stopping.wait(0.5):
+            pass
     except RuntimeError as e:
         print(f"hall serve: {e} ({e.__cause__ or hub.failure})", file=sys.stderr)
         return 1

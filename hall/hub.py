@@ -158,17 +158,25 @@ class Hub:
             self.run()
         except BaseException as e:
             self.failure = e
+            started = self.ready.is_set()
             self.ready.set()
-            log.exception("hub stopped by an error")
+            if started:
+                log.exception("hub stopped by an error")
+            else:  # start() raises it and `hall serve` says it in one line
+                log.debug("the hub did not start", exc_info=True)
 
     def stop(self) -> None:
         """Ask the hub to stop (from any thread) and wait for it. Stopping twice is harmless."""
         if self._stopping:
             return
         self._stopping = True
-        os.write(self._stop_w, b"x")
-        if self._thread is not None:
-            self._thread.join(10)
+        if self._thread is None or not self._thread.is_alive():
+            return  # never started, or ended by an error (its pipe is closed)
+        try:
+            os.write(self._stop_w, b"x")
+        except OSError:  # it ended just now
+            return
+        self._thread.join(10)
 
     def run(self) -> None:
         """Bind, restore, serve until `stop()`."""

@@ -177,3 +177,28 @@ def test_sigstop_shows_offline_then_recovers(hub_proc: HubProcess) -> None:
     assert follower.state["board"] == snap["board"]
     assert follower.epoch == snap["epoch"] == 1  # recovered without a restart
     display.close()
+
+
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
+def test_sigterm_and_ctrl_c_stop_the_hub_cleanly(hub_proc: HubProcess, sig: int) -> None:
+    """systemd's stop and Ctrl-C: the answered requests' log lines are written, the
+    database is closed (SQLite folds the WAL back in and removes it), exit status 0."""
+    with HubClient(hub_proc.endpoint, device="kiosk-1", timeout=1) as k:
+        k.issue("G")
+    assert hub_proc.proc is not None
+    hub_proc.proc.send_signal(sig)
+    assert hub_proc.proc.wait(15) == 0
+    log = hub_proc.log.read_text(encoding="utf-8")
+    assert "kiosk-1 issue ok" in log and log.rstrip().endswith("hub stopping")
+    assert not Path(f"{hub_proc.db}-wal").exists()
+
+
+def test_a_port_in_use_is_one_clear_line(hub_proc: HubProcess, tmp_path: Path) -> None:
+    run = subprocess.run(
+        [sys.executable, "-m", "hall", "serve", "--insecure", "--db", str(tmp_path / "b.db"),
+         "--bind", hub_proc.endpoint],
+        capture_output=True, text=True, timeout=60, check=False,
+    )  # fmt: skip
+    assert run.returncode == 1
+    assert "hall serve: the hub did not start (Address already in use" in run.stderr
+    assert "Traceback" not in run.stderr and "Traceback" not in run.stdout
