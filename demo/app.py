@@ -155,7 +155,8 @@ def _run(args: argparse.Namespace, layout: Any, out: Path, speed: float) -> int:
                   tickets_dir=out / "tickets", seed=args.seed)  # fmt: skip
     clerks = [Clerk(c.model, f"{2000 + w}", name)
               for w, c, name in zip(VISIBLE_WINDOWS, apps.counters, ("陈晓燕", "刘建国"), strict=True)]  # fmt: skip
-    script = DemoScript(hall.clock, apps.kiosk_model, clerks, apps.pad_model, seed=args.seed)
+    script = DemoScript(hall.clock, apps.kiosk_model, clerks, apps.pad_model,
+                        console=apps.manager.model, seed=args.seed)  # fmt: skip
     rc = 0
     try:
         if args.headless:
@@ -295,8 +296,11 @@ def _finish(
     for t in tickets:
         by_queue[t.queue] = by_queue.get(t.queue, 0) + 1
     ratings: dict[int, int] = {}
-    for ev in _rating_events(hall.db):
-        ratings[ev] = ratings.get(ev, 0) + 1
+    for ev in _event_data(hall.db, "rating.given"):
+        ratings[int(ev["level"])] = ratings.get(int(ev["level"]), 0) + 1
+    moves: dict[str, int] = {}  # serving-profile changes by who made them
+    for ev in _event_data(hall.db, "window.profile_changed"):
+        moves[str(ev.get("by") or "?")] = moves.get(str(ev.get("by") or "?"), 0) + 1
     summary = {
         "hall": hall.layout.name,
         "clock_end": eng.clock().isoformat(timespec="minutes"),
@@ -311,6 +315,7 @@ def _finish(
         "max_wait_min": round(max(waits), 1) if waits else None,
         "ratings_by_level": {str(k): v for k, v in sorted(ratings.items(), reverse=True)},
         "follow_up_cases": len(eng.cases),
+        "profile_changes_by": moves,
         "by_the_apps_on_screen": script,
         "by_the_crowd": crowd,
         "printed_tickets": len(list((out / "tickets").glob("*.png"))),
@@ -326,12 +331,12 @@ def _finish(
     return 0 if ok else 1
 
 
-def _rating_events(db: Path) -> list[int]:
+def _event_data(db: Path, type_: str) -> list[dict[str, Any]]:
     import sqlite3
 
     with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as c:
-        rows = c.execute("SELECT data FROM events WHERE type = 'rating.given'").fetchall()
-    return [int(json.loads(r[0])["level"]) for r in rows]
+        rows = c.execute("SELECT data FROM events WHERE type = ? ORDER BY id", [type_]).fetchall()
+    return [json.loads(r[0]) for r in rows]
 
 
 def _report(hall: Any, out: Path) -> None:

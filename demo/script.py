@@ -4,8 +4,9 @@ Each tick looks at what each app shows and does what a person in front of it wou
 a citizen taps an ID card at the kiosk and picks a service (sometimes by searching
 "yyzz"), a clerk at window 5 or 9 calls, starts, serves for a while on the hall's
 clock, finishes (now and then transfers or marks a no-show), and the citizen at
-window 9 rates on the pad. Everything goes through the same model methods the
-buttons call, so the apps are exercised for real.
+window 9 rates on the pad, and the duty manager at the console takes the rebalancing
+advisor's proposals every quarter of an hour (全部采纳). Everything goes through the same
+model methods the buttons call, so the apps are exercised for real.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from drivers.base import Person
 from hall.engine import Clock
 from hall.idnumber import make_id_number
 from kiosk.model import KioskModel, Screen
+from manager.model import ConsoleModel
 from rating.model import PadModel, Page
 
 SERVICE_MINUTES = {"G": 10.0, "M": 15.0, "T": 12.0, "E": 20.0, "O": 3.0}
@@ -61,18 +63,23 @@ class DemoScript(QObject):
         clerks: list[Clerk],
         pad: PadModel | None,
         *,
+        console: ConsoleModel | None = None,
         seed: int = 7,
         every_minutes: float = 4.0,
+        review_minutes: float = 15.0,
         tick_ms: int = 250,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
         self.clock, self.kiosk, self.clerks, self.pad = clock, kiosk, clerks, pad
+        self.console, self.review = console, timedelta(minutes=review_minutes)
+        self.next_review: datetime | None = None
         self.rng = random.Random(seed)
         self.every = every_minutes
         self.next_citizen: datetime | None = None
         self.n = 0
-        self.counts: dict[str, int] = {"kiosk": 0, "called": 0, "finished": 0, "rated": 0}
+        self.counts: dict[str, int] = {"kiosk": 0, "called": 0, "finished": 0, "rated": 0,
+                                       "proposals_taken": 0}  # fmt: skip
         self._want: dict[str, Any] = {}
         self.timer = QTimer(self)
         self.timer.setInterval(tick_ms)
@@ -97,6 +104,7 @@ class DemoScript(QObject):
             self._clerk(c, now)
         self._pad()
         self._kiosk(now)
+        self._duty_manager(now)
 
     # ------------------------------------------------------------ the kiosk
 
@@ -161,6 +169,18 @@ class DemoScript(QObject):
             c.busy_until = None
             m.press("finish")
             self.counts["finished"] += 1
+
+    # ------------------------------------------------------------ the console
+
+    def _duty_manager(self, now: datetime) -> None:
+        """Looks at the console every `review_minutes` and takes what the advisor proposes."""
+        if self.console is None:
+            return
+        if self.next_review is None:
+            self.next_review = now + self.review
+        if now >= self.next_review:
+            self.next_review = now + self.review
+            self.counts["proposals_taken"] += self.console.take_proposals()
 
     # ------------------------------------------------------------ the pad
 

@@ -23,7 +23,7 @@ from manager.clock import Clock
 from manager.figures import Figures, figures
 from manager.followups import CaseView, case_views
 from manager.live import LiveLog, Proposal
-from ui.i18n import current_language
+from ui.i18n import current_language, tr
 from ui.model import HallModel
 
 log = logging.getLogger(__name__)
@@ -117,6 +117,15 @@ class ConsoleModel(QObject):
 
     def proposals(self) -> list[Proposal]:
         return list(self.live.proposals)
+
+    def take_proposals(self) -> int:
+        """Apply every proposal of the advisor as it stands, each with its own reason
+        (全部采纳); returns how many were sent (the hub answers each as a `message`)."""
+        sent = 0
+        for p in self.proposals():
+            reason = f"{tr('采纳调度建议')}：{p.reason}"
+            sent += self.apply(R.Change(p.window, "profile", dict(p.profile), reason))
+        return sent
 
     def change_log(self) -> list[dict[str, Any]]:
         """Profile changes from the staff stream plus this console's other window actions."""

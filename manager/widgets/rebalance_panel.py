@@ -160,9 +160,7 @@ class RebalancePanel(QWidget):
 
     def take_all(self) -> None:
         """Apply every proposal as it stands, each with its own reason."""
-        for p in self.model.proposals():
-            self.model.apply(Change(p.window, "profile", dict(p.profile),
-                                    f"{tr('采纳调度建议')}：{p.reason}"))  # fmt: skip
+        self.model.take_proposals()
 
     def send(self, action: str) -> None:
         if self.number is None:

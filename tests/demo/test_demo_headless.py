@@ -78,3 +78,20 @@ def test_the_advisor_keeps_the_halls_pace(demo_out: Path) -> None:
     assert rows, "no advisor proposal in the demo's morning"
     first = json.loads(rows[0][1])
     assert {"window", "profile", "reason", "effect"} <= set(first)
+
+
+def test_the_duty_manager_takes_the_proposals(demo_out: Path) -> None:
+    """Every quarter of an hour the demo's manager presses 全部采纳 on the console: the
+    windows' profiles change in the hub, by manager-1, with the advisor's reason."""
+    import sqlite3
+
+    s = json.loads((demo_out / "summary.json").read_text("utf-8"))
+    taken = s["by_the_apps_on_screen"]["proposals_taken"]
+    assert taken >= 1 and s["profile_changes_by"].get("manager-1") == taken
+    db = sqlite3.connect(demo_out / "hall.db")
+    try:
+        rows = db.execute("SELECT data FROM events WHERE type = 'window.profile_changed'").fetchall()
+    finally:
+        db.close()
+    changes = [json.loads(r[0]) for r in rows]
+    assert all(c["reason"].startswith("采纳调度建议：") for c in changes if c["by"] == "manager-1")
