@@ -1,0 +1,426 @@
+"""The queue engine: a pure state machine. Commands in, events out; a clock injected.
+
+Every command method checks all of its rules first and only then changes state,
+so a refusal (a `HallError`) leaves the engine exactly as it was. Each accepted
+command returns an `Outcome`: its reply value, the events it produced and the
+records it changed, which the store writes in one transaction (DESIGN.md §4–5).
+The engine never reads the wall clock, a socket or a file.
+
+`Engine` (here) has the ticket commands and the views; `hall.engine.windows`,
+`.ratings` and `.day` add the window commands, ratings and follow-ups, and the day;
+`.base` holds the state and the plumbing they share.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from hall import errors as E
+from hall.engine.base import (
+    Changes,
+    Clock,
+    EngineBase,
+    Estimator,
+    Outcome,
+    PersonRef,
+    default_estimator,
+)
+from hall.engine.day import DayCommands
+from hall.engine.ratings import RatingCommands
+from hall.engine.windows import WindowCommands
+from hall.model import (
+    BOARD,
+    STAFF,
+    Appointment,
+    PriorityClass,
+    Ticket,
+    TicketState,
+    WindowState,
+    WindowStatus,
+)
+from hall.routing import RouteWindow
+
+__all__ = [
+    "Changes",
+    "Clock",
+    "Engine",
+    "Estimator",
+    "Outcome",
+    "PersonRef",
+    "at",
+    "default_estimator",
+]
+
+
+class Engine(WindowCommands, RatingCommands, DayCommands, EngineBase):
+    """The hall's queues and windows for one layout. Not thread-safe: one owner (the hub)."""
+
+    # ---------------------------------------------------------------- tickets
+
+    def issue(
+        self,
+        *,
+        queue: str | None = None,
+        item: str | None = None,
+        person: PersonRef | None = None,
+        channel: str = "kiosk",
+        green: bool = False,
+    ) -> Outcome:
+        """Issue a ticket (walk-in, appointment check-in, or by staff)."""
+        now = self._now()
+        day = now.date()
+        lay = self.layout
+        if item is not None:
+            if item not in self.items:
+                raise E.UnknownItem(item)
+            queue = queue or lay.queue_for_domain(self.items[item])
+        if queue is None and channel == "appointment" and person is not None:
+            # Checking in with only a card: the appointment says which queue.
+            queue = self._find_appointment(person.hash, None, day).queue
+        if queue is None or queue not in lay.queues:
+            raise E.UnknownQueue(str(queue))
+        if not lay.hours.issuing(day, now.time()):
+            raise E.HallClosed()
+        q = lay.queues[queue]
+        issued = self.counters.get((day, queue), 0)
+        if q.daily_cap and issued >= q.daily_cap:
+            raise E.CapReached(q.name)
+        if person is None and not lay.limits.allow_without_card and channel != "staff":
+            raise E.CardRequired()
+        priority = PriorityClass.NORMAL
+        appointment: Appointment | None = None
+        if person is not None:
+            mine = [self.tickets[i] for i in self._by_person.get(person.hash, [])]
+            active = [t for t in mine if t.queue == queue and t.state.active]
+            if len(active) >= lay.limits.active_per_person_per_queue:
+                raise E.PersonLimit(active[0].number)
+            if len(mine) >= lay.limits.tickets_per_person_per_day:
+                raise E.DailyPersonLimit()
+            if person.birth_date is not None:
+                age = day.year - person.birth_date.year
+                age -= (day.month, day.day) < (person.birth_date.month, person.birth_date.day)
+                if age >= lay.priority.green_channel_age:
+                    priority = PriorityClass.GREEN
+        if channel == "appointment":
+            if person is None:
+                raise E.CardRequired()
+            appointment = self._find_appointment(person.hash, queue, day)
+            early = appointment.slot - timedelta(minutes=lay.priority.appointment_early_minutes)
+            late = appointment.slot + timedelta(minutes=lay.priority.appointment_late_minutes)
+            if now < early:
+                raise E.BadRequest(f"预约时段为{appointment.slot:%H:%M}，请于{early:%H:%M}后签到")
+            if now <= late and priority is PriorityClass.NORMAL:
+                priority = PriorityClass.APPOINTMENT
+        if green and channel == "staff":
+            priority = PriorityClass.GREEN
+        # -- all checks passed: change state
+        n = issued + 1
+        number = f"{q.prefix}{n:03d}"
+        t = Ticket(
+            id=f"{day:%Y%m%d}-{number}", number=number, queue=queue, day=day, issued_at=now,
+            enqueued_at=now, priority=priority, channel=channel, item=item,
+            person_hash=person.hash if person else None,
+            id_masked=person.id_masked if person else None,
+            name_masked=person.name_masked if person else None,
+        )  # fmt: skip
+        est = self.estimator(self, t)
+        t.estimate, t.estimate_low, t.estimate_high = est.minutes, est.low, est.high
+        ahead = self._ahead(queue, priority)  # (queue_load would also count servers)
+        self.tickets[t.id] = t
+        self.counters[(day, queue)] = n
+        self._changes.counters[(day, queue)] = n
+        if person is not None:
+            self._by_person.setdefault(person.hash, []).append(t.id)
+        if appointment is not None:
+            appointment.checked_in = t.id
+            self._touch(appointment)
+        self._enqueue(t)
+        self._touch(t)
+        self._emit(
+            BOARD, "ticket.issued", now, ticket=t.public(), ahead=ahead,
+            waiting=self.waiting_count(queue), estimate=[round(est.low, 1), round(est.high, 1)],
+        )  # fmt: skip
+        return self._done(
+            {"ticket": t.to_dict(), "ahead": ahead, "estimate_text": est.text(),
+             "estimate_text_en": est.text_en()}
+        )  # fmt: skip
+
+    def _find_appointment(self, person_hash: str, queue: str | None, day: date) -> Appointment:
+        """The person's first open appointment of the day (in `queue`, when given)."""
+        mine = [
+            a for a in self.appointments.values()
+            if a.person_hash == person_hash and a.day == day and a.checked_in is None
+            and queue in (None, a.queue)
+        ]  # fmt: skip
+        if not mine:
+            raise E.NoAppointment()
+        return min(mine, key=lambda a: a.slot)
+
+    def book_appointment(self, *, person: PersonRef, queue: str, slot: datetime) -> Outcome:
+        """Book a slot (from the online channel or the manager)."""
+        now = self._now()
+        if queue not in self.layout.queues:
+            raise E.UnknownQueue(queue)
+        if slot < now or not self.layout.hours.is_open(slot.date(), slot.time()):
+            raise E.BadRequest(f"预约时间 {slot:%Y-%m-%d %H:%M} 不在办理时间内")
+        a = Appointment(
+            f"AP-{slot:%Y%m%d%H%M}-{person.hash[:12]}", person.hash, queue, slot.date(), slot
+        )
+        if a.id in self.appointments:
+            raise E.BadRequest("该时段已预约")
+        self.appointments[a.id] = a
+        self._touch(a)
+        self._emit(STAFF, "appointment.booked", now, id=a.id, queue=queue, slot=slot.isoformat())
+        return self._done({"appointment": a.id})
+
+    def cancel(self, *, ticket: str, reason: str = "") -> Outcome:
+        """A citizen leaves: a waiting or parked ticket ends."""
+        now = self._now()
+        t = self._ticket(ticket)
+        if t.state not in (TicketState.WAITING, TicketState.PARKED):
+            raise E.BadState(t.state.value)
+        if t.state is TicketState.WAITING:
+            self._dequeue(t)
+        else:
+            w = self.windows[t.window] if t.window is not None else None
+            if w is not None:
+                w.parked.remove(t.id)
+                self._touch(w)
+        t.state, t.ended_at, t.window = TicketState.CANCELLED, now, None
+        t.history.append({"at": now.isoformat(), "action": "cancel", "note": reason})
+        self._touch(t)
+        self._emit(BOARD, "ticket.cancelled", now, ticket=t.public())
+        return self._done({"ticket": t.to_dict()})
+
+    def check_in_again(self, *, ticket: str) -> Outcome:
+        """A citizen who missed the call checks in again within the layout's minutes."""
+        now = self._now()
+        t = self._ticket(ticket)
+        if t.state is not TicketState.NO_SHOW:
+            raise E.BadState(t.state.value)
+        limit = timedelta(minutes=self.layout.no_show.checkin_again_minutes)
+        if t.ended_at is None or now - t.ended_at > limit or t.day != now.date():
+            raise E.CheckInExpired()
+        t.state, t.window, t.ended_at, t.recalls = TicketState.WAITING, None, None, 0
+        t.enqueued_at = now  # back of its class: fair to those who were present
+        t.history.append({"at": now.isoformat(), "action": "check_in_again"})
+        self._enqueue(t)
+        self._touch(t)
+        self._emit(BOARD, "ticket.requeued", now, ticket=t.public())
+        return self._done({"ticket": t.to_dict()})
+
+    # ---------------------------------------------------------------- at the window
+
+    def _ready_window(self, number: int) -> WindowStatus:
+        w = self._window(number)
+        if w.state is WindowState.CLOSED:
+            raise E.WindowClosed(str(number))
+        if w.state is WindowState.PAUSED:
+            raise E.WindowPaused(str(number))
+        if not w.active_post:
+            raise E.NoClerk(str(number))
+        return w
+
+    def _current(self, w: WindowStatus, *states: TicketState) -> Ticket:
+        if w.current is None:
+            raise E.NothingCurrent(str(w.number))
+        t = self.tickets[w.current]
+        if states and t.state not in states:
+            raise E.BadState(t.state.value)
+        return t
+
+    def _end_no_show(self, w: WindowStatus, t: Ticket, now: datetime, auto: bool) -> None:
+        t.state, t.ended_at = TicketState.NO_SHOW, now
+        w.current = None
+        self._touch(t, w)
+        self._emit(BOARD, "ticket.no_show", now, ticket=t.public(), window=w.number, auto=auto)
+
+    def call_next(self, *, window: int) -> Outcome:
+        """Route the best waiting ticket to this window."""
+        now = self._now()
+        w = self._ready_window(window)
+        auto_no_show: Ticket | None = None
+        if w.current is not None:
+            cur = self.tickets[w.current]
+            if (
+                cur.state is TicketState.CALLED
+                and cur.recalls >= self.layout.no_show.recalls_before_auto
+            ):
+                auto_no_show = cur
+            else:
+                raise E.WindowBusy(cur.number)
+        t = self._pick(w, now)
+        if auto_no_show is not None:
+            self._end_no_show(w, auto_no_show, now, auto=True)
+        if t is None:
+            return self._done({"ticket": None})
+        self._dequeue(t)
+        self._call(w, t, now, "ticket.called")
+        return self._done({"ticket": t.to_dict()})
+
+    def _pick(self, w: WindowStatus, now: datetime) -> Ticket | None:
+        targeted = self._targeted.get(w.number)
+        if targeted:
+            return targeted[0]
+        p = self.layout.priority
+        rw = RouteWindow(w.number, w.profile, self._homes[w.number], p.rates, p.max_wait_minutes)
+        return self.policy(rw, self.heads(), now)
+
+    def _call(self, w: WindowStatus, t: Ticket, now: datetime, event: str) -> None:
+        clerk = w.clerk
+        t.state, t.window, t.called_at, t.target_window = TicketState.CALLED, w.number, now, None
+        t.clerk = clerk.staff_no if clerk else None
+        w.current = t.id
+        self._touch(t, w)
+        floor = self.layout.windows[w.number].floor
+        self._emit(BOARD, event, now, ticket=t.public(), window=w.number, floor=floor,
+                   queue_floor=self.layout.queues[t.queue].floor)  # fmt: skip
+
+    def recall(self, *, window: int) -> Outcome:
+        """Call the current ticket again; past the layout's recalls it becomes a no-show."""
+        now = self._now()
+        w = self._ready_window(window)
+        t = self._current(w, TicketState.CALLED)
+        if t.recalls >= self.layout.no_show.recalls_before_auto:
+            self._end_no_show(w, t, now, auto=True)
+            return self._done({"ticket": t.to_dict(), "no_show": True})
+        t.recalls += 1
+        self._touch(t)
+        floor = self.layout.windows[w.number].floor
+        self._emit(BOARD, "ticket.recalled", now, ticket=t.public(), window=w.number,
+                   floor=floor, recalls=t.recalls, queue_floor=self.layout.queues[t.queue].floor)  # fmt: skip
+        return self._done({"ticket": t.to_dict(), "no_show": False})
+
+    def start(self, *, window: int) -> Outcome:
+        """The citizen arrived at the window: service starts."""
+        now = self._now()
+        w = self._ready_window(window)
+        t = self._current(w, TicketState.CALLED)
+        t.state, t.started_at = TicketState.SERVING, now
+        self._touch(t)
+        self._emit(BOARD, "ticket.started", now, ticket=t.public(), window=w.number)
+        return self._done({"ticket": t.to_dict()})
+
+    def finish(self, *, window: int) -> Outcome:
+        """Service done: the window's pad may now ask for a rating."""
+        now = self._now()
+        w = self._window(window)  # a clerk may finish even after pausing was requested
+        t = self._current(w, TicketState.CALLED, TicketState.SERVING)
+        if t.started_at is None:
+            t.started_at = now
+        t.state, t.finished_at = TicketState.FINISHED, now
+        w.current, w.last_finished = None, t.id
+        total, n = self._durations.get(t.queue, (0.0, 0))
+        self._durations[t.queue] = (total + (now - t.started_at).total_seconds() / 60.0, n + 1)
+        self._touch(t, w)
+        self._emit(BOARD, "ticket.finished", now, ticket=t.public(), window=w.number,
+                   clerk=t.clerk)  # fmt: skip
+        return self._done({"ticket": t.to_dict()})
+
+    def no_show(self, *, window: int) -> Outcome:
+        """The called citizen did not come."""
+        now = self._now()
+        w = self._window(window)
+        t = self._current(w, TicketState.CALLED)
+        self._end_no_show(w, t, now, auto=False)
+        return self._done({"ticket": t.to_dict()})
+
+    def transfer(
+        self,
+        *,
+        window: int,
+        to_queue: str | None = None,
+        to_window: int | None = None,
+        note: str = "",
+    ) -> Outcome:
+        """Send the current ticket to another queue or one window; it keeps its issue time."""
+        now = self._now()
+        w = self._window(window)
+        t = self._current(w, TicketState.CALLED, TicketState.SERVING)
+        if (to_queue is None) == (to_window is None):
+            raise E.BadRequest("请选择转至的队列或窗口（二选一）")
+        if to_queue is not None and to_queue not in self.layout.queues:
+            raise E.UnknownQueue(to_queue)
+        warning: dict[str, str] = {}
+        if to_window is not None:
+            target = self._window(to_window)
+            if to_window == window:
+                raise E.BadRequest("不能转至本窗口")
+            if target.state is not WindowState.OPEN:
+                # Accepted (the window may open later today; a closed window's transfers are
+                # cancelled at the next day's housekeeping), but the clerk must know.
+                paused = target.state is WindowState.PAUSED
+                warning = {
+                    "warning": f"{to_window}号窗口现{'暂停服务' if paused else '未开放'}："
+                    f"群众将在该窗口{'恢复服务' if paused else '开放'}后被叫号",
+                    "warning_en": f"window {to_window} is {'paused' if paused else 'closed'}: "
+                    f"the citizen will be called when it {'resumes' if paused else 'opens'}",
+                }
+        t.history.append({"at": now.isoformat(), "action": "transfer", "from_window": window,
+                          "from_queue": t.queue, "to_queue": to_queue, "to_window": to_window,
+                          "note": note})  # fmt: skip
+        if to_queue is not None:
+            t.queue = to_queue
+        t.state, t.window, t.target_window = TicketState.WAITING, None, to_window
+        t.enqueued_at, t.called_at, t.started_at, t.recalls = t.issued_at, None, None, 0
+        w.current = None
+        self._enqueue(t)
+        self._touch(t, w)
+        self._emit(BOARD, "ticket.transferred", now, ticket=t.public(), from_window=window,
+                   to_queue=to_queue, to_window=to_window)  # fmt: skip
+        return self._done({"ticket": t.to_dict(), **warning})
+
+    def park(self, *, window: int, note: str = "") -> Outcome:
+        """Set the current citizen aside (fetching a document) and free the window."""
+        now = self._now()
+        w = self._window(window)
+        t = self._current(w, TicketState.CALLED, TicketState.SERVING)
+        t.state = TicketState.PARKED
+        t.history.append({"at": now.isoformat(), "action": "park", "note": note})
+        w.current = None
+        w.parked.append(t.id)
+        self._touch(t, w)
+        self._emit(BOARD, "ticket.parked", now, ticket=t.public(), window=window)
+        return self._done({"ticket": t.to_dict()})
+
+    def call_back(self, *, window: int, ticket: str) -> Outcome:
+        """Call a parked ticket back to the window that parked it."""
+        now = self._now()
+        w = self._ready_window(window)
+        t = self._ticket(ticket)
+        if t.id not in w.parked:
+            raise E.NotYourTicket(t.number)
+        if w.current is not None:
+            raise E.WindowBusy(self.tickets[w.current].number)
+        w.parked.remove(t.id)
+        t.recalls = 0
+        self._call(w, t, now, "ticket.called")
+        return self._done({"ticket": t.to_dict()})
+
+    # ---------------------------------------------------------------- views
+
+    def queue_summary(self, now: datetime | None = None) -> list[dict[str, Any]]:
+        """Per queue: waiting count, longest wait, estimate for a new walk-in."""
+        now = now or self.clock()
+        out = []
+        for qid, q in self.layout.queues.items():
+            waiting = self.waiting(qid)
+            longest = (now - waiting[0].enqueued_at).total_seconds() / 60 if waiting else 0.0
+            # The same estimator as the tickets, for a walk-in arriving now.
+            walk_in = Ticket(id="", number="", queue=qid, day=now.date(), issued_at=now,
+                             enqueued_at=now)  # fmt: skip
+            est = self.estimator(self, walk_in)
+            served = self.servers(qid) > 0
+            out.append({"queue": qid, "name": q.name, "floor": q.floor, "waiting": len(waiting),
+                        "longest_wait": round(longest, 1),
+                        "estimate": [round(est.low, 1), round(est.high, 1)],
+                        # No open window serves it: say so rather than promise minutes.
+                        "estimate_text": est.text() if served else "暂无窗口办理",
+                        "estimate_text_en": est.text_en() if served else "no window open"})  # fmt: skip
+        return out
+
+
+def at(day: date, hhmm: str) -> datetime:
+    """`at(date(2026, 11, 26), "09:30")` — a small helper for tests and scripts."""
+    return datetime.combine(day, time.fromisoformat(hhmm))
