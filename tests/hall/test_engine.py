@@ -779,9 +779,12 @@ def test_max_wait_cap_serves_the_longest_wait_first() -> None:
 
 def test_equal_scores_go_to_the_older_ticket() -> None:
     a = tk("A001", "G", "09:00")
-    b = tk("B001", "M", "09:00")
-    c = tk("C001", "T", "09:00")
-    assert accumulated_priority(rw({"T": 1, "M": 1, "G": 1}), heads_of(a, b, c), at(THU, "09:00"))
+    b = tk("B001", "M", "09:05")
+    c = tk("C001", "T", "09:08")
+    h, now = heads_of(a, b, c), at(THU, "09:10")
+    # at 09:10: a 10 x 1 = b 5 x 2 = c 2 x 5 = 10; the youngest queue is looked at first
+    assert accumulated_priority(rw({"T": 5, "M": 2, "G": 1}), h, now) is a
+    assert accumulated_priority(rw({"G": 1, "M": 2, "T": 5}), h, now) is a
 
 
 def test_dedicated_policy_serves_its_home_queue_by_absolute_class() -> None:

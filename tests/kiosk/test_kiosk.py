@@ -21,8 +21,8 @@ from hall.client import HubClient
 from hall.hub import Hub, wall_clock
 from hall.idnumber import make_id_number
 from hall.layout import Layout
-from kiosk.model import OFFLINE_TEXT, PHOTO_TEXT, PrintState, Screen
-from kiosk.pages import DonePage, ErrorPage, HomePage, SearchPage
+from kiosk.model import PHOTO_TEXT, PrintState, Screen
+from kiosk.pages import DonePage, ErrorPage, HomePage, OfflinePage, SearchPage
 from tests.hubs import start_hub
 
 from .conftest import Kiosk, MakeKiosk, person
@@ -319,7 +319,8 @@ def test_hub_down_shows_offline_and_recovers(
     hub.stop()
     qtbot.waitUntil(lambda: k.model.screen is Screen.OFFLINE, timeout=6000)
     offline = k.window.pages[Screen.OFFLINE]
-    assert offline.isVisible()
+    assert isinstance(offline, OfflinePage) and offline.isVisible()
+    assert offline.text.text() == "暂时无法取号，请到服务台"
     k.shoot("offline")
     again = start_hub(layout, items, tmp_path / "hall.db", bind=endpoint, heartbeat=0.25)
     try:
@@ -329,7 +330,6 @@ def test_hub_down_shows_offline_and_recovers(
         assert k.model.ticket is not None and k.model.ticket.number == "A001"
     finally:
         again.stop()
-    assert OFFLINE_TEXT == "暂时无法取号，请到服务台"
 
 
 def test_english_switch(qtbot: QtBot, hub: Hub, make_kiosk: MakeKiosk) -> None:
