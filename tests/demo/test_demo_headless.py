@@ -90,7 +90,9 @@ def test_the_duty_manager_takes_the_proposals(demo_out: Path) -> None:
     assert taken >= 1 and s["profile_changes_by"].get("manager-1") == taken
     db = sqlite3.connect(demo_out / "hall.db")
     try:
-        rows = db.execute("SELECT data FROM events WHERE type = 'window.profile_changed'").fetchall()
+        rows = db.execute(
+            "SELECT data FROM events WHERE type = 'window.profile_changed'"
+        ).fetchall()
     finally:
         db.close()
     changes = [json.loads(r[0]) for r in rows]
