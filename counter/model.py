@@ -377,8 +377,10 @@ class CounterModel(QObject):
         carries on without signing in again, and a sign-out the counter missed while
         offline (a manager's) shows."""
         c = self.window_state().get("clerk")
+        if c and not c.get("post"):
+            return  # a hub that does not say the post: keep what our own replies said
         hub = {"post": c["post"], "staff_no": c["staff_no"], "name": c["name"]} if c else None
-        if hub == self.clerk or (c and not c.get("post")):
+        if hub == self.clerk:
             return
         before, self.clerk = self.clerk, hub
         if hub is not None:

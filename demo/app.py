@@ -300,7 +300,8 @@ def _finish(
         ratings[int(ev["level"])] = ratings.get(int(ev["level"]), 0) + 1
     moves: dict[str, int] = {}  # serving-profile changes by who made them
     for ev in _event_data(hall.db, "window.profile_changed"):
-        moves[str(ev.get("by") or "?")] = moves.get(str(ev.get("by") or "?"), 0) + 1
+        by = str(ev.get("by") or "?")
+        moves[by] = moves.get(by, 0) + 1
     summary = {
         "hall": hall.layout.name,
         "clock_end": eng.clock().isoformat(timespec="minutes"),

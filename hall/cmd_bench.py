@@ -4,9 +4,9 @@ The hub runs as its own process (`hall serve --insecure`) so it does not share a
 with the load; counters and kiosks are threads of the load processes, displays processes
 of their own, one socket each. Tickets are waiting before the load starts (`--waiting`),
 so a counter's call_next calls someone; counters loop call_next → start → finish, kiosks
-issue round the queues, displays follow the board stream. Each counter starts at a random moment within its first think
-period (started together they stay in phase and the hub sees all 30 in one burst every
-period: `--lockstep`, the worst case). Printed: sustained commands/s, command→reply latency,
+issue round the queues, displays follow the board stream. Each counter starts at a
+random moment within its first think period (started together they stay in phase and
+the hub sees all 30 in one burst every period: `--lockstep`, the worst case). Printed: sustained commands/s, command→reply latency,
 call_next→event-at-every-display latency, and the raw SQLite commit rate on the
 same disk with the ratio.
 """
@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 BENCH_CLOCK = datetime(2026, 11, 26, 9, 30)  # a working Thursday morning
+QUEUES = ("G", "M", "T", "E")  # the standard layout's queues citizens take tickets for
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
@@ -192,14 +193,13 @@ def _load_worker(endpoint: str, counters: list[int], kiosks: list[int], think: f
                 time.sleep(think)
 
     def kiosk(i: int) -> None:
-        queues = ["G", "M", "T", "E"]
         with HubClient(endpoint, device=f"kiosk-{i}", timeout=5) as c:
             c.hello()
             while time.perf_counter() < start_at:
                 time.sleep(0.01)
             n = 0
             while not stop.is_set():
-                _timed(c, "issue", lat, calls, queues[n % len(queues)])
+                _timed(c, "issue", lat, calls, QUEUES[n % len(QUEUES)])
                 n += 1
                 time.sleep(think)
 
@@ -236,7 +236,7 @@ def _display_worker(endpoint: str, device: str, seconds: float, start_at: float,
 def _fill(mgr: Any, layout: Any, n: int) -> None:
     """Issue `n` tickets before the load, in proportion to the queues' daily caps with room
     left for the kiosks' tickets during the run."""
-    caps = {q.id: q.daily_cap for q in layout.queues.values() if q.id in ("G", "M", "T", "E")}
+    caps = {q: layout.queues[q].daily_cap for q in QUEUES}
     total = sum(caps.values())
     for q, cap in caps.items():
         for _ in range(min(round(n * cap / total), cap // 2)):
