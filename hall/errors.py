@@ -83,6 +83,12 @@ NotRateable = _err(
 NoAppointment = _err(
     "NoAppointment", "no_appointment", "未查到您今日的预约", "No appointment found for today"
 )
+CheckInTooEarly = _err(
+    "CheckInTooEarly",
+    "checkin_too_early",
+    "预约时段为{slot}，请于{early}后签到",
+    "Your appointment is at {slot}; please check in from {early}",
+)
 CheckInExpired = _err(
     "CheckInExpired",
     "checkin_expired",

@@ -109,7 +109,7 @@ class Engine(WindowCommands, RatingCommands, DayCommands, EngineBase):
             early = appointment.slot - timedelta(minutes=lay.priority.appointment_early_minutes)
             late = appointment.slot + timedelta(minutes=lay.priority.appointment_late_minutes)
             if now < early:
-                raise E.BadRequest(f"预约时段为{appointment.slot:%H:%M}，请于{early:%H:%M}后签到")
+                raise E.CheckInTooEarly(slot=f"{appointment.slot:%H:%M}", early=f"{early:%H:%M}")
             if now <= late and priority is PriorityClass.NORMAL:
                 priority = PriorityClass.APPOINTMENT
         if green and channel == "staff":

@@ -193,8 +193,12 @@ def test_appointment_too_early_is_refused(eng: Engine, clock: Clock) -> None:
     p = person(1)
     book(eng, p)
     clock.now = at(THU, "09:29")
-    msg = refuse(eng, E.BadRequest, eng.issue, queue="M", person=p, channel="appointment")
-    assert "10:00" in msg
+    msg = refuse(eng, E.CheckInTooEarly, eng.issue, queue="M", person=p, channel="appointment")
+    assert msg == "预约时段为10:00，请于09:30后签到"
+    with pytest.raises(E.CheckInTooEarly) as e:
+        eng.issue(queue="M", person=p, channel="appointment")
+    assert e.value.code == "checkin_too_early"
+    assert e.value.message_english == "Your appointment is at 10:00; please check in from 09:30"
 
 
 def test_appointment_check_in_with_only_a_card_finds_the_queue(eng: Engine, clock: Clock) -> None:
