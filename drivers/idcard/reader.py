@@ -30,14 +30,21 @@ except ImportError:  # pragma: no cover - Windows has no termios
 # A vanished line (USB adapter pulled, pty closed) surfaces as any of these;
 # pyserial lets termios.error from tcflush/tcsetattr through unwrapped.
 _LINE_ERRORS = (serial.SerialException, OSError, *_TERMIOS_ERRORS)
+# Seconds `poll` lets a card it found be selected and read (and, when that fails, looked
+# for again to tell "removed" from "reader silent"), however little of its window is left.
+READ_BUDGET = 3.0
 
 
 class IdCardReader(abc.ABC):
     """A resident ID-card reader: read one card, wait for one, report health."""
 
     @abc.abstractmethod
-    def read_card(self, timeout: float = 3.0) -> Person | None:
-        """Read the card on the reader now; None when there is none. Raises DriverError."""
+    def read_card(self, timeout: float = 3.0, *, found_budget: float = 0.0) -> Person | None:
+        """Read the card on the reader now; None when there is none. Raises DriverError.
+
+        `timeout` bounds the call; once a card is found its read may take `found_budget`
+        seconds from then even past `timeout` (`poll` uses it, so that a card laid down at
+        the end of a poll window is read, or reported removed, not cut off as a timeout)."""
 
     @abc.abstractmethod
     def health(self, timeout: float = 1.0) -> Health:
@@ -61,7 +68,7 @@ class IdCardReader(abc.ABC):
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 return None
-            person = self.read_card(timeout=remaining)
+            person = self.read_card(timeout=remaining, found_budget=READ_BUDGET)
             if person is not None:
                 return person
             remaining = deadline - time.monotonic()
@@ -136,18 +143,19 @@ class ProtocolIdCardReader(IdCardReader):
                 raise DeviceTimeout(f"ID-card reader: no reply to {name}")
             self._parser.feed(self._receive(self._parser.needed(), remaining))
 
-    def read_card(self, timeout: float = 3.0) -> Person | None:
+    def read_card(self, timeout: float = 3.0, *, found_budget: float = 0.0) -> Person | None:
         """Find, select and read the card; None when there is no card."""
         deadline = time.monotonic() + timeout
         with self._locked(deadline):
-            return self._read_card(deadline)
+            return self._read_card(deadline, found_budget)
 
-    def _read_card(self, deadline: float) -> Person | None:
+    def _read_card(self, deadline: float, found_budget: float = 0.0) -> Person | None:
         reply = self._exchange(p.CMD_FIND, deadline)
         if reply.status == p.STATUS_NO_CARD:
             return None
         if reply.status != p.STATUS_CARD_FOUND:
             raise p.status_error(reply.status, "find card")
+        deadline = max(deadline, time.monotonic() + found_budget)
         try:
             reply = self._exchange(p.CMD_SELECT, deadline)
             if reply.status != p.STATUS_OK:

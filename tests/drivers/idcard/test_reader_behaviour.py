@@ -179,6 +179,19 @@ def test_cut_reply_with_no_time_left_is_a_timeout(rig: Rig, person: Person) -> N
     assert time.monotonic() - start < REPLY_TIMEOUT / 2 + MARGIN
 
 
+def test_a_card_cut_off_at_the_end_of_a_poll_window_is_reported_removed(
+    rig: Rig, person: Person
+) -> None:
+    """The kiosk polls in short windows; a card found as one ends is read with a budget of
+    its own, so lifting it mid-read says "removed", not "reader silent"."""
+    rig.sim.tap(person, remove_mid_read="cut")
+    start = time.monotonic()
+    with pytest.raises(CardRemoved) as info:
+        rig.reader.poll(REPLY_TIMEOUT / 2)
+    assert "移开" in info.value.user_message
+    assert time.monotonic() - start < 3.0 + MARGIN  # reader.READ_BUDGET
+
+
 def test_health_ok(rig: Rig) -> None:
     h = rig.reader.health()
     assert h.state is HealthState.OK
