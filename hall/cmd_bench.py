@@ -62,9 +62,10 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         "--waiting",
         type=int,
         default=1300,
-        help="tickets issued before the load starts, spread over the queues within their "
-        "daily caps (1,300: every call_next of a 30 s run calls someone; 0: most of them "
-        "answer 'nobody waiting', as the kiosks issue only ~15 tickets/s)",
+        help="tickets issued before the load starts, spread over the queues in proportion "
+        "to their daily caps, each leaving room for the kiosks (1,300 asks for about 1,230: "
+        "every call_next of a 30 s run calls someone; 0: most of them answer 'nobody "
+        "waiting', as the kiosks issue only ~15 tickets/s)",
     )
     h.add_argument("--procs", type=int, default=2, help="load processes for counters and kiosks")
     h.add_argument("--dir", type=Path, default=Path("."), help="where the database goes")
@@ -233,14 +234,19 @@ def _display_worker(endpoint: str, device: str, seconds: float, start_at: float,
     out.put(("display", seen, {}))
 
 
-def _fill(mgr: Any, layout: Any, n: int) -> None:
-    """Issue `n` tickets before the load, in proportion to the queues' daily caps with room
-    left for the kiosks' tickets during the run."""
+KIOSK_ROOM = 150  # tickets per queue left under its daily cap for the kiosks' (~110 in 30 s)
+
+
+def _fill(mgr: Any, layout: Any, n: int) -> int:
+    """Issue up to `n` tickets before the load, in proportion to the queues' daily caps,
+    leaving each queue room for the kiosks' tickets during the run; returns how many."""
     caps = {q: layout.queues[q].daily_cap for q in QUEUES}
-    total = sum(caps.values())
+    total, issued = sum(caps.values()), 0
     for q, cap in caps.items():
-        for _ in range(min(round(n * cap / total), cap // 2)):
+        for _ in range(max(0, min(round(n * cap / total), cap - KIOSK_ROOM))):
             mgr.issue(q)
+            issued += 1
+    return issued
 
 
 def _bench(args: argparse.Namespace, endpoint: str, work: Path, HubClient: Any) -> int:
@@ -256,7 +262,7 @@ def _bench(args: argparse.Namespace, endpoint: str, work: Path, HubClient: Any) 
         mgr.open_window(w)
         mgr.sign_in(w, staff_no=f"S{w:03d}", name=f"办事员{w}")
         mgr.set_profile(w, {q: 1.0 for q in layout.windows[w].skills})
-    _fill(mgr, layout, args.waiting)
+    waiting = _fill(mgr, layout, args.waiting)
     mgr.close()
     floors = [f.id for f in layout.floors]
     ctx = mp.get_context("spawn")
@@ -301,7 +307,7 @@ def _bench(args: argparse.Namespace, endpoint: str, work: Path, HubClient: Any) 
     print(f"hall bench hub: {args.counters} counters, {args.displays} displays, "
           f"{args.kiosks} kiosks in {groups} load processes, {args.seconds:.0f} s, "
           f"think {args.think * 1000:.0f} ms{', lockstep' if args.lockstep else ''}, "
-          f"{args.waiting} waiting at the start, "
+          f"{waiting} waiting at the start, "
           f"db in {work}")  # fmt: skip
     print(f"{'commands/s sustained':<34} {rate:8.1f}  ({len(lat)} commands)")
     print(_line("command → reply", lat))
