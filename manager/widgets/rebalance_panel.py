@@ -89,7 +89,9 @@ class RebalancePanel(QWidget):
         self.take_all_btn.setMaximumHeight(44)
         self.take_all_btn.clicked.connect(self.take_all)
         self.log = QListWidget()
-        self.log.setMaximumHeight(110)
+        self.log.setMaximumHeight(140)
+        self.log.setWordWrap(True)  # who, when and the whole reason, without scrolling sideways
+        self.log.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.setStyleSheet(
             "QPushButton[role]:disabled { background: #a9b4c4; color: #eef2f7; border: none; }"
         )

@@ -83,6 +83,9 @@ def test_take_all_applies_every_proposal(qtbot: QtBot, advising_hub: Hub, tmp_pa
         qtbot.waitUntil(lambda: len(c.model.change_log()) >= len(proposed), timeout=3000)
         reasons = [r["reason"] for r in c.model.change_log()]
         assert all(r.startswith("采纳调度建议：") for r in reasons)
+        qtbot.waitUntil(lambda: panel.log.count() >= len(proposed), timeout=3000)
+        assert panel.log.horizontalScrollBar().maximum() == 0  # type: ignore[union-attr]
+        save_shot(c, "manager-advisor-taken", tmp_path)
         qtbot.waitUntil(lambda: not any(p.window in proposed for p in c.model.proposals()),
                         timeout=3000)  # fmt: skip
     finally:
