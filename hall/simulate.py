@@ -94,6 +94,10 @@ class _RawAppointments(msgspec.Struct, forbid_unknown_fields=True):
     arrival_offset_sd: float = 0.0
     no_come: float = 0.0
     scale_with_day_type: bool = True  # a busy day's factor applies to bookings too
+    # What the queues' `appointments` figures count: "bookings" (all booked citizens, of
+    # whom `no_come` stay away) or "arrivals" (the booked citizens who come; the bookings
+    # are then that / (1 - no_come)). See docs/benchmark/reference.md, reading D.
+    counts: str = "bookings"
 
 
 class _RawNoShow(msgspec.Struct, forbid_unknown_fields=True):
@@ -266,13 +270,13 @@ def load_scenario(path: str | Path, overrides: Sequence[str] = ()) -> Scenario:
             raise ScenarioError(src, key, "start < end within the issuing hours, multiplier ≥ 0")
         periods.append((s, end, mult))
     total = sum(b - a for a, b, _ in periods)
-    # Time-weighted mean: a day brings `walk_ins` people on average. (The plain mean of the
-    # eight standard multipliers is exactly 1, so normalising by it would do nothing and
-    # bring 2.7 % too many people: the last period lasts half an hour.)
+    # "time": the time-weighted mean is 1, so a day brings `walk_ins` people on average.
     mean_mult = sum((b - a) * x for a, b, x in periods) / total
     if raw.arrivals.normalise == "periods":
-        # The plain mean of the listed multipliers (1.0 for the standard eight, so a day
-        # brings 462/450 = 2.7 % more than `walk_ins`): kept to compare with BENCHMARK.md.
+        # The plain mean of the listed multipliers is 1 (it already is for the standard
+        # eight; the last period lasting half an hour, a day brings 462/450 = 2.7 % more
+        # than `walk_ins`): the standard scenario's reading of BENCHMARK.md, under which
+        # the reference figures reproduce (docs/benchmark/reference.md).
         mean_mult = sum(x for _, _, x in periods) / len(periods)
     elif raw.arrivals.normalise != "time":
         raise ScenarioError(src, "arrivals.normalise", '"time" or "periods"')
@@ -287,6 +291,14 @@ def load_scenario(path: str | Path, overrides: Sequence[str] = ()) -> Scenario:
         raise ScenarioError(src, "appointments", "slots within the issuing hours")
     slots = tuple(np.arange(first, last + 1e-9, ap.slot_minutes).tolist())
 
+    no_come = _share(src, "appointments.no_come", ap.no_come)  # below 1
+    if ap.counts == "bookings":
+        booked_per_listed = 1.0
+    elif ap.counts == "arrivals":
+        booked_per_listed = 1 / (1 - no_come)
+    else:
+        raise ScenarioError(src, "appointments.counts", '"bookings" or "arrivals"')
+
     queues = []
     for i, q in enumerate(raw.queues):
         key = f"queues[{i}]"
@@ -297,7 +309,8 @@ def load_scenario(path: str | Path, overrides: Sequence[str] = ()) -> Scenario:
         served = any(q.id in layout.windows[n].skills for n in windows)
         if not served:
             raise ScenarioError(src, key + ".id", f"a queue some staffed window can serve: {q.id}")
-        queues.append(QueueScenario(q.id, q.walk_ins, q.appointments, q.service_mean, q.service_cv))
+        booked = q.appointments * booked_per_listed  # QueueScenario counts bookings
+        queues.append(QueueScenario(q.id, q.walk_ins, booked, q.service_mean, q.service_cv))
     if not queues:
         raise ScenarioError(src, "queues", "at least one queue")
     for name, f in raw.day_types.items():
@@ -309,7 +322,7 @@ def load_scenario(path: str | Path, overrides: Sequence[str] = ()) -> Scenario:
         days=meta.days, periods=norm,
         green_share=_share(src, "arrivals.green_share", raw.arrivals.green_share), slots=slots,
         offset_mean=ap.arrival_offset_mean, offset_sd=ap.arrival_offset_sd,
-        no_come=_share(src, "appointments.no_come", ap.no_come),
+        no_come=no_come,
         appointments_scale=ap.scale_with_day_type,
         absent_share=_share(src, "no_show.share", raw.no_show.share),
         absent_minutes=raw.no_show.lost_minutes, day_types=dict(raw.day_types),

@@ -16,6 +16,7 @@ from hall import cmd_simulate, routing
 from hall.engine import Engine, default_estimator
 from hall.sim_metrics import bootstrap_quantile_h, ci, gap_capture, jain, percentile, summarize
 from hall.simulate import (
+    KIND_APPOINTMENT,
     VARIANTS,
     RunSpec,
     ScenarioError,
@@ -93,9 +94,11 @@ def test_gap_capture():
 
 
 def test_scenario_arrivals_normalised(sc):
-    # time-weighted mean multiplier is 1: a day brings the table's walk-ins on average
+    # the plain mean of the eight multipliers is 1 (BENCHMARK.md's reading C): a day brings
+    # 7.7 / 7.5 of the table's walk-ins, the last period lasting half an hour
+    assert [x for _, _, x in sc.periods] == [1.3, 1.5, 1.1, 0.5, 0.8, 1.2, 1.0, 0.6]
     total = sum((b - a) * x for a, b, x in sc.periods)
-    assert total / (sc.issue_until - sc.issue_from) == pytest.approx(1.0)
+    assert total / (sc.issue_until - sc.issue_from) == pytest.approx(462 / 450)
     g = sc.queues[0]
     mu, sigma = g.lognormal  # parameterised by the MEAN, not the median
     assert math.exp(mu + sigma**2 / 2) == pytest.approx(g.service_mean)
@@ -200,30 +203,34 @@ def test_cli_table_checks_the_reference(capsys):
     assert "reference normal pooled+classes vs pooled 0.47 / 3.2 / 6" in out
 
 
-def test_periods_normalisation_is_the_plain_mean(tmp_path):
+def test_time_normalisation_brings_the_tables_walk_ins(tmp_path):
     text = standard_scenario_path().read_text(encoding="utf-8")
     text = text.replace(
         'layout = "jiangbei.toml"', f'layout = "{standard_scenario_path().parent}/jiangbei.toml"'
     )
-    text = text.replace("green_share = 0.05", 'green_share = 0.05\nnormalise = "periods"')
+    assert 'normalise = "periods"' in text
+    text = text.replace('normalise = "periods"', 'normalise = "time"')
     f = tmp_path / "s.toml"
     f.write_text(text, encoding="utf-8")
     sc2 = load_scenario(f)
-    assert [x for _, _, x in sc2.periods] == [1.3, 1.5, 1.1, 0.5, 0.8, 1.2, 1.0, 0.6]
     total = sum((b - a) * x for a, b, x in sc2.periods)
-    assert total / (sc2.issue_until - sc2.issue_from) == pytest.approx(462 / 450)
+    assert total / (sc2.issue_until - sc2.issue_from) == pytest.approx(1.0)
+    assert [x for _, _, x in sc2.periods] == pytest.approx(
+        [x * 450 / 462 for x in [1.3, 1.5, 1.1, 0.5, 0.8, 1.2, 1.0, 0.6]]
+    )
 
 
 def test_set_overrides_edit_the_scenario_before_validation(tmp_path):
     base = load_scenario(standard_scenario_path())
     sc = load_scenario(
         standard_scenario_path(),
-        ["arrivals.normalise=periods", "day_types.busy=1.2", "queues.G.walk_ins=320",
-         'appointments.scale_with_day_type=false'],
+        ["arrivals.normalise=time", "day_types.busy=1.2", "queues.G.walk_ins=320",
+         'appointments.scale_with_day_type=true'],
     )  # fmt: skip
-    assert sc.day_types["busy"] == 1.2 and not sc.appointments_scale
+    assert not base.appointments_scale
+    assert sc.day_types["busy"] == 1.2 and sc.appointments_scale
     assert next(q for q in sc.queues if q.id == "G").walk_ins == 320
-    assert sc.periods != base.periods and "with arrivals.normalise=periods" in sc.source
+    assert sc.periods != base.periods and "with arrivals.normalise=time" in sc.source
     for bad, says in [
         ("queues.X.walk_ins=1", "one of G, M, T, E"),
         ("nonsense", "key=value"),
@@ -249,3 +256,63 @@ def test_cli_set_runs_the_edited_scenario_and_refuses_a_wrong_key(capsys):
     assert cmd_simulate.run(p.parse_args([*args, "--set", "queues.Z.walk_ins=1"])) == 2
     err = capsys.readouterr().err
     assert "queues.Z.walk_ins" in err and "Traceback" not in err
+
+
+def test_appointments_counted_as_arrivals_are_booked_with_the_no_comes_added():
+    # the standard scenario counts bookings (the table's 89, of whom 15 % stay away);
+    # reading D counts the citizens who come
+    lit = load_scenario(standard_scenario_path())
+    assert lit.no_come == 0.15 and next(q for q in lit.queues if q.id == "G").appointments == 89
+    sc = load_scenario(standard_scenario_path(), ["appointments.counts=arrivals"])
+    assert next(q for q in sc.queues if q.id == "G").appointments == pytest.approx(89 / 0.85)
+    # on average 89 of them come: 300 days of generated citizens, appointments of G
+    rng = np.random.default_rng(5)
+    came = [
+        sum(1 for c in generate_day(sc, 1.0, rng) if c.queue == 0 and c.kind == KIND_APPOINTMENT)
+        for _ in range(300)
+    ]
+    assert abs(np.mean(came) - 89) < 3 * math.sqrt(89 / 300)
+    for bad, says in [
+        ("appointments.counts=people", '"bookings" or "arrivals"'),
+        ("appointments.no_come=1", "a share from 0 to below 1"),
+    ]:
+        with pytest.raises(ScenarioError, match=re.escape(says)):
+            load_scenario(standard_scenario_path(), [bad])
+
+
+def _row(m: dict) -> dict:
+    """A table row with the given mean / p95 / daily max and every other figure plain."""
+    one = (1.0, 0.1)
+    fig = {"mae": 1.0, "bias": 0.0, "coverage": 0.9}
+    return {
+        "p50": 1.0, "p90": 1.0, "within_20": one, "jain": one, "util_cv": one,
+        "overtime": one, "estimate": fig, "baseline": fig, "moves": 0.0, "queues": {},
+        "classes": {c: {"mean": 1.0, "p95": 2.0} for c in cmd_simulate.CLASSES}, **m,
+    }  # fmt: skip
+
+
+def test_reference_check_allows_the_printed_digits_and_says_so():
+    w = cmd_simulate._within
+    assert w(6.0, (5.9, 0.2), 1.0) == "in"
+    assert w(6.0, (6.8, 0.4), 1.0) == "rounded"  # 6 stands for [5.5, 6.5): meets [6.4, 7.2]
+    assert w(6.0, (7.2, 0.4), 1.0) == "out"
+    assert w(2.69, (2.40, 0.15), 0.01) == "out"
+    refs = {"normal": {"pooled": (0.47, 3.2, 6.0)}}
+    m = {"mean": (0.47, 0.05), "p95": (3.3, 0.4), "daily_max": (6.8, 0.4)}
+    res = {"normal": {"pooled": _row(m)}}
+    out = cmd_simulate.table("s", res, refs, 300)
+    assert "✓ within CI, daily max only as rounded" in out
+    m["p95"] = (2.5, 0.3)
+    out = cmd_simulate.table("s", {"normal": {"pooled": _row(m)}}, refs, 300)
+    line = next(x for x in out.splitlines() if x.startswith("  reference normal pooled"))
+    assert "✗ OUTSIDE CI: p95  (z " in line
+
+
+def test_agreement_z_counts_both_estimates_noise_and_the_rounding():
+    z = cmd_simulate.agreement_z
+    # 300 days each: the difference's standard error is √2 × ours
+    assert z(2.69, (2.89, 0.196), 300) == pytest.approx(0.2 / (0.1 * math.sqrt(2)))
+    # four times the days: ours is half as noisy, the reference's stays
+    assert z(2.69, (2.89, 0.098), 1200) == pytest.approx(0.2 / math.hypot(0.05, 0.1))
+    assert z(6.0, (6.4, 0.196), 300, 1.0) == 0.0  # 6 stands for [5.5, 6.5)
+    assert math.isnan(z(1.0, (1.0, math.nan), 300))
