@@ -44,6 +44,7 @@ def test_bench_hub_prints_every_figure(tmp_path: Path) -> None:
         "inside the hub, call_next",
         "inside the hub, every request",
         "raw 1-row durable commit",
+        "raw 1-row commit, 5 ms apart",
     ]
     assert sorted(figures) == sorted(wanted), run.stdout
     for name, (p99, n) in figures.items():
