@@ -55,8 +55,8 @@ REFERENCE_UNITS = (0.01, 0.1, 1.0)
 
 
 def _within(ref: float, v: tuple[float, float], unit: float = 0.0) -> str:
-    """ "in" when the reference lies inside our interval v = (estimate, half-width), "rounded"
-    when only the range its printed digits stand for (ref ± unit/2) meets it, else "out"."""
+    """Where the reference lies: "in" our interval v = (estimate, half-width); "rounded"
+    when only the range its printed digits stand for (ref ± unit/2) meets it; else "out"."""
     est, half = v
     if abs(ref - est) <= half:
         return "in"

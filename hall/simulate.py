@@ -276,7 +276,7 @@ def load_scenario(path: str | Path, overrides: Sequence[str] = ()) -> Scenario:
         # The plain mean of the listed multipliers is 1 (it already is for the standard
         # eight; the last period lasting half an hour, a day brings 462/450 = 2.7 % more
         # than `walk_ins`): the standard scenario's reading of BENCHMARK.md, under which
-        # the reference figures reproduce (docs/benchmark/reference.md).
+        # our rows agree with the reference figures (docs/benchmark/reference.md).
         mean_mult = sum(x for _, _, x in periods) / len(periods)
     elif raw.arrivals.normalise != "time":
         raise ScenarioError(src, "arrivals.normalise", '"time" or "periods"')
