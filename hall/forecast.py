@@ -7,6 +7,7 @@ these against the waits tickets really had.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import timedelta
@@ -67,6 +68,7 @@ def learned_service_minutes(
 
 # ---------------------------------------------------------------- the product's estimate
 
+_RANGE_LOW, _RANGE_HIGH, _RANGE_FLOOR = 1.5, 2.0, 0.15  # the printed range, see queue_estimate
 _IMMEDIATE_HIGH = 1.0  # "约0–1分钟": a free window will call at once
 _APPOINTMENT_LEAD = timedelta(minutes=5)  # booked citizens tend to check in a little early
 _APPOINTMENT_SHOW = 0.85  # and some never come
@@ -115,6 +117,13 @@ def queue_estimate(engine: Engine, t: Ticket) -> Estimate:
             and t.issued_at < a.slot - _APPOINTMENT_LEAD <= horizon
         )
         wait += booked * _APPOINTMENT_SHOW * per
-    lo = 0.5 * wait
-    hi = 1.5 * wait + 2.0
+    # The range: the wait is the time of k = ahead + 1 calls, whose relative spread shrinks
+    # like 1/√k. Calibrated on the routing benchmark (busy day, `dedicated` and the product,
+    # 30 days each): the 10th and 90th percentiles of real/estimated wait by k were
+    # 0.16/1.77 (k 1–2), 0.54/1.67 (6–11), 0.64/1.49 (12–24), 0.69/1.29 (25–49). A fixed
+    # 0.5×–1.5× range covered 56 % of the waits at k ≤ 2 and 98 % at k ≥ 25: too sure for a
+    # short queue and a band too wide to plan by ("约44–133分钟") for a long one.
+    k = load.ahead + 1
+    lo = wait * max(_RANGE_FLOOR, 1.0 - _RANGE_LOW / math.sqrt(k))
+    hi = wait * (1.0 + _RANGE_HIGH / math.sqrt(k)) + 1.0
     return Estimate(wait, lo, max(hi, _IMMEDIATE_HIGH))

@@ -270,6 +270,19 @@ def test_issue_reply_has_people_ahead_and_estimate(eng: Engine) -> None:
     assert t["estimate_low"] <= t["estimate"] <= t["estimate_high"]
 
 
+def test_the_printed_range_narrows_with_the_people_ahead(eng: Engine) -> None:
+    # the wait of k calls spreads like 1/√k: a short queue gets a wide range (relative to
+    # its estimate), a long one a narrower one, and the estimate is always inside
+    ready(eng, 1, 2)
+    spans = {}
+    for n in range(1, 41):
+        t = eng.issue(queue="G").value["ticket"]
+        assert t["estimate_low"] <= t["estimate"] <= t["estimate_high"]
+        if n in (3, 40):
+            spans[n] = (t["estimate_high"] - t["estimate_low"]) / t["estimate"]
+    assert spans[40] < 0.7 < 1.5 < spans[3]  # the old fixed 0.5×–1.5× range: 1.0 and more
+
+
 # ---------------------------------------------------------------- call next, recall
 
 
