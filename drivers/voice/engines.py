@@ -53,9 +53,14 @@ class _FileEngine:
             raise ConfigError(f"voice language {lang!r}: expected one of {', '.join(VOCAB)}")
         self.lang = lang
         self._own_dir = out_dir is None
-        self.out_dir = (
-            Path(tempfile.mkdtemp(prefix="yichuang-voice-")) if out_dir is None else out_dir
-        )
+        self._out_dir = out_dir
+
+    @property
+    def out_dir(self) -> Path:
+        """Where the WAVs go; an engine's own temporary folder is made at its first call."""
+        if self._out_dir is None:
+            self._out_dir = Path(tempfile.mkdtemp(prefix="yichuang-voice-"))
+        return self._out_dir
 
     def _target(self, call: Call, recall: bool) -> Path:
         # One file per (ticket, window, recall): bounded by the day's tickets, not by time.
@@ -63,8 +68,9 @@ class _FileEngine:
         return self.out_dir / f"{self.lang}-{kind}-{call.ticket}-{call.window}.wav"
 
     def close(self) -> None:
-        if self._own_dir:
-            shutil.rmtree(self.out_dir, ignore_errors=True)
+        if self._own_dir and self._out_dir is not None:
+            shutil.rmtree(self._out_dir, ignore_errors=True)
+            self._out_dir = None
 
 
 def run_espeak(

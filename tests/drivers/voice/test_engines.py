@@ -5,6 +5,7 @@ from __future__ import annotations
 import array
 import shutil
 import subprocess
+import tempfile
 import wave
 from pathlib import Path
 
@@ -68,6 +69,14 @@ def test_engine_temp_folder_is_removed_on_close() -> None:
     assert wav.exists()
     engine.close()
     assert not wav.parent.exists()
+
+
+def test_an_engine_only_checked_makes_no_folder() -> None:
+    # A board whose voice is checked and never used (or killed before it is closed) leaves nothing in /tmp.
+    before = set(Path(tempfile.gettempdir()).glob("yichuang-voice-*"))
+    for engine in (SilentEngine(), EspeakEngine(exe="no-such-espeak")):
+        engine.check()
+    assert set(Path(tempfile.gettempdir()).glob("yichuang-voice-*")) == before
 
 
 def test_clip_folder_has_every_word(zh_clips: Path) -> None:
