@@ -21,11 +21,8 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
-from escpos.escpos import Escpos
-from escpos.exceptions import DeviceNotFoundError
-from escpos.printer import File, Network, Serial, Usb
-
 from drivers.base import ConfigError, DeviceURL, parse_device_url
+from drivers.printer.escpos_lib import DeviceNotFoundError, Escpos, File, Network, Serial, Usb
 from drivers.printer.layout import Paper, paper_for_width
 from drivers.printer.printer import (
     EscposTicketPrinter,

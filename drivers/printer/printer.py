@@ -17,11 +17,9 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from escpos.escpos import Escpos
-from escpos.exceptions import Error as EscposLibraryError
-
 from drivers.base import DeviceTimeout, DeviceUnavailable, DriverError, Health, HealthState
 from drivers.printer import escpos as proto
+from drivers.printer.escpos_lib import Escpos, EscposLibraryError
 from drivers.printer.layout import PAPER_80, Paper, layout_ticket
 from drivers.printer.ticket import TicketPrint
 
