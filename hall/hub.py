@@ -133,6 +133,7 @@ class Hub:
         self.peers: dict[str, Peer] = {}
         self._last_seen: dict[str, float] = {}
         self._done: list[_Request] = []  # answered, not yet logged (see _record)
+        self._batch_ids: set[str] = set()  # req_ids first saved in the open transaction
         self._stop_r, self._stop_w = os.pipe()
         self._stopping = False
         self._thread: threading.Thread | None = None
@@ -434,6 +435,7 @@ class Hub:
         commit fails, every one of them gets `store_failed` and memory is reloaded."""
         if not batch:
             return
+        self._batch_ids = set()
         try:
             with self._store.transaction():
                 for r in batch:
@@ -445,7 +447,10 @@ class Hub:
             err = E.HallError("保存失败，请稍后重试 / could not save, try again")
             err.code = "store_failed"
             for r in batch:
-                r.body, r.events = _error(r.req_id, err), []
+                # A retry of a command committed before keeps its answer: told "not saved",
+                # a kiosk would issue again under a new req_id and make a second ticket.
+                if not r.replayed:
+                    r.body, r.events = _error(r.req_id, err), []
         for r in batch:
             self._deliver(r)
 
@@ -457,7 +462,9 @@ class Hub:
         old = store.reply_for(req.req_id)
         if old is not None:
             r.body = old.encode()  # a retry: the first answer, nothing new
+            r.replayed = req.req_id not in self._batch_ids  # not saved in this transaction
             return
+        self._batch_ids.add(req.req_id)
         try:
             call = authorize(peer, req, self.engine, self._secret)
             outcome = apply_request(call, self.engine)
@@ -634,6 +641,7 @@ class _Request:
     body: bytes = b""
     events: list[StoredEvent] = field(default_factory=list)
     ms: float = 0.0  # received → replied and published
+    replayed: bool = False  # answered with a reply committed before its batch
 
 
 def _protocol_error(req_id: str, e: P.RemoteProtocolError) -> bytes:

@@ -88,6 +88,11 @@ class DayCommands(EngineBase):
         """Rebuild the in-memory state from saved records (after a restart)."""
         self.day = day
         self.tickets = {t.id: t for t in tickets}
+        # Every window as the layout starts it, then as saved: a window never saved must
+        # lose a change a failed commit left in memory too.
+        self.windows = {
+            n: WindowStatus(n, profile=dict(w.profile)) for n, w in self.layout.windows.items()
+        }
         for w in windows:
             if w.number in self.windows:
                 self.windows[w.number] = w

@@ -8,6 +8,7 @@ import time
 from pathlib import Path
 
 import pytest
+import zmq
 
 from hall import errors as E
 from hall import protocol as P
@@ -181,3 +182,74 @@ def test_the_hub_prunes_day_old_replies_and_still_replays_fresh_ones(
             assert again["ticket"]["id"] == first["ticket"]["id"]
     finally:
         hub.stop()
+
+
+def test_a_failed_commit_undoes_a_change_to_a_window_never_saved(
+    hub: Hub, connect: ClientFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Window 2 has no row yet: the reload after the failed commit must still close it.
+    mgr = connect("manager-1")
+    assert hub.store is not None
+    store = hub.store
+    real = store.save
+
+    def full(*a: object, **kw: object) -> object:
+        real(*a, **kw)  # type: ignore[arg-type]
+        raise sqlite3.OperationalError("database or disk is full")
+
+    monkeypatch.setattr(store, "save", full)
+    with pytest.raises(E.HallError) as e:
+        mgr.open_window(2)
+    assert e.value.code == "store_failed"
+    monkeypatch.setattr(store, "save", real)
+    assert mgr.snapshot()["board"]["windows"]["2"]["state"] == "closed"
+    assert mgr.open_window(2)["window"]["state"] == "open"  # not "already open"
+
+
+def test_a_retry_of_a_saved_command_keeps_its_answer_when_its_batch_fails(
+    hub: Hub, connect: ClientFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The retry shares a group commit with a command whose commit fails. Told
+    # "store_failed", the kiosk would issue again under a new req_id: a second ticket.
+    kiosk = connect("kiosk-1")
+    first = kiosk.issue("G")["ticket"]
+    retry_id = kiosk.last_req_id
+    assert hub.store is not None
+    store = hub.store
+    real = store.save
+
+    def slow_or_full(outcome: object, **kw: str) -> object:
+        if kw.get("req_id", "").startswith("kiosk-3"):
+            time.sleep(0.5)  # the next requests pile up into one batch meanwhile
+        out = real(outcome, **kw)  # type: ignore[arg-type]
+        if kw.get("req_id", "").startswith("kiosk-2"):
+            raise sqlite3.OperationalError("database or disk is full")
+        return out
+
+    monkeypatch.setattr(store, "save", slow_or_full)
+    ctx = zmq.Context.instance()
+    socks = []
+    for _ in range(3):
+        s = ctx.socket(zmq.DEALER)
+        s.linger = 0
+        s.connect(hub.endpoint)
+        socks.append(s)
+    slow, retry, other = socks
+    try:
+        time.sleep(0.2)
+        slow.send(P.encode_request(P.Issue(req_id="kiosk-3:t.1", queue="G")))
+        time.sleep(0.1)  # the hub is inside the slow save now
+        retry.send(P.encode_request(P.Issue(req_id=retry_id, queue="G")))
+        other.send(P.encode_request(P.Issue(req_id="kiosk-2:t.1", queue="G")))
+        replies = []
+        for s in socks:
+            assert s.poll(5000)
+            replies.append(P.decode_reply(s.recv()))
+    finally:
+        for s in socks:
+            s.close(0)
+    assert isinstance(replies[0], P.Ok)
+    assert isinstance(replies[2], P.Error) and replies[2].code == "store_failed"
+    # the batch failed, and the retry still hears its first answer
+    assert isinstance(replies[1], P.Ok), replies[1]
+    assert replies[1].value["ticket"]["id"] == first["id"]
