@@ -99,7 +99,8 @@ def queue_estimate(engine: Engine, t: Ticket) -> Estimate:
     if load.ahead < free:
         return Estimate(0.0, 0.0, _IMMEDIATE_HIGH)
     m = load.service_minutes
-    s = load.servers if load.servers > 0 else 1.0
+    # (a share this small is no server at all, and would overflow the arithmetic below)
+    s = load.servers if load.servers > 1e-6 else 1.0
     per = m / s  # minutes between calls of this queue while every serving window is busy
     wait = (load.ahead + 1) * per
     rates = engine.layout.priority.rates

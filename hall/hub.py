@@ -18,8 +18,9 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import zmq
 import zmq.auth
@@ -37,6 +38,7 @@ from hall.sockets import hall_socket
 from hall.store import Store, StoredEvent
 
 log = logging.getLogger("hall.hub")
+_T = TypeVar("_T")
 
 MAX_FRAME_BYTES = 1024 * 1024  # zmq drops a peer that sends more (memory guard)
 REPLIES_KEPT = timedelta(days=1)  # a retry comes within seconds; see Store.prune_replies
@@ -134,6 +136,7 @@ class Hub:
         self._last_seen: dict[str, float] = {}
         self._done: list[_Request] = []  # answered, not yet logged (see _record)
         self._batch_ids: set[str] = set()  # req_ids first saved in the open transaction
+        self._failing: set[str] = set()  # the hub's own tasks that failed last time (_safely)
         self._stop_r, self._stop_w = os.pipe()
         self._stopping = False
         self._thread: threading.Thread | None = None
@@ -280,26 +283,43 @@ class Hub:
             if self.router in ready:
                 self._drain()
             if self._done and (not ready or len(self._done) >= 200):
-                self._record()
+                self._safely("logging and device presence", self._record)
+            # The hub's own tasks: a bug in one is logged, never the end of the hub.
             now = time.monotonic()
             if now >= next_beat:
                 next_beat = now + self.heartbeat
-                self._beat()
-                self._check_devices(now)
+                self._safely("heartbeat", self._beat)
+                self._safely("device presence", partial(self._check_devices, now))
             if now >= next_house:
                 next_house = now + self.housekeep_every
-                self._command(
+                self._safely("housekeeping", lambda: self._command(
                     Peer("hub", "manager", None, None), "housekeep", self.engine.housekeep
-                )
+                ))  # fmt: skip
                 if now >= next_prune:
                     next_prune = now + 3600.0
-                    self._prune_replies()
+                    self._safely("pruning replies", self._prune_replies)
             if advising and self.engine.clock() >= next_advise:
                 next_advise = self.engine.clock() + every
-                self.advise()
+                self._safely("the advisor", self.advise)
             if self.security is not None and now >= next_reload:
                 next_reload = now + 2.0
-                self.security.registry.reload_if_changed()
+                self._safely("the device registry", self.security.registry.reload_if_changed)
+
+    def _safely(self, task: str, fn: Callable[[], _T]) -> _T | None:
+        """Run one of the hub's own tasks; None if it failed. An error is logged with its
+        traceback once (not every second while it lasts), and once more when the task works
+        again."""
+        try:
+            value = fn()
+        except Exception:
+            if task not in self._failing:
+                self._failing.add(task)
+                log.exception("%s failed; the hub carries on without it", task)
+            return None
+        if task in self._failing:
+            self._failing.discard(task)
+            log.info("%s works again", task)
+        return value
 
     # ------------------------------------------------------------ requests
 
@@ -314,7 +334,11 @@ class Hub:
                 frames = self.router.recv_multipart(zmq.NOBLOCK, copy=False)
             except zmq.Again:
                 break
-            r = self._prepare(frames)
+            try:
+                r = self._prepare(frames)
+            except Exception:  # a bug: the decoders turn every bad frame into an error reply
+                log.exception("a request could not be read; dropped")
+                continue
             if r.req is not None and r.req.writes:
                 batch.append(r)
                 continue
@@ -325,6 +349,9 @@ class Hub:
                     r.body = self._read(r.peer, r.req)
                 except P.RemoteProtocolError as e:
                     r.body = _protocol_error(r.req_id, e)
+                except Exception:  # a bug in a read: answer it, keep serving
+                    log.exception("%s %s: bug", r.peer.id if r.peer else "?", r.kind)
+                    r.body = _error(r.req_id, _internal())
             self._deliver(r)
         self._flush(batch)
 
@@ -477,9 +504,7 @@ class Hub:
             # before this command, so reload from it and carry on
             log.exception("%s %s: bug; state reloaded from the database", peer.id, command)
             self._reload()
-            err = E.HallError("服务内部错误 / internal error")
-            err.code = "internal"
-            r.body = _error(req.req_id, err)
+            r.body = _error(req.req_id, _internal())
             return
         r.body = P.encode_reply(P.Ok(req_id=req.req_id, value=outcome.value))
         r.events = store.save(
@@ -503,6 +528,9 @@ class Hub:
             log.error("%s could not be saved (%s); state reloaded", name, e)
             self._reload()
             return
+        except Exception:
+            self._reload()  # a bug may have left memory half-changed; nothing was saved
+            raise
         for ev in events:
             self._publish(ev)
             self._note_move(ev)
@@ -595,10 +623,12 @@ class Hub:
 
     def _beat(self) -> None:
         at = self.engine.clock().isoformat(timespec="seconds")
+        # The board's heartbeat carries the queue figures (waiting, longest wait, estimate):
+        # they change with the clock, not only with events. If they fail, the heartbeat
+        # still goes (devices take silence for a hub gone) and boards keep the last figures.
+        queues = self._safely("queue figures", self.engine.queue_summary)
         for s in STREAMS:
-            # The board's heartbeat carries the queue figures (waiting, longest wait,
-            # estimate): they change with the clock, not only with events.
-            data = {"queues": self.engine.queue_summary()} if s == BOARD else {}
+            data = {"queues": queues} if s == BOARD and queues is not None else {}
             up = P.Update(epoch=self.epoch, seq=self._store.seq(s), type="heartbeat", at=at,
                           data=data)  # fmt: skip
             sock = self.staff_pub if s == STAFF else self.pub
@@ -648,6 +678,12 @@ def _protocol_error(req_id: str, e: P.RemoteProtocolError) -> bytes:
     return P.encode_reply(
         P.Error(req_id=req_id, code=e.code, message=f"请求有误：{e.message}", message_en=e.message)
     )
+
+
+def _internal() -> E.HallError:
+    err = E.HallError("服务内部错误 / internal error")
+    err.code = "internal"
+    return err
 
 
 def _error(req_id: str, e: E.HallError) -> bytes:

@@ -16,6 +16,11 @@ from hall.model import (
     WindowStatus,
 )
 
+# A serving profile's weights: the share of a window's calls each queue gets. A weight
+# 10,000 times another gives that queue all but 0.01 % of the calls — anything beyond says
+# nothing more, and a weight like 1e-300 made the wait estimate overflow (issue 3 audit).
+PROFILE_WEIGHT_MIN, PROFILE_WEIGHT_MAX = 0.01, 100.0
+
 
 class WindowCommands(EngineBase):
     """Commands on a window itself (not on the citizen at it)."""
@@ -97,8 +102,10 @@ class WindowCommands(EngineBase):
                 raise E.UnknownQueue(q)
             if q not in skills:
                 raise E.NotInSkills(q)
-            if not weight > 0:
-                raise E.BadRequest(f"权重应为正数：{q}={weight}")
+            if not PROFILE_WEIGHT_MIN <= weight <= PROFILE_WEIGHT_MAX:  # NaN fails too
+                raise E.BadRequest(
+                    f"权重应在{PROFILE_WEIGHT_MIN:g}到{PROFILE_WEIGHT_MAX:g}之间：{q}={weight}"
+                )
         old = dict(w.profile)
         w.profile = {q: float(x) for q, x in profile.items()}
         self._emit(STAFF, "window.profile_changed", now, window=window, old=old,

@@ -572,6 +572,10 @@ def test_set_profile_within_skills(eng: Engine) -> None:
     refuse(eng, E.UnknownQueue, eng.set_profile, window=5, profile={"Z": 1.0})
     refuse(eng, E.BadRequest, eng.set_profile, window=5, profile={})
     refuse(eng, E.BadRequest, eng.set_profile, window=5, profile={"M": 0})
+    # a weight like 1e-300 made every wait estimate of the queue overflow (and the hub with it)
+    for bad in (1e-300, 0.009, 101.0, float("inf"), float("nan")):
+        refuse(eng, E.BadRequest, eng.set_profile, window=5, profile={"G": 1.0, "M": bad})
+    eng.set_profile(window=5, profile={"G": 100.0, "M": 0.01})  # the bounds themselves
     out = eng.set_profile(window=5, profile={"M": 2, "G": 1}, by="manager-1", reason="市场排队长")
     assert types(out) == ["window.profile_changed", "window.changed"]
     assert eng.windows[5].profile == {"M": 2.0, "G": 1.0}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import sqlite3
 import threading
 import time
@@ -253,3 +254,40 @@ def test_a_retry_of_a_saved_command_keeps_its_answer_when_its_batch_fails(
     # the batch failed, and the retry still hears its first answer
     assert isinstance(replies[1], P.Ok), replies[1]
     assert replies[1].value["ticket"]["id"] == first["id"]
+
+
+def test_a_failing_task_of_the_hub_is_logged_once_and_the_hub_serves_on(
+    layout: Layout, items: dict[str, str], db: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    # The heartbeat's queue figures raising (a weight saved before the bounds existed made
+    # the estimate overflow) once ended the hub thread, and a restart died again.
+    caplog.set_level(logging.INFO, logger="hall.hub")
+    hub = start_hub(layout, items, db, heartbeat=0.1)
+    try:
+        with HubClient(hub.endpoint, device="manager-1") as mgr:
+            sub = mgr._subscriber(("board",))
+
+            def broken() -> list[dict[str, object]]:
+                raise OverflowError("date value out of range")
+
+            real = hub.engine.queue_summary
+            hub.engine.queue_summary = broken  # type: ignore[method-assign]
+            time.sleep(0.6)  # about six heartbeats
+            assert hub._thread is not None and hub._thread.is_alive()
+            assert mgr.issue("G")["ticket"]["number"] == "A001"
+            # heartbeats still go out, only without the queue figures
+            beats = []
+            deadline = time.monotonic() + 3
+            while len(beats) < 2 and time.monotonic() < deadline:
+                if sub.poll(200):
+                    up = P.decode_update(sub.recv_multipart()[1])
+                    if up.type == "heartbeat":
+                        beats.append(up)
+            assert len(beats) == 2 and all("queues" not in b.data for b in beats)
+            hub.engine.queue_summary = real  # type: ignore[method-assign]
+            time.sleep(0.3)
+    finally:
+        hub.stop()
+    failed = [r for r in caplog.records if "queue figures failed" in r.getMessage()]
+    assert len(failed) == 1 and failed[0].exc_info is not None
+    assert any("queue figures works again" in r.getMessage() for r in caplog.records)
