@@ -14,6 +14,7 @@ import json
 import logging
 import sqlite3
 import threading
+import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, fields
@@ -337,9 +338,12 @@ class Store:
         self.conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", [key, value])
 
     def new_epoch(self) -> int:
-        """A new epoch for this hub start (clients re-snapshot when it changes)."""
+        """A new epoch for this hub start (clients re-snapshot when it changes): the Unix
+        time in milliseconds, or the last epoch + 1 if that is not later. Not a plain count:
+        a database restored from a backup would hand out an epoch its clients already know,
+        with lower sequence numbers, and they would never re-snapshot."""
         with self.transaction():
-            epoch = int(self.get_meta("epoch", "0") or 0) + 1
+            epoch = max(int(self.get_meta("epoch", "0") or 0) + 1, int(time.time() * 1000))
             self.set_meta("epoch", str(epoch))
         return epoch
 

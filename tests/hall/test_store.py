@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import sqlite3
 import time
 from datetime import datetime, timedelta
@@ -88,6 +89,25 @@ def test_sequences_per_stream_survive_restart(tmp_path: Path, layout: Layout) ->
     store.close()
     again = Store(tmp_path / "h.db")
     assert (again.seq("board"), again.seq("staff")) == (board, staff)
+
+
+def test_an_epoch_is_never_handed_out_twice_not_even_from_a_backup(tmp_path: Path) -> None:
+    db, backup = tmp_path / "hall.db", tmp_path / "backup.db"
+    s = Store(db)
+    first = s.new_epoch()
+    s.close()
+    shutil.copy(db, backup)  # the night's backup, hub stopped
+    s = Store(db)
+    second = s.new_epoch()  # this morning's start: clients follow this epoch
+    s.close()
+    time.sleep(0.005)
+    shutil.copy(backup, db)  # the disk failed; the backup goes back
+    for suffix in ("-wal", "-shm"):
+        Path(f"{db}{suffix}").unlink(missing_ok=True)
+    s = Store(db)
+    third = s.new_epoch()
+    s.close()
+    assert first < second < third  # a plain count gave second == third: no client re-snapshot
 
 
 def test_a_failed_transaction_leaves_nothing(tmp_path: Path, layout: Layout) -> None:
