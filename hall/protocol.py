@@ -13,6 +13,8 @@ error reply together with a sentence naming the problem.
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any, ClassVar
 
@@ -20,6 +22,9 @@ import msgspec
 
 PROTOCOL_VERSION = 1
 MAX_REQUEST_BYTES = 64 * 1024  # a request larger than this is answered `too_large`
+#: arrays and objects inside one another, the message itself counted. Ours go 6 deep (a
+#: snapshot reply); deeper is answered `too_deep` before decoding (see `_too_deep`).
+MAX_NESTING = 32
 ROLES = ("kiosk", "counter", "display", "rating", "manager")
 ZMTP_HEARTBEAT_MS = (1000, 3000, 3000)  # interval, timeout, ttl on every socket
 STREAM_TOPICS = {"board": b"board/", "staff": b"staff/"}
@@ -241,16 +246,66 @@ def _union(types: tuple[type[Request], ...]) -> Any:
 _decoders = {role: msgspec.json.Decoder(_union(types)) for role, types in ROLE_REQUESTS.items()}
 _encoder = msgspec.json.Encoder()
 
+# A JSON string, escapes and all; one left open runs to the end. It always matches where
+# it starts, so a substitution is one pass (a closing quote required, a frame of escaped
+# quotes with none at the end would take time quadratic in its length).
+_STRING = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"?', re.DOTALL)
+_NOT_BRACKETS = bytes(b for b in range(256) if b not in b"[]{}")
+_OBJECTS_AS_ARRAYS = bytes.maketrans(b"{}", b"[]")
+
+
+def _too_deep(raw: bytes) -> bool:
+    """Do arrays and objects nest more than MAX_NESTING deep (brackets in strings not
+    counted)? msgspec recurses in C once per level: 30,000 levels fit in 64 KB and raise
+    RecursionError, or crash a thread with a small stack. Costs two counts for almost every
+    message; otherwise a few passes over the brackets alone."""
+    if raw.count(b"[") + raw.count(b"{") <= MAX_NESTING:
+        return False
+    s = _STRING.sub(b"", raw).translate(_OBJECTS_AS_ARRAYS, _NOT_BRACKETS)
+    if b"[" * (MAX_NESTING + 1) in s:
+        return True
+    for _ in range(MAX_NESTING):  # each pass removes the innermost level everywhere
+        inner = s.replace(b"[]", b"")
+        if len(inner) == len(s):
+            return False  # all gone, or unbalanced: the decoder names that
+        s = inner
+    return b"[]" in s
+
+
+def _decode(decode: Callable[[bytes], Any], raw: bytes, what: str) -> Any:
+    """`decode(raw)`, any failure to decode turned into a RemoteProtocolError naming it: a
+    peer's bytes must never raise anything else (a hub thread would die of it)."""
+    if _too_deep(raw):
+        raise RemoteProtocolError(
+            "too_deep",
+            f"{what}: nested too deeply (over {MAX_NESTING} levels of arrays and objects)",
+        )
+    try:
+        return decode(raw)
+    except msgspec.ValidationError as e:
+        raise RemoteProtocolError("invalid", f"{what}: {e}") from e
+    except msgspec.DecodeError as e:
+        raise RemoteProtocolError("malformed", f"{what}: not a JSON message ({e})") from e
+    except UnicodeDecodeError as e:
+        raise RemoteProtocolError("malformed", f"{what}: a string is not valid UTF-8") from e
+    except RecursionError as e:
+        raise RemoteProtocolError("too_deep", f"{what}: nested too deeply") from e
+    except Exception as e:  # whatever else msgspec may raise on bytes: still the peer's
+        raise RemoteProtocolError("malformed", f"{what}: unreadable ({type(e).__name__})") from e
+
 
 def peek(raw: bytes) -> tuple[str, str]:
-    """(type, req_id) of a request, as far as they can be read; ("", "") for garbage."""
-    if len(raw) > MAX_REQUEST_BYTES:
-        return "", ""
+    """(type, req_id) of a request, as far as they can be read, for the log line and the
+    error reply. The type is one of the protocol's message tags or "?": the peer wrote it,
+    and anything else (an ID number, a forged log line) must not reach the log. req_id is
+    "" when it cannot be read. Never raises."""
+    if len(raw) > MAX_REQUEST_BYTES or _too_deep(raw):
+        return "?", ""
     try:
         env = _envelope.decode(raw)
-    except msgspec.DecodeError:
-        return "", ""
-    return env.type, env.req_id
+    except Exception:  # any garbage at all: decode_request names it
+        return "?", ""
+    return (env.type if env.type in ALL_TYPES else "?"), env.req_id
 
 
 def device_of(req_id: str) -> str:
@@ -268,10 +323,7 @@ def decode_request(raw: bytes, role: str) -> Request:
         raise RemoteProtocolError(
             "too_large", f"message of {len(raw)} bytes; the limit is {MAX_REQUEST_BYTES}"
         )
-    try:
-        obj = msgspec.json.decode(raw)
-    except msgspec.DecodeError as e:
-        raise RemoteProtocolError("malformed", f"not a JSON message ({e})") from e
+    obj = _decode(msgspec.json.decode, raw, "request")
     if not isinstance(obj, dict):
         raise RemoteProtocolError("malformed", "a request must be a JSON object")
     kind = obj.get("type")
@@ -281,10 +333,7 @@ def decode_request(raw: bytes, role: str) -> Request:
         raise RemoteProtocolError("unknown_type", f"unknown message type {kind!r}")
     if kind not in {c.__struct_config__.tag for c in ROLE_REQUESTS[role]}:
         raise RemoteProtocolError("not_allowed", f"a {role} may not send {kind!r}")
-    try:
-        req = _decoders[role].decode(raw)
-    except msgspec.ValidationError as e:
-        raise RemoteProtocolError("invalid", f"{kind}: {e}") from e
+    req: Request = _decode(_decoders[role].decode, raw, kind)
     if not device_of(req.req_id):
         raise RemoteProtocolError(
             "invalid", f"req_id must look like device:counter, got {req.req_id!r}"
@@ -335,10 +384,8 @@ def encode_reply(reply: Reply) -> bytes:
 
 def decode_reply(raw: bytes) -> Ok | Error:
     """Decode a hub reply; RemoteProtocolError if the hub sent garbage."""
-    try:
-        return _reply_decoder.decode(raw)
-    except (msgspec.DecodeError, msgspec.ValidationError) as e:
-        raise RemoteProtocolError("malformed", f"unreadable reply from the hub ({e})") from e
+    reply: Ok | Error = _decode(_reply_decoder.decode, raw, "reply from the hub")
+    return reply
 
 
 # ------------------------------------------------------------------ stream updates
@@ -362,10 +409,9 @@ def encode_update(update: Update) -> bytes:
 
 
 def decode_update(raw: bytes) -> Update:
-    try:
-        return _update_decoder.decode(raw)
-    except (msgspec.DecodeError, msgspec.ValidationError) as e:
-        raise RemoteProtocolError("malformed", f"unreadable stream update ({e})") from e
+    """Decode a stream message; RemoteProtocolError if the hub sent garbage."""
+    update: Update = _decode(_update_decoder.decode, raw, "stream update")
+    return update
 
 
 def stream_of(topic: bytes) -> str | None:

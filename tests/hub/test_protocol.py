@@ -73,7 +73,7 @@ def test_oversize() -> None:
     with pytest.raises(P.RemoteProtocolError) as e:
         P.decode_request(raw, "kiosk")
     assert e.value.code == "too_large"
-    assert P.peek(raw) == ("", "")
+    assert P.peek(raw) == ("?", "")
 
 
 def test_version_handshake() -> None:
@@ -110,7 +110,7 @@ def test_round_trips() -> None:
 
 def test_peek_and_device_of() -> None:
     assert P.peek(req("call_next")) == ("call_next", "dev-1:1")
-    assert P.peek(b"nonsense") == ("", "")
+    assert P.peek(b"nonsense") == ("?", "")
     assert P.device_of("counter-5:12") == "counter-5"
     assert P.device_of("counter-5:ab.3") == "counter-5"
     assert P.device_of("counter-5") == "" and P.device_of(":3") == ""
