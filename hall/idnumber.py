@@ -13,6 +13,7 @@ from datetime import date
 
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _CHECK = "10X98765432"
+_DIGITS = frozenset("0123456789")  # not str.isdigit: that takes １２３, ² and ١٢٣ too
 
 
 class InvalidIdNumber(ValueError):
@@ -30,8 +31,10 @@ def validate(id_number: str) -> str:
     s = id_number.strip().upper()
     if len(s) != 18:
         raise InvalidIdNumber(f"身份证号码应为18位，实际为{len(s)}位")
-    if not s[:17].isdigit() or not (s[17].isdigit() or s[17] == "X"):
-        raise InvalidIdNumber("身份证号码含有非法字符")
+    if not _DIGITS.issuperset(s[:17]) or not (s[17] in _DIGITS or s[17] == "X"):
+        raise InvalidIdNumber(
+            "身份证号码只能由数字0-9组成（最后一位可为X），请勿使用全角或其他字符"
+        )
     if check_digit(s[:17]) != s[17]:
         raise InvalidIdNumber("身份证号码校验位错误")
     birth_date(s)
