@@ -137,6 +137,9 @@ class Hub:
         self._done: list[_Request] = []  # answered, not yet logged (see _record)
         self._batch_ids: set[str] = set()  # req_ids first saved in the open transaction
         self._failing: set[str] = set()  # the hub's own tasks that failed last time (_safely)
+        self._registry_seen: object = None  # the registry's device list last looked at
+        self._allowed: set[tuple[Any, ...]] = set()  # who could subscribe then
+        self._unbound: list[tuple[zmq.Socket[bytes], str]] = []  # streams to bind again
         self._stop_r, self._stop_w = os.pipe()
         self._stopping = False
         self._thread: threading.Thread | None = None
@@ -230,6 +233,8 @@ class Hub:
             self.staff_pub_endpoint = self.staff_pub.getsockopt(zmq.LAST_ENDPOINT).decode()  # type: ignore[union-attr]
             self.endpoint = self.router.getsockopt(zmq.LAST_ENDPOINT).decode()  # type: ignore[union-attr]
             self.pub_endpoint = self.pub.getsockopt(zmq.LAST_ENDPOINT).decode()  # type: ignore[union-attr]
+            if self.security is not None:
+                self._cut_off_revoked()  # who may subscribe now: the baseline
             self._command(Peer("hub", "manager", None, None), "housekeep", self.engine.housekeep)
             log.info(
                 "hub serving %s on %s (board stream on %s, staff stream on %s), epoch %d, db %s",
@@ -304,6 +309,48 @@ class Hub:
             if self.security is not None and now >= next_reload:
                 next_reload = now + 2.0
                 self._safely("the device registry", self.security.registry.reload_if_changed)
+                self._safely("cutting off disabled devices", self._cut_off_revoked)
+
+    def _cut_off_revoked(self) -> None:
+        """A device disabled, removed or re-keyed in the registry loses its open stream
+        subscriptions too. A PUB socket cannot drop one subscriber, so both streams are
+        unbound and bound again: every subscriber reconnects within a moment through a new
+        handshake, which the authenticator refuses to the revoked key; the others see a gap
+        in the sequence numbers and take a snapshot. (Commands are re-checked per message.)"""
+        assert self.security is not None
+        self._rebind()
+        devices = self.security.registry.devices()
+        if devices is self._registry_seen:
+            return
+        allowed = {(d.id, d.public_key, d.role, d.window, d.floor) for d in devices if d.enabled}
+        revoked = self._allowed - allowed if self._registry_seen is not None else set()
+        self._registry_seen, self._allowed = devices, allowed
+        if revoked:
+            names = ", ".join(sorted({r[0] for r in revoked}))
+            log.info("%s no longer allowed: streams rebound to cut off their subscriptions",
+                     names)  # fmt: skip
+            for sock, endpoint in ((self.pub, self.pub_endpoint),
+                                   (self.staff_pub, self.staff_pub_endpoint)):  # fmt: skip
+                sock.unbind(endpoint)
+                self._unbound.append((sock, endpoint))
+            self._rebind()
+
+    def _rebind(self) -> None:
+        """Bind the streams `_cut_off_revoked` unbound (again every 2 s if the port was
+        taken meanwhile: an error is logged, and subscribers keep trying to reconnect)."""
+        while self._unbound:
+            sock, endpoint = self._unbound[0]
+            for _ in range(50):  # libzmq closes the old listener on its I/O thread: ~1 ms
+                try:
+                    sock.bind(endpoint)
+                    break
+                except zmq.ZMQError as e:
+                    if e.errno != zmq.EADDRINUSE:
+                        raise
+                    time.sleep(0.002)
+            else:
+                sock.bind(endpoint)  # still in use after 0.1 s: say so (retried in 2 s)
+            self._unbound.pop(0)
 
     def _safely(self, task: str, fn: Callable[[], _T]) -> _T | None:
         """Run one of the hub's own tasks; None if it failed. An error is logged with its

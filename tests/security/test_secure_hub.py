@@ -141,3 +141,39 @@ def test_only_counters_and_managers_join_the_staff_stream(
         mon.close(0)
         sub.close(0)
         ctx.term()
+
+
+def test_a_disabled_device_stops_hearing_the_streams(secure_hub: Hub, keys_dir: Path) -> None:
+    """Its open subscriptions too, not only its commands: a disabled counter went on
+    receiving staff numbers, ratings and follow-up cases on the staff stream."""
+    import time
+
+    ctx, gone, mon = _staff_sub(secure_hub, keys_dir, "counter-9")
+    ctx2, kept, mon2 = _staff_sub(secure_hub, keys_dir, "counter-10")
+    try:
+        for sub in (gone, kept):
+            assert sub.poll(3000)  # the staff heartbeat, once a second
+            sub.recv_multipart()
+        subprocess.run(
+            [sys.executable, "-m", "hall", "keys", "disable", str(keys_dir), "--id", "counter-9"],
+            check=True, capture_output=True,
+        )  # fmt: skip
+        time.sleep(3.0)  # the hub looks at the registry every 2 s
+        for sub in (gone, kept):
+            while sub.poll(0):
+                sub.recv_multipart()
+        heard = {"gone": 0, "kept": 0}
+        end = time.monotonic() + 3.0
+        while time.monotonic() < end:
+            for name, sub in (("gone", gone), ("kept", kept)):
+                if sub.poll(50):
+                    sub.recv_multipart()
+                    heard[name] += 1
+        assert heard["gone"] == 0, heard
+        assert heard["kept"] >= 2, heard  # reconnected by itself: heartbeats again
+    finally:
+        for c, s, m in ((ctx, gone, mon), (ctx2, kept, mon2)):
+            s.disable_monitor()
+            m.close(0)
+            s.close(0)
+            c.term()
