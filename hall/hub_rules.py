@@ -130,7 +130,12 @@ def authorize(peer: Peer, req: P.Request, engine: Engine, secret: bytes) -> Call
         ticket = req.ticket
         if peer.role == "rating":
             assert peer.window is not None
-            last = engine.windows[peer.window].last_finished
+            # A pad's window comes from the key registry, which may name a window the
+            # layout no longer has: a refusal like any other, not a bug.
+            status = engine.windows.get(peer.window)
+            if status is None:
+                raise E.UnknownWindow(f"{peer.window}")  # as the engine says it
+            last = status.last_finished
             if last is None:
                 raise E.NotRateable(f"{peer.window}号窗口")
             if ticket is not None and ticket != last:
