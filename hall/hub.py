@@ -140,7 +140,7 @@ class Hub:
         self._registry_seen: object = None  # the registry's device list last looked at
         self._allowed: set[tuple[Any, ...]] = set()  # who could subscribe then
         self._unbound: list[tuple[zmq.Socket[bytes], str]] = []  # streams to bind again
-        self._stop_r, self._stop_w = os.pipe()
+        self._stop_r = self._stop_w = -1  # the stop pipe, made when the hub starts
         self._stopping = False
         self._thread: threading.Thread | None = None
         self.store: Store | None = None
@@ -152,6 +152,7 @@ class Hub:
 
     def start(self, timeout: float = 10.0) -> Hub:
         """Run in a daemon thread; return once the sockets are bound."""
+        self._stop_r, self._stop_w = os.pipe()
         self._thread = threading.Thread(target=self._run_logged, name="hub", daemon=True)
         self._thread.start()
         if not self.ready.wait(timeout):
@@ -187,11 +188,17 @@ class Hub:
 
     def run(self) -> None:
         """Bind, restore, serve until `stop()`."""
+        if self._stop_r < 0:  # run() called directly, not through start()
+            self._stop_r, self._stop_w = os.pipe()
         ctx = zmq.Context()
+        lock: _DatabaseLock | None = None
         try:
+            lock = _DatabaseLock(self.db_path)
             self._serve(ctx)
         finally:
             ctx.destroy(linger=0)
+            if lock is not None:
+                lock.release()
             os.close(self._stop_r)
             os.close(self._stop_w)
 
@@ -206,20 +213,17 @@ class Hub:
         return s
 
     def _serve(self, ctx: zmq.Context[zmq.Socket[bytes]]) -> None:
-        self.store = store = Store(self.db_path, checkpoint_every=CHECKPOINT_EVERY)
-        try:
-            self._secret = self._load_secret(store)
-            store.restore(self.engine)
-            self.epoch = store.new_epoch()
-            if self.security is not None:
-                from hall.auth import start_authenticator
+        # The sockets first: a port in use must stop the hub before it touches the database.
+        if self.security is not None:
+            from hall.auth import start_authenticator
 
-                self._auth = start_authenticator(ctx, self.security.registry)
-            else:
-                log.warning(
-                    "NO SECURITY: test mode — devices are trusted to say who they are "
-                    "(req_id/hello); never run a hall like this"
-                )
+            self._auth = start_authenticator(ctx, self.security.registry)
+        else:
+            log.warning(
+                "NO SECURITY: test mode — devices are trusted to say who they are "
+                "(req_id/hello); never run a hall like this"
+            )
+        try:
             self.router = self._socket(ctx, zmq.ROUTER)
             self.router.setsockopt(zmq.ROUTER_MANDATORY, 1)
             self.router.setsockopt(zmq.MAXMSGSIZE, MAX_FRAME_BYTES)
@@ -233,6 +237,15 @@ class Hub:
             self.staff_pub_endpoint = self.staff_pub.getsockopt(zmq.LAST_ENDPOINT).decode()  # type: ignore[union-attr]
             self.endpoint = self.router.getsockopt(zmq.LAST_ENDPOINT).decode()  # type: ignore[union-attr]
             self.pub_endpoint = self.pub.getsockopt(zmq.LAST_ENDPOINT).decode()  # type: ignore[union-attr]
+            self.store = store = Store(self.db_path, checkpoint_every=CHECKPOINT_EVERY)
+        except BaseException:
+            if self._auth is not None:
+                self._auth.stop()
+            raise
+        try:
+            self._secret = self._load_secret(store)
+            store.restore(self.engine)
+            self.epoch = store.new_epoch()
             if self.security is not None:
                 self._cut_off_revoked()  # who may subscribe now: the baseline
             self._command(Peer("hub", "manager", None, None), "housekeep", self.engine.housekeep)
@@ -703,6 +716,37 @@ class Hub:
                                 {"device": device, "role": peer.role if peer else ""}))  # fmt: skip
         self._command(Peer("hub", "manager", None, None), "presence",
                       lambda: Outcome({}, events, Changes()))  # fmt: skip
+
+
+class DatabaseInUse(Exception):
+    """Another hub serves this database (two writers would refuse each other's commits)."""
+
+
+class _DatabaseLock:
+    """An exclusive lock on DB.lock (flock) for as long as the hub serves DB: a second
+    hub started on the same database stops at once with a clear message, instead of
+    serving devices and failing every command with "could not save". The lock goes with
+    the process, however it ends."""
+
+    def __init__(self, db: Path) -> None:
+        import fcntl
+
+        self.path = Path(f"{db}.lock")
+        self._fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(self._fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            holder = os.pread(self._fd, 32, 0).decode(errors="replace").strip()
+            os.close(self._fd)
+            raise DatabaseInUse(
+                f"{db} is in use by another hub (pid {holder or '?'}); stop it first, "
+                "or give this one another --db"
+            ) from None
+        os.ftruncate(self._fd, 0)
+        os.pwrite(self._fd, str(os.getpid()).encode(), 0)
+
+    def release(self) -> None:
+        os.close(self._fd)  # closing drops the lock; the file stays (removing it would race)
 
 
 @dataclass
