@@ -431,6 +431,8 @@ class Hub:
                 )
             if not P.device_of(req_id):  # garbage: let the decoder name what is wrong
                 P.decode_request(raw, "manager")
+            if self.security is not None:  # the key's device, for the log if refused
+                r.who = str(parts[-1].get("User-Id") or "")
             r.peer = self._identify(parts[-1], req_id)
             r.req = P.decode_request(raw, r.peer.role)
         except P.RemoteProtocolError as e:
@@ -456,7 +458,11 @@ class Hub:
         came_online: list[str] = []
         for r in done:
             result = "ok" if r.body.startswith(b'{"type":"ok"') else _code_of(r.body)
-            log.info("%s %s %s %.1fms", r.peer.id if r.peer else "?", r.kind or "?", result, r.ms)
+            # Pings (a device's "I am here", every second or two each) only when debugging:
+            # a hall's 70 devices would write 50 lines a second.
+            level = logging.DEBUG if r.kind == "ping" and result == "ok" else logging.INFO
+            log.log(level, "%s %s %s %.1fms", r.peer.id if r.peer else r.who or "?",
+                    r.kind or "?", result, r.ms)  # fmt: skip
             if r.peer is not None:
                 self._last_seen[r.peer.id] = now
                 if not self.online.get(r.peer.id) and r.peer.id not in came_online:
@@ -763,6 +769,7 @@ class _Request:
     events: list[StoredEvent] = field(default_factory=list)
     ms: float = 0.0  # received → replied and published
     replayed: bool = False  # answered with a reply committed before its batch
+    who: str = ""  # the CURVE key's device id, known even when the device is refused
 
 
 def _protocol_error(req_id: str, e: P.RemoteProtocolError) -> bytes:

@@ -177,3 +177,27 @@ def test_a_disabled_device_stops_hearing_the_streams(secure_hub: Hub, keys_dir: 
             m.close(0)
             s.close(0)
             c.term()
+
+
+def test_the_log_names_a_refused_device_and_leaves_out_pings(
+    secure_hub: Hub, keys_dir: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    import logging
+    import time
+
+    caplog.set_level(logging.INFO, logger="hall.hub")
+    with HubClient(secure_hub.endpoint, device="kiosk-1", keys=keys_dir) as kiosk:
+        kiosk.ping()
+        kiosk.issue("G")
+        set_enabled(keys_dir, "kiosk-1", False)
+        with pytest.raises(E.HallError):
+            kiosk.issue("G")
+    deadline = time.monotonic() + 3
+    lines: list[str] = []
+    while time.monotonic() < deadline and not any("unknown_device" in x for x in lines):
+        time.sleep(0.05)  # the hub writes its lines when idle
+        lines = [r.getMessage() for r in caplog.records if r.name == "hall.hub"]
+    assert any(x.startswith("kiosk-1 issue ok ") for x in lines), lines
+    # refused: once logged as "? issue unknown_device", which said nothing to an operator
+    assert any(x.startswith("kiosk-1 issue unknown_device ") for x in lines), lines
+    assert not any(" ping " in x for x in lines), lines  # 70 devices: 50 lines a second
