@@ -107,6 +107,7 @@ class HubClient:
         self._sub: zmq.Socket[bytes] | None = None
         self._last_sent = 0.0
         self.last_req_id = ""
+        self._last_req: P.Request | None = None
 
     # ------------------------------------------------------------ sockets
 
@@ -169,10 +170,19 @@ class HubClient:
         if self.welcome is None and not isinstance(req, P.Hello):
             self.hello()
         self.last_req_id = req.req_id
+        self._last_req = req
         reply = self.send_raw(P.encode_request(req), req.req_id, **kw)
         if isinstance(reply, P.Error):
             raise error_from_reply(reply)
         return reply.value
+
+    def retry_last(self, **kw: Any) -> dict[str, Any]:
+        """Send the last request again under its own req_id — after HubUnavailable, when it
+        may or may not have been applied. The hub answers a repeated req_id with its first
+        reply, so an `issue` retried this way never makes a second ticket."""
+        if self._last_req is None:
+            raise RuntimeError("no request sent yet")
+        return self.request(self._last_req, **kw)
 
     def _do(self, cls: type[P.Request], **fields: Any) -> dict[str, Any]:
         return self.request(cls(req_id=self.next_req_id(), **fields))

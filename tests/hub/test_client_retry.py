@@ -1,0 +1,47 @@
+"""After HubUnavailable a command may or may not have been applied: `retry_last` finds out
+without applying it twice."""
+
+from __future__ import annotations
+
+import signal
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from hall.client import HubClient, HubUnavailable
+
+from .test_hub_crash import HubProcess
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture
+def hub_proc(tmp_path: Path) -> Iterator[HubProcess]:
+    h = HubProcess(tmp_path / "hall.db", tmp_path / "hub.log")
+    h.start()
+    yield h
+    h.kill()
+
+
+def test_retry_last_after_the_hub_was_silent_makes_one_ticket(hub_proc: HubProcess) -> None:
+    with HubClient(hub_proc.endpoint, device="kiosk-1", timeout=0.3, retries=1) as kiosk:
+        kiosk.hello()
+        hub_proc.signal(signal.SIGSTOP)  # the request waits in the hub's socket meanwhile
+        try:
+            with pytest.raises(HubUnavailable):
+                kiosk.issue("G")
+        finally:
+            hub_proc.signal(signal.SIGCONT)
+        time.sleep(0.5)  # the hub applies it now; its reply has nobody to go to
+        first = kiosk.retry_last(timeout=2.0)["ticket"]
+        assert kiosk.retry_last(timeout=2.0)["ticket"] == first
+        assert first["number"] == "A001"
+        # the next citizen's ticket: nothing was issued twice
+        assert kiosk.issue("G")["ticket"]["number"] == "A002"
+
+
+def test_retry_last_before_any_request_says_so() -> None:
+    with HubClient("tcp://127.0.0.1:9", device="kiosk-1") as kiosk, pytest.raises(RuntimeError):
+        kiosk.retry_last()
