@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import errno
 import logging
 import signal
 import sys
@@ -10,9 +11,13 @@ import threading
 from datetime import datetime
 from pathlib import Path
 from types import FrameType
+from typing import TYPE_CHECKING
 
 from hall.catalogue import CatalogueError, load_catalogue
 from hall.layout import LayoutError, default_layout_path, load_layout
+
+if TYPE_CHECKING:
+    from hall.hub import Hub, Security
 
 log = logging.getLogger("hall.serve")
 
@@ -39,19 +44,28 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from hall.hub import Hub, Security, wall_clock
+    from hall.hub import Hub, wall_clock
+    from hall.keys import KeysError
+    from hall.sockets import EndpointError, check_endpoint
 
     if args.keys is None and not args.insecure:
         print("hall serve: give --keys DIR (from `hall keys init`), or --insecure for a test "
               "hall on one machine", file=sys.stderr)  # fmt: skip
         return 2
     try:
+        for option in ("bind", "pub", "staff_pub"):
+            if getattr(args, option) is not None:
+                check_endpoint(getattr(args, option), "--" + option.replace("_", "-"))
         layout = load_layout(args.layout)
         items = {i.code: i.domain for i in load_catalogue()}
-    except (LayoutError, CatalogueError) as e:
+    except (EndpointError, LayoutError, CatalogueError) as e:
         print(f"hall serve: {e}", file=sys.stderr)
         return 2
-    security = Security.load(args.keys) if args.keys else None
+    try:
+        security = _security(args.keys) if args.keys else None
+    except KeysError as e:
+        print(f"hall serve: --keys {args.keys}: {e}", file=sys.stderr)
+        return 2
     hub = Hub(
         layout, args.db, bind=args.bind, pub_bind=args.pub, staff_pub_bind=args.staff_pub,
         security=security,
@@ -73,8 +87,66 @@ def run(args: argparse.Namespace) -> int:
         while hub._thread is not None and hub._thread.is_alive() and not stopping.wait(0.5):
             pass
     except RuntimeError as e:
-        print(f"hall serve: {e} ({e.__cause__ or hub.failure})", file=sys.stderr)
+        busy = _port_in_use(args, hub, e.__cause__ or hub.failure)
+        if busy is not None:
+            print(f"hall serve: the hub did not start: {busy}", file=sys.stderr)
+        else:
+            print(f"hall serve: {e} ({e.__cause__ or hub.failure})", file=sys.stderr)
         return 1
     finally:
         hub.stop()
     return 1 if hub.failure else 0
+
+
+def _security(keys: Path) -> Security:
+    """The keys directory read the way the hub will read it, so that a wrong --keys is one
+    line here rather than a traceback (registry) or a hub that fails to start (keys, secret).
+    """
+    from hall.hub import Security
+    from hall.keys import REGISTRY_FILE, KeysError, hub_keys, load_hall_secret
+
+    make = "make one with `hall keys init DIR --layout FILE`"
+    if not keys.is_dir():
+        raise KeysError(f"no such directory; {make}")
+    if not (keys / REGISTRY_FILE).exists():
+        raise KeysError(f"not a keys directory (no {REGISTRY_FILE} in it); {make}")
+    security = Security.load(keys)
+    hub_keys(keys)
+    load_hall_secret(keys)
+    return security
+
+
+def _port_in_use(args: argparse.Namespace, hub: Hub, failure: BaseException | None) -> str | None:
+    """Which of the hub's three endpoints is in use and the option that moves it; None when
+    the hub failed for another reason. (pyzmq's bind error names the address: (addr='…').)
+    The streams' ports are not on the command line unless --pub/--staff-pub were given."""
+    import zmq
+
+    if not isinstance(failure, zmq.ZMQError) or failure.errno != errno.EADDRINUSE:
+        return None
+    text = str(failure)
+
+    def failed(endpoint: str) -> bool:
+        return f"(addr={endpoint!r})" in text
+
+    if failed(hub.bind):
+        return (
+            f"{hub.bind} (--bind) is in use; is another hub running there? "
+            "Choose another with --bind tcp://HOST:PORT"
+        )
+    if failed(hub.pub_bind):
+        endpoint, stream, option = hub.pub_bind, "board", "--pub"
+        whose = "--pub" if args.pub else "--bind's port + 1"
+    elif failed(hub.staff_pub_bind):
+        endpoint, stream, option = hub.staff_pub_bind, "staff", "--staff-pub"
+        whose = (
+            "--staff-pub" if args.staff_pub
+            else "--pub's port + 1" if args.pub
+            else "--bind's port + 2"
+        )  # fmt: skip
+    else:
+        return None
+    return (
+        f"{endpoint}, the {stream} stream's endpoint ({whose}), is in use; "
+        f"choose another with {option} tcp://HOST:PORT"
+    )

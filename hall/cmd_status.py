@@ -17,7 +17,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 def render(snap: dict[str, Any]) -> str:
     """The snapshot as a few plain tables."""
-    lines = [f"epoch {snap['epoch']}  at {snap['at']}  seq {snap['seq']}", "", "队列 queues:"]
+    seq = ", ".join(f"{stream} {n}" for stream, n in snap["seq"].items())
+    at = str(snap["at"]).replace("T", " ")
+    lines = [f"epoch {snap['epoch']}  at {at}  seq {seq}", "", "队列 queues:"]
     for q in snap["queues"]:
         lines.append(f"  {q['queue']:<3} {q['name']:<8} {q['floor']:<3} 等候 {q['waiting']:>4}  "
                      f"最久 {q['longest_wait']:>5.1f} 分  预计 {q['estimate_text']}")  # fmt: skip
@@ -35,14 +37,40 @@ def render(snap: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def no_answer(args: argparse.Namespace) -> str:
+    """Silence explained. With CURVE a hub that refuses the key does not answer either."""
+    text = (
+        f"no answer from the hub at {args.endpoint} within {args.timeout:g} s; check that "
+        "`hall serve` runs there and the network is up"
+    )
+    if args.keys is not None:
+        text += (
+            f". With --keys, silence can also mean the hub refused {args.device}'s key "
+            "(not in the hub's registry, or disabled: `hall keys list DIR` on the hub)"
+        )
+    return text
+
+
 def run(args: argparse.Namespace) -> int:
     from hall.client import HubClient, HubUnavailable
+    from hall.errors import HallError
+    from hall.keys import KeysError
+    from hall.sockets import EndpointError, check_endpoint
 
     try:
-        with HubClient(args.endpoint, device=args.device, keys=args.keys,
-                       timeout=args.timeout, retries=1) as c:  # fmt: skip
-            print(render(c.snapshot()))
-    except HubUnavailable as e:
+        check_endpoint(args.endpoint, "--endpoint")
+        client = HubClient(args.endpoint, device=args.device, keys=args.keys,
+                           timeout=args.timeout, retries=1)  # fmt: skip
+    except (EndpointError, KeysError) as e:
         print(f"hall status: {e}", file=sys.stderr)
+        return 2
+    try:
+        with client as c:
+            print(render(c.snapshot()))
+    except HubUnavailable:
+        print(f"hall status: {no_answer(args)}", file=sys.stderr)
+        return 1
+    except HallError as e:
+        print(f"hall status: the hub refused {args.device}'s request: {e}", file=sys.stderr)
         return 1
     return 0

@@ -399,9 +399,17 @@ def client_keys(directory: str | os.PathLike[str], device_id: str) -> tuple[byte
     d = Path(directory)
     if not _DEVICE_ID.match(device_id):
         raise KeysError(f"device id {device_id!r} is not a valid device id")
+    if not d.is_dir():
+        raise UnknownDevice(
+            f"no keys directory {d} for device {device_id!r}: give --keys the folder made "
+            "by `hall keys init` (or a copy of hub.key and devices/<id>.key_secret)"
+        )
     secret_file = d / DEVICES_DIR / f"{device_id}.key_secret"
     if not secret_file.exists():
-        raise UnknownDevice(f"no key for device {device_id!r} in {d / DEVICES_DIR}")
+        raise UnknownDevice(
+            f"no key for device {device_id!r} in {d / DEVICES_DIR}: is the device id right? "
+            "(`hall keys list DIR` on the hub shows the registered devices)"
+        )
     public, secret = _load_cert(secret_file, True)
     server_public, _ = _load_cert(d / f"{HUB_NAME}.key", False)
     assert secret is not None

@@ -23,10 +23,11 @@ CATCH_ALL = "*"  # a queue whose domains include "*" takes every item no other q
 
 
 class LayoutError(ValueError):
-    """A layout file is wrong. The message names the file, the key and what was expected."""
+    """A layout file is wrong. The message names the file, the key and what was expected
+    (or, when the file cannot be read at all, the file and why)."""
 
-    def __init__(self, source: str, key: str, expected: str) -> None:
-        super().__init__(f"{source}: {key}: {expected}")
+    def __init__(self, source: str, key: str, expected: str, *, message: str = "") -> None:
+        super().__init__(message or f"{source}: {key}: {expected}")
         self.source = source
         self.key = key
         self.expected = expected
@@ -543,9 +544,11 @@ def load_layout(path: str | Path) -> Layout:
     try:
         text = p.read_text(encoding="utf-8")
     except OSError as e:
-        raise LayoutError(str(p), "(file)", f"a readable file ({e.strerror})") from e
+        raise LayoutError(str(p), "(file)", f"a readable file ({e.strerror})",
+                          message=f"cannot read the layout {p} ({e.strerror})") from e  # fmt: skip
     except UnicodeDecodeError as e:
-        raise LayoutError(str(p), "(file)", "UTF-8 text") from e
+        raise LayoutError(str(p), "(file)", "UTF-8 text",
+                          message=f"cannot read the layout {p} (not UTF-8 text)") from e  # fmt: skip
     return parse_layout(text, str(p))
 
 

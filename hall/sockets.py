@@ -54,3 +54,35 @@ def free_hub_port(host: str = "127.0.0.1") -> int:
                     continue
             return port
     raise RuntimeError("no three free ports in a row")
+
+
+class EndpointError(ValueError):
+    """A command-line endpoint is not tcp://HOST:PORT; the message says so in one line."""
+
+
+def _is_tcp_endpoint(text: str) -> bool:
+    head, sep, port = text.rpartition(":")
+    host = head.removeprefix("tcp://")
+    return (
+        head.startswith("tcp://")
+        and bool(sep and host)
+        and "/" not in host
+        and port.isascii()
+        and port.isdigit()
+        and int(port) <= 65535
+    )
+
+
+def check_endpoint(text: str, option: str = "--endpoint") -> str:
+    """`text` if it is a hub endpoint tcp://HOST:PORT, else EndpointError naming `option`.
+
+    Every `hall` command that takes an endpoint checks it here first: a bare
+    127.0.0.1:7700 otherwise fails deep inside zmq (Invalid argument) or the hub.
+    """
+    if _is_tcp_endpoint(text):
+        return text
+    hint = f" (did you mean tcp://{text}?)" if _is_tcp_endpoint(f"tcp://{text}") else ""
+    raise EndpointError(
+        f"{option} {text!r} is not an endpoint: an endpoint looks like tcp://HOST:PORT, "
+        f"e.g. tcp://127.0.0.1:7700{hint}"
+    )

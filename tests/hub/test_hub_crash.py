@@ -202,5 +202,7 @@ def test_a_port_in_use_is_one_clear_line(hub_proc: HubProcess, tmp_path: Path) -
         capture_output=True, text=True, timeout=60, check=False,
     )  # fmt: skip
     assert run.returncode == 1
-    assert "hall serve: the hub did not start (Address already in use" in run.stderr
+    assert (
+        f"hall serve: the hub did not start: {hub_proc.endpoint} (--bind) is in use" in run.stderr
+    )
     assert "Traceback" not in run.stderr and "Traceback" not in run.stdout

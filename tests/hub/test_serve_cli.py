@@ -1,0 +1,172 @@
+"""`hall serve` and `hall status` as a new user runs them: a mistake gets one line that says
+what to do and exit status 2 (1 when the hub could not start), never a traceback."""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from hall.hub import Hub
+from hall.keys import init_keys
+from hall.layout import Layout
+from hall.sockets import free_hub_port
+from tests.clirun import hall, the_message
+
+
+@pytest.fixture(scope="module")
+def keys(tmp_path_factory: pytest.TempPathFactory, layout: Layout) -> Path:
+    d = tmp_path_factory.mktemp("serve-cli") / "keys"
+    init_keys(d, layout)
+    return d
+
+
+# ------------------------------------------------------------------ hall serve
+
+
+@pytest.mark.parametrize("where", ["empty", "missing", "config"])
+def test_serve_with_a_dir_that_holds_no_keys(tmp_path: Path, where: str) -> None:
+    keys = {"empty": tmp_path / "empty", "missing": tmp_path / "nokeys", "config": Path("config")}
+    keys["empty"].mkdir()
+    run = hall("serve", "--db", str(tmp_path / "h.db"), "--keys", str(keys[where]))
+    assert run.returncode == 2
+    line = the_message(run)
+    assert line.startswith(f"hall serve: --keys {keys[where]}: ")
+    assert "hall keys init" in line
+
+
+@pytest.mark.parametrize(
+    ("option", "value"),
+    [("--bind", "127.0.0.1:7900"), ("--bind", "tcp://127.0.0.1"), ("--pub", "localhost:7901"),
+     ("--staff-pub", "tcp://127.0.0.1:99999")],
+)  # fmt: skip
+def test_serve_with_an_endpoint_without_tcp(tmp_path: Path, option: str, value: str) -> None:
+    bind = [] if option == "--bind" else ["--bind", f"tcp://127.0.0.1:{free_hub_port()}"]
+    run = hall("serve", "--insecure", "--db", str(tmp_path / "h.db"), *bind, option, value,
+               timeout=20)  # fmt: skip
+    assert run.returncode == 2
+    line = the_message(run)
+    assert line.startswith(f"hall serve: {option} {value!r} is not an endpoint")
+    assert "an endpoint looks like tcp://HOST:PORT" in line
+
+
+def _busy(port: int) -> socket.socket:
+    s = socket.socket()
+    s.bind(("127.0.0.1", port))
+    s.listen()
+    return s
+
+
+@pytest.mark.parametrize(
+    ("offset", "stream", "why", "option"),
+    [(1, "board stream", "--bind's port + 1", "--pub"),
+     (2, "staff stream", "--bind's port + 2", "--staff-pub")],
+)  # fmt: skip
+def test_serve_names_the_stream_whose_port_is_in_use(
+    tmp_path: Path, offset: int, stream: str, why: str, option: str
+) -> None:
+    port = free_hub_port()
+    with _busy(port + offset):
+        run = hall("serve", "--insecure", "--db", str(tmp_path / "h.db"),
+                   "--bind", f"tcp://127.0.0.1:{port}")  # fmt: skip
+    assert run.returncode == 1
+    line = the_message(run)
+    assert line.startswith("hall serve: the hub did not start: ")
+    assert f"tcp://127.0.0.1:{port + offset}" in line
+    assert stream in line and why in line and option in line and "in use" in line
+
+
+def test_serve_says_when_its_own_port_is_in_use(tmp_path: Path) -> None:
+    port = free_hub_port()
+    with _busy(port):
+        run = hall("serve", "--insecure", "--db", str(tmp_path / "h.db"),
+                   "--bind", f"tcp://127.0.0.1:{port}")  # fmt: skip
+    assert run.returncode == 1
+    line = the_message(run)
+    assert f"tcp://127.0.0.1:{port} (--bind) is in use" in line
+    assert "another hub" in line
+
+
+@pytest.mark.parametrize("command", ["serve", "layout", "keys"])
+def test_a_missing_layout_file_is_one_plain_sentence(tmp_path: Path, command: str) -> None:
+    argv = {
+        "serve": ["serve", "--insecure", "--db", str(tmp_path / "h.db"), "--layout"],
+        "layout": ["layout", "check"],
+        "keys": ["keys", "init", str(tmp_path / "k"), "--layout"],
+    }[command]
+    run = hall(*argv, "config/nosuch.toml")
+    assert run.returncode == 2
+    line = the_message(run)
+    assert line.endswith("cannot read the layout config/nosuch.toml (No such file or directory)")
+    assert "(file)" not in line
+
+
+# ------------------------------------------------------------------ hall status
+
+
+def test_status_with_an_endpoint_without_tcp() -> None:
+    run = hall("status", "--endpoint", "127.0.0.1:7700")
+    assert run.returncode == 2
+    line = the_message(run)
+    assert line.startswith("hall status: --endpoint '127.0.0.1:7700' is not an endpoint")
+    assert "tcp://HOST:PORT" in line and "did you mean tcp://127.0.0.1:7700?" in line
+
+
+@pytest.mark.parametrize("case", ["no keys dir", "unknown device"])
+def test_status_with_a_device_that_has_no_key(tmp_path: Path, keys: Path, case: str) -> None:
+    if case == "no keys dir":
+        d, device = tmp_path / "nokeys", "manager-1"
+        run = hall("status", "--keys", str(d))
+    else:
+        d, device = keys, "nosuch-1"
+        run = hall("status", "--keys", str(d), "--device", device)
+    assert run.returncode == 2
+    line = the_message(run)
+    assert line.startswith("hall status: ")
+    assert f"'{device}'" in line and str(d) in line
+
+
+def test_status_without_an_answer_says_the_key_may_be_refused(keys: Path) -> None:
+    endpoint = f"tcp://127.0.0.1:{free_hub_port()}"  # nobody there: silence, as a refusal is
+    run = hall("status", "--endpoint", endpoint, "--keys", str(keys), "--timeout", "0.3")
+    assert run.returncode == 1
+    line = the_message(run)
+    assert line.startswith(f"hall status: no answer from the hub at {endpoint}")
+    assert "refused" in line and "manager-1" in line and "disabled" in line
+
+
+def test_status_without_an_answer_and_without_keys_says_nothing_of_keys() -> None:
+    endpoint = f"tcp://127.0.0.1:{free_hub_port()}"
+    run = hall("status", "--endpoint", endpoint, "--timeout", "0.3")
+    assert run.returncode == 1
+    line = the_message(run)
+    assert "no answer from the hub" in line and "key" not in line
+
+
+@pytest.fixture
+def running_hub(layout: Layout, items: dict[str, str], tmp_path: Path) -> Iterator[Hub]:
+    from tests.hubs import start_hub
+
+    h = start_hub(layout, items, tmp_path / "hall.db")
+    yield h
+    h.stop()
+
+
+def test_status_prints_no_python_reprs(running_hub: Hub) -> None:
+    run = hall("status", "--endpoint", running_hub.endpoint)
+    assert run.returncode == 0, run.stderr
+    assert "Traceback" not in run.stderr
+    first = run.stdout.splitlines()[0]
+    assert "seq board 1, staff 1" in first, first
+    for raw in ("{", "}", "'", "None", "True", "False"):
+        assert raw not in run.stdout, run.stdout
+
+
+def test_status_as_a_device_the_hub_does_not_know(running_hub: Hub) -> None:
+    run = hall("status", "--endpoint", running_hub.endpoint, "--device", "nosuch-1")
+    assert run.returncode == 1
+    line = the_message(run)
+    assert line.startswith("hall status: the hub refused nosuch-1's request: ")
+    assert "no device 'nosuch-1'" in line
