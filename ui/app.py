@@ -7,12 +7,15 @@ Every app (`hall kiosk|counter|display|rating|manager`) is started the same way:
 
 No traceback ever reaches a citizen's screen: an unexpected exception is logged
 with its traceback and the app carries on (the window shows its own error line).
+What a user can get wrong when starting one (an endpoint without tcp://, a device
+without a key, no screen at all) is said in one line before any window, exit status 2.
 """
 
 from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 import traceback
 from collections.abc import Callable
@@ -21,6 +24,8 @@ from types import TracebackType
 from PyQt6.QtCore import QTimer
 from PyQt6.QtWidgets import QApplication, QWidget
 
+from hall.keys import KeysError, client_keys
+from hall.sockets import EndpointError, check_endpoint
 from ui import i18n, theme
 from ui.hublink import HubLink
 from ui.model import HallModel
@@ -53,10 +58,51 @@ def install_safety_net() -> None:
     sys.excepthook = hook
 
 
-def application(argv: list[str] | None = None, lang: str = "zh") -> QApplication:
-    """The QApplication with the hall's theme and language (reuses one that exists)."""
+NO_SCREEN = (
+    "没有屏幕（未设置 DISPLAY 或 WAYLAND_DISPLAY），无屏幕运行请设 QT_QPA_PLATFORM=offscreen / "
+    "no screen (neither DISPLAY nor WAYLAND_DISPLAY is set); QT_QPA_PLATFORM=offscreen runs "
+    "it without one"
+)
+
+
+def screen_problem() -> str | None:
+    """Why Qt would abort (core dump) for want of a screen, or None.
+
+    On Linux Qt's default platform needs an X or Wayland display; a QT_QPA_PLATFORM the
+    user set (offscreen, eglfs, linuxfb on a kiosk …) is theirs to answer for.
+    """
+    if not sys.platform.startswith("linux") or os.environ.get("QT_QPA_PLATFORM"):
+        return None
+    if os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"):
+        return None
+    return NO_SCREEN
+
+
+def start_problem(args: argparse.Namespace) -> str | None:
+    """What is wrong with the common options before anything starts, or None: the endpoint
+    must be tcp://HOST:PORT and, with --keys, this device must have a key there."""
+    try:
+        check_endpoint(args.endpoint, "--endpoint")
+        if args.keys is not None:
+            client_keys(args.keys, args.device)
+    except (EndpointError, KeysError) as e:
+        return str(e)
+    return screen_problem()
+
+
+def application(
+    argv: list[str] | None = None, lang: str = "zh", *, prog: str = "hall"
+) -> QApplication:
+    """The QApplication with the hall's theme and language (reuses one that exists).
+
+    With no screen to show on, prints `NO_SCREEN` and exits with status 2 rather than
+    letting Qt abort the process.
+    """
     app = QApplication.instance()
     if not isinstance(app, QApplication):
+        if (problem := screen_problem()) is not None:
+            print(f"{prog}: {problem}", file=sys.stderr)
+            raise SystemExit(2)
         app = QApplication(argv or [sys.argv[0]])
     theme.apply(app)
     i18n.set_language(lang)
@@ -92,9 +138,16 @@ def run_app(
     *,
     streams: tuple[str, ...] = ("board",),
 ) -> int:
-    """Create the app, connect to the hub, show the window, run the event loop."""
+    """Create the app, connect to the hub, show the window, run the event loop.
+
+    A start-up problem (`start_problem`) is one line on stderr and exit status 2.
+    """
+    prog = f"hall {getattr(args, 'command', None) or 'app'}"
+    if (problem := start_problem(args)) is not None:
+        print(f"{prog}: {problem}", file=sys.stderr)
+        return 2
     install_safety_net()
-    app = application(lang=args.lang)
+    app = application(lang=args.lang, prog=prog)
     link, model = connect(args, streams)
     window = build(link, model, args)
     place(window, args)

@@ -1,0 +1,77 @@
+"""Starting an app (`hall kiosk|counter|display|rating|manager`) the wrong way: one line that
+says what to do and exit status 2, before any window — never a traceback or a Qt abort."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from hall.keys import init_keys
+from hall.layout import Layout
+from hall.sockets import free_hub_port
+from tests.clirun import hall, the_message
+
+APPS = {
+    "kiosk": [],
+    "counter": ["--window", "5"],
+    "display": ["--floor", "2F"],
+    "rating": ["--window", "5"],
+    "manager": [],
+}
+
+
+@pytest.fixture(scope="module")
+def keys(tmp_path_factory: pytest.TempPathFactory, layout: Layout) -> Path:
+    d = tmp_path_factory.mktemp("startup") / "keys"
+    init_keys(d, layout)
+    return d
+
+
+def _nobody_there() -> str:
+    return f"tcp://127.0.0.1:{free_hub_port()}"
+
+
+@pytest.mark.parametrize("app", sorted(APPS))
+def test_no_screen_is_one_line_in_both_languages(app: str) -> None:
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")}  # fmt: skip
+    run = hall(app, *APPS[app], "--endpoint", _nobody_there(), env=env, timeout=30)
+    assert run.returncode == 2  # not 134, Qt's abort
+    line = the_message(run)
+    assert line.startswith(f"hall {app}: 没有屏幕")
+    assert "no screen" in line and "QT_QPA_PLATFORM=offscreen" in line
+
+
+@pytest.mark.parametrize(
+    ("argv", "device"),
+    [(["kiosk", "--device", "nosuch-1"], "nosuch-1"),
+     (["counter", "--window", "40"], "counter-40"),
+     (["display", "--device", "display-9F"], "display-9F"),
+     (["rating", "--window", "77"], "rating-77"),
+     (["manager", "--device", "manager-9"], "manager-9")],
+)  # fmt: skip
+def test_a_device_without_a_key_is_one_line(keys: Path, argv: list[str], device: str) -> None:
+    run = hall(*argv, "--keys", str(keys), "--endpoint", _nobody_there(), timeout=30)
+    assert run.returncode == 2
+    line = the_message(run)
+    assert line.startswith(f"hall {argv[0]}: ")
+    assert f"'{device}'" in line and str(keys) in line
+
+
+def test_a_keys_dir_that_is_not_there_is_one_line(tmp_path: Path) -> None:
+    run = hall("kiosk", "--keys", str(tmp_path / "nokeys"), "--endpoint", _nobody_there(),
+               timeout=30)  # fmt: skip
+    assert run.returncode == 2
+    line = the_message(run)
+    assert "'kiosk-1'" in line and str(tmp_path / "nokeys") in line
+
+
+@pytest.mark.parametrize("app", ["kiosk", "counter"])
+def test_an_endpoint_without_tcp_is_one_line(app: str) -> None:
+    run = hall(app, "--endpoint", "127.0.0.1:7700", timeout=30)
+    assert run.returncode == 2
+    line = the_message(run)
+    assert line.startswith(f"hall {app}: --endpoint '127.0.0.1:7700' is not an endpoint")
+    assert "tcp://HOST:PORT" in line
