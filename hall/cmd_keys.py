@@ -17,10 +17,10 @@ from hall.keys import (
     KeysError,
     Registry,
     add_device,
+    change_enabled,
     init_keys,
-    set_enabled,
 )
-from hall.layout import LayoutError, load_layout
+from hall.layout import LayoutError, default_layout_path, load_layout
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
@@ -38,6 +38,10 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     where = a.add_mutually_exclusive_group()
     where.add_argument("--window", type=int, metavar="N", help="for counter and rating")
     where.add_argument("--floor", metavar="F", help="for display and kiosk")
+    a.add_argument(
+        "--layout", default=str(default_layout_path()), metavar="FILE",
+        help="the hall layout the window or floor must be in (default: %(default)s)",
+    )  # fmt: skip
 
     for name, text in (("disable", "refuse a device from now on"), ("enable", "let it in again")):
         e = sub.add_parser(name, help=text)
@@ -87,22 +91,26 @@ def run(args: argparse.Namespace) -> int:
         if args.keys_command == "init":
             return _init(args)
         if args.keys_command == "add":
-            d = add_device(args.dir, args.device_id, args.role, args.window, args.floor)
+            layout = load_layout(args.layout)
+            d = add_device(
+                args.dir, args.device_id, args.role, args.window, args.floor, layout=layout
+            )
             print(
                 f"added {d.id} ({d.role}, {_where(d)}): {args.dir}/{DEVICES_DIR}/{d.id}.key_secret"
             )
             return 0
         if args.keys_command in ("disable", "enable"):
-            d = set_enabled(args.dir, args.device_id, args.keys_command == "enable")
-            print(f"{d.id} is now {'enabled' if d.enabled else 'disabled'}")
+            d, changed = change_enabled(args.dir, args.device_id, args.keys_command == "enable")
+            state = "enabled" if d.enabled else "disabled"
+            print(f"{d.id} is now {state}" if changed else f"{d.id} was already {state}")
             return 0
         registry = Registry.load(args.dir)
         for d in registry.devices():
             print(_line(d))
         return 0
     except (KeysError, LayoutError) as e:
-        print(f"error: {e}", file=sys.stderr)
+        print(f"hall keys: {e}", file=sys.stderr)
         return 2
     except OSError as e:
-        print(f"error: {e.filename or args.dir}: {e.strerror}", file=sys.stderr)
+        print(f"hall keys: {e.filename or args.dir}: {e.strerror}", file=sys.stderr)
         return 2

@@ -271,16 +271,51 @@ def _check_device(
     return window, floor
 
 
+def _ranges(numbers: list[int]) -> str:
+    """[1, 2, 3, 5, 7, 8] -> '1–3, 5, 7–8'."""
+    out: list[str] = []
+    for n in sorted(numbers):
+        if out and int(out[-1].rpartition("–")[2]) == n - 1:
+            out[-1] = f"{out[-1].partition('–')[0]}–{n}"
+        else:
+            out.append(str(n))
+    return ", ".join(out)
+
+
+def check_in_layout(layout: Layout, window: int | None, floor: str | None) -> None:
+    """KeysError unless the window and the floor are ones `layout` has: a counter for a
+    window the hall does not have would be served by the hub all the same."""
+    again = "(another hall: give --layout FILE)"
+    if window is not None and window not in layout.windows:
+        raise KeysError(
+            f"window {window} is not in the hall layout {layout.source}: its windows are "
+            f"{_ranges(list(layout.windows))} {again}"
+        )
+    floors = [f.id for f in layout.floors]
+    if floor is not None and floor not in floors:
+        raise KeysError(
+            f"floor {floor!r} is not in the hall layout {layout.source}: its floors are "
+            f"{', '.join(floors)} {again}"
+        )
+
+
 def add_device(
     directory: str | os.PathLike[str],
     device_id: str,
     role: str,
     window: int | None = None,
     floor: str | None = None,
+    *,
+    layout: Layout | None = None,
 ) -> Device:
-    """Register a new device with a fresh key pair. A running hub picks it up."""
+    """Register a new device with a fresh key pair. A running hub picks it up.
+
+    With `layout`, its window or floor must be one the hall has (`check_in_layout`).
+    """
     d = Path(directory)
     window, floor = _check_device(device_id, role, window, floor)
+    if layout is not None:
+        check_in_layout(layout, window, floor)
     with _registry_locked(d):
         devices, _ = _read_registry(d / REGISTRY_FILE)
         if any(x.id == device_id for x in devices):
@@ -297,15 +332,25 @@ def add_device(
 def set_enabled(directory: str | os.PathLike[str], device_id: str, enabled: bool) -> Device:
     """Enable or disable a device. A disabled device's next handshake is refused and the
     hub cuts off its open connection on its next message."""
+    return change_enabled(directory, device_id, enabled)[0]
+
+
+def change_enabled(
+    directory: str | os.PathLike[str], device_id: str, enabled: bool
+) -> tuple[Device, bool]:
+    """`set_enabled`, and whether that changed anything (False: it already was; the
+    registry file is then left as it is)."""
     d = Path(directory)
     with _registry_locked(d):
         devices, _ = _read_registry(d / REGISTRY_FILE)
         found = next((x for x in devices if x.id == device_id), None)
         if found is None:
             raise UnknownDevice(f"no device {device_id!r} in {d / REGISTRY_FILE}")
+        if found.enabled == enabled:
+            return found, False
         changed = Device(found.id, found.role, found.window, found.floor, enabled, found.public_key)
         _write_registry(d, tuple(changed if x.id == device_id else x for x in devices))
-    return changed
+    return changed, True
 
 
 def layout_devices(layout: Layout) -> list[tuple[str, str, int | None, str | None]]:

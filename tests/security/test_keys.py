@@ -269,3 +269,61 @@ def test_cli_window_and_floor_together_is_a_usage_error(
               "--floor", "1F"])  # fmt: skip
     assert e.value.code == 2
     assert "not allowed with" in capsys.readouterr().err
+
+
+def _one_line(err: str) -> str:
+    assert "Traceback" not in err
+    lines = [x for x in err.splitlines() if x.strip()]
+    assert len(lines) == 1, err
+    return lines[0]
+
+
+@pytest.mark.parametrize("action", ["disable", "enable"])
+def test_cli_disable_or_enable_twice_says_it_already_was(
+    keys_dir: Path, capsys: pytest.CaptureFixture[str], action: str
+) -> None:
+    d = str(keys_dir)
+    if action == "enable":
+        set_enabled(keys_dir, "kiosk-2", False)
+    state = f"{action}d"
+    assert main(["keys", action, d, "--id", "kiosk-2"]) == 0
+    assert capsys.readouterr().out.strip() == f"kiosk-2 is now {state}"
+    stamp = (keys_dir / "registry.json").stat().st_mtime_ns
+    assert main(["keys", action, d, "--id", "kiosk-2"]) == 0
+    out = capsys.readouterr()
+    assert out.out.strip() == f"kiosk-2 was already {state}" and not out.err
+    assert (keys_dir / "registry.json").stat().st_mtime_ns == stamp  # not rewritten
+
+
+@pytest.mark.parametrize(
+    ("where", "message"),
+    [(["--role", "counter", "--window", "99"], "window 99 is not in the hall layout"),
+     (["--role", "rating", "--window", "0"], "window numbers are positive"),
+     (["--role", "display", "--floor", "9F"], "floor '9F' is not in the hall layout"),
+     (["--role", "kiosk", "--floor", "9F"], "floor '9F' is not in the hall layout")],
+)  # fmt: skip
+def test_cli_add_refuses_a_window_or_floor_the_layout_lacks(
+    keys_dir: Path, capsys: pytest.CaptureFixture[str], where: list[str], message: str
+) -> None:
+    assert main(["keys", "add", str(keys_dir), "--id", "new-1", *where]) == 2
+    line = _one_line(capsys.readouterr().err)
+    assert line.startswith("hall keys: ") and message in line
+    if "window 99" in message:
+        assert "its windows are 1–31" in line and "--layout" in line
+    if "floor" in message:
+        assert "its floors are 1F, 2F, 3F" in line
+    assert Registry.load(keys_dir).device("new-1") is None
+    assert not (keys_dir / "devices" / "new-1.key_secret").exists()
+
+
+def test_cli_add_checks_against_the_layout_it_is_given(
+    keys_dir: Path, tmp_path: Path, jiangbei: Layout, capsys: pytest.CaptureFixture[str]
+) -> None:
+    text = Path(jiangbei.source).read_text(encoding="utf-8")
+    bigger = tmp_path / "bigger.toml"
+    window_99 = '[[windows]]\nnumber = 99\nfloor = "1F"\nkind = "general"\nskills = ["G"]\n'
+    bigger.write_text(f"{text}\n{window_99}profile = {{ G = 1.0 }}\n", encoding="utf-8")
+    argv = ["keys", "add", str(keys_dir), "--id", "counter-99", "--role", "counter",
+            "--window", "99"]  # fmt: skip
+    assert main([*argv, "--layout", str(bigger)]) == 0, capsys.readouterr().err
+    assert Registry.load(keys_dir).device("counter-99") is not None
