@@ -45,8 +45,12 @@ class HubProcess:
                  "--device-timeout", "3"],
                 stdout=log, stderr=log,
             )  # fmt: skip
-        with HubClient(self.endpoint, device="manager-9", timeout=0.5, retries=40) as c:
-            c.ping()
+        try:
+            with HubClient(self.endpoint, device="manager-9", timeout=0.5, retries=40) as c:
+                c.ping()
+        except BaseException:
+            self.kill()  # a fixture whose set-up fails is not torn down: no hub left behind
+            raise
 
     def signal(self, sig: int) -> None:
         assert self.proc is not None
