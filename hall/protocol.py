@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any, ClassVar
+from typing import Annotated, Any, ClassVar
 
 import msgspec
 
@@ -190,7 +190,9 @@ class FollowUp(Request, tag="follow_up"):
 class BookAppointment(Request, tag="book_appointment"):
     card: Card
     queue: str
-    slot: datetime
+    # the hall's local time, as the engine keeps it: "2026-11-26T10:00:00", no "+08:00"
+    # (an aware time could not be compared with the hall's and failed as "internal")
+    slot: Annotated[datetime, msgspec.Meta(tz=False)]
 
 
 class ReportHealth(Request, tag="health"):

@@ -113,3 +113,17 @@ def test_stream_updates_too(raw: bytes) -> None:
 )
 def test_peek_gives_only_known_message_types(raw: bytes, kind: str) -> None:
     assert P.peek(raw)[0] == kind
+
+
+def test_an_appointment_slot_with_a_time_zone_is_named_not_an_internal_error() -> None:
+    # An aware slot ("+08:00") reached the engine and failed there comparing it with the
+    # hall's local clock: "internal", a traceback and a reload of the hub's state.
+    raw = (
+        b'{"type":"book_appointment","req_id":"manager-1:s.1","queue":"G",'
+        b'"card":{"id_number":"11010519491231002X"},"slot":"2026-11-26T10:00:00+08:00"}'
+    )
+    with pytest.raises(P.RemoteProtocolError) as e:
+        P.decode_request(raw, "manager")
+    assert e.value.code == "invalid" and "timezone" in e.value.message
+    ok = raw.replace(b"+08:00", b"")
+    assert P.decode_request(ok, "manager").slot.tzinfo is None  # type: ignore[attr-defined]
