@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import logging
+import os
 import sys
 from collections.abc import Callable, Sequence
 
@@ -70,7 +71,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     if run is None:
         print(f"hall {args.command}: not available in this build", file=sys.stderr)
         return 2
-    return int(run(args) or 0)
+    try:
+        return int(run(args) or 0)
+    except BrokenPipeError:
+        # `hall status | head`: the reader left. Quietly, as other command-line tools do;
+        # stdout goes to /dev/null so that flushing it at exit does not raise again.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141  # 128 + SIGPIPE, what a shell reports for such a pipeline
 
 
 if __name__ == "__main__":

@@ -111,6 +111,8 @@ def run(args: argparse.Namespace) -> int:
     except (KeysError, LayoutError) as e:
         print(f"hall keys: {e}", file=sys.stderr)
         return 2
+    except BrokenPipeError:
+        raise  # `hall keys list | head`: not a keys problem (hall.cli ends it quietly)
     except OSError as e:
         print(f"hall keys: {e.filename or args.dir}: {e.strerror}", file=sys.stderr)
         return 2

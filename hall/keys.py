@@ -221,9 +221,11 @@ def _write_registry(directory: Path, devices: tuple[Device, ...]) -> None:
 
 
 @contextlib.contextmanager
-def _registry_locked(directory: Path) -> Iterator[None]:
-    """Serialise read-modify-write of the registry between processes."""
-    if not directory.is_dir():
+def _registry_locked(directory: Path, *, new: bool = False) -> Iterator[None]:
+    """Serialise read-modify-write of the registry between processes. Only `init` (`new`)
+    may lock a folder without a registry: a mistaken `keys add` on some other folder must
+    not leave a lock file there."""
+    if not directory.is_dir() or not (new or (directory / REGISTRY_FILE).exists()):
         raise KeysError(f"{directory}: no keys directory here; run `hall keys init` first")
     fd = os.open(directory / _LOCK_FILE, os.O_RDWR | os.O_CREAT, 0o600)
     try:
@@ -377,7 +379,7 @@ def init_keys(
     because ID-number hashes already stored for today were made with it.
     """
     d = Path(directory)
-    if d.exists() and any(d.iterdir()) and not force:
+    if d.exists() and any(p.name != _LOCK_FILE for p in d.iterdir()) and not force:
         raise KeysError(f"{d} already exists and is not empty; use --force to replace its keys")
     planned = layout_devices(layout)
     seen: set[str] = set()
@@ -388,7 +390,7 @@ def init_keys(
         seen.add(device_id)
     d.mkdir(mode=0o700, parents=True, exist_ok=True)
     os.chmod(d, 0o700)
-    with _registry_locked(d):
+    with _registry_locked(d, new=True):
         if force:
             for old in (d / DEVICES_DIR).glob("*.key*"):
                 old.unlink()

@@ -13,6 +13,7 @@ from hall.hub import Hub
 from hall.keys import init_keys
 from hall.layout import Layout
 from hall.sockets import free_hub_port
+from tests.clipipe import run_into_a_closed_pipe
 from tests.clirun import hall, the_message
 
 
@@ -170,3 +171,10 @@ def test_status_as_a_device_the_hub_does_not_know(running_hub: Hub) -> None:
     line = the_message(run)
     assert line.startswith("hall status: the hub refused nosuch-1's request: ")
     assert "no device 'nosuch-1'" in line
+
+
+def test_status_into_a_closed_pipe_is_quiet(running_hub: Hub) -> None:
+    # `hall status | head -1` printed a BrokenPipeError traceback once head had left.
+    run = run_into_a_closed_pipe("status", "--endpoint", running_hub.endpoint)
+    assert run.stderr == "", run.stderr
+    assert run.returncode == 141  # as a shell reports a command ended by SIGPIPE

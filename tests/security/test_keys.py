@@ -327,3 +327,26 @@ def test_cli_add_checks_against_the_layout_it_is_given(
             "--window", "99"]  # fmt: skip
     assert main([*argv, "--layout", str(bigger)]) == 0, capsys.readouterr().err
     assert Registry.load(keys_dir).device("counter-99") is not None
+
+
+def test_a_mistaken_command_on_an_empty_folder_leaves_it_empty(
+    tmp_path: Path, jiangbei: Layout, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # `hall keys add` / `disable` on the wrong (empty) folder left a .registry.lock in it,
+    # after which `hall keys init` there refused: "already exists and is not empty".
+    d = tmp_path / "keys"
+    d.mkdir()
+    assert main(["keys", "add", str(d), "--id", "m-2", "--role", "manager"]) == 2
+    assert main(["keys", "disable", str(d), "--id", "kiosk-1"]) == 2
+    assert "run `hall keys init` first" in capsys.readouterr().err
+    assert list(d.iterdir()) == []
+    assert main(["keys", "init", str(d), "--layout", jiangbei.source]) == 0
+
+
+def test_listing_into_a_closed_pipe_is_quiet(keys_dir: Path) -> None:
+    # `hall keys list keys | head -1` said "hall keys: keys: Broken pipe", exit 2.
+    from tests.clipipe import run_into_a_closed_pipe
+
+    run = run_into_a_closed_pipe("keys", "list", str(keys_dir))
+    assert run.stderr == "", run.stderr
+    assert run.returncode == 141
