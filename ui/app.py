@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import signal
 import sys
 import traceback
 from collections.abc import Callable
@@ -151,7 +152,27 @@ def run_app(
     link, model = connect(args, streams)
     window = build(link, model, args)
     place(window, args)
+    quit_on_signals(app, window)
     QTimer.singleShot(0, link.start)
     rc = app.exec()
     link.stop()
     return rc
+
+
+def quit_on_signals(app: QApplication, window: QWidget) -> None:
+    """SIGTERM (systemd's stop, `kill`) and Ctrl-C close the app as its window would: the
+    window's own close, the devices' threads stopped (aboutToQuit), the hub link closed,
+    exit status 0 — not killed in the middle of printing a ticket. Python runs a signal
+    handler only between its own bytecodes and Qt's event loop runs none, so a timer lets
+    it in five times a second."""
+
+    def handler(signum: int, frame: object) -> None:
+        log.info("signal %d: closing", signum)
+        window.close()
+        app.quit()
+
+    signal.signal(signal.SIGTERM, handler)
+    signal.signal(signal.SIGINT, handler)
+    tick = QTimer(app)
+    tick.timeout.connect(lambda: None)
+    tick.start(200)

@@ -75,3 +75,44 @@ def test_an_endpoint_without_tcp_is_one_line(app: str) -> None:
     line = the_message(run)
     assert line.startswith(f"hall {app}: --endpoint '127.0.0.1:7700' is not an endpoint")
     assert "tcp://HOST:PORT" in line
+
+
+@pytest.mark.parametrize("app", ["kiosk", "counter", "display"])
+@pytest.mark.parametrize("sig", [15, 2])  # SIGTERM (systemd's stop), SIGINT (Ctrl-C)
+def test_a_signal_closes_the_app_cleanly(
+    app: str, sig: int, layout: Layout, items: dict[str, str], tmp_path: Path
+) -> None:
+    # They were killed where they stood (exit 143): a kiosk in the middle of a ticket.
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from hall.client import HubClient
+    from tests.hubs import start_hub
+
+    hub = start_hub(layout, items, tmp_path / "hall.db")
+    device = {"kiosk": "kiosk-1", "counter": "counter-5", "display": "display-2F"}[app]
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    argv = ["--device", "kiosk-1"] if app == "kiosk" else APPS[app]
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "hall", app, *argv, "--endpoint", hub.endpoint],
+        env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 30
+        with HubClient(hub.endpoint, device="manager-1") as mgr:
+            while time.monotonic() < deadline and not mgr.snapshot()["staff"]["devices"].get(
+                device
+            ):
+                time.sleep(0.2)  # up and talking to the hub
+        assert time.monotonic() < deadline, f"{device} never came online"
+        proc.send_signal(sig)
+        out, _ = proc.communicate(timeout=10)
+        assert proc.returncode == 0, (signal.Signals(sig).name, proc.returncode, out[-2000:])
+        assert "Traceback" not in out
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait(5)
+        hub.stop()
