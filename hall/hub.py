@@ -140,6 +140,7 @@ class Hub:
         self._registry_seen: object = None  # the registry's device list last looked at
         self._allowed: set[tuple[Any, ...]] = set()  # who could subscribe then
         self._unbound: list[tuple[zmq.Socket[bytes], str]] = []  # streams to bind again
+        self._refusals_logged: dict[str, float] = {}  # device -> when its pings last were
         self._stop_r = self._stop_w = -1  # the stop pipe, made when the hub starts
         self._stopping = False
         self._thread: threading.Thread | None = None
@@ -461,6 +462,13 @@ class Hub:
             # Pings (a device's "I am here", every second or two each) only when debugging:
             # a hall's 70 devices would write 50 lines a second.
             level = logging.DEBUG if r.kind == "ping" and result == "ok" else logging.INFO
+            if result == "unknown_device" and r.kind == "ping":
+                # a disabled device pings on: say so once a minute, not every two seconds
+                who = r.who or "?"
+                if now - self._refusals_logged.get(who, -60.0) < 60.0:
+                    level = logging.DEBUG
+                else:
+                    self._refusals_logged[who] = now
             log.log(level, "%s %s %s %.1fms", r.peer.id if r.peer else r.who or "?",
                     r.kind or "?", result, r.ms)  # fmt: skip
             if r.peer is not None:
