@@ -5,24 +5,14 @@ from __future__ import annotations
 
 import signal
 import time
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
 from hall.client import HubClient, HubUnavailable
 
-from .test_hub_crash import HubProcess
+from .conftest import HubProcess
 
 pytestmark = pytest.mark.slow
-
-
-@pytest.fixture
-def hub_proc(tmp_path: Path) -> Iterator[HubProcess]:
-    h = HubProcess(tmp_path / "hall.db", tmp_path / "hub.log")
-    h.start()
-    yield h
-    h.kill()
 
 
 def test_retry_last_after_the_hub_was_silent_makes_one_ticket(hub_proc: HubProcess) -> None:

@@ -6,7 +6,9 @@ import logging
 import sqlite3
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 import zmq
@@ -127,12 +129,9 @@ def test_devices_go_offline(hub: Hub, connect: ClientFactory) -> None:
     _pump_until(mgr, f, lambda: f.state["staff"]["devices"].get("kiosk-2") is False)
 
 
-def test_a_failed_commit_leaves_memory_as_the_disk(
-    hub: Hub, connect: ClientFactory, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    mgr, kiosk = connect("manager-1"), connect("kiosk-1")
-    open_windows(mgr, [1])
-    kiosk.issue("G")
+def _saves_fail(hub: Hub, monkeypatch: pytest.MonkeyPatch) -> Callable[[], None]:
+    """Every save writes, then fails as a full disk would (the transaction rolls back);
+    returns the undo."""
     assert hub.store is not None
     store = hub.store
     real = store.save
@@ -142,10 +141,20 @@ def test_a_failed_commit_leaves_memory_as_the_disk(
         raise sqlite3.OperationalError("database or disk is full")
 
     monkeypatch.setattr(store, "save", full)
+    return lambda: monkeypatch.setattr(store, "save", real)
+
+
+def test_a_failed_commit_leaves_memory_as_the_disk(
+    hub: Hub, connect: ClientFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    mgr, kiosk = connect("manager-1"), connect("kiosk-1")
+    open_windows(mgr, [1])
+    kiosk.issue("G")
+    undo = _saves_fail(hub, monkeypatch)
     with pytest.raises(E.HallError) as e:
         connect("counter-1").call_next()
     assert e.value.code == "store_failed"
-    monkeypatch.setattr(store, "save", real)
+    undo()
     snap = mgr.snapshot()
     assert snap["board"]["windows"]["1"]["current"] is None
     assert snap["board"]["tickets"]["20261126-A001"]["state"] == "waiting"
@@ -190,19 +199,11 @@ def test_a_failed_commit_undoes_a_change_to_a_window_never_saved(
 ) -> None:
     # Window 2 has no row yet: the reload after the failed commit must still close it.
     mgr = connect("manager-1")
-    assert hub.store is not None
-    store = hub.store
-    real = store.save
-
-    def full(*a: object, **kw: object) -> object:
-        real(*a, **kw)  # type: ignore[arg-type]
-        raise sqlite3.OperationalError("database or disk is full")
-
-    monkeypatch.setattr(store, "save", full)
+    undo = _saves_fail(hub, monkeypatch)
     with pytest.raises(E.HallError) as e:
         mgr.open_window(2)
     assert e.value.code == "store_failed"
-    monkeypatch.setattr(store, "save", real)
+    undo()
     assert mgr.snapshot()["board"]["windows"]["2"]["state"] == "closed"
     assert mgr.open_window(2)["window"]["state"] == "open"  # not "already open"
 
@@ -228,7 +229,7 @@ def test_a_retry_of_a_saved_command_keeps_its_answer_when_its_batch_fails(
         return out
 
     monkeypatch.setattr(store, "save", slow_or_full)
-    ctx = zmq.Context.instance()
+    ctx: zmq.Context[zmq.Socket[bytes]] = zmq.Context.instance()
     socks = []
     for _ in range(3):
         s = ctx.socket(zmq.DEALER)
@@ -267,7 +268,7 @@ def test_a_failing_task_of_the_hub_is_logged_once_and_the_hub_serves_on(
         with HubClient(hub.endpoint, device="manager-1") as mgr:
             sub = mgr._subscriber(("board",))
 
-            def broken() -> list[dict[str, object]]:
+            def broken(now: object = None) -> list[dict[str, Any]]:
                 raise OverflowError("date value out of range")
 
             real = hub.engine.queue_summary
@@ -276,7 +277,7 @@ def test_a_failing_task_of_the_hub_is_logged_once_and_the_hub_serves_on(
             assert hub._thread is not None and hub._thread.is_alive()
             assert mgr.issue("G")["ticket"]["number"] == "A001"
             # heartbeats still go out, only without the queue figures
-            beats = []
+            beats: list[P.Update] = []
             deadline = time.monotonic() + 3
             while len(beats) < 2 and time.monotonic() < deadline:
                 if sub.poll(200):
