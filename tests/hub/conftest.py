@@ -12,7 +12,9 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+import zmq
 
+from hall import protocol as P
 from hall.client import HubClient
 from hall.hub import Hub
 from hall.layout import Layout
@@ -98,3 +100,15 @@ def hub_proc(tmp_path: Path) -> Iterator[HubProcess]:
     h.start()
     yield h
     h.kill()
+
+
+def raw_request(hub: Hub, frames: list[bytes]) -> P.Ok | P.Error:
+    """Send these frames on a fresh DEALER as they are (garbage included): the hub's reply."""
+    s: zmq.Socket[bytes] = zmq.Context.instance().socket(zmq.DEALER)
+    s.connect(hub.endpoint)
+    try:
+        s.send_multipart(frames)
+        assert s.poll(3000), "no reply"
+        return P.decode_reply(s.recv())
+    finally:
+        s.close(linger=0)

@@ -14,7 +14,7 @@ from hall.follower import StateFollower
 from hall.hub import Hub
 from hall.hub_rules import NotAllowed
 
-from .conftest import ClientFactory, open_windows
+from .conftest import ClientFactory, open_windows, raw_request
 
 
 def test_hello_welcome_announces_the_stream_endpoint(hub: Hub, connect: ClientFactory) -> None:
@@ -153,17 +153,6 @@ def test_a_retried_issue_makes_one_ticket(hub: Hub, connect: ClientFactory) -> N
     assert kiosk.issue("G")["ticket"]["number"] == "A002"
 
 
-def _raw(hub: Hub, frames: list[bytes]) -> P.Ok | P.Error:
-    s = zmq.Context.instance().socket(zmq.DEALER)
-    s.connect(hub.endpoint)
-    try:
-        s.send_multipart(frames)
-        assert s.poll(3000), "no reply"
-        return P.decode_reply(s.recv())
-    finally:
-        s.close(linger=0)
-
-
 @pytest.mark.parametrize(
     ("frames", "code", "words"),
     [
@@ -181,7 +170,7 @@ def _raw(hub: Hub, frames: list[bytes]) -> P.Ok | P.Error:
 def test_garbage_gets_an_error_naming_it_and_the_hub_keeps_serving(
     hub: Hub, connect: ClientFactory, frames: list[bytes], code: str, words: str
 ) -> None:
-    reply = _raw(hub, frames)
+    reply = raw_request(hub, frames)
     assert isinstance(reply, P.Error)
     assert reply.code == code and words in reply.message_en
     assert connect("kiosk-1").ping()["epoch"] == hub.epoch

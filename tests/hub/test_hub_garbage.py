@@ -7,23 +7,11 @@ from __future__ import annotations
 import logging
 
 import pytest
-import zmq
 
 from hall import protocol as P
 from hall.hub import Hub
 
-from .conftest import ClientFactory
-
-
-def _raw(hub: Hub, frame: bytes) -> P.Ok | P.Error:
-    s: zmq.Socket[bytes] = zmq.Context.instance().socket(zmq.DEALER)
-    s.connect(hub.endpoint)
-    try:
-        s.send(frame)
-        assert s.poll(3000), "no reply"
-        return P.decode_reply(s.recv())
-    finally:
-        s.close(linger=0)
+from .conftest import ClientFactory, raw_request
 
 
 @pytest.mark.parametrize(
@@ -38,7 +26,7 @@ def _raw(hub: Hub, frame: bytes) -> P.Ok | P.Error:
 def test_undecodable_frames_get_an_error_and_the_hub_serves_on(
     hub: Hub, connect: ClientFactory, frame: bytes, code: str, words: str
 ) -> None:
-    reply = _raw(hub, frame)
+    reply = raw_request(hub, [frame])
     assert isinstance(reply, P.Error)
     assert reply.code == code and words in reply.message_en
     assert connect("kiosk-2").issue("G")["ticket"]["number"] == "A001"
@@ -50,8 +38,8 @@ def test_a_forged_type_never_reaches_the_log(
 ) -> None:
     caplog.set_level(logging.INFO, logger="hall.hub")
     idn = "110105194912310021"
-    reply = _raw(
-        hub, b'{"type":"' + idn.encode() + b'\\nkiosk-9 issue ok 0.1ms","req_id":"kiosk-1:1"}'
+    reply = raw_request(
+        hub, [b'{"type":"' + idn.encode() + b'\\nkiosk-9 issue ok 0.1ms","req_id":"kiosk-1:1"}']
     )
     assert isinstance(reply, P.Error) and reply.code == "unknown_type"
     connect("kiosk-2").ping()
