@@ -16,7 +16,9 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import re
 import signal
+import socket
 import sys
 import traceback
 from collections.abc import Callable
@@ -74,9 +76,38 @@ def screen_problem() -> str | None:
     """
     if not sys.platform.startswith("linux") or os.environ.get("QT_QPA_PLATFORM"):
         return None
-    if os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"):
-        return None
+    wayland, display = os.environ.get("WAYLAND_DISPLAY"), os.environ.get("DISPLAY")
+    if wayland:
+        runtime = os.environ.get("XDG_RUNTIME_DIR", "")
+        if _answers(wayland if os.path.isabs(wayland) else os.path.join(runtime, wayland)):
+            return None
+    if display:
+        # A local X display is a socket; a kiosk started before its X server (a boot race
+        # under systemd) made Qt abort with a core dump at every restart.
+        m = re.fullmatch(r"(?:unix)?:(\d+)(?:\.\d+)?", display)
+        if m is None:
+            return None  # a remote display: Qt says what it finds
+        x = f"/tmp/.X11-unix/X{m.group(1)}"
+        if _answers(x) or _answers("\0" + x):  # the file, or Linux's abstract socket
+            return None
+        return (f"DISPLAY={display} 没有屏幕在运行（X 服务器未启动？）/ no X server answers at "
+                f"DISPLAY={display} (not started yet?); QT_QPA_PLATFORM=offscreen runs it "
+                "without one")  # fmt: skip
+    if wayland:
+        return (f"WAYLAND_DISPLAY={wayland} 没有屏幕在运行 / no Wayland compositor answers at "
+                f"WAYLAND_DISPLAY={wayland}; QT_QPA_PLATFORM=offscreen runs it without one")  # fmt: skip
     return NO_SCREEN
+
+
+def _answers(path: str) -> bool:
+    """Does a Unix socket at `path` accept a connection?"""
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as s:
+        s.settimeout(1.0)
+        try:
+            s.connect(path)
+        except OSError:
+            return False
+    return True
 
 
 def start_problem(args: argparse.Namespace) -> str | None:

@@ -116,3 +116,33 @@ def test_a_signal_closes_the_app_cleanly(
             proc.kill()
             proc.wait(5)
         hub.stop()
+
+
+def test_a_display_variable_with_no_server_behind_it_is_named(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    # A kiosk started before its X server (systemd at boot) aborted with a core dump.
+    import socket
+
+    from ui.app import screen_problem
+
+    monkeypatch.delenv("QT_QPA_PLATFORM", raising=False)
+    monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
+    monkeypatch.setenv("DISPLAY", ":937")
+    problem = screen_problem()
+    assert problem is not None and "DISPLAY=:937" in problem and "offscreen" in problem
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as x:
+        x.bind("\0/tmp/.X11-unix/X937")  # as an X server listens (Linux abstract socket)
+        x.listen()
+        assert screen_problem() is None
+    monkeypatch.delenv("DISPLAY")
+    monkeypatch.setenv("XDG_RUNTIME_DIR", str(tmp_path))
+    monkeypatch.setenv("WAYLAND_DISPLAY", "wayland-9")
+    assert "WAYLAND_DISPLAY=wayland-9" in (screen_problem() or "")
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as w:
+        w.bind(str(tmp_path / "wayland-9"))
+        w.listen()
+        assert screen_problem() is None
+    monkeypatch.setenv("DISPLAY", "hall-screen:0")  # remote: Qt says what it finds
+    monkeypatch.delenv("WAYLAND_DISPLAY")
+    assert screen_problem() is None
