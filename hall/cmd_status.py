@@ -15,8 +15,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--timeout", type=float, default=2.0)
 
 
-def render(snap: dict[str, Any]) -> str:
-    """The snapshot as a few plain tables."""
+def render(snap: dict[str, Any], disabled: frozenset[str] = frozenset()) -> str:
+    """The snapshot as a few plain tables; `disabled`: devices the registry has disabled."""
     seq = ", ".join(f"{stream} {n}" for stream, n in snap["seq"].items())
     at = str(snap["at"]).replace("T", " ")
     lines = [f"epoch {snap['epoch']}  at {at}  seq {seq}", "", "队列 queues:"]
@@ -33,7 +33,8 @@ def render(snap: dict[str, Any]) -> str:
     if not devices:
         lines.append("  (none seen since the hub started)")
     for d, up in sorted(devices.items()):
-        lines.append(f"  {d:<14} {'online' if up else 'OFFLINE'}")
+        state = "DISABLED" if d in disabled else "online" if up else "OFFLINE"
+        lines.append(f"  {d:<14} {state}")
     return "\n".join(lines)
 
 
@@ -43,12 +44,28 @@ def no_answer(args: argparse.Namespace) -> str:
         f"no answer from the hub at {args.endpoint} within {args.timeout:g} s; check that "
         "`hall serve` runs there and the network is up"
     )
-    if args.keys is not None:
-        text += (
-            f". With --keys, silence can also mean the hub refused {args.device}'s key "
-            "(not in the hub's registry, or disabled: `hall keys list DIR` on the hub)"
-        )
+    if args.keys is None:
+        text += "; a hub run with keys (not --insecure) answers only a --keys DIR it knows"
+        return text
+    if args.device in _disabled(args.keys):
+        return text + f". {args.device} is disabled in {args.keys}: `hall keys enable`"
+    text += (
+        f". With --keys, silence can also mean the hub refused {args.device}'s key "
+        "(not in the hub's registry, or disabled: `hall keys list DIR` on the hub)"
+    )
     return text
+
+
+def _disabled(keys: Path | None) -> frozenset[str]:
+    """The devices this keys directory's registry disables (none if it cannot be read)."""
+    from hall.keys import KeysError, Registry
+
+    if keys is None:
+        return frozenset()
+    try:
+        return frozenset(d.id for d in Registry.load(keys).devices() if not d.enabled)
+    except (KeysError, OSError):
+        return frozenset()
 
 
 def run(args: argparse.Namespace) -> int:
@@ -66,7 +83,7 @@ def run(args: argparse.Namespace) -> int:
         return 2
     try:
         with client as c:
-            print(render(c.snapshot()))
+            print(render(c.snapshot(), _disabled(args.keys)))
     except HubUnavailable:
         print(f"hall status: {no_answer(args)}", file=sys.stderr)
         return 1

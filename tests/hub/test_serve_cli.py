@@ -138,12 +138,43 @@ def test_status_without_an_answer_says_the_key_may_be_refused(keys: Path) -> Non
     assert "refused" in line and "manager-1" in line and "disabled" in line
 
 
-def test_status_without_an_answer_and_without_keys_says_nothing_of_keys() -> None:
+def test_status_without_an_answer_and_without_keys_hints_at_keys() -> None:
+    # A hub run with keys does not answer a device without one: silence, as no hub at all.
     endpoint = f"tcp://127.0.0.1:{free_hub_port()}"
     run = hall("status", "--endpoint", endpoint, "--timeout", "0.3")
     assert run.returncode == 1
     line = the_message(run)
-    assert "no answer from the hub" in line and "key" not in line
+    assert "no answer from the hub" in line and "--keys DIR" in line
+
+
+def test_status_knows_a_disabled_device_from_the_keys_dir(
+    keys: Path, layout: Layout, items: dict[str, str], tmp_path: Path
+) -> None:
+    # It said only "no answer", and listed a disabled device as OFFLINE.
+    import shutil
+
+    from hall.hub import Security
+    from hall.keys import set_enabled
+    from tests.hubs import start_hub
+
+    mine = tmp_path / "keys"
+    shutil.copytree(keys, mine)
+    hub = start_hub(layout, items, tmp_path / "hall.db", security=Security.load(mine))
+    try:
+        from hall.client import HubClient
+
+        with HubClient(hub.endpoint, device="kiosk-1", keys=mine) as k:
+            k.ping()
+        set_enabled(mine, "kiosk-1", False)
+        run = hall("status", "--endpoint", hub.endpoint, "--keys", str(mine))
+        assert run.returncode == 0, run.stderr
+        assert any(x.split() == ["kiosk-1", "DISABLED"] for x in run.stdout.splitlines())
+        set_enabled(mine, "manager-1", False)
+        run = hall("status", "--endpoint", hub.endpoint, "--keys", str(mine), "--timeout", "0.5")
+        assert run.returncode == 1
+        assert f"manager-1 is disabled in {mine}" in the_message(run)
+    finally:
+        hub.stop()
 
 
 @pytest.fixture
