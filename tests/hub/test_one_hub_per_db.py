@@ -51,7 +51,10 @@ def test_hall_serve_on_a_database_in_use_is_one_line(
     finally:
         hub.stop()
     assert run.returncode == 1
-    assert "is in use by another hub" in run.stderr, run.stderr
+    assert run.stderr.strip() == (
+        f"hall serve: {db} is in use by another hub (pid {os.getpid()}); stop it first, "
+        "or give this one another --db"
+    ), run.stderr
     assert "Traceback" not in run.stderr + run.stdout
 
 
