@@ -72,7 +72,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"hall {args.command}: not available in this build", file=sys.stderr)
         return 2
     try:
-        return int(run(args) or 0)
+        rc = int(run(args) or 0)
+        sys.stdout.flush()  # here, not at exit: a closed pipe must raise where it is caught
+        return rc
     except BrokenPipeError:
         # `hall status | head`: the reader left. Quietly, as other command-line tools do;
         # stdout goes to /dev/null so that flushing it at exit does not raise again.
