@@ -167,21 +167,23 @@ class HubClient:
 
     def request(self, req: P.Request, **kw: Any) -> dict[str, Any]:
         """Send one request (with retries) and return the reply's value or raise its error."""
+        if req.writes:  # a hall command, not the hello, pings and snapshots sent on the way
+            self._last_req = req
         if self.welcome is None and not isinstance(req, P.Hello):
             self.hello()
         self.last_req_id = req.req_id
-        self._last_req = req
         reply = self.send_raw(P.encode_request(req), req.req_id, **kw)
         if isinstance(reply, P.Error):
             raise error_from_reply(reply)
         return reply.value
 
     def retry_last(self, **kw: Any) -> dict[str, Any]:
-        """Send the last request again under its own req_id — after HubUnavailable, when it
+        """Send the last command again under its own req_id — after HubUnavailable, when it
         may or may not have been applied. The hub answers a repeated req_id with its first
-        reply, so an `issue` retried this way never makes a second ticket."""
+        reply, so an `issue` retried this way never makes a second ticket. (Hellos, pings and
+        snapshots in between do not count: they change nothing.)"""
         if self._last_req is None:
-            raise RuntimeError("no request sent yet")
+            raise RuntimeError("no command sent yet")
         return self.request(self._last_req, **kw)
 
     def _do(self, cls: type[P.Request], **fields: Any) -> dict[str, Any]:

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import signal
 import time
+from pathlib import Path
 
 import pytest
 
 from hall.client import HubClient, HubUnavailable
+from hall.layout import Layout
 
 from .conftest import HubProcess
 
@@ -35,3 +37,25 @@ def test_retry_last_after_the_hub_was_silent_makes_one_ticket(hub_proc: HubProce
 def test_retry_last_before_any_request_says_so() -> None:
     with HubClient("tcp://127.0.0.1:9", device="kiosk-1") as kiosk, pytest.raises(RuntimeError):
         kiosk.retry_last()
+
+
+def test_retry_last_is_the_command_not_the_hello_or_a_snapshot_on_the_way(
+    layout: Layout, items: dict[str, str], tmp_path: Path
+) -> None:
+    # A fresh client's issue() says hello first; when that hello met silence, retry_last()
+    # sent the hello again and returned the welcome instead of a ticket.
+    from hall.sockets import free_hub_port
+    from tests.hubs import start_hub
+
+    endpoint = f"tcp://127.0.0.1:{free_hub_port()}"
+    with HubClient(endpoint, device="kiosk-1", timeout=0.3, retries=1) as kiosk:
+        with pytest.raises(HubUnavailable):
+            kiosk.issue("G")  # nobody there yet
+        hub = start_hub(layout, items, tmp_path / "hall.db", bind=endpoint)
+        try:
+            first = kiosk.retry_last(timeout=2.0)["ticket"]
+            kiosk.snapshot()
+            assert kiosk.retry_last(timeout=2.0)["ticket"] == first
+            assert first["number"] == "A001"
+        finally:
+            hub.stop()
