@@ -44,7 +44,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from hall.hub import DatabaseInUse, Hub, wall_clock
+    from hall.hub import DatabaseUnusable, Hub, wall_clock
     from hall.keys import KeysError
     from hall.sockets import EndpointError, check_endpoint
 
@@ -90,7 +90,7 @@ def run(args: argparse.Namespace) -> int:
         busy = _port_in_use(args, hub, e.__cause__ or hub.failure)
         if busy is not None:
             print(f"hall serve: the hub did not start: {busy}", file=sys.stderr)
-        elif isinstance(e.__cause__, DatabaseInUse):
+        elif isinstance(e.__cause__, DatabaseUnusable):
             print(f"hall serve: {e.__cause__}", file=sys.stderr)
         else:
             print(f"hall serve: {e} ({e.__cause__ or hub.failure})", file=sys.stderr)

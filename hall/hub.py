@@ -142,6 +142,7 @@ class Hub:
         self._unbound: list[tuple[zmq.Socket[bytes], str]] = []  # streams to bind again
         self._refusals_logged: dict[str, float] = {}  # device -> when its pings last were
         self._stop_r = self._stop_w = -1  # the stop pipe, made when the hub starts
+        self._lock: _DatabaseLock | None = None  # held while serving the database
         self._stopping = False
         self._thread: threading.Thread | None = None
         self.store: Store | None = None
@@ -192,14 +193,13 @@ class Hub:
         if self._stop_r < 0:  # run() called directly, not through start()
             self._stop_r, self._stop_w = os.pipe()
         ctx = zmq.Context()
-        lock: _DatabaseLock | None = None
         try:
-            lock = _DatabaseLock(self.db_path)
             self._serve(ctx)
         finally:
             ctx.destroy(linger=0)
-            if lock is not None:
-                lock.release()
+            if self._lock is not None:
+                self._lock.release()
+                self._lock = None
             os.close(self._stop_r)
             os.close(self._stop_w)
 
@@ -238,6 +238,7 @@ class Hub:
             self.staff_pub_endpoint = self.staff_pub.getsockopt(zmq.LAST_ENDPOINT).decode()  # type: ignore[union-attr]
             self.endpoint = self.router.getsockopt(zmq.LAST_ENDPOINT).decode()  # type: ignore[union-attr]
             self.pub_endpoint = self.pub.getsockopt(zmq.LAST_ENDPOINT).decode()  # type: ignore[union-attr]
+            self._lock = _DatabaseLock(self.db_path)
             self.store = store = Store(self.db_path, checkpoint_every=CHECKPOINT_EVERY)
         except BaseException:
             if self._auth is not None:
@@ -533,7 +534,9 @@ class Hub:
 
     def _flush(self, batch: list[_Request]) -> None:
         """Apply commands in one transaction; reply and publish only after COMMIT. When the
-        commit fails, every one of them gets `store_failed` and memory is reloaded."""
+        transaction fails, memory is reloaded and each command gets `store_failed` (or
+        `internal`, for a bug in saving) — except a retry of one committed before, which
+        keeps its first answer."""
         if not batch:
             return
         self._batch_ids = set()
@@ -541,12 +544,16 @@ class Hub:
             with self._store.transaction():
                 for r in batch:
                     self._write(r)
-        except (sqlite3.Error, OSError) as e:
-            log.error("could not save %d command(s) (%s); state reloaded from the database",
-                      len(batch), e)  # fmt: skip
+        except Exception as e:
+            if isinstance(e, (sqlite3.Error, OSError)):
+                log.error("could not save %d command(s) (%s); state reloaded from the database",
+                          len(batch), e)  # fmt: skip
+                err = E.HallError("保存失败，请稍后重试 / could not save, try again")
+                err.code = "store_failed"
+            else:  # a bug in saving (the engine's own bugs are caught in _write)
+                log.exception("could not save %d command(s): bug; state reloaded", len(batch))
+                err = _internal()
             self._reload()
-            err = E.HallError("保存失败，请稍后重试 / could not save, try again")
-            err.code = "store_failed"
             for r in batch:
                 # A retry of a command committed before keeps its answer: told "not saved",
                 # a kiosk would issue again under a new req_id and make a second ticket.
@@ -732,7 +739,11 @@ class Hub:
                       lambda: Outcome({}, events, Changes()))  # fmt: skip
 
 
-class DatabaseInUse(Exception):
+class DatabaseUnusable(Exception):
+    """The hub cannot take this database (said in one line by `hall serve`)."""
+
+
+class DatabaseInUse(DatabaseUnusable):
     """Another hub serves this database (two writers would refuse each other's commits)."""
 
 
@@ -745,7 +756,10 @@ class _DatabaseLock:
     def __init__(self, db: Path) -> None:
         import fcntl
 
-        self.path = Path(f"{db}.lock")
+        real = Path(os.path.realpath(db))  # one lock however the database is named
+        if not real.parent.is_dir():
+            raise DatabaseUnusable(f"{db}: its folder {real.parent} does not exist")
+        self.path = Path(f"{real}.lock")
         self._fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
         try:
             fcntl.flock(self._fd, fcntl.LOCK_EX | fcntl.LOCK_NB)

@@ -292,3 +292,24 @@ def test_a_failing_task_of_the_hub_is_logged_once_and_the_hub_serves_on(
     failed = [r for r in caplog.records if "queue figures failed" in r.getMessage()]
     assert len(failed) == 1 and failed[0].exc_info is not None
     assert any("queue figures works again" in r.getMessage() for r in caplog.records)
+
+
+def test_a_bug_in_saving_is_an_internal_error_not_the_end_of_the_hub(
+    hub: Hub, connect: ClientFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Anything but a database or disk error escaped _flush and ended the hub thread.
+    mgr = connect("manager-1")
+    assert hub.store is not None
+    real = hub.store.save
+
+    def buggy(*a: object, **kw: object) -> object:
+        raise TypeError("Object of type Decimal is not JSON serializable")
+
+    monkeypatch.setattr(hub.store, "save", buggy)
+    with pytest.raises(E.HallError) as e:
+        mgr.open_window(2)
+    assert e.value.code == "internal"
+    monkeypatch.setattr(hub.store, "save", real)
+    assert hub._thread is not None and hub._thread.is_alive()
+    assert mgr.snapshot()["board"]["windows"]["2"]["state"] == "closed"  # reloaded
+    assert mgr.open_window(2)["window"]["state"] == "open"

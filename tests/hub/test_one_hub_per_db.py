@@ -51,7 +51,7 @@ def test_hall_serve_on_a_database_in_use_is_one_line(
     finally:
         hub.stop()
     assert run.returncode == 1
-    assert run.stderr.strip() == (
+    assert run.stderr.strip().splitlines()[-1] == (
         f"hall serve: {db} is in use by another hub (pid {os.getpid()}); stop it first, "
         "or give this one another --db"
     ), run.stderr
@@ -78,3 +78,32 @@ def test_a_hub_that_cannot_bind_does_not_touch_the_database(
             Hub(layout, db, bind=hub.endpoint, items=items).start()
     assert _epoch(used) == epoch  # was bumped by a start that then failed to bind
     assert not (tmp_path / "new.db").exists()  # was created, empty, by that start
+    assert not (tmp_path / "new.db.lock").exists()  # nor its lock: sockets come first
+
+
+def test_a_database_in_a_folder_that_does_not_exist_is_one_line(tmp_path: Path) -> None:
+    # It said "… No such file or directory: '…/hall.db.lock'", a file nobody had named.
+    db = tmp_path / "nowhere" / "hall.db"
+    run = subprocess.run(
+        [sys.executable, "-m", "hall", "serve", "--insecure", "--db", str(db),
+         "--bind", "tcp://127.0.0.1:0"],
+        capture_output=True, text=True, timeout=60, check=False,
+    )  # fmt: skip
+    assert run.returncode == 1
+    last = run.stderr.strip().splitlines()[-1]
+    assert last == f"hall serve: {db}: its folder {db.parent} does not exist"
+    assert "Traceback" not in run.stderr
+
+
+def test_the_lock_is_the_databases_whatever_path_names_it(
+    layout: Layout, items: dict[str, str], tmp_path: Path
+) -> None:
+    db = tmp_path / "hall.db"
+    (tmp_path / "alias.db").symlink_to(db)
+    first = start_hub(layout, items, db)
+    try:
+        with pytest.raises(RuntimeError) as e:
+            start_hub(layout, items, tmp_path / "alias.db")
+        assert isinstance(e.value.__cause__, DatabaseInUse)
+    finally:
+        first.stop()
