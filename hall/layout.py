@@ -20,6 +20,10 @@ from typing import Any
 import msgspec
 
 CATCH_ALL = "*"  # a queue whose domains include "*" takes every item no other queue takes
+# A serving profile's weights: the share of a window's calls each queue gets. A weight
+# 10,000 times another gives that queue all but 0.01 % of the calls — anything beyond says
+# nothing more, and a weight like 1e-300 made the wait estimate overflow (issue 3 audit).
+PROFILE_WEIGHT_MIN, PROFILE_WEIGHT_MAX = 0.01, 100.0
 
 
 class LayoutError(ValueError):
@@ -447,8 +451,12 @@ def _build(raw: _RawLayout, src: str) -> Layout:
                 raise LayoutError(
                     src, key + ".profile", f"queues from this window's skills, got {qid!r}"
                 )
-            if weight <= 0:
-                raise LayoutError(src, key + ".profile", f"positive weights, got {qid} = {weight}")
+            if not PROFILE_WEIGHT_MIN <= weight <= PROFILE_WEIGHT_MAX:
+                raise LayoutError(
+                    src, key + ".profile",
+                    f"weights from {PROFILE_WEIGHT_MIN:g} to {PROFILE_WEIGHT_MAX:g}, "
+                    f"got {qid} = {weight}",
+                )  # fmt: skip
         for n in _numbers(src, key, w):
             if n <= 0:
                 raise LayoutError(src, key + ".number", f"a positive window number, got {n}")

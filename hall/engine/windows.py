@@ -8,6 +8,7 @@ from typing import Any
 
 from hall import errors as E
 from hall.engine.base import EngineBase, Outcome
+from hall.layout import PROFILE_WEIGHT_MAX, PROFILE_WEIGHT_MIN
 from hall.model import (
     BOARD,
     STAFF,
@@ -15,11 +16,6 @@ from hall.model import (
     WindowState,
     WindowStatus,
 )
-
-# A serving profile's weights: the share of a window's calls each queue gets. A weight
-# 10,000 times another gives that queue all but 0.01 % of the calls — anything beyond says
-# nothing more, and a weight like 1e-300 made the wait estimate overflow (issue 3 audit).
-PROFILE_WEIGHT_MIN, PROFILE_WEIGHT_MAX = 0.01, 100.0
 
 
 class WindowCommands(EngineBase):

@@ -216,6 +216,13 @@ def test_non_positive_weight() -> None:
     assert broken("profile = { M = 1.0 }", "profile = { M = 0 }").key == "windows[1].profile"
 
 
+@pytest.mark.parametrize("weight", ["1e-300", "0.009", "101", "inf", "nan"])
+def test_a_weight_the_engine_would_refuse(weight: str) -> None:
+    # The layout took any weight above 0 and set_profile refused the same default profile.
+    e = broken("profile = { M = 1.0 }", f"profile = {{ M = {weight} }}")
+    assert e.key == "windows[1].profile" and "0.01 to 100" in e.expected
+
+
 @pytest.mark.parametrize(
     ("old", "new", "key"),
     [
