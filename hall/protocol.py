@@ -274,10 +274,15 @@ def _too_deep(raw: bytes) -> bool:
     return b"[]" in s
 
 
-def _decode(decode: Callable[[bytes], Any], raw: bytes, what: str) -> Any:
+def _decode(
+    decode: Callable[[bytes], Any], raw: bytes, what: str, *, depth_first: bool = False
+) -> Any:
     """`decode(raw)`, any failure to decode turned into a RemoteProtocolError naming it: a
-    peer's bytes must never raise anything else (a hub thread would die of it)."""
-    if _too_deep(raw):
+    peer's bytes must never raise anything else (a hub thread would die of it).
+    `depth_first` checks the nesting before decoding: for what devices send the hub (at
+    most 64 KB). What the hub sends (a snapshot can be half a megabyte, where the check
+    would cost twice the decode) relies on the RecursionError below."""
+    if depth_first and _too_deep(raw):
         raise RemoteProtocolError(
             "too_deep",
             f"{what}: nested too deeply (over {MAX_NESTING} levels of arrays and objects)",
@@ -325,7 +330,7 @@ def decode_request(raw: bytes, role: str) -> Request:
         raise RemoteProtocolError(
             "too_large", f"message of {len(raw)} bytes; the limit is {MAX_REQUEST_BYTES}"
         )
-    obj = _decode(msgspec.json.decode, raw, "request")
+    obj = _decode(msgspec.json.decode, raw, "request", depth_first=True)
     if not isinstance(obj, dict):
         raise RemoteProtocolError("malformed", "a request must be a JSON object")
     kind = obj.get("type")
@@ -335,7 +340,7 @@ def decode_request(raw: bytes, role: str) -> Request:
         raise RemoteProtocolError("unknown_type", f"unknown message type {kind!r}")
     if kind not in {c.__struct_config__.tag for c in ROLE_REQUESTS[role]}:
         raise RemoteProtocolError("not_allowed", f"a {role} may not send {kind!r}")
-    req: Request = _decode(_decoders[role].decode, raw, kind)
+    req: Request = _decode(_decoders[role].decode, raw, kind, depth_first=True)
     if not device_of(req.req_id):
         raise RemoteProtocolError(
             "invalid", f"req_id must look like device:counter, got {req.req_id!r}"

@@ -127,8 +127,8 @@ def application(
 ) -> QApplication:
     """The QApplication with the hall's theme and language (reuses one that exists).
 
-    With no screen to show on, prints `NO_SCREEN` and exits with status 2 rather than
-    letting Qt abort the process.
+    With no screen to show on, prints why (`screen_problem`) and exits with status 2
+    rather than letting Qt abort the process.
     """
     app = QApplication.instance()
     if not isinstance(app, QApplication):
