@@ -8,13 +8,23 @@ Screens (one place, like a table)::
     HOME     ── search ─▶ SEARCH ── item ─▶ (as above)
     ISSUING  ── ticket ─▶ DONE (printing; the ticket shown large) ── seconds ──▶ HOME
     ISSUING  ── refused ─▶ ERROR (one sentence) ── seconds / back ──▶ HOME
+    ISSUING  ── hub silent for `issue_patience` s ─▶ OFFLINE
     any      ── card read error ─▶ ERROR (retry goes back where we were)
-    any but DONE ── hub unreachable ─▶ OFFLINE
+    any but DONE, ISSUING ── hub unreachable ─▶ OFFLINE
 
 The hub decides everything (hours, caps, limits, green channel by age); the
 kiosk explains the hub's answer. A ticket is never lost to the printer: when
 printing fails, the DONE screen shows the number large with "请拍照或记下号码".
 Idle or finished, the kiosk goes home and forgets the card holder.
+
+A ticket request is not given up after the link's few seconds of retries: the hub
+may have made the ticket and only its answer be late (a stalled disk, a restart), and
+the citizen, sent away, would tap again and hold the second of two tickets. So the
+kiosk keeps asking under the same req_id for `issue_patience` seconds (the hub
+answers a repeat with the ticket it made, or makes it once), saying after
+`slow_seconds` that it is still at it; only then does it send the citizen to the
+service desk, and log the request's id, under which the hub's database keeps its
+answer — whether a ticket was made that nobody holds.
 """
 
 from __future__ import annotations
@@ -95,6 +105,8 @@ class KioskModel(QObject):
         error_seconds: float = 12.0,
         health_every: float = 30.0,
         offline_grace: float = 2.0,
+        issue_patience: float = 30.0,
+        slow_seconds: float = 3.0,
         today: Callable[[], date] = date.today,
         parent: QObject | None = None,
     ) -> None:
@@ -108,6 +120,7 @@ class KioskModel(QObject):
         self.photo_seconds = photo_seconds
         self.error_seconds = error_seconds
         self.today = today
+        self.issue_patience = issue_patience
 
         self.screen = Screen.OFFLINE
         self.person: Person | None = None
@@ -124,6 +137,7 @@ class KioskModel(QObject):
         self.printer_health = Health(HealthState.UNKNOWN, "尚未检查打印机", "not_checked")
         self._return_to = Screen.HOME
         self._issuing: str | None = None  # req_id of the request in flight
+        self.issuing_slow = False  # the hub is slow to answer it: say we are still at it
         self._item_name = ""
 
         self._idle = QTimer(self)
@@ -133,6 +147,10 @@ class KioskModel(QObject):
         self._back = QTimer(self)  # DONE and ERROR go home by themselves
         self._back.setSingleShot(True)
         self._back.timeout.connect(self.go_home)
+        self._slow = QTimer(self)
+        self._slow.setSingleShot(True)
+        self._slow.setInterval(int(slow_seconds * 1000))
+        self._slow.timeout.connect(self._issuing_is_slow)
         # The link also reports "offline" for the moment of a resync (a missed event, a hub
         # restart): only a silence that lasts sends the citizen to the offline screen.
         self.hub_down = True
@@ -165,7 +183,7 @@ class KioskModel(QObject):
 
     def stop(self) -> None:
         """Stop timers and device threads (waits for a ticket being printed)."""
-        for t in (self._idle, self._back, self._health_timer, self._grace):
+        for t in (self._idle, self._back, self._health_timer, self._grace, self._slow):
             t.stop()
         self.cards.stop()
         self.printer.shutdown()
@@ -313,26 +331,36 @@ class KioskModel(QObject):
             card = P.Card(id_number=self.person.id_number, name=self.person.name)
         self._idle.stop()
         self._item_name = choice.item.name if choice.item else ""
+        self.issuing_slow = False
         self._set_screen(Screen.ISSUING)
+        self._slow.start()
         item = choice.item.code if choice.item else None
-        if choice.check_in:
-            self._issuing = self.link.request(
-                P.CheckIn, self._on_issued, queue=choice.queue, item=item, card=card
-            )
-        else:
-            self._issuing = self.link.request(
-                P.Issue, self._on_issued, queue=choice.queue, item=item, card=card
-            )
+        kind = P.CheckIn if choice.check_in else P.Issue
+        self._issuing = self.link.request(kind, self._on_issued, patience=self.issue_patience,
+                                          queue=choice.queue, item=item, card=card)  # fmt: skip
+
+    def _issuing_is_slow(self) -> None:
+        if self.screen is Screen.ISSUING:
+            self.issuing_slow = True
+            self.changed.emit()
 
     def _on_issued(self, reply: P.Ok | P.Error) -> None:
         if reply.req_id != self._issuing:
             return
         self._issuing = None
+        self._slow.stop()
+        self.issuing_slow = False
         self.person = None  # the card holder's part is over: nothing personal stays
         self.green_offer = False
         self.checking_in = False
         if isinstance(reply, P.Error):
             if reply.code == LINK_OFFLINE:
+                log.warning(
+                    "no answer to ticket request %s within %g s; the citizen was sent to the "
+                    "service desk. If the hub received it, it made a ticket nobody holds: its "
+                    "database keeps the answer under this req_id (table replies) for a day",
+                    reply.req_id, self.issue_patience,
+                )  # fmt: skip
                 self.hub_down = True
                 self._set_screen(Screen.OFFLINE)
                 return

@@ -235,12 +235,18 @@ class IssuingPage(Page):
     def __init__(self, model: KioskModel, fonts: Fonts) -> None:
         super().__init__(model, fonts)
         self.text = label(fonts, points=36, bold=True)
+        self.hint = label(fonts, points=22, name="muted")
         self.box.addStretch(1)
         self.box.addWidget(self.text)
+        self.box.addWidget(self.hint)
         self.box.addStretch(1)
 
     def refresh(self) -> None:
         self.text.setText(tr("正在取号，请稍候…"))
+        # A late answer: the citizen must not walk away (or tap again for a second ticket).
+        slow = self.model.issuing_slow
+        self.hint.setText(tr("网络较慢，仍在为您取号，请不要离开") if slow else "")
+        self.hint.setVisible(slow)
 
 
 class DonePage(Page):

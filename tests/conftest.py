@@ -12,6 +12,7 @@ import pytest
 from hall.catalogue import load_catalogue
 from hall.hub import Hub
 from hall.layout import Layout, default_layout_path, load_layout
+from tests.hubs import HubProcess
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("HYPOTHESIS_STORAGE_DIRECTORY", os.path.join(os.getcwd(), ".hypothesis"))
@@ -37,3 +38,11 @@ def hub(layout: Layout, items: dict[str, str], tmp_path: Path) -> Iterator[Hub]:
     h = start_hub(layout, items, tmp_path / "hall.db", heartbeat=0.25)
     yield h
     h.stop()
+
+
+@pytest.fixture
+def hub_proc(tmp_path: Path) -> Iterator[HubProcess]:
+    h = HubProcess(tmp_path / "hall.db", tmp_path / "hub.log")
+    h.start()
+    yield h
+    h.kill()

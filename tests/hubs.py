@@ -1,18 +1,25 @@
 """The hall the hub and app tests run against: a fixed morning and a real hub on 127.0.0.1.
 
-Import it as ``from tests.hubs import HALL_TIME, start_hub`` (pytest runs with
+Import it as ``from tests.hubs import HALL_TIME, HubProcess, start_hub`` (pytest runs with
 ``--import-mode=importlib``, which makes ``tests`` importable as a package).
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+import os
+import signal
+import subprocess
+import sys
+import time
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from hall.client import HubClient
 from hall.engine import Clock
 from hall.hub import Hub, wall_clock
 from hall.layout import Layout
+from hall.sockets import free_hub_port
 
 #: a Thursday morning: the hall is open and issuing
 HALL_TIME = datetime(2026, 11, 26, 9, 30)
@@ -32,3 +39,40 @@ def start_hub(
     on unless `clock` is given; `hub_kwargs` (heartbeat, device_timeout…) go to Hub as is."""
     return Hub(layout, db, bind=bind, clock=clock or wall_clock(HALL_TIME), items=items,
                **hub_kwargs).start()  # fmt: skip
+
+
+class HubProcess:
+    """`hall serve` in a subprocess; the hall clock continues across restarts."""
+
+    def __init__(self, db: Path, log: Path) -> None:
+        self.db, self.log = db, log
+        self.port = free_hub_port()
+        self.endpoint = f"tcp://127.0.0.1:{self.port}"
+        self.t0 = time.monotonic()
+        self.proc: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        clock = HALL_TIME + timedelta(seconds=time.monotonic() - self.t0)
+        with self.log.open("ab") as log:
+            self.proc = subprocess.Popen(
+                [sys.executable, "-m", "hall", "serve", "--insecure", "--db", str(self.db),
+                 "--bind", self.endpoint, "--clock-start", clock.isoformat(),
+                 "--device-timeout", "3"],
+                stdout=log, stderr=log,
+            )  # fmt: skip
+        try:
+            with HubClient(self.endpoint, device="manager-9", timeout=0.5, retries=40) as c:
+                c.ping()
+        except BaseException:
+            self.kill()  # a fixture whose set-up fails is not torn down: no hub left behind
+            raise
+
+    def signal(self, sig: int) -> None:
+        assert self.proc is not None
+        os.kill(self.proc.pid, sig)
+
+    def kill(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            self.signal(signal.SIGCONT)
+            self.signal(signal.SIGKILL)
+            self.proc.wait(10)

@@ -11,7 +11,10 @@ loop instead of blocking calls (STYLE.md §5):
   `timeout` seconds without an answer the DEALER is closed with linger 0,
   reopened and every pending request resent; after `retries` tries the caller
   gets an ``offline`` error. The hub replays its stored reply for a repeated
-  req_id, so a retry never applies a command twice.
+  req_id, so a retry never applies a command twice. A request sent with
+  `patience` is resent for that many seconds instead: one a citizen waits for in
+  person (a ticket), which must not be given up after a few seconds of silence —
+  the hub may have made the ticket already, and a second tap would make another.
 - A `StateFollower` keeps the hall state from snapshot + sequenced events; the
   link asks for a snapshot whenever the follower wants one.
 
@@ -72,6 +75,7 @@ class _Pending:
     callback: Callback | None
     tries: int
     sent_at: float
+    give_up_at: float | None = None  # patient: resent until then, whatever `retries` says
 
 
 class HubLink(QObject):
@@ -218,16 +222,29 @@ class HubLink(QObject):
         self._n += 1
         return f"{self.device}:{self._session}.{self._n}"
 
-    def send(self, req: P.Request, callback: Callback | None = None) -> str:
-        """Send a request; `callback` (and `replied`) get the Ok or Error on the GUI thread."""
+    def send(
+        self, req: P.Request, callback: Callback | None = None, *, patience: float | None = None
+    ) -> str:
+        """Send a request; `callback` (and `replied`) get the Ok or Error on the GUI thread.
+        With `patience` (seconds) it is resent under its req_id until then, not `retries`
+        times, before the ``offline`` error."""
         body = P.encode_request(req)
-        self._pending[req.req_id] = _Pending(body, callback, 1, time.monotonic())
+        now = time.monotonic()
+        give_up_at = None if patience is None else now + patience
+        self._pending[req.req_id] = _Pending(body, callback, 1, now, give_up_at)
         self._transmit(body)
         return req.req_id
 
-    def request(self, cls: type[P.Request], callback: Callback | None = None, **fields: Any) -> str:
+    def request(
+        self,
+        cls: type[P.Request],
+        callback: Callback | None = None,
+        *,
+        patience: float | None = None,
+        **fields: Any,
+    ) -> str:
         """Build and send a request of type `cls` with a fresh req_id."""
-        return self.send(cls(req_id=self.next_req_id(), **fields), callback)
+        return self.send(cls(req_id=self.next_req_id(), **fields), callback, patience=patience)
 
     def _transmit(self, body: bytes) -> None:
         if self._dealer is None:
@@ -325,7 +342,7 @@ class HubLink(QObject):
             self._open_dealer()
             for req_id in expired:
                 p = self._pending[req_id]
-                if p.tries >= self.retries:
+                if p.tries >= self.retries if p.give_up_at is None else now >= p.give_up_at:
                     del self._pending[req_id]
                     if req_id == self._snapshot_req:
                         self._snapshot_req = None

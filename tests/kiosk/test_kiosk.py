@@ -60,9 +60,9 @@ def spy_requests(k: Kiosk) -> list[P.Request]:
     sent: list[P.Request] = []
     original = k.link.send
 
-    def send(req: P.Request, callback: Any = None) -> str:
+    def send(req: P.Request, callback: Any = None, **kw: Any) -> str:
         sent.append(req)
-        return original(req, callback)
+        return original(req, callback, **kw)
 
     k.link.send = send  # type: ignore[method-assign]
     return sent
