@@ -329,6 +329,7 @@ class KioskModel(QObject):
         card = None
         if self.person is not None:
             card = P.Card(id_number=self.person.id_number, name=self.person.name)
+        self.person = None  # the card holder's part is over: nothing personal stays
         self._idle.stop()
         self._item_name = choice.item.name if choice.item else ""
         self.issuing_slow = False
@@ -350,7 +351,6 @@ class KioskModel(QObject):
         self._issuing = None
         self._slow.stop()
         self.issuing_slow = False
-        self.person = None  # the card holder's part is over: nothing personal stays
         self.green_offer = False
         self.checking_in = False
         if isinstance(reply, P.Error):

@@ -8,9 +8,11 @@ loop instead of blocking calls (STYLE.md §5):
   wake-up we drain until ``zmq.EVENTS`` shows no more input, and we drain once
   right after start and after every send.
 - Requests keep their ``req_id`` across retries (Lazy Pirate): after
-  `timeout` seconds without an answer the DEALER is closed with linger 0,
-  reopened and every pending request resent; after `retries` tries the caller
-  gets an ``offline`` error. The hub replays its stored reply for a repeated
+  `timeout` seconds without an answer a fresh DEALER is opened and every pending
+  request resent; after `retries` tries the caller gets an ``offline`` error.
+  The replaced DEALER stays open `reply_grace` seconds (then closes with linger
+  0), so that an answer already on its way — a hub slower than `timeout`, not
+  gone — still arrives. The hub replays its stored reply for a repeated
   req_id, so a retry never applies a command twice. A request sent with
   `patience` is resent for that many seconds instead: one a citizen waits for in
   person (a ticket), which must not be given up after a few seconds of silence —
@@ -70,6 +72,15 @@ def _close(sock: zmq.Socket[bytes] | None, note: QSocketNotifier | None) -> None
 
 
 @dataclass
+class _Retired:
+    """A DEALER replaced by a Lazy Pirate retry, still listening for late answers."""
+
+    sock: zmq.Socket[bytes]
+    note: QSocketNotifier
+    until: float
+
+
+@dataclass
 class _Pending:
     body: bytes
     callback: Callback | None
@@ -101,6 +112,7 @@ class HubLink(QObject):
         retries: int = 3,
         ping_every: float = 2.0,
         offline_after: float = 3.5,
+        reply_grace: float = 10.0,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
@@ -109,6 +121,7 @@ class HubLink(QObject):
         self.timeout = timeout
         self.retries = retries
         self.ping_every = ping_every
+        self.reply_grace = reply_grace
         self.ctx: zmq.Context[zmq.Socket[bytes]] = zmq.Context.instance()
         self.follower = StateFollower(streams, offline_after=offline_after)
         self.welcome: dict[str, Any] | None = None
@@ -119,6 +132,7 @@ class HubLink(QObject):
         self._pending: dict[str, _Pending] = {}
         self._dealer: zmq.Socket[bytes] | None = None
         self._dealer_note: QSocketNotifier | None = None
+        self._retired: list[_Retired] = []
         self._sub: zmq.Socket[bytes] | None = None
         self._sub_note: QSocketNotifier | None = None
         self._sub_pub: list[str] = []
@@ -141,6 +155,7 @@ class HubLink(QObject):
     def stop(self) -> None:
         self._timer.stop()
         self._close_dealer()
+        self._close_retired(everything=True)
         self._close_sub()
         self._pending.clear()
 
@@ -155,15 +170,32 @@ class HubLink(QObject):
     # ------------------------------------------------------------ sockets
 
     def _open_dealer(self) -> None:
-        self._dealer = device_socket(self.ctx, zmq.DEALER, self._curve)
-        self._dealer.connect(self.endpoint)
-        self._dealer_note = _notifier(self._dealer, self)
-        self._dealer_note.activated.connect(self._drain_dealer)
+        sock = device_socket(self.ctx, zmq.DEALER, self._curve)
+        sock.connect(self.endpoint)
+        note = _notifier(sock, self)
+        note.activated.connect(lambda *_: self._drain_replies(sock, note))
+        self._dealer, self._dealer_note = sock, note
         QTimer.singleShot(0, self._drain_dealer)
 
     def _close_dealer(self) -> None:
         _close(self._dealer, self._dealer_note)
         self._dealer, self._dealer_note = None, None
+
+    def _retire_dealer(self, now: float) -> None:
+        """Lazy Pirate: the next request goes on a fresh connection; this one listens on for
+        `reply_grace` seconds (see the module's docstring)."""
+        if self._dealer is not None and self._dealer_note is not None:
+            self._retired.append(_Retired(self._dealer, self._dealer_note, now + self.reply_grace))
+        self._dealer, self._dealer_note = None, None
+
+    def _close_retired(self, now: float = 0.0, *, everything: bool = False) -> None:
+        keep = []
+        for r in self._retired:
+            if everything or now >= r.until:
+                _close(r.sock, r.note)
+            else:
+                keep.append(r)
+        self._retired = keep
 
     def _close_sub(self) -> None:
         _close(self._sub, self._sub_note)
@@ -181,8 +213,12 @@ class HubLink(QObject):
         QTimer.singleShot(0, self._drain_sub)
 
     def _drain_dealer(self) -> None:
-        sock, note = self._dealer, self._dealer_note
-        if sock is None or note is None:
+        if self._dealer is not None and self._dealer_note is not None:
+            self._drain_replies(self._dealer, self._dealer_note)
+
+    def _drain_replies(self, sock: zmq.Socket[bytes], note: QSocketNotifier) -> None:
+        """Every answer waiting on `sock`, the current DEALER or a retired one."""
+        if sock.closed:
             return
         note.setEnabled(False)
         try:
@@ -192,10 +228,10 @@ class HubLink(QObject):
                 except zmq.Again:
                     break
                 self._on_reply(raw)
-                if self._dealer is not sock:  # a handler reopened the socket
+                if sock.closed:  # a handler stopped the link
                     return
         finally:
-            if self._dealer_note is note:
+            if not sock.closed:
                 note.setEnabled(True)
 
     def _drain_sub(self) -> None:
@@ -335,10 +371,15 @@ class HubLink(QObject):
 
     def _tick(self) -> None:
         now = time.monotonic()
-        expired = [r for r, p in self._pending.items() if now - p.sent_at > self.timeout]
+        self._close_retired(now)
+        expired = [
+            r
+            for r, p in self._pending.items()
+            if now - p.sent_at > self.timeout or (p.give_up_at is not None and now >= p.give_up_at)
+        ]
         if expired:
             # Lazy Pirate: a silent hub may have lost our connection; start a fresh one.
-            self._close_dealer()
+            self._retire_dealer(now)
             self._open_dealer()
             for req_id in expired:
                 p = self._pending[req_id]

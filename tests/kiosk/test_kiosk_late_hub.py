@@ -4,7 +4,9 @@ The hub runs as a process of its own (`hall serve`), stopped with SIGSTOP while 
 kiosk asks for a ticket: the request waits in the hub's socket, and the hub makes the
 ticket when it is continued. Before, the kiosk gave up after the link's few retries
 (about a second here), sent the citizen to the service desk, and the hub then made a
-ticket nobody held — a second tap made another.
+ticket nobody held — a second tap made another. Or the hub runs on but answers late
+(behind `tests.slownet.SlowProxy`): before, each Lazy Pirate retry closed the
+connection its answer was coming back on.
 """
 
 from __future__ import annotations
@@ -23,8 +25,9 @@ from hall.client import HubClient
 from kiosk.model import Screen
 from kiosk.pages import IssuingPage
 from tests.hubs import HubProcess
+from tests.slownet import SlowProxy
 
-from .conftest import MakeKiosk
+from .conftest import MakeKiosk, person
 from .test_kiosk import click, home, wait_printed
 
 pytestmark = pytest.mark.slow
@@ -49,9 +52,13 @@ def test_a_ticket_the_hub_answers_late_is_handed_out_once(
 ) -> None:
     k = make_kiosk(hub_proc.endpoint, issue_patience=10.0, slow_seconds=1.0)
     page = issuing_page(k)
+    k.id_reader.tap(person("孙八"))
+    qtbot.waitUntil(lambda: k.model.person is not None, timeout=3000)
     hub_proc.signal(signal.SIGSTOP)
     try:
         click(qtbot, home(k).buttons["G"])
+        # the card went with the request; the kiosk keeps nothing of the holder meanwhile
+        assert k.model.person is None
         qtbot.waitUntil(lambda: k.model.issuing_slow, timeout=3000)
         assert page.hint.isVisible() and page.hint.text() == SLOW_TEXT
         qtbot.wait(2500)  # well past the link's own retries (timeout 0.5 s × 2 tries)
@@ -93,3 +100,18 @@ def test_a_hub_silent_past_the_patience_sends_the_citizen_to_the_desk(
     wait_printed(qtbot, k)
     assert k.model.ticket is not None and k.model.ticket.number == "A002"
     assert k.emulator.received.count(CUT) == 1
+
+
+def test_a_hub_answering_slower_than_the_link_timeout_still_hands_out_the_ticket(
+    qtbot: QtBot, hub_proc: HubProcess, make_kiosk: MakeKiosk
+) -> None:
+    with SlowProxy(hub_proc.port) as slow:
+        k = make_kiosk(slow.endpoint, issue_patience=10.0, slow_seconds=1.0)
+        slow.delay = 1.5  # every answer three times the link's timeout (0.5 s) late
+        click(qtbot, home(k).buttons["G"])
+        qtbot.waitUntil(lambda: k.model.screen is Screen.DONE, timeout=6000)
+        assert k.model.ticket is not None and k.model.ticket.number == "A001"
+        slow.delay = 0.0
+        wait_printed(qtbot, k)
+    assert k.emulator.received.count(CUT) == 1
+    assert next_number(hub_proc) == "A002"
