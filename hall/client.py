@@ -144,22 +144,35 @@ class HubClient:
 
     def send_raw(self, body: bytes, req_id: str, *, retries: int | None = None,
                  timeout: float | None = None) -> P.Ok | P.Error:  # fmt: skip
-        """Lazy Pirate: send, wait, and on silence close, reopen and send the same bytes."""
+        """Lazy Pirate: send, wait, and on silence send the same bytes again on a fresh
+        connection. The earlier ones stay open (closed when the request ends): a hub slower
+        than `timeout`, not gone, answers on the connection the first copy came by."""
         tries = retries or self.retries
         wait = self.timeout if timeout is None else timeout
-        for _ in range(tries):
-            sock = self._dealer_socket()
-            sock.send(body)
-            self._last_sent = time.monotonic()
-            deadline = time.monotonic() + wait
-            while (left := deadline - time.monotonic()) > 0:
-                if not sock.poll(int(left * 1000) + 1):
-                    break
-                reply = P.decode_reply(sock.recv())
-                if reply.req_id == req_id:
-                    return reply
-                # a late answer to an earlier request: ignore
-            self._drop_dealer()
+        earlier: list[zmq.Socket[bytes]] = []
+        try:
+            for _ in range(tries):
+                sock = self._dealer_socket()
+                sock.send(body)
+                self._last_sent = time.monotonic()
+                poller = zmq.Poller()
+                for s in (sock, *earlier):
+                    poller.register(s, zmq.POLLIN)
+                deadline = time.monotonic() + wait
+                while (left := deadline - time.monotonic()) > 0:
+                    ready = dict(poller.poll(int(left * 1000) + 1))
+                    if not ready:
+                        break
+                    for s in ready:
+                        reply = P.decode_reply(s.recv())
+                        if reply.req_id == req_id:
+                            return reply
+                        # a late answer to an earlier request: ignore
+                earlier.append(sock)
+                self._dealer = None  # the next try opens a fresh one
+        finally:
+            for s in earlier:
+                s.close(linger=0)
         raise HubUnavailable(
             f"no answer from the hub at {self.endpoint} after {tries} tries; "
             "check that `hall serve` runs and the network is up"

@@ -59,3 +59,21 @@ def test_retry_last_is_the_command_not_the_hello_or_a_snapshot_on_the_way(
             assert first["number"] == "A001"
         finally:
             hub.stop()
+
+
+def test_a_hub_answering_slower_than_the_timeout_is_heard_on_the_first_connection(
+    hub_proc: HubProcess,
+) -> None:
+    # Each retry used to close the connection the answer was coming back on: a hub that
+    # answers every request 0.8 s late never got through to a client waiting 0.3 s a try.
+    from tests.slownet import SlowProxy
+
+    with SlowProxy(hub_proc.port) as slow:
+        with HubClient(slow.endpoint, device="kiosk-1", timeout=0.3, retries=4) as kiosk:
+            kiosk.hello()  # connected before the hub slows down
+            slow.delay = 0.8
+            first = kiosk.issue("G")["ticket"]
+            assert first["number"] == "A001"
+            slow.delay = 0.0
+        with HubClient(hub_proc.endpoint, device="kiosk-2", timeout=2.0) as other:
+            assert other.issue("G")["ticket"]["number"] == "A002"  # made once, not per copy
