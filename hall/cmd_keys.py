@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections import Counter
+from pathlib import Path
 
 from hall.keys import (
     DEVICES_DIR,
@@ -19,6 +20,7 @@ from hall.keys import (
     add_device,
     change_enabled,
     init_keys,
+    layout_of,
 )
 from hall.layout import LayoutError, default_layout_path, load_layout
 
@@ -39,8 +41,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     where.add_argument("--window", type=int, metavar="N", help="for counter and rating")
     where.add_argument("--floor", metavar="F", help="for display and kiosk")
     a.add_argument(
-        "--layout", default=str(default_layout_path()), metavar="FILE",
-        help="the hall layout the window or floor must be in (default: %(default)s)",
+        "--layout", metavar="FILE",
+        help="the hall layout the window or floor must be in (default: the one `hall keys "
+        f"init` was given, or {default_layout_path()} for a folder made before that was kept)",
     )  # fmt: skip
 
     for name, text in (("disable", "refuse a device from now on"), ("enable", "let it in again")):
@@ -75,6 +78,7 @@ def _init(args: argparse.Namespace) -> int:
     print(f"  {DEVICES_DIR + '/<id>.key(_secret)':<29} {len(devices)} devices: ", end="")
     print(", ".join(f"{n} {role}" for role, n in roles.items()))
     print("  registry.json                 which key is which device; enabled or not")
+    print("  layout.path                   this layout's file: `hall keys add` checks against it")
     print("  hall.secret                   key for hashing ID numbers (kept if it existed)")
     print("devices:")
     for d in devices:
@@ -86,12 +90,27 @@ def _init(args: argparse.Namespace) -> int:
     return 0
 
 
+def _add_layout(args: argparse.Namespace) -> Path:
+    """`--layout`, else the layout the keys directory was made for, else the default."""
+    if args.layout is not None:
+        return Path(args.layout)
+    made_for = layout_of(args.dir)
+    if made_for is None:
+        return default_layout_path()
+    if not made_for.is_file():
+        raise KeysError(
+            f"{args.dir} was made for the layout {made_for}, which is not there any more; "
+            "give --layout FILE"
+        )
+    return made_for
+
+
 def run(args: argparse.Namespace) -> int:
     try:
         if args.keys_command == "init":
             return _init(args)
         if args.keys_command == "add":
-            layout = load_layout(args.layout)
+            layout = load_layout(_add_layout(args))
             d = add_device(
                 args.dir, args.device_id, args.role, args.window, args.floor, layout=layout
             )

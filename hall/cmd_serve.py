@@ -63,9 +63,12 @@ def run(args: argparse.Namespace) -> int:
         return 2
     try:
         security = _security(args.keys) if args.keys else None
+        other = layout_mismatch(args.keys, args.layout) if args.keys else None
     except KeysError as e:
         print(f"hall serve: --keys {args.keys}: {e}", file=sys.stderr)
         return 2
+    if other is not None:
+        print(f"hall serve: note: {other}", file=sys.stderr)
     hub = Hub(
         layout, args.db, bind=args.bind, pub_bind=args.pub, staff_pub_bind=args.staff_pub,
         security=security,
@@ -98,6 +101,19 @@ def run(args: argparse.Namespace) -> int:
     finally:
         hub.stop()
     return 1 if hub.failure else 0
+
+
+def layout_mismatch(keys: Path, layout: Path) -> str | None:
+    """A sentence if the keys directory was made for another layout file than the one served
+    (its devices may name windows or floors this layout lacks), else None."""
+    from hall.keys import layout_of
+
+    made_for = layout_of(keys)
+    if made_for is None or made_for == layout.resolve():
+        return None
+    return (f"--keys {keys} was made for the layout {made_for}, and this hub serves "
+            f"{layout.resolve()}; if that is not the same hall, its devices are not this "
+            "hall's")  # fmt: skip
 
 
 def _security(keys: Path) -> Security:

@@ -42,6 +42,7 @@ log = logging.getLogger(__name__)
 ROLES = ("kiosk", "counter", "display", "rating", "manager")
 REGISTRY_FILE = "registry.json"
 HALL_SECRET_FILE = "hall.secret"
+LAYOUT_FILE = "layout.path"  # the layout `init` was given: what `add` checks against by default
 HUB_NAME = "hub"
 DEVICES_DIR = "devices"
 _LOCK_FILE = ".registry.lock"
@@ -401,9 +402,24 @@ def init_keys(
             for i, role, window, floor in planned
         )
         _write_registry(d, devices)
+        source = str(Path(layout.source).resolve())
+        write_atomic(d / LAYOUT_FILE, (source + "\n").encode(), 0o644)
         if not (d / HALL_SECRET_FILE).exists():
             write_atomic(d / HALL_SECRET_FILE, (secrets.token_hex(32) + "\n").encode(), 0o600)
     return Registry.load(d)
+
+
+def layout_of(directory: str | os.PathLike[str]) -> Path | None:
+    """The layout file `hall keys init` made this keys directory for (None for a directory
+    made before it was recorded)."""
+    path = Path(directory) / LAYOUT_FILE
+    try:
+        text = path.read_text(encoding="utf-8").strip()
+    except FileNotFoundError:
+        return None
+    except (OSError, UnicodeDecodeError) as e:
+        raise KeysError(f"{path}: unreadable ({e})") from e
+    return Path(text) if text else None
 
 
 def load_hall_secret(directory: str | os.PathLike[str]) -> bytes:

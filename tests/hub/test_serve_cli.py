@@ -90,6 +90,26 @@ def test_serve_says_when_its_own_port_is_in_use(tmp_path: Path) -> None:
     assert "another hub" in line
 
 
+def test_serve_notes_keys_made_for_another_layout_file(
+    tmp_path: Path, keys: Path, layout: Layout
+) -> None:
+    other = tmp_path / "other.toml"
+    other.write_text(Path(layout.source).read_text(encoding="utf-8"), encoding="utf-8")
+    port = free_hub_port()
+    with _busy(port):  # the hub stops at once: the note comes before that
+        run = hall("serve", "--keys", str(keys), "--layout", str(other), "--db",
+                   str(tmp_path / "h.db"), "--bind", f"tcp://127.0.0.1:{port}")  # fmt: skip
+    assert "Traceback" not in run.stderr
+    notes = [x for x in run.stderr.splitlines() if x.startswith("hall serve: note: ")]
+    assert len(notes) == 1, run.stderr
+    assert f"was made for the layout {Path(layout.source).resolve()}" in notes[0]
+    assert f"this hub serves {other.resolve()}" in notes[0]
+    with _busy(port):  # the layout it was made for: nothing to note
+        run = hall("serve", "--keys", str(keys), "--layout", str(layout.source), "--db",
+                   str(tmp_path / "h.db"), "--bind", f"tcp://127.0.0.1:{port}")  # fmt: skip
+    assert run.returncode == 1 and "note:" not in run.stderr
+
+
 @pytest.mark.parametrize("command", ["serve", "layout", "keys"])
 def test_a_missing_layout_file_is_one_plain_sentence(tmp_path: Path, command: str) -> None:
     argv = {

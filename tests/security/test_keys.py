@@ -319,14 +319,53 @@ def test_cli_add_refuses_a_window_or_floor_the_layout_lacks(
 def test_cli_add_checks_against_the_layout_it_is_given(
     keys_dir: Path, tmp_path: Path, jiangbei: Layout, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    text = Path(jiangbei.source).read_text(encoding="utf-8")
-    bigger = tmp_path / "bigger.toml"
-    window_99 = '[[windows]]\nnumber = 99\nfloor = "1F"\nkind = "general"\nskills = ["G"]\n'
-    bigger.write_text(f"{text}\n{window_99}profile = {{ G = 1.0 }}\n", encoding="utf-8")
+    bigger = _bigger_hall(jiangbei, tmp_path)
     argv = ["keys", "add", str(keys_dir), "--id", "counter-99", "--role", "counter",
             "--window", "99"]  # fmt: skip
     assert main([*argv, "--layout", str(bigger)]) == 0, capsys.readouterr().err
     assert Registry.load(keys_dir).device("counter-99") is not None
+
+
+def _bigger_hall(jiangbei: Layout, tmp_path: Path) -> Path:
+    """Jiangbei with a window 99 (the default layout has 1–31)."""
+    text = Path(jiangbei.source).read_text(encoding="utf-8")
+    bigger = tmp_path / "bigger.toml"
+    window_99 = '[[windows]]\nnumber = 99\nfloor = "1F"\nkind = "general"\nskills = ["G"]\n'
+    bigger.write_text(f"{text}\n{window_99}profile = {{ G = 1.0 }}\n", encoding="utf-8")
+    return bigger
+
+
+def test_cli_add_checks_against_the_layout_init_was_given(
+    tmp_path: Path, jiangbei: Layout, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # `add` without --layout checked every hall against config/jiangbei.toml: another
+    # hall's window was refused (or one it lacks accepted).
+    bigger, d = _bigger_hall(jiangbei, tmp_path), str(tmp_path / "keys")
+    assert main(["keys", "init", d, "--layout", str(bigger)]) == 0
+    assert "layout.path" in capsys.readouterr().out
+    assert Registry.load(d).device("counter-99") is not None  # init made window 99's
+    assert main(["keys", "add", d, "--id", "counter-99b", "--role", "counter",
+                 "--window", "99"]) == 0, capsys.readouterr().err  # fmt: skip
+    assert Registry.load(d).device("counter-99b") is not None
+    assert main(["keys", "add", d, "--id", "counter-98", "--role", "counter",
+                 "--window", "98"]) == 2  # fmt: skip
+    assert f"not in the hall layout {bigger.resolve()}" in _one_line(capsys.readouterr().err)
+    bigger.unlink()  # the layout moved: say so, and how to go on
+    assert main(["keys", "add", d, "--id", "m-2", "--role", "manager"]) == 2
+    line = _one_line(capsys.readouterr().err)
+    assert f"made for the layout {bigger.resolve()}, which is not there any more" in line
+    assert "give --layout FILE" in line
+    assert Registry.load(d).device("m-2") is None
+
+
+def test_cli_add_in_a_folder_made_before_the_layout_was_kept_uses_the_default(
+    keys_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (keys_dir / "layout.path").unlink()
+    argv = ["keys", "add", str(keys_dir), "--id", "new-1", "--role", "counter"]
+    assert main([*argv, "--window", "99"]) == 2
+    assert "its windows are 1–31" in _one_line(capsys.readouterr().err)
+    assert main([*argv, "--window", "31"]) == 0
 
 
 def test_a_mistaken_command_on_an_empty_folder_leaves_it_empty(
