@@ -13,6 +13,7 @@ from pathlib import Path
 
 from hall.keys import (
     DEVICES_DIR,
+    LAYOUT_FILE,
     ROLES,
     Device,
     KeysError,
@@ -90,17 +91,21 @@ def _init(args: argparse.Namespace) -> int:
     return 0
 
 
-def _add_layout(args: argparse.Namespace) -> Path:
-    """`--layout`, else the layout the keys directory was made for, else the default."""
+def _add_layout(args: argparse.Namespace) -> Path | None:
+    """`--layout`, else the layout the keys directory was made for, else the default; None
+    when there is nothing to check (a manager's device has no window or floor)."""
     if args.layout is not None:
         return Path(args.layout)
+    if args.window is None and args.floor is None:
+        return None
     made_for = layout_of(args.dir)
     if made_for is None:
         return default_layout_path()
     if not made_for.is_file():
         raise KeysError(
-            f"{args.dir} was made for the layout {made_for}, which is not there any more; "
-            "give --layout FILE"
+            f"{args.dir} was made for the layout {made_for}, which is not on this machine "
+            f"(moved, or the folder was copied here): give --layout FILE, or write that "
+            f"file's path into {Path(args.dir) / LAYOUT_FILE}"
         )
     return made_for
 
@@ -110,7 +115,8 @@ def run(args: argparse.Namespace) -> int:
         if args.keys_command == "init":
             return _init(args)
         if args.keys_command == "add":
-            layout = load_layout(_add_layout(args))
+            source = _add_layout(args)
+            layout = None if source is None else load_layout(source)
             d = add_device(
                 args.dir, args.device_id, args.role, args.window, args.floor, layout=layout
             )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import errno
 import logging
+import os
 import signal
 import sys
 import threading
@@ -63,10 +64,10 @@ def run(args: argparse.Namespace) -> int:
         return 2
     try:
         security = _security(args.keys) if args.keys else None
-        other = layout_mismatch(args.keys, args.layout) if args.keys else None
     except KeysError as e:
         print(f"hall serve: --keys {args.keys}: {e}", file=sys.stderr)
         return 2
+    other = layout_mismatch(args.keys, args.layout) if args.keys else None
     if other is not None:
         print(f"hall serve: note: {other}", file=sys.stderr)
     hub = Hub(
@@ -106,14 +107,17 @@ def run(args: argparse.Namespace) -> int:
 def layout_mismatch(keys: Path, layout: Path) -> str | None:
     """A sentence if the keys directory was made for another layout file than the one served
     (its devices may name windows or floors this layout lacks), else None."""
-    from hall.keys import layout_of
+    from hall.keys import KeysError, layout_of
 
-    made_for = layout_of(keys)
-    if made_for is None or made_for == layout.resolve():
+    try:
+        made_for = layout_of(keys)
+    except KeysError as e:  # only a note depends on it: say so and serve
+        return f"cannot tell which layout --keys {keys} was made for: {e}"
+    served = Path(os.path.abspath(layout))
+    if made_for is None or made_for == served or made_for.resolve() == served.resolve():
         return None
     return (f"--keys {keys} was made for the layout {made_for}, and this hub serves "
-            f"{layout.resolve()}; if that is not the same hall, its devices are not this "
-            "hall's")  # fmt: skip
+            f"{served}; if that is not the same hall, its devices are not this hall's")  # fmt: skip
 
 
 def _security(keys: Path) -> Security:

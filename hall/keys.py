@@ -373,7 +373,7 @@ def init_keys(
     directory: str | os.PathLike[str], layout: Layout, *, force: bool = False
 ) -> Registry:
     """Make a keys directory for `layout`: hub key pair, one key pair per device, the
-    registry and the hall secret.
+    registry, the hall secret, and the layout file's path (`layout_of`).
 
     An existing non-empty directory is refused unless `force`; then every key is
     replaced (devices added later are dropped) but an existing hall.secret is kept,
@@ -402,7 +402,8 @@ def init_keys(
             for i, role, window, floor in planned
         )
         _write_registry(d, devices)
-        source = str(Path(layout.source).resolve())
+        # absolute, not resolved: a `current -> v2` symlink keeps meaning the current layout
+        source = os.path.abspath(layout.source)
         write_atomic(d / LAYOUT_FILE, (source + "\n").encode(), 0o644)
         if not (d / HALL_SECRET_FILE).exists():
             write_atomic(d / HALL_SECRET_FILE, (secrets.token_hex(32) + "\n").encode(), 0o600)
@@ -410,16 +411,20 @@ def init_keys(
 
 
 def layout_of(directory: str | os.PathLike[str]) -> Path | None:
-    """The layout file `hall keys init` made this keys directory for (None for a directory
-    made before it was recorded)."""
+    """The layout file `hall keys init` made this keys directory for, as an absolute path;
+    None for a directory made before it was recorded (no such file). KeysError if the record
+    cannot be read or is empty."""
     path = Path(directory) / LAYOUT_FILE
     try:
         text = path.read_text(encoding="utf-8").strip()
     except FileNotFoundError:
         return None
     except (OSError, UnicodeDecodeError) as e:
-        raise KeysError(f"{path}: unreadable ({e})") from e
-    return Path(text) if text else None
+        raise KeysError(f"{path}: unreadable ({e}); give --layout FILE") from e
+    if not text:
+        raise KeysError(f"{path} is empty: write the hall layout file's path into it, "
+                        "or give --layout FILE")  # fmt: skip
+    return Path(os.path.abspath(text))
 
 
 def load_hall_secret(directory: str | os.PathLike[str]) -> bytes:

@@ -110,6 +110,24 @@ def test_serve_notes_keys_made_for_another_layout_file(
     assert run.returncode == 1 and "note:" not in run.stderr
 
 
+def test_serve_with_an_unreadable_layout_record_notes_it_and_goes_on(
+    tmp_path: Path, keys: Path
+) -> None:
+    import shutil
+
+    copy = tmp_path / "keys"
+    shutil.copytree(keys, copy)
+    (copy / "layout.path").unlink()
+    (copy / "layout.path").mkdir()  # unreadable as a file
+    port = free_hub_port()
+    with _busy(port):  # only a note depends on the record: the hub gets as far as binding
+        run = hall("serve", "--keys", str(copy), "--db", str(tmp_path / "h.db"),
+                   "--bind", f"tcp://127.0.0.1:{port}")  # fmt: skip
+    assert run.returncode == 1, run.stderr  # the busy port, not the record (that was 2)
+    assert "hall serve: note: cannot tell which layout --keys" in run.stderr
+    assert "is in use" in run.stderr
+
+
 @pytest.mark.parametrize("command", ["serve", "layout", "keys"])
 def test_a_missing_layout_file_is_one_plain_sentence(tmp_path: Path, command: str) -> None:
     argv = {

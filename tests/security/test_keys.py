@@ -350,12 +350,46 @@ def test_cli_add_checks_against_the_layout_init_was_given(
     assert main(["keys", "add", d, "--id", "counter-98", "--role", "counter",
                  "--window", "98"]) == 2  # fmt: skip
     assert f"not in the hall layout {bigger.resolve()}" in _one_line(capsys.readouterr().err)
-    bigger.unlink()  # the layout moved: say so, and how to go on
-    assert main(["keys", "add", d, "--id", "m-2", "--role", "manager"]) == 2
+    bigger.unlink()  # the layout moved (or the folder was copied): say so, and how to go on
+    argv = ["keys", "add", d, "--id", "kiosk-9", "--role", "kiosk", "--floor", "1F"]
+    assert main(argv) == 2
     line = _one_line(capsys.readouterr().err)
-    assert f"made for the layout {bigger.resolve()}, which is not there any more" in line
-    assert "give --layout FILE" in line
-    assert Registry.load(d).device("m-2") is None
+    assert f"made for the layout {bigger.resolve()}, which is not on this machine" in line
+    assert "give --layout FILE, or write that file's path into" in line
+    assert Registry.load(d).device("kiosk-9") is None
+    # a manager has no window or floor to check: no layout needed
+    assert main(["keys", "add", d, "--id", "m-2", "--role", "manager"]) == 0
+    assert Registry.load(d).device("m-2") is not None
+
+
+def test_cli_add_follows_a_symlinked_layout_to_its_current_file(
+    tmp_path: Path, jiangbei: Layout, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # A hall that deploys `current.toml -> v1.toml` and later points it at v2: the keys
+    # folder means "current", not the v1 it pointed at when the keys were made.
+    v1 = tmp_path / "v1.toml"
+    v1.write_text(Path(jiangbei.source).read_text(encoding="utf-8"), encoding="utf-8")
+    v2, current, d = (
+        _bigger_hall(jiangbei, tmp_path),
+        tmp_path / "current.toml",
+        str(tmp_path / "k"),
+    )
+    current.symlink_to(v1)
+    assert main(["keys", "init", d, "--layout", str(current)]) == 0
+    current.unlink()
+    current.symlink_to(v2)
+    assert main(["keys", "add", d, "--id", "counter-99b", "--role", "counter",
+                 "--window", "99"]) == 0, capsys.readouterr().err  # fmt: skip
+
+
+def test_cli_add_with_an_empty_layout_record_says_so(
+    keys_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (keys_dir / "layout.path").write_text("\n", encoding="utf-8")
+    assert main(["keys", "add", str(keys_dir), "--id", "new-1", "--role", "counter",
+                 "--window", "31"]) == 2  # fmt: skip
+    line = _one_line(capsys.readouterr().err)
+    assert "layout.path is empty" in line and "--layout FILE" in line
 
 
 def test_cli_add_in_a_folder_made_before_the_layout_was_kept_uses_the_default(
