@@ -3,7 +3,8 @@
 Pages: IDLE (the window, its clerk's name and staff number) → ASK (the ticket
 just finished here, the national five levels) → for 不满意/非常不满意 REASONS
 (multi-select, then confirm) → SENDING → THANKS → IDLE. A hub refusal shows
-one sentence (MESSAGE) and goes back to idle.
+one sentence (MESSAGE) and goes back to idle; a hub slow to answer is asked again
+under the same req_id for `send_patience` seconds before the pad says it could not.
 
 Rules: only a live ``ticket.finished`` of this window prompts (never one found
 in a snapshot: that citizen has long gone); without a touch for `ask_timeout`
@@ -54,11 +55,13 @@ class PadModel(QObject):
         ask_timeout: float = 30.0,
         thanks_seconds: float = 4.0,
         message_seconds: float = 6.0,
+        send_patience: float = 15.0,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
         self.hall, self.link, self.window = hall, link, window
         self.thanks_seconds, self.message_seconds = thanks_seconds, message_seconds
+        self.send_patience = send_patience
         self.page = Page.IDLE
         self.ticket: dict[str, Any] | None = None  # the finished ticket (public form)
         self.level: int | None = None
@@ -155,7 +158,10 @@ class PadModel(QObject):
         self.done.add(tid)
         self.sent.append((tid, self.level, reasons))
         self._go(Page.SENDING)
-        self.link.request(P.Rate, self._on_reply, ticket=tid, level=self.level, reasons=reasons)
+        # The citizen waits for the thanks: a hub slow to answer is asked again (same
+        # req_id: one rating) for `send_patience` s, not given up after a few seconds.
+        self.link.request(P.Rate, self._on_reply, patience=self.send_patience,
+                          ticket=tid, level=self.level, reasons=reasons)  # fmt: skip
 
     # ------------------------------------------------------------ time
 

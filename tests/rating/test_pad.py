@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import signal
 import sqlite3
 from collections.abc import Iterator
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -15,6 +17,7 @@ from hall.follower import FollowedEvent
 from hall.hub import Hub
 from rating.model import PadModel, Page
 from rating.view import PadView
+from tests.hubs import HubProcess
 from tests.shots import save_shot
 from ui.hublink import HubLink
 from ui.model import HallModel
@@ -151,3 +154,31 @@ def test_a_second_rating_of_the_same_ticket_is_refused_politely(
     data = {"ticket": {"id": ticket, "number": "A001"}, "window": WINDOW}
     pad.model._on_event(FollowedEvent("board", 99, "ticket.finished", "", data))
     assert pad.model.page is Page.IDLE
+
+
+def test_a_rating_the_hub_answers_late_still_thanks_the_citizen(
+    qtbot: QtBot, hub_proc: HubProcess
+) -> None:
+    # The link gives a request up after ~1 s here (0.5 s × 2 tries): the pad said "could
+    # not submit" while the hub, stopped meanwhile, kept the rating once continued.
+    p = Pad(qtbot, hub_proc.endpoint)
+    try:
+        with HubClient(hub_proc.endpoint, device=f"counter-{WINDOW}") as c:
+            c.open_window(WINDOW)
+            c.sign_in(WINDOW, staff_no="S005", name="李晓红")
+            ticket = _serve_one(c)
+        qtbot.waitUntil(lambda: p.model.page is Page.ASK, timeout=3000)
+        hub_proc.signal(signal.SIGSTOP)
+        try:
+            qtbot.mouseClick(p.view.level_buttons[5], Qt.MouseButton.LeftButton)
+            qtbot.wait(2500)
+            assert p.model.page is Page.SENDING
+        finally:
+            hub_proc.signal(signal.SIGCONT)
+        qtbot.waitUntil(lambda: p.model.page is Page.THANKS, timeout=5000)
+        with closing(sqlite3.connect(hub_proc.db)) as db:
+            row = db.execute("SELECT rated FROM tickets WHERE id = ?", (ticket,)).fetchone()
+        assert row is not None and bool(row[0])
+        assert p.model.sent == [(ticket, 5, [])]
+    finally:
+        p.link.stop()
