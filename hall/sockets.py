@@ -16,6 +16,9 @@ from hall import protocol as P
 #: a device's CURVE keys, Z85: its own public and secret key and the hub's public key
 DeviceKeys = tuple[bytes, bytes, bytes]
 
+#: the longest pause between a device's attempts to reach a hub whose port is closed (ms)
+RECONNECT_MAX_MS = 1000
+
 
 def hall_socket(ctx: zmq.Context[zmq.Socket[bytes]], kind: int) -> zmq.Socket[bytes]:
     """A new `kind` socket on `ctx` with the hall's ZMTP heartbeat and linger 0."""
@@ -31,8 +34,14 @@ def hall_socket(ctx: zmq.Context[zmq.Socket[bytes]], kind: int) -> zmq.Socket[by
 def device_socket(
     ctx: zmq.Context[zmq.Socket[bytes]], kind: int, keys: DeviceKeys | None
 ) -> zmq.Socket[bytes]:
-    """A device's socket: `hall_socket`, and a CURVE client with `keys` unless they are None."""
+    """A device's socket: `hall_socket`, and a CURVE client with `keys` unless they are None.
+
+    While the hub's port is closed (the hub down), its reconnect attempts back off from
+    0.1 s to `RECONNECT_MAX_MS`: a hall's seventy devices, each with a few sockets (the
+    link keeps retired ones open for late answers), would otherwise knock ten times a
+    second each."""
     s = hall_socket(ctx, kind)
+    s.setsockopt(zmq.RECONNECT_IVL_MAX, RECONNECT_MAX_MS)
     if keys is not None:
         s.curve_publickey, s.curve_secretkey, s.curve_serverkey = keys
     return s
