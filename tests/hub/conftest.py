@@ -12,9 +12,7 @@ from hall import protocol as P
 from hall.client import HubClient
 from hall.hub import Hub
 from hall.layout import Layout
-from tests.hubs import HubProcess, start_hub
-
-__all__ = ["HubProcess", "open_windows", "raw_request"]
+from tests.hubs import start_hub
 
 
 @pytest.fixture

@@ -11,8 +11,7 @@ import pytest
 
 from hall.client import HubClient, HubUnavailable
 from hall.layout import Layout
-
-from .conftest import HubProcess
+from tests.hubs import HubProcess
 
 pytestmark = pytest.mark.slow
 

@@ -15,8 +15,9 @@ import pytest
 from hall import errors as E
 from hall.client import HubClient, HubUnavailable
 from hall.follower import StateFollower
+from tests.hubs import HubProcess
 
-from .conftest import HubProcess, open_windows
+from .conftest import open_windows
 
 pytestmark = pytest.mark.slow
 

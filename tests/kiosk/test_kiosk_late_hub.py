@@ -27,7 +27,7 @@ from kiosk.pages import IssuingPage
 from tests.hubs import HubProcess
 from tests.slownet import SlowProxy
 
-from .conftest import MakeKiosk, person
+from .conftest import Kiosk, MakeKiosk, person
 from .test_kiosk import click, home, wait_printed
 
 pytestmark = pytest.mark.slow
@@ -35,8 +35,8 @@ pytestmark = pytest.mark.slow
 SLOW_TEXT = "网络较慢，仍在为您取号，请不要离开"
 
 
-def issuing_page(k: object) -> IssuingPage:
-    page = k.window.pages[Screen.ISSUING]  # type: ignore[attr-defined]
+def issuing_page(k: Kiosk) -> IssuingPage:
+    page = k.window.pages[Screen.ISSUING]
     assert isinstance(page, IssuingPage)
     return page
 
