@@ -9,6 +9,7 @@ fails the engine is rebuilt from the database, so memory never runs ahead of dis
 
 from __future__ import annotations
 
+import errno
 import logging
 import os
 import secrets
@@ -547,7 +548,7 @@ class Hub:
         except Exception as e:
             if isinstance(e, (sqlite3.Error, OSError)):
                 log.error("could not save %d command(s) (%s); state reloaded from the database",
-                          len(batch), e)  # fmt: skip
+                          len(batch), why_not_saved(e))  # fmt: skip
                 err = E.HallError("保存失败，请稍后重试 / could not save, try again")
                 err.code = "store_failed"
             else:  # a bug in saving (the engine's own bugs are caught in _write)
@@ -798,6 +799,27 @@ def _protocol_error(req_id: str, e: P.RemoteProtocolError) -> bytes:
     return P.encode_reply(
         P.Error(req_id=req_id, code=e.code, message=f"请求有误：{e.message}", message_en=e.message)
     )
+
+
+_SQLITE_WHY = {
+    "SQLITE_FULL": "the disk is full",
+    "SQLITE_IOERR": "the disk could not be read or written",
+    "SQLITE_READONLY": "the database is read-only",
+    "SQLITE_BUSY": "the database is locked by another program",
+    "SQLITE_CORRUPT": "the database file is damaged",
+    "SQLITE_CANTOPEN": "the database file cannot be opened",
+}
+
+
+def why_not_saved(e: BaseException) -> str:
+    """Why a save failed, in our own words (SQLite's and the C library's wording varies)."""
+    name = getattr(e, "sqlite_errorname", "")
+    if name:
+        base = name.split("_")[:2]  # SQLITE_IOERR_WRITE -> SQLITE_IOERR
+        return f"{_SQLITE_WHY.get('_'.join(base), 'a database error')}, {name}"
+    if isinstance(e, OSError) and e.errno is not None:
+        return f"a file error, {errno.errorcode.get(e.errno, e.errno)}"
+    return f"a database error, {type(e).__name__}"
 
 
 def _internal() -> E.HallError:

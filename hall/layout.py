@@ -19,6 +19,8 @@ from typing import Any
 
 import msgspec
 
+from hall.shape import ShapeError, convert
+
 CATCH_ALL = "*"  # a queue whose domains include "*" takes every item no other queue takes
 # A serving profile's weights: the share of a window's calls each queue gets. A weight
 # 10,000 times another gives that queue all but 0.01 % of the calls — anything beyond says
@@ -375,11 +377,9 @@ def parse_layout(text: str, source: str = "<layout>") -> Layout:
     except tomllib.TOMLDecodeError as e:
         raise LayoutError(source, "(file)", f"valid TOML ({e})") from e
     try:
-        raw = msgspec.convert(data, _RawLayout)
-    except msgspec.ValidationError as e:
-        msg = str(e)
-        path = msg.rsplit(" - at `", 1)[1].rstrip("`") if " - at `" in msg else "(top)"
-        raise LayoutError(source, path.removeprefix("$."), msg.split(" - at ")[0]) from e
+        raw = convert(data, _RawLayout)
+    except ShapeError as e:
+        raise LayoutError(source, e.path, e.expected) from e
     return _build(raw, source)
 
 

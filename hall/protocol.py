@@ -291,14 +291,24 @@ def _decode(
         return decode(raw)
     except msgspec.ValidationError as e:
         raise RemoteProtocolError("invalid", f"{what}: {e}") from e
-    except msgspec.DecodeError as e:
+    except (msgspec.DecodeError, UnicodeDecodeError) as e:
+        # Which library error bad UTF-8 raises, and its wording, differ between msgspec
+        # releases: the bytes themselves say it, in our own words.
+        if not _is_utf8(raw):
+            raise RemoteProtocolError("malformed", f"{what}: a string is not valid UTF-8") from e
         raise RemoteProtocolError("malformed", f"{what}: not a JSON message ({e})") from e
-    except UnicodeDecodeError as e:
-        raise RemoteProtocolError("malformed", f"{what}: a string is not valid UTF-8") from e
     except RecursionError as e:
         raise RemoteProtocolError("too_deep", f"{what}: nested too deeply") from e
     except Exception as e:  # whatever else msgspec may raise on bytes: still the peer's
         raise RemoteProtocolError("malformed", f"{what}: unreadable ({type(e).__name__})") from e
+
+
+def _is_utf8(raw: bytes) -> bool:
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def peek(raw: bytes) -> tuple[str, str]:

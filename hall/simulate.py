@@ -57,6 +57,7 @@ from hall import advisor as adv
 from hall.engine import Engine, Estimator, PersonRef
 from hall.forecast import QueueLoad, simple_estimate
 from hall.layout import Layout, Window, load_layout
+from hall.shape import ShapeError, convert
 
 # ---------------------------------------------------------------- the scenario file
 
@@ -231,9 +232,9 @@ def load_scenario(path: str | Path, overrides: Sequence[str] = ()) -> Scenario:
     if overrides:
         src = f"{src} with {' '.join(overrides)}"
     try:
-        raw = msgspec.convert(data, _RawScenario)
-    except msgspec.ValidationError as e:
-        raise ScenarioError(src, "(top)", str(e)) from e
+        raw = convert(data, _RawScenario)
+    except ShapeError as e:
+        raise ScenarioError(src, e.path, e.expected) from e
     meta = raw.scenario
     layout = load_layout(p.parent / meta.layout)
     try:

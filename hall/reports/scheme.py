@@ -10,6 +10,7 @@ import msgspec
 
 from hall.reports.data import ReportError
 from hall.reports.rules import AnnualGradeRule, AnnualRules
+from hall.shape import convert
 
 CONFIG = Path(__file__).resolve().parent.parent.parent / "config"
 SCHEMES = ("town", "district", "district-variant")
@@ -83,7 +84,7 @@ def load_scheme(name_or_path: str) -> Scheme:
     )
     try:
         data = tomllib.loads(p.read_text(encoding="utf-8"))
-        s = msgspec.convert(data, Scheme)
+        s = convert(data, Scheme)
         if s.monthly is not None:
             Fraction(s.monthly.good_share)
         if s.annual is not None and s.annual.excellent_share:
@@ -91,7 +92,7 @@ def load_scheme(name_or_path: str) -> Scheme:
     except OSError as e:
         raise ReportError(f"{p}: cannot read the scheme ({e.strerror}); "
                           f"shipped schemes: {', '.join(SCHEMES)}") from e  # fmt: skip
-    except (tomllib.TOMLDecodeError, msgspec.ValidationError, ValueError) as e:
+    except (tomllib.TOMLDecodeError, ValueError) as e:  # ShapeError is a ValueError
         raise ReportError(f"{p}: not a valid assessment scheme: {e}") from e
     if set(s.score.weights) - {"volume", "quantified", "satisfaction"}:
         raise ReportError(f"{p}: score.weights: keys volume, quantified, satisfaction")

@@ -72,7 +72,7 @@ def test_a_full_disk_refuses_clearly_and_loses_nothing(
             assert refusals, "the disk never filled"
             assert {e.code for e in refusals} == {"store_failed"}
             assert "保存失败" in str(refusals[0])
-            assert "could not save 1 command(s) (database or disk is full)" in caplog.text
+            assert "could not save 1 command(s) (the disk is full, SQLITE_FULL)" in caplog.text
             assert not [r for r in caplog.records if r.exc_info]  # a clear line, no traceback
             # The hub still answers and its memory is what the disk holds.
             snap = mgr.snapshot()["board"]["tickets"]
