@@ -2,11 +2,15 @@
 # Yichuang developer entry point. On a fresh Debian 12 machine, as root:
 #   ./dev.sh demo    install everything, then run the whole hall (headless when there is no display)
 #   ./dev.sh test    install everything, then lint, type-check and run the test suite
-#   ./dev.sh setup   only install (Debian packages, .venv, pip install -e .[test])
+#   ./dev.sh setup   only install (Debian packages, .venv from requirements.lock, the project)
+#   ./dev.sh lock    regenerate requirements.lock after a change to setup.cfg's dependencies
 set -euo pipefail
 cd "$(dirname "$0")"
 ROOT=$PWD
 VENV=$ROOT/.venv
+LOCK=$ROOT/requirements.lock
+# The tool that writes the lock, itself pinned: the same inputs give the same lock.
+UV_VERSION=0.13.9
 
 APT_PACKAGES=(
   python3 python3-venv python3-dev gcc make git
@@ -35,18 +39,41 @@ setup() {
     apt-get update -qq
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${APT_PACKAGES[@]}" >/dev/null
   fi
+  make_venv
+  local stamp=$VENV/.setup-stamp
+  if [ ! -f "$stamp" ] || [ "$LOCK" -nt "$stamp" ] || [ setup.cfg -nt "$stamp" ] \
+      || [ pyproject.toml -nt "$stamp" ]; then
+    # Every dependency at the version and hash the lock names, whatever the registry
+    # serves today; then the project itself, with nothing more.
+    echo "== pip install --require-hashes -r requirements.lock"
+    "$VENV/bin/pip" install -q --require-hashes -r "$LOCK"
+    echo "== pip install --no-deps -e ."
+    "$VENV/bin/pip" install -q --no-deps --no-build-isolation -e .
+    touch "$stamp"
+  fi
+}
+
+make_venv() {
   local py=${PYTHON:-python3}
   if [ ! -x "$VENV/bin/python" ]; then
     echo "== creating $VENV"
     "$py" -m venv "$VENV"
   fi
-  local stamp=$VENV/.setup-stamp
-  if [ ! -f "$stamp" ] || [ setup.cfg -nt "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
-    echo "== pip install -e .[test]"
-    "$VENV/bin/pip" install -q --upgrade pip setuptools wheel
-    "$VENV/bin/pip" install -q -e ".[test]"
-    touch "$stamp"
+}
+
+# requirements.lock: setup.cfg's dependencies with the test extra, and the build backend
+# (pyproject.toml's build-system), pinned with hashes for every platform and Python >= 3.11.
+lock() {
+  make_venv
+  if [ "$("$VENV/bin/uv" --version 2>/dev/null | cut -d' ' -f2)" != "$UV_VERSION" ]; then
+    "$VENV/bin/pip" install -q "uv==$UV_VERSION"
   fi
+  local build
+  build=$("$VENV/bin/python" -c 'import tomllib; print("\n".join(tomllib.load(open("pyproject.toml", "rb"))["build-system"]["requires"]))')
+  echo "== writing requirements.lock"
+  printf '%s\n' "$build" | "$VENV/bin/uv" pip compile setup.cfg - --extra test \
+    --generate-hashes --universal --python-version 3.11 --quiet \
+    --custom-compile-command "./dev.sh lock" -o "$LOCK"
 }
 
 lint() {
@@ -83,6 +110,7 @@ cmd=${1:-help}
 shift || true
 case "$cmd" in
   setup) setup ;;
+  lock) lock ;;
   test) setup; lint; run_tests "$@" ;;
   pytest) setup; run_tests "$@" ;;
   lint) setup; lint ;;
@@ -94,5 +122,5 @@ case "$cmd" in
     fi
     exec "$VENV/bin/hall" demo "$@"
     ;;
-  *) sed -n '2,6p' "$0"; exit 2 ;;
+  *) sed -n '2,7p' "$0"; exit 2 ;;
 esac
