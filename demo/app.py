@@ -36,7 +36,11 @@ PAD_WINDOW = 9
 def add_arguments(p: argparse.ArgumentParser) -> None:
     from hall.layout import default_layout_path
 
-    p.add_argument("--layout", default=str(default_layout_path()))
+    p.add_argument(
+        "--layout",
+        default=str(default_layout_path()),
+        help="hall layout: a built-in name (hall layout list) or a TOML file (default: jiangbei)",
+    )
     p.add_argument(
         "--headless", action="store_true", help="no screen: a scripted morning, files out"
     )
@@ -48,8 +52,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    help="hall minutes per real minute (default 20 with a screen, 60 headless)")  # fmt: skip
     p.add_argument("--minutes", type=float, default=150.0,
                    help="headless: hall minutes to play from opening (default 150: 9:00–11:30)")  # fmt: skip
-    p.add_argument("--seed", type=int, default=7)
-    p.add_argument("--lang", choices=("zh", "en"), default="zh")
+    p.add_argument("--seed", type=int, default=7, help="random seed of the scripted day")
+    p.add_argument("--lang", choices=("zh", "en"), default="zh", help="language of the apps")
 
 
 def run(args: argparse.Namespace) -> int:

@@ -20,7 +20,9 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-DEFAULT_PATH = Path(__file__).resolve().parent.parent / "config" / "items.csv"
+from hall.shipped import config_file
+
+DEFAULT_PATH = config_file("items.csv")
 
 COLUMNS = ("code", "name", "name_en", "domain", "pinyin")
 

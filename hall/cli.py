@@ -15,7 +15,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "layout": ("hall.cmd_layout", "检查与查看大厅布局 / validate and show a hall layout"),
     "demo": ("demo.app", "运行整个演示大厅 / run the whole hall with simulated devices"),
     "serve": ("hall.cmd_serve", "运行中心服务 / run the hub"),
-    "keys": ("hall.cmd_keys", "设备密钥 / device keys: init, add, disable"),
+    "keys": ("hall.cmd_keys", "设备密钥 / device keys: init, add, disable, enable, list"),
     "status": ("hall.cmd_status", "查看运行中的中心服务 / a running hub's queues and devices"),
     "bench": ("hall.cmd_bench", "性能测试 / benchmarks"),
     "devices": ("hall.cmd_devices", "设备检查 / configured devices and their health"),
@@ -38,15 +38,43 @@ def _load(module: str) -> object | None:
         raise
 
 
+def version_text() -> str:
+    """The package's version, and the protocol and database schema versions it speaks."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    from hall.protocol import PROTOCOL_VERSION
+    from hall.store import KNOWN_MIGRATIONS
+
+    try:
+        package = version("yichuang")
+    except PackageNotFoundError:  # run from a checkout that was never installed
+        package = "(not installed)"
+    return (f"hall (yichuang) {package}; protocol {PROTOCOL_VERSION}; "
+            f"database schema {len(KNOWN_MIGRATIONS)} ({max(KNOWN_MIGRATIONS)})")  # fmt: skip
+
+
+class _Version(argparse.Action):
+    """--version, worked out only when asked (it imports the protocol and the store)."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str, **kw: object) -> None:
+        super().__init__(option_strings, dest, nargs=0, default=argparse.SUPPRESS,
+                         help="show the version, the protocol and database schema versions")  # fmt: skip
+
+    def __call__(self, parser: argparse.ArgumentParser, *_: object) -> None:
+        print(version_text())
+        parser.exit()
+
+
 def build_parser(argv: Sequence[str]) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="hall", description="一窗 Yichuang service hall")
     parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
+    parser.add_argument("--version", action=_Version)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     wanted = next((a for a in argv if not a.startswith("-")), None)
     for name, (module, help_text) in COMMANDS.items():
         p = sub.add_parser(name, help=help_text, description=help_text)
         # Only import the module the user asked for (or all of them for --help).
-        if wanted is None or wanted == name:
+        if wanted == name or (wanted is None and "--version" not in argv):
             mod = _load(module)
             if mod is None:
                 p.set_defaults(_run=None)

@@ -40,9 +40,9 @@ QUEUES = ("G", "M", "T", "E")  # the standard layout's queues citizens take tick
 def add_arguments(p: argparse.ArgumentParser) -> None:
     sub = p.add_subparsers(dest="bench", metavar="WHAT", required=True)
     h = sub.add_parser("hub", help="the hub: commands/s, latencies, SQLite commit rate")
-    h.add_argument("--counters", type=int, default=30)
-    h.add_argument("--displays", type=int, default=4)
-    h.add_argument("--kiosks", type=int, default=3)
+    h.add_argument("--counters", type=int, default=30, help="counter clients calling")
+    h.add_argument("--displays", type=int, default=4, help="display boards following")
+    h.add_argument("--kiosks", type=int, default=3, help="kiosks issuing tickets")
     h.add_argument(
         "--seconds",
         type=float,

@@ -25,7 +25,11 @@ class DeviceEntry:
 def add_arguments(p: argparse.ArgumentParser) -> None:
     sub = p.add_subparsers(dest="devices_command", metavar="ACTION", required=True)
     c = sub.add_parser("check", help="open each configured device and report its health")
-    c.add_argument("--layout", default=str(default_layout_path()))
+    c.add_argument(
+        "--layout",
+        default=str(default_layout_path()),
+        help="hall layout: a built-in name (hall layout list) or a TOML file (default: jiangbei)",
+    )
     c.add_argument("--printer", action="append", default=[], help="also check this printer URL")
     c.add_argument("--id-reader", action="append", default=[], help="also check this ID reader URL")
     c.add_argument("--card-reader", action="append", default=[], help="also check this PC/SC URL")

@@ -24,6 +24,7 @@ from hall.keys import (
     layout_of,
 )
 from hall.layout import LayoutError, default_layout_path, load_layout
+from hall.shipped import layout_file
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
@@ -31,29 +32,36 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
     i = sub.add_parser("init", help="make the hub's and every device's keys for a layout")
     i.add_argument("dir", metavar="DIR", help="keys directory to create")
-    i.add_argument("--layout", required=True, metavar="FILE", help="hall layout (TOML)")
+    i.add_argument(
+        "--layout",
+        required=True,
+        metavar="LAYOUT",
+        help="hall layout: a built-in name (hall layout list) or a TOML file",
+    )
     i.add_argument("--force", action="store_true", help="replace the keys in an existing DIR")
 
     a = sub.add_parser("add", help="register one more device with a fresh key pair")
-    a.add_argument("dir", metavar="DIR")
-    a.add_argument("--id", required=True, dest="device_id", metavar="ID")
+    a.add_argument("dir", metavar="DIR", help="keys directory (made by `hall keys init`)")
+    a.add_argument("--id", required=True, dest="device_id", metavar="ID",
+                   help="the new device's id, e.g. counter-31")  # fmt: skip
     a.add_argument("--role", required=True, metavar="ROLE", help=" | ".join(ROLES))
     where = a.add_mutually_exclusive_group()
     where.add_argument("--window", type=int, metavar="N", help="for counter and rating")
     where.add_argument("--floor", metavar="F", help="for display and kiosk")
     a.add_argument(
-        "--layout", metavar="FILE",
+        "--layout", metavar="LAYOUT",
         help="the hall layout the window or floor must be in (default: the one `hall keys "
         f"init` was given, or {default_layout_path()} for a folder made before that was kept)",
     )  # fmt: skip
 
     for name, text in (("disable", "refuse a device from now on"), ("enable", "let it in again")):
         e = sub.add_parser(name, help=text)
-        e.add_argument("dir", metavar="DIR")
-        e.add_argument("--id", required=True, dest="device_id", metavar="ID")
+        e.add_argument("dir", metavar="DIR", help="keys directory")
+        e.add_argument("--id", required=True, dest="device_id", metavar="ID",
+                       help="the registered device's id")  # fmt: skip
 
     ls = sub.add_parser("list", help="show the registered devices")
-    ls.add_argument("dir", metavar="DIR")
+    ls.add_argument("dir", metavar="DIR", help="keys directory")
 
 
 def _where(d: Device) -> str:
@@ -95,7 +103,7 @@ def _add_layout(args: argparse.Namespace) -> Path | None:
     """`--layout`, else the layout the keys directory was made for, else the default; None
     when there is nothing to check (a manager's device has no window or floor)."""
     if args.layout is not None:
-        return Path(args.layout)
+        return layout_file(args.layout)
     if args.window is None and args.floor is None:
         return None
     made_for = layout_of(args.dir)

@@ -1,4 +1,5 @@
-"""`hall layout check FILE`: validate a layout and print a summary per floor."""
+"""`hall layout check LAYOUT`: validate a layout and print a summary per floor;
+`hall layout list`: the layouts the package ships, by name."""
 
 from __future__ import annotations
 
@@ -7,12 +8,15 @@ import sys
 from collections import Counter
 
 from hall.layout import Layout, LayoutError, WindowKind, default_layout_path, load_layout
+from hall.shipped import builtin_layouts
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
     sub = p.add_subparsers(dest="layout_command", metavar="ACTION", required=True)
-    c = sub.add_parser("check", help="validate a layout file and print a summary")
-    c.add_argument("file", nargs="?", default=str(default_layout_path()))
+    c = sub.add_parser("check", help="validate a layout and print a summary")
+    c.add_argument("file", nargs="?", default=str(default_layout_path()), metavar="LAYOUT",
+                   help="a built-in layout's name (see `list`) or a TOML file; default jiangbei")  # fmt: skip
+    sub.add_parser("list", help="the built-in layouts, by name")
 
 
 def summary(layout: Layout) -> str:
@@ -51,7 +55,21 @@ def summary(layout: Layout) -> str:
     return "\n".join(lines)
 
 
+def list_layouts() -> str:
+    """One line per built-in layout: name, hall, windows, file."""
+    lines = []
+    for name, path in builtin_layouts().items():
+        layout = load_layout(path)
+        lines.append(f"{name:<10} {layout.name} ({layout.name_en}), "
+                     f"{len(layout.windows)} windows on {len(layout.floors)} "
+                     f"floor{'' if len(layout.floors) == 1 else 's'}  {path}")  # fmt: skip
+    return "\n".join(lines)
+
+
 def run(args: argparse.Namespace) -> int:
+    if args.layout_command == "list":
+        print(list_layouts())
+        return 0
     try:
         layout = load_layout(args.file)
     except LayoutError as e:

@@ -26,7 +26,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    help="stats (default) or assess: clerk assessment of a month")  # fmt: skip
     p.add_argument("--db", default="out/demo/hall.db", help="the hall database (read-only)")
     p.add_argument("--layout", default=str(default_layout_path()),
-                   help="the hall's layout (names, floors, working days)")  # fmt: skip
+                   help="the hall's layout (names, floors, working days): a built-in name or a TOML file")  # fmt: skip
     when = p.add_mutually_exclusive_group()
     when.add_argument("--day", help="one day, YYYY-MM-DD")
     when.add_argument("--month", help="one month, YYYY-MM")

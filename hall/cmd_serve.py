@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 from hall.catalogue import CatalogueError, load_catalogue
 from hall.layout import LayoutError, default_layout_path, load_layout
+from hall.shipped import layout_file
 
 if TYPE_CHECKING:
     from hall.hub import Hub, Security
@@ -24,7 +25,8 @@ log = logging.getLogger("hall.serve")
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--layout", type=Path, default=default_layout_path(), help="hall layout TOML")
+    p.add_argument("--layout", type=layout_file, default=default_layout_path(),
+                   help="hall layout: a built-in name (hall layout list) or a TOML file")  # fmt: skip
     p.add_argument("--db", type=Path, required=True, help="the hall database (SQLite)")
     p.add_argument("--keys", type=Path, help="keys directory from `hall keys init` (CURVE)")
     p.add_argument(

@@ -21,7 +21,7 @@ CJK_FONT = Path("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc")
 def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--scenario", default=str(standard_scenario_path()), help="scenario TOML")
     p.add_argument("--days", type=int, default=None, help="days per policy (default: scenario's)")
-    p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--seed", type=int, default=1, help="random seed (the same seed, the same days)")
     p.add_argument(
         "--policies",
         default="dedicated,pooled,default",

@@ -12,7 +12,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--endpoint", default="tcp://127.0.0.1:7700", help="the hub's --bind")
     p.add_argument("--device", default="manager-1", help="ask as this device (a manager)")
     p.add_argument("--keys", type=Path, help="keys directory (omit for an --insecure hub)")
-    p.add_argument("--timeout", type=float, default=2.0)
+    p.add_argument("--timeout", type=float, default=2.0, help="seconds to wait for the hub")
 
 
 def render(snap: dict[str, Any], disabled: frozenset[str] = frozenset()) -> str:

@@ -20,6 +20,7 @@ from typing import Any
 import msgspec
 
 from hall.shape import ShapeError, convert
+from hall.shipped import config_file, layout_file
 
 CATCH_ALL = "*"  # a queue whose domains include "*" takes every item no other queue takes
 # A serving profile's weights: the share of a window's calls each queue gets. A weight
@@ -547,8 +548,8 @@ def _build(raw: _RawLayout, src: str) -> Layout:
 
 
 def load_layout(path: str | Path) -> Layout:
-    """Read and validate a layout file."""
-    p = Path(path)
+    """Read and validate a layout file, or a built-in layout by name (`jiangbei`)."""
+    p = layout_file(path)
     try:
         text = p.read_text(encoding="utf-8")
     except OSError as e:
@@ -561,5 +562,5 @@ def load_layout(path: str | Path) -> Layout:
 
 
 def default_layout_path() -> Path:
-    """config/jiangbei.toml of this checkout."""
-    return Path(__file__).resolve().parent.parent / "config" / "jiangbei.toml"
+    """The shipped jiangbei.toml (config/ in a clone)."""
+    return config_file("jiangbei.toml")

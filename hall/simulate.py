@@ -58,6 +58,7 @@ from hall.engine import Engine, Estimator, PersonRef
 from hall.forecast import QueueLoad, simple_estimate
 from hall.layout import Layout, Window, load_layout
 from hall.shape import ShapeError, convert
+from hall.shipped import config_file
 
 # ---------------------------------------------------------------- the scenario file
 
@@ -332,8 +333,8 @@ def load_scenario(path: str | Path, overrides: Sequence[str] = ()) -> Scenario:
 
 
 def standard_scenario_path() -> Path:
-    """config/scenario-standard.toml of this checkout."""
-    return Path(__file__).resolve().parent.parent / "config" / "scenario-standard.toml"
+    """The shipped scenario-standard.toml (config/ in a clone)."""
+    return config_file("scenario-standard.toml")
 
 
 # ---------------------------------------------------------------- variants

@@ -19,12 +19,12 @@ from __future__ import annotations
 
 import json
 import sys
-from pathlib import Path
+from importlib.resources import files
 
 from PyQt6.QtCore import QCoreApplication, QTranslator
 
 LANGUAGES = ("zh", "en")
-_DIR = Path(__file__).resolve().parent / "translations"
+_DIR = files("ui") / "translations"  # package data: found where the package is installed
 
 
 class TableTranslator(QTranslator):
@@ -65,11 +65,14 @@ def _read_tables(lang: str) -> dict[str, dict[str, str]]:
     if lang == "zh":
         return {}
     out: dict[str, dict[str, str]] = {}
-    for path in sorted(_DIR.glob(f"{lang}*.json")):
+    mine = (p for p in _DIR.iterdir() if p.name.startswith(lang) and p.name.endswith(".json"))
+    for path in sorted(mine, key=lambda p: p.name):
         data = json.loads(path.read_text("utf-8"))
         if not isinstance(data, dict):
             raise ValueError(f"{path}: expected a JSON object of source → translation")
-        out[path.stem[len(lang) + 1 :]] = {str(k): str(v) for k, v in data.items()}
+        out[path.name.removesuffix(".json")[len(lang) + 1 :]] = {
+            str(k): str(v) for k, v in data.items()
+        }
     return out
 
 

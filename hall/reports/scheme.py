@@ -11,8 +11,9 @@ import msgspec
 from hall.reports.data import ReportError
 from hall.reports.rules import AnnualGradeRule, AnnualRules
 from hall.shape import convert
+from hall.shipped import config_dir
 
-CONFIG = Path(__file__).resolve().parent.parent.parent / "config"
+CONFIG = config_dir()
 SCHEMES = ("town", "district", "district-variant")
 
 
