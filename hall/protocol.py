@@ -294,7 +294,7 @@ def _decode(
     except (msgspec.DecodeError, UnicodeDecodeError) as e:
         # Which library error bad UTF-8 raises, and its wording, differ between msgspec
         # releases: the bytes themselves say it, in our own words.
-        if not _is_utf8(raw):
+        if _bad_utf8_in_json(raw):
             raise RemoteProtocolError("malformed", f"{what}: a string is not valid UTF-8") from e
         raise RemoteProtocolError("malformed", f"{what}: not a JSON message ({e})") from e
     except RecursionError as e:
@@ -303,12 +303,17 @@ def _decode(
         raise RemoteProtocolError("malformed", f"{what}: unreadable ({type(e).__name__})") from e
 
 
-def _is_utf8(raw: bytes) -> bool:
+def _bad_utf8_in_json(raw: bytes) -> bool:
+    """JSON that only its bad UTF-8 keeps from decoding (not garbage that is no JSON at all)."""
     try:
         raw.decode("utf-8")
     except UnicodeDecodeError:
-        return False
-    return True
+        try:
+            msgspec.json.decode(raw.decode("utf-8", "replace").encode("utf-8"))
+        except (msgspec.DecodeError, RecursionError):
+            return False
+        return True
+    return False
 
 
 def peek(raw: bytes) -> tuple[str, str]:
