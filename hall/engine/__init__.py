@@ -31,6 +31,7 @@ from hall.engine.day import DayCommands
 from hall.engine.lifecycle import Command
 from hall.engine.ratings import RatingCommands
 from hall.engine.windows import WindowCommands
+from hall.forecast import Estimate
 from hall.model import (
     BOARD,
     STAFF,
@@ -71,74 +72,12 @@ class Engine(WindowCommands, RatingCommands, DayCommands, EngineBase):
     ) -> Outcome:
         """Issue a ticket (walk-in, appointment check-in, or by staff)."""
         now = self._now()
-        day = now.date()
-        lay = self.layout
-        if item is not None:
-            if item not in self.items:
-                raise E.UnknownItem(item)
-            queue = queue or lay.queue_for_domain(self.items[item])
-        if queue is None and channel == "appointment" and person is not None:
-            # Checking in with only a card: the appointment says which queue.
-            queue = self._find_appointment(person.hash, None, day).queue
-        if queue is None or queue not in lay.queues:
-            raise E.UnknownQueue(str(queue))
-        if not lay.hours.issuing(day, now.time()):
-            raise E.HallClosed()
-        q = lay.queues[queue]
-        issued = self.counters.get((day, queue), 0)
-        if q.daily_cap and issued >= q.daily_cap:
-            raise E.CapReached(q.name)
-        if person is None and not lay.limits.allow_without_card and channel != "staff":
-            raise E.CardRequired()
-        priority = PriorityClass.NORMAL
-        appointment: Appointment | None = None
-        if person is not None:
-            mine = [self.tickets[i] for i in self._by_person.get(person.hash, [])]
-            active = [t for t in mine if t.queue == queue and t.state.active]
-            if len(active) >= lay.limits.active_per_person_per_queue:
-                raise E.PersonLimit(active[0].number)
-            if len(mine) >= lay.limits.tickets_per_person_per_day:
-                raise E.DailyPersonLimit()
-            if person.birth_date is not None:
-                age = day.year - person.birth_date.year
-                age -= (day.month, day.day) < (person.birth_date.month, person.birth_date.day)
-                if age >= lay.priority.green_channel_age:
-                    priority = PriorityClass.GREEN
-        if channel == "appointment":
-            if person is None:
-                raise E.CardRequired()
-            appointment = self._find_appointment(person.hash, queue, day)
-            early = appointment.slot - timedelta(minutes=lay.priority.appointment_early_minutes)
-            late = appointment.slot + timedelta(minutes=lay.priority.appointment_late_minutes)
-            if now < early:
-                raise E.CheckInTooEarly(slot=f"{appointment.slot:%H:%M}", early=f"{early:%H:%M}")
-            if now <= late and priority is PriorityClass.NORMAL:
-                priority = PriorityClass.APPOINTMENT
-        if green and channel == "staff":
-            priority = PriorityClass.GREEN
+        queue, priority, appointment = self._issue_checks(queue, item, person, channel, green, now)
         # -- all checks passed: change state
-        n = issued + 1
-        number = f"{q.prefix}{n:03d}"
-        t = Ticket(
-            id=f"{day:%Y%m%d}-{number}", number=number, queue=queue, day=day, issued_at=now,
-            enqueued_at=now, priority=priority, channel=channel, item=item,
-            person_hash=person.hash if person else None,
-            id_masked=person.id_masked if person else None,
-            name_masked=person.name_masked if person else None,
-        )  # fmt: skip
-        est = self.estimator(self, t)
-        t.estimate, t.estimate_low, t.estimate_high = est.minutes, est.low, est.high
+        t = self._new_ticket(queue, priority, item, person, channel, now)
+        est = self._estimate(t)
         ahead = self._ahead(queue, priority)  # (queue_load would also count servers)
-        self.tickets[t.id] = t
-        self.counters[(day, queue)] = n
-        self._changes.counters[(day, queue)] = n
-        if person is not None:
-            self._by_person.setdefault(person.hash, []).append(t.id)
-        if appointment is not None:
-            appointment.checked_in = t.id
-            self._touch(appointment)
-        self._enqueue(t)
-        self._touch(t)
+        self._record_issue(t, person, appointment)
         self._emit(
             BOARD, "ticket.issued", now, ticket=t.public(), ahead=ahead,
             waiting=self.waiting_count(queue), estimate=[round(est.low, 1), round(est.high, 1)],
@@ -147,6 +86,134 @@ class Engine(WindowCommands, RatingCommands, DayCommands, EngineBase):
             {"ticket": t.to_dict(), "ahead": ahead, "estimate_text": est.text(),
              "estimate_text_en": est.text_en()}
         )  # fmt: skip
+
+    def _issue_checks(
+        self,
+        queue: str | None,
+        item: str | None,
+        person: PersonRef | None,
+        channel: str,
+        green: bool,
+        now: datetime,
+    ) -> tuple[str, PriorityClass, Appointment | None]:
+        """Every rule an issue must pass, in order: the queue, its class, the appointment."""
+        day = now.date()
+        queue = self._issue_queue(queue, item, person, channel, day)
+        self._check_issuing(queue, person, channel, now)
+        priority = self._person_priority(queue, person, day)
+        appointment: Appointment | None = None
+        if channel == "appointment":
+            priority, appointment = self._check_in(queue, person, priority, now)
+        if green and channel == "staff":
+            priority = PriorityClass.GREEN
+        return queue, priority, appointment
+
+    def _issue_queue(
+        self, queue: str | None, item: str | None, person: PersonRef | None, channel: str, day: date
+    ) -> str:
+        """The queue asked for, or the item's, or (checking in by card only) the booking's."""
+        if item is not None:
+            if item not in self.items:
+                raise E.UnknownItem(item)
+            queue = queue or self.layout.queue_for_domain(self.items[item])
+        if queue is None and channel == "appointment" and person is not None:
+            # Checking in with only a card: the appointment says which queue.
+            queue = self._find_appointment(person.hash, None, day).queue
+        if queue is None or queue not in self.layout.queues:
+            raise E.UnknownQueue(str(queue))
+        return queue
+
+    def _check_issuing(
+        self, queue: str, person: PersonRef | None, channel: str, now: datetime
+    ) -> None:
+        """Issuing hours, the queue's daily cap, and a card unless the hall allows none."""
+        lay = self.layout
+        if not lay.hours.issuing(now.date(), now.time()):
+            raise E.HallClosed()
+        q = lay.queues[queue]
+        if q.daily_cap and self.counters.get((now.date(), queue), 0) >= q.daily_cap:
+            raise E.CapReached(q.name)
+        if person is None and not lay.limits.allow_without_card and channel != "staff":
+            raise E.CardRequired()
+
+    def _person_priority(self, queue: str, person: PersonRef | None, day: date) -> PriorityClass:
+        """The per-person limits; the green channel by age from the card."""
+        if person is None:
+            return PriorityClass.NORMAL
+        limits = self.layout.limits
+        mine = [self.tickets[i] for i in self._by_person.get(person.hash, [])]
+        active = [t for t in mine if t.queue == queue and t.state.active]
+        if len(active) >= limits.active_per_person_per_queue:
+            raise E.PersonLimit(active[0].number)
+        if len(mine) >= limits.tickets_per_person_per_day:
+            raise E.DailyPersonLimit()
+        if person.birth_date is not None:
+            born = person.birth_date
+            age = day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+            if age >= self.layout.priority.green_channel_age:
+                return PriorityClass.GREEN
+        return PriorityClass.NORMAL
+
+    def _check_in(
+        self, queue: str, person: PersonRef | None, priority: PriorityClass, now: datetime
+    ) -> tuple[PriorityClass, Appointment]:
+        """An appointment check-in: not too early; on time, it raises a normal class."""
+        if person is None:
+            raise E.CardRequired()
+        appointment = self._find_appointment(person.hash, queue, now.date())
+        p = self.layout.priority
+        early = appointment.slot - timedelta(minutes=p.appointment_early_minutes)
+        late = appointment.slot + timedelta(minutes=p.appointment_late_minutes)
+        if now < early:
+            raise E.CheckInTooEarly(slot=f"{appointment.slot:%H:%M}", early=f"{early:%H:%M}")
+        if now <= late and priority is PriorityClass.NORMAL:
+            priority = PriorityClass.APPOINTMENT
+        return priority, appointment
+
+    def _new_ticket(
+        self,
+        queue: str,
+        priority: PriorityClass,
+        item: str | None,
+        person: PersonRef | None,
+        channel: str,
+        now: datetime,
+    ) -> Ticket:
+        """The ticket with its queue's next number of the day (not yet recorded)."""
+        day = now.date()
+        number = f"{self.layout.queues[queue].prefix}{self._next_number(queue, day):03d}"
+        return Ticket(
+            id=f"{day:%Y%m%d}-{number}", number=number, queue=queue, day=day, issued_at=now,
+            enqueued_at=now, priority=priority, channel=channel, item=item,
+            state=lifecycle.ISSUED, person_hash=person.hash if person else None,
+            id_masked=person.id_masked if person else None,
+            name_masked=person.name_masked if person else None,
+        )  # fmt: skip
+
+    def _next_number(self, queue: str, day: date) -> int:
+        """The queue's next number of the day (`A001` is 1; numbers restart every day)."""
+        return self.counters.get((day, queue), 0) + 1
+
+    def _estimate(self, t: Ticket) -> Estimate:
+        """The wait printed on the ticket, before it joins its queue."""
+        est = self.estimator(self, t)
+        t.estimate, t.estimate_low, t.estimate_high = est.minutes, est.low, est.high
+        return est
+
+    def _record_issue(
+        self, t: Ticket, person: PersonRef | None, appointment: Appointment | None
+    ) -> None:
+        """Keep the ticket, count its number, check the appointment in, and queue it."""
+        key = (t.day, t.queue)
+        self.tickets[t.id] = t
+        self.counters[key] = self._changes.counters[key] = self._next_number(t.queue, t.day)
+        if person is not None:
+            self._by_person.setdefault(person.hash, []).append(t.id)
+        if appointment is not None:
+            appointment.checked_in = t.id
+            self._touch(appointment)
+        self._enqueue(t)
+        self._touch(t)
 
     def _find_appointment(self, person_hash: str, queue: str | None, day: date) -> Appointment:
         """The person's first open appointment of the day (in `queue`, when given)."""
