@@ -25,19 +25,17 @@ from PyQt6.QtCore import QObject, pyqtSignal
 
 from counter import rules
 from hall import protocol as P
+from hall.engine.lifecycle import AT_WINDOW, FREES_WINDOW
 from hall.follower import FollowedEvent
 from ui.i18n import current_language, tr
 from ui.model import HallModel
 
-AT_WINDOW = ("called", "serving")
 _REQUESTS: dict[str, type[P.Request]] = {
     "call_next": P.CallNext, "recall": P.Recall, "start": P.Start, "finish": P.Finish,
     "no_show": P.NoShow, "transfer": P.Transfer, "park": P.Park, "pause": P.Pause,
     "resume": P.Resume, "call_back": P.CallBack, "open": P.Open, "close": P.Close,
     "sign_out": P.SignOut,
 }  # fmt: skip
-#: ticket-ending actions: the window has no current ticket after them
-_ENDS = ("finish", "no_show", "transfer", "park")
 
 
 def hhmm(iso: str | None) -> str:
@@ -279,7 +277,7 @@ class CounterModel(QObject):
         elif action == "recall" and value.get("no_show") and isinstance(t, dict):
             self._current = None
             self._say(tr("{n} 多次呼叫未到，已按过号处理").format(n=t["number"]), "warn")
-        elif action in _ENDS and isinstance(t, dict):
+        elif action in FREES_WINDOW and isinstance(t, dict):  # the window has none now
             self._drop(t["id"])
             if value.get("warning"):  # e.g. transferred to a window that is not open
                 warning = str(value["warning"])

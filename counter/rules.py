@@ -1,14 +1,22 @@
-"""Which counter actions apply now, and why not: one table, no Qt, no sockets.
+"""Which counter actions apply now, and why not: no Qt, no sockets.
 
 The same rule both disables a button and answers a key press with a sentence,
 so "greyed out" and "what the clerk is told" can never disagree. The hub has
 the final word (it checks everything again); these rules only keep the clerk
 from pressing what cannot work.
+
+What a ticket's state allows, and which ticket actions need a ready window, is
+read from the engine's lifecycle table (hall.engine.lifecycle), never repeated
+here. The window's own actions (open, close, pause, resume, sign out) and the
+link and clerk checks are the counter's: the engine keeps no table for them.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+
+from hall.engine.lifecycle import ON_CURRENT, READY_WINDOW, Command, allows
+from hall.model import TicketState
 
 #: every action the counter offers, in button order
 ACTIONS = (
@@ -26,6 +34,9 @@ ACTIONS = (
     "close",
     "sign_out",
 )
+
+#: the actions on a ticket (the lifecycle's commands); the rest act on the window itself
+_ON_TICKET = frozenset(Command)
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,6 +77,33 @@ def why_not(action: str, s: Situation) -> str:
         return BUSY
     if not s.signed_in:
         return NOT_SIGNED_IN
+    if action in _ON_TICKET:
+        return _ticket_rule(Command(action), s)
+    return _window_rule(action, s)
+
+
+def _ticket_rule(command: Command, s: Situation) -> str:
+    """A ticket action: the window's readiness and the ticket's state, both by the table."""
+    state, cur = s.window_state, s.current_state
+    if command in READY_WINDOW:
+        if state == "paused":
+            return PAUSED
+        if state != "open":
+            return NOT_OPEN
+    if command in ON_CURRENT:
+        if cur is None:
+            return NOTHING_CURRENT
+        return "" if allows(TicketState(cur), command) else NOT_CALLED
+    # call_next and call_back bring a waiting or parked ticket: the window must be free.
+    if cur is not None:
+        return HAS_CURRENT
+    if command is Command.CALL_BACK and not s.parked:
+        return NO_PARKED
+    return ""
+
+
+def _window_rule(action: str, s: Situation) -> str:
+    """An action on the window itself (the engine's window commands, no table there)."""
     state, cur = s.window_state, s.current_state
     if action == "open":
         return "" if state == "closed" else ALREADY_OPEN
@@ -79,25 +117,9 @@ def why_not(action: str, s: Situation) -> str:
         return "" if state == "paused" else NOT_PAUSED
     if action == "sign_out":
         return HAS_CURRENT if cur is not None else ""
-    if action in ("finish", "transfer", "park"):
-        # A service in progress may end even if the window is paused meanwhile.
-        return "" if cur is not None else NOTHING_CURRENT
-    if action == "no_show":
-        if cur is None:
-            return NOTHING_CURRENT
-        return "" if cur == "called" else NOT_CALLED
-    # The rest need an open window.
+    # pause: an open window with no ticket at it
     if state == "paused":
         return PAUSED
     if state != "open":
         return NOT_OPEN
-    if action in ("call_next", "pause"):
-        return HAS_CURRENT if cur is not None else ""
-    if action == "call_back":
-        if cur is not None:
-            return HAS_CURRENT
-        return "" if s.parked else NO_PARKED
-    # recall, start
-    if cur is None:
-        return NOTHING_CURRENT
-    return "" if cur == "called" else NOT_CALLED
+    return HAS_CURRENT if cur is not None else ""

@@ -15,6 +15,7 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
 from hall import errors as E
+from hall.engine import lifecycle
 from hall.forecast import (
     Estimate,
     QueueLoad,
@@ -147,6 +148,10 @@ class EngineBase:
         if t is None:
             raise E.NoSuchTicket(ticket_id)
         return t
+
+    def _move(self, t: Ticket, command: lifecycle.Command) -> None:
+        """Move `t` by the lifecycle table: the one place a ticket's state is set."""
+        t.state = lifecycle.next_state(t, command)
 
     # ---------------------------------------------------------------- waiting lists
 

@@ -6,7 +6,9 @@ from collections.abc import Iterable, Mapping
 from datetime import date
 from typing import Any
 
+from hall.engine import lifecycle
 from hall.engine.base import EngineBase, Outcome
+from hall.engine.lifecycle import Command
 from hall.model import (
     BOARD,
     Appointment,
@@ -28,10 +30,11 @@ class DayCommands(EngineBase):
             return self._done({"day": today.isoformat(), "expired": 0})
         expired = 0
         for t in list(self.tickets.values()):
-            if t.day < today and t.state.active:
+            if t.day < today and lifecycle.allows(t.state, Command.EXPIRE):
                 if t.state is TicketState.WAITING:
                     self._dequeue(t)
-                t.state, t.ended_at, t.window = TicketState.CANCELLED, now, None
+                self._move(t, Command.EXPIRE)
+                t.ended_at, t.window = now, None
                 t.history.append({"at": now.isoformat(), "action": "expired"})
                 self._touch(t)
                 expired += 1

@@ -7,7 +7,9 @@ from datetime import datetime
 from typing import ClassVar
 
 from hall import errors as E
+from hall.engine import lifecycle
 from hall.engine.base import EngineBase, Outcome
+from hall.engine.lifecycle import Command
 from hall.model import (
     BAD_RATING_REASONS,
     STAFF,
@@ -15,7 +17,6 @@ from hall.model import (
     FollowUpCase,
     RatingLevel,
     Ticket,
-    TicketState,
 )
 
 
@@ -32,14 +33,14 @@ class RatingCommands(EngineBase):
             lv = RatingLevel(level)
         except ValueError as e:
             raise E.BadRequest(f"评价等级应为1–5，收到{level!r}") from e
-        if t.state is not TicketState.FINISHED:
-            raise E.NotRateable(t.number)
+        lifecycle.check(t, Command.RATE)
         if t.rated:
             raise E.AlreadyRated(t.number)
         rs = list(reasons)
         for r in rs:
             if r not in BAD_RATING_REASONS:
                 raise E.BadRequest(f"未知的差评原因：{r}")
+        self._move(t, Command.RATE)
         t.rated = True
         self._touch(t)
         self._emit(STAFF, "rating.given", now, ticket=t.id, number=t.number, queue=t.queue,

@@ -12,6 +12,9 @@ import pytest
 from counter import rules
 from counter.app import add_arguments, resolve
 from counter.rules import Situation, why_not
+from hall.engine import lifecycle
+from hall.engine.lifecycle import Command
+from hall.model import TicketState
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -61,6 +64,25 @@ def test_each_refusal_says_why() -> None:
     assert why_not("resume", at("open")) == rules.NOT_PAUSED
     with pytest.raises(ValueError, match="unknown counter action"):
         why_not("dance", at())
+
+
+@pytest.mark.parametrize("window", ["open", "paused"])
+@pytest.mark.parametrize("ticket", list(TicketState))
+def test_ticket_buttons_follow_the_lifecycle_table(ticket: TicketState, window: str) -> None:
+    """For a ticket in each state at this window (current when at a window, set aside when
+    parked), its buttons are enabled exactly where the engine's table has a move, and a
+    paused window greys out just the table's ready-window commands."""
+    cur = ticket.value if ticket in lifecycle.AT_WINDOW else None
+    s = at(window, cur, parked=int(ticket is TicketState.PARKED))
+    on_this_ticket = lifecycle.ON_CURRENT | {Command.CALL_BACK}
+    for action in rules.ACTIONS:
+        if action not in on_this_ticket:
+            continue
+        command = Command(action)
+        table_says = lifecycle.allows(ticket, command) and not (
+            window == "paused" and command in lifecycle.READY_WINDOW
+        )
+        assert (why_not(action, s) == "") == table_says, (ticket, window, action)
 
 
 @pytest.mark.parametrize(
