@@ -26,7 +26,7 @@ from PyQt6.QtCore import QObject, pyqtSignal
 from counter import rules
 from hall import protocol as P
 from hall.follower import FollowedEvent
-from ui.i18n import current_language, tr
+from ui.i18n import text_of, tr
 from ui.model import HallModel
 
 AT_WINDOW = ("called", "serving")
@@ -128,7 +128,7 @@ class CounterModel(QObject):
             q = self.hall.queue(qid)
         except StopIteration:
             return qid
-        return str(q["name_en"] if current_language() == "en" and q.get("name_en") else q["name"])
+        return text_of(q, "name")
 
     def queue_rows(self) -> list[dict[str, Any]]:
         """The queues this window serves now, in profile order, with their waiting counts."""
@@ -256,8 +256,7 @@ class CounterModel(QObject):
             if reply.code == "offline":
                 self._say(tr(rules.OFFLINE), "error")
             else:
-                en = current_language() == "en" and reply.message_en
-                self._say(reply.message_en if en else reply.message, "error")
+                self._say(text_of(reply, "message"), "error")
             self.changed.emit()
             return
         value = reply.value
@@ -282,9 +281,7 @@ class CounterModel(QObject):
         elif action in _ENDS and isinstance(t, dict):
             self._drop(t["id"])
             if value.get("warning"):  # e.g. transferred to a window that is not open
-                warning = str(value["warning"])
-                if current_language() == "en" and value.get("warning_en"):
-                    warning = str(value["warning_en"])
+                warning = text_of(value, "warning")
                 self._say(f"{self._done_text(action, t)}（{warning}）", "warn")
             else:
                 self._say(self._done_text(action, t))
