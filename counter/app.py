@@ -11,6 +11,7 @@ from counter.model import CounterModel
 from counter.view import CounterWindow
 from ui import app as ui_app
 from ui.hublink import HubLink
+from ui.i18n import text_of
 from ui.model import HallModel
 
 log = logging.getLogger(__name__)
@@ -39,8 +40,7 @@ def item_names(lang: str = "zh") -> dict[str, str]:
     try:
         from hall.catalogue import load_catalogue
 
-        return {i.code: (i.name_en if lang == "en" and i.name_en else i.name)
-                for i in load_catalogue()}  # fmt: skip
+        return {i.code: text_of(i, "name", lang) for i in load_catalogue()}
     except (OSError, ValueError) as e:
         log.warning("service item names unavailable: %s", e)
         return {}

@@ -27,7 +27,7 @@ from counter import rules
 from hall import protocol as P
 from hall.engine.lifecycle import AT_WINDOW, FREES_WINDOW
 from hall.follower import FollowedEvent
-from ui.i18n import current_language, tr
+from ui.i18n import text_of, tr
 from ui.model import HallModel
 
 _REQUESTS: dict[str, type[P.Request]] = {
@@ -126,7 +126,7 @@ class CounterModel(QObject):
             q = self.hall.queue(qid)
         except StopIteration:
             return qid
-        return str(q["name_en"] if current_language() == "en" and q.get("name_en") else q["name"])
+        return text_of(q, "name")
 
     def queue_rows(self) -> list[dict[str, Any]]:
         """The queues this window serves now, in profile order, with their waiting counts."""
@@ -254,8 +254,7 @@ class CounterModel(QObject):
             if reply.code == "offline":
                 self._say(tr(rules.OFFLINE), "error")
             else:
-                en = current_language() == "en" and reply.message_en
-                self._say(reply.message_en if en else reply.message, "error")
+                self._say(text_of(reply, "message"), "error")
             self.changed.emit()
             return
         value = reply.value
@@ -280,9 +279,7 @@ class CounterModel(QObject):
         elif action in FREES_WINDOW and isinstance(t, dict):  # the window has none now
             self._drop(t["id"])
             if value.get("warning"):  # e.g. transferred to a window that is not open
-                warning = str(value["warning"])
-                if current_language() == "en" and value.get("warning_en"):
-                    warning = str(value["warning_en"])
+                warning = text_of(value, "warning")
                 self._say(f"{self._done_text(action, t)}（{warning}）", "warn")
             else:
                 self._say(self._done_text(action, t))

@@ -30,6 +30,7 @@ from PyQt6.QtCore import QObject, pyqtSignal
 
 from drivers.base import DriverError
 from drivers.voice.phrases import Call
+from ui.i18n import text_of
 from ui.model import HallModel
 
 log = logging.getLogger(__name__)
@@ -183,16 +184,16 @@ class BoardModel(QObject):
 
     def hall_name(self, lang: str = "zh") -> str:
         lay = self.layout
-        return str((lay.get("name_en") if lang == "en" else None) or lay.get("name", ""))
+        return text_of(lay, "name", lang)
 
     def notice(self, lang: str = "zh") -> str:
         lay = self.layout
-        return str((lay.get("notice_en") if lang == "en" else None) or lay.get("notice", ""))
+        return text_of(lay, "notice", lang)
 
     def floor_name(self, lang: str = "zh") -> str:
         for f in self.layout.get("floors", []):
             if f["id"] == self.floor:
-                return str((f.get("name_en") if lang == "en" else None) or f["name"])
+                return text_of(f, "name", lang)
         return ""
 
     def windows(self) -> list[dict[str, Any]]:

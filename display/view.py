@@ -20,7 +20,7 @@ from PyQt6.QtWidgets import QFrame, QGridLayout, QHBoxLayout, QLabel, QVBoxLayou
 from display.model import ALL_FLOORS, BoardCall, BoardModel
 from display.widgets import FitLabel, NoticeTicker
 from ui import i18n, theme
-from ui.i18n import tr
+from ui.i18n import text_of, tr
 
 DESIGN_W, DESIGN_H = 1920, 1080
 FLASH_SECONDS = 5.0
@@ -330,8 +330,7 @@ class BoardView(QWidget):
         for lab, text in zip(self._queue_cells[0], heads, strict=True):
             lab.setText(text)
         for cells, q in zip(self._queue_cells[1:], rows, strict=True):
-            name = (q["name_en"] if lang == "en" else "") or q["name"]
-            area = (q["area_en"] if lang == "en" else "") or q["area"]
+            name, area = text_of(q, "name", lang), text_of(q, "area", lang)
             texts = (name, area, str(q["waiting"]), q["estimate"] or "—")
             for lab, text in zip(cells, texts, strict=True):
                 lab.setText(text)

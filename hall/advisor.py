@@ -197,64 +197,102 @@ def _differs(a: Mapping[str, float], b: Mapping[str, float], tol: float) -> bool
 
 def advise(state: HallState, cfg: AdvisorConfig, seq: int = 0) -> list[Proposal]:
     """The proposals for this moment (see the module docstring). `seq` numbers their ids."""
-    H = cfg.horizon_minutes
+    pic = _picture(state, cfg)
+    hold = timedelta(minutes=cfg.hold_minutes)
+    # Within a hold time of the last ticket a helper stays till closing: released, it could
+    # not come back before the day ends, and the queues it helps only drain from then on.
+    ending = state.issue_until is not None and state.now + hold >= state.issue_until
+    need = {q: _helpers_needed(q, state.queues[q], pic, cfg, ending) for q in pic.qids}
+    target = _choose_helpers(pic, need)
+    return _proposals(state, cfg, pic, target, seq)
+
+
+@dataclass(frozen=True)
+class _Picture:
+    """The figures `advise` works from, derived once from a HallState: the windows (sorted)
+    and the open ones, per queue its open home windows, its load and its scarcity weight,
+    per window its current profile."""
+
+    wins: dict[int, WindowView]
+    opened: set[int]
+    qids: list[str]
+    home_n: dict[str, int]
+    load: dict[str, float]
+    weight: dict[str, float]
+    current: dict[int, dict[str, float]]
+
+
+def _picture(state: HallState, cfg: AdvisorConfig) -> _Picture:
+    """Load and scarcity per queue over the horizon, counted on the open windows."""
     wins = dict(sorted(state.windows.items()))
     opened = {n for n, w in wins.items() if w.open}
     qids = sorted(state.queues)
     home_n = {q: sum(1 for n in opened if wins[n].home == q) for q in qids}
     able = {q: sum(1 for n in opened if q in wins[n].skills) for q in qids}
-    load = {q: _load(state.queues[q], home_n[q], H) for q in qids}
+    load = {q: _load(state.queues[q], home_n[q], cfg.horizon_minutes) for q in qids}
     weight = {q: (len(opened) / able[q]) ** cfg.scarcity_exponent if able[q] else 1.0 for q in qids}
     current = {n: dict(w.profile) for n, w in wins.items()}
-    hold = timedelta(minutes=cfg.hold_minutes)
-    # Within a hold time of the last ticket a helper stays till closing: released, it could
-    # not come back before the day ends, and the queues it helps only drain from then on.
-    ending = state.issue_until is not None and state.now + hold >= state.issue_until
+    return _Picture(wins, opened, qids, home_n, load, weight, current)
 
-    def helped_now(q: str) -> list[int]:
-        return [n for n in opened if wins[n].home != q and q in current[n]]
 
-    # Which queues need help, and how many helpers each.
-    need: dict[str, int] = {}
-    for q in qids:
-        v = state.queues[q]
-        helping = helped_now(q)
-        hot = load[q] >= cfg.help_above or v.longest_wait >= cfg.wait_trigger
-        keep = bool(helping) and (load[q] >= cfg.release_below or v.waiting > 0 or ending)
-        if not (hot or keep):
-            need[q] = 0
-            continue
-        base = home_n[q] if home_n[q] else 1
-        excess = min(max(0.0, load[q] - cfg.release_below) * base, float(len(opened)))
-        if v.longest_wait >= cfg.wait_trigger:
-            excess = max(excess, 1.0)
-        need[q] = max(1, math.ceil(excess / cfg.helper_share)) if hot or excess > 0 else 0
-        if keep and not hot:
-            need[q] = min(max(need[q], 1), len(helping))
-        if ending:
-            need[q] = max(need[q], len(helping))  # every helper stays till closing
+def _helpers_needed(q: str, v: QueueView, pic: _Picture, cfg: AdvisorConfig, ending: bool) -> int:
+    """How many helpers queue `q` needs: none unless it is hot (load or longest wait) or
+    keeps the help it has (hysteresis); enough for its excess load; every present helper
+    while the day is `ending`."""
+    opened, load = pic.opened, pic.load
+    helping = [n for n in opened if pic.wins[n].home != q and q in pic.current[n]]
+    hot = load[q] >= cfg.help_above or v.longest_wait >= cfg.wait_trigger
+    keep = bool(helping) and (load[q] >= cfg.release_below or v.waiting > 0 or ending)
+    if not (hot or keep):
+        return 0
+    base = pic.home_n[q] if pic.home_n[q] else 1
+    excess = min(max(0.0, load[q] - cfg.release_below) * base, float(len(opened)))
+    if v.longest_wait >= cfg.wait_trigger:
+        excess = max(excess, 1.0)
+    need = max(1, math.ceil(excess / cfg.helper_share)) if hot or excess > 0 else 0
+    if keep and not hot:
+        need = min(max(need, 1), len(helping))
+    if ending:
+        need = max(need, len(helping))  # every helper stays till closing
+    return need
 
-    # Choose helpers: windows already helping first (stability), then least loaded home.
+
+def _choose_helpers(pic: _Picture, need: Mapping[str, int]) -> dict[int, dict[str, float]]:
+    """Each open window's target profile: its home queue, plus the queues it is chosen to
+    help — windows already helping first (stability), then the least loaded home."""
+    wins, current = pic.wins, pic.current
     target: dict[int, dict[str, float]] = {}
-    for n in opened:
+    for n in pic.opened:
         home = wins[n].home
-        target[n] = {home: weight[home]}
-    for q in qids:
+        target[n] = {home: pic.weight[home]}
+    for q in pic.qids:
         if not need[q]:
             continue
-        cand = [n for n in opened if wins[n].home != q and q in wins[n].skills]
-        cand.sort(key=lambda n: (q not in current[n], load[wins[n].home], n))
+        cand = [n for n in pic.opened if wins[n].home != q and q in wins[n].skills]
+        cand.sort(key=lambda n: (q not in current[n], pic.load[wins[n].home], n))
         for n in cand[: need[q]]:
             # Its own queue keeps its scarcity weight: routing still favours it (accumulated
             # priority), so a helper takes the other queue's people only when they waited
             # comparatively longer.
-            target[n][q] = weight[q]
+            target[n][q] = pic.weight[q]
+    return target
 
-    # Proposals: changed windows that may move, queues never stranded.
+
+def _proposals(
+    state: HallState,
+    cfg: AdvisorConfig,
+    pic: _Picture,
+    target: Mapping[int, dict[str, float]],
+    seq: int,
+) -> list[Proposal]:
+    """Proposals for the windows whose target differs enough from their profile and that
+    may move (hold time), least loaded home first, never stranding a queue; each proposal
+    is counted in the profiles the next one is judged against."""
+    hold = timedelta(minutes=cfg.hold_minutes)
+    wins, current, opened = pic.wins, pic.current, pic.opened
     profiles = dict(current)
     out: list[Proposal] = []
-    order = sorted(opened, key=lambda n: (load[wins[n].home], n))
-    for n in order:
+    for n in sorted(opened, key=lambda n: (pic.load[wins[n].home], n)):
         w = wins[n]
         new = target[n]
         if not _differs(new, current[n], cfg.min_weight_change):
@@ -268,24 +306,25 @@ def advise(state: HallState, cfg: AdvisorConfig, seq: int = 0) -> list[Proposal]
         ]  # fmt: skip
         if stranded:
             continue
-        before = {q: _wait(state.queues[q], _servers(profiles, opened, q)) for q in qids}
-        after = {q: _wait(state.queues[q], _servers(trial, opened, q)) for q in qids}
-        effect = {
-            q: (before[q], after[q])
-            for q in sorted(set(new) | set(current[n]))
-            if q in state.queues
-        }
+        effect = _effect(state, pic, profiles, trial, sorted(set(new) | set(current[n])))
         profiles = trial
-        out.append(
-            Proposal(
-                f"adv-{state.now:%Y%m%d-%H%M}-{seq}-{n}",
-                n,
-                new,
-                _reason(state, w, current[n], new, H),
-                effect,
-            )
-        )
+        reason = _reason(state, w, current[n], new, cfg.horizon_minutes)
+        out.append(Proposal(f"adv-{state.now:%Y%m%d-%H%M}-{seq}-{n}", n, new, reason, effect))
     return out
+
+
+def _effect(
+    state: HallState,
+    pic: _Picture,
+    before: Mapping[int, Mapping[str, float]],
+    after: Mapping[int, Mapping[str, float]],
+    queues: Sequence[str],
+) -> dict[str, tuple[float, float]]:
+    """The rough wait of each of `queues` (the known ones) with the profiles before and
+    after a move."""
+    wait_before = {q: _wait(state.queues[q], _servers(before, pic.opened, q)) for q in pic.qids}
+    wait_after = {q: _wait(state.queues[q], _servers(after, pic.opened, q)) for q in pic.qids}
+    return {q: (wait_before[q], wait_after[q]) for q in queues if q in state.queues}
 
 
 def _reason(

@@ -385,136 +385,20 @@ def parse_layout(text: str, source: str = "<layout>") -> Layout:
 
 
 def _build(raw: _RawLayout, src: str) -> Layout:
-    floors = tuple(Floor(f.id, f.name, f.name_en or f.id) for f in raw.floors)
-    if not floors:
-        raise LayoutError(src, "floors", "at least one floor")
-    _unique(src, "floors", (f.id for f in floors), "floor id")
+    """The typed Layout of a raw one, checked part by part in the file's order (floors,
+    queues, windows, hours, priority, devices, no-show, advisor), so the first error the
+    reader sees is the first in the file."""
+    floors = _build_floors(raw.floors, src)
     floor_ids = {f.id for f in floors}
-
-    queues: dict[str, Queue] = {}
-    domain_queue: dict[str, str] = {}
-    _unique(src, "queues", (q.id for q in raw.queues), "queue id")
-    _unique(src, "queues", (q.prefix for q in raw.queues), "ticket prefix")
-    for i, q in enumerate(raw.queues):
-        key = f"queues[{i}]"
-        if q.floor not in floor_ids:
-            raise LayoutError(src, key + ".floor", f"one of {sorted(floor_ids)}, got {q.floor!r}")
-        if not re.fullmatch(r"[A-Z]", q.prefix):
-            raise LayoutError(src, key + ".prefix", f"one capital letter, got {q.prefix!r}")
-        if q.daily_cap < 0 or q.daily_cap > 999:
-            raise LayoutError(src, key + ".daily_cap", "0 (no cap) to 999 (three-digit numbers)")
-        if q.service_minutes <= 0:
-            raise LayoutError(src, key + ".service_minutes", "a positive number of minutes")
-        for d in q.domains:
-            if d in domain_queue:
-                raise LayoutError(
-                    src,
-                    key + ".domains",
-                    f"domain {d!r} is already taken by queue {domain_queue[d]}",
-                )
-            domain_queue[d] = q.id
-        queues[q.id] = Queue(
-            q.id,
-            q.name,
-            q.name_en or q.id,
-            q.prefix,
-            q.floor,
-            q.area,
-            q.area_en or q.area,
-            tuple(q.domains),
-            q.daily_cap,
-            q.service_minutes,
-        )
-    if not queues:
-        raise LayoutError(src, "queues", "at least one queue")
-    if CATCH_ALL not in domain_queue:
-        raise LayoutError(src, "queues", 'one queue with domains = ["*"] (takes any item)')
-
-    windows: dict[int, Window] = {}
-    for i, w in enumerate(raw.windows):
-        key = f"windows[{i}]"
-        if w.floor not in floor_ids:
-            raise LayoutError(src, key + ".floor", f"one of {sorted(floor_ids)}, got {w.floor!r}")
-        try:
-            kind = WindowKind(w.kind)
-        except ValueError as e:
-            kinds = ", ".join(k.value for k in WindowKind)
-            raise LayoutError(src, key + ".kind", f"one of {kinds}, got {w.kind!r}") from e
-        for s in w.skills:
-            if s not in queues:
-                raise LayoutError(
-                    src, key + ".skills", f"queue ids from {sorted(queues)}, got {s!r}"
-                )
-        if not w.profile:
-            raise LayoutError(src, key + ".profile", "at least one queue with a weight")
-        for qid, weight in w.profile.items():
-            if qid not in w.skills:
-                raise LayoutError(
-                    src, key + ".profile", f"queues from this window's skills, got {qid!r}"
-                )
-            if not PROFILE_WEIGHT_MIN <= weight <= PROFILE_WEIGHT_MAX:
-                raise LayoutError(
-                    src, key + ".profile",
-                    f"weights from {PROFILE_WEIGHT_MIN:g} to {PROFILE_WEIGHT_MAX:g}, "
-                    f"got {qid} = {weight}",
-                )  # fmt: skip
-        for n in _numbers(src, key, w):
-            if n <= 0:
-                raise LayoutError(src, key + ".number", f"a positive window number, got {n}")
-            if n in windows:
-                raise LayoutError(src, key + ".number", f"window number {n} appears twice")
-            windows[n] = Window(n, w.floor, kind, tuple(w.skills), dict(w.profile), w.name)
-    if not windows:
-        raise LayoutError(src, "windows", "at least one window")
-    served = {q for w in windows.values() for q in w.profile}
-    for qid in queues:
-        if qid not in served:
-            raise LayoutError(src, f"queues.{qid}", "a queue that some window's profile serves")
-
-    h = raw.hours
-    sessions = tuple(
-        (_time(src, f"hours.sessions[{i}]", a), _time(src, f"hours.sessions[{i}]", b))
-        for i, (a, b) in enumerate(h.sessions)
-    )
-    if not sessions:
-        raise LayoutError(src, "hours.sessions", 'at least one session like ["09:00", "17:00"]')
-    for i, (a, b) in enumerate(sessions):
-        if a >= b or (i and sessions[i - 1][1] > a):
-            raise LayoutError(src, f"hours.sessions[{i}]", "sessions in order, each start < end")
-    for d in h.working_days:
-        if d not in _WEEKDAYS:
-            raise LayoutError(
-                src, "hours.working_days", f"day names from {list(_WEEKDAYS)}, got {d!r}"
-            )
-    hours = Hours(
-        sessions=sessions,
-        issue_until=_time(src, "hours.issue_until", h.issue_until) if h.issue_until else sessions[-1][1],
-        working_weekdays=frozenset(_WEEKDAYS[d] for d in h.working_days),
-        holidays=frozenset(_date(src, "hours.holidays", d) for d in h.holidays),
-        extra_working_days=frozenset(_date(src, "hours.extra_working_days", d) for d in h.extra_working_days),
-    )  # fmt: skip
-
+    queues, domain_queue = _build_queues(raw.queues, floor_ids, src)
+    windows = _build_windows(raw.windows, floor_ids, queues, src)
+    _check_every_queue_served(queues, windows, src)
+    hours = _build_hours(raw.hours, src)
     p = raw.priority
-    for cls in ("normal", "appointment", "green"):
-        if p.rates.get(cls, 0) <= 0:
-            raise LayoutError(src, "priority.rates", f"a positive rate for class {cls!r}")
-    kiosks = tuple(
-        Kiosk(k.id, k.floor, k.printer, k.id_reader, k.card_reader, k.paper_width)
-        for k in raw.devices.kiosks
-    )
-    for i, k in enumerate(kiosks):
-        if k.floor not in floor_ids:
-            raise LayoutError(src, f"devices.kiosks[{i}].floor", f"one of {sorted(floor_ids)}")
-        if k.paper_width not in (58, 80):
-            raise LayoutError(src, f"devices.kiosks[{i}].paper_width", "58 or 80 (mm)")
-    _unique(src, "devices.kiosks", (k.id for k in kiosks), "kiosk id")
-    nr = raw.no_show
-    if nr.recalls_before_auto < 0 or nr.checkin_again_minutes < 0:
-        raise LayoutError(src, "no_show", "non-negative numbers")
-    fu = raw.follow_up
-    ad = raw.advisor
-    if not 1 <= ad.every_minutes <= 60:
-        raise LayoutError(src, "advisor.every_minutes", f"1 to 60 minutes, got {ad.every_minutes}")
+    _check_priority_rates(p, src)
+    kiosks = _build_kiosks(raw.devices.kiosks, floor_ids, src)
+    nr, fu, ad = raw.no_show, raw.follow_up, raw.advisor
+    _check_no_show_and_advisor(nr, ad, src)
     return Layout(
         source=src,
         name=raw.hall.name,
@@ -545,6 +429,184 @@ def _build(raw: _RawLayout, src: str) -> Layout:
         _domain_queue=domain_queue,
         advisor=AdvisorSettings(ad.enabled, ad.auto_apply, float(ad.every_minutes)),
     )
+
+
+def _check_no_show_and_advisor(nr: _RawNoShow, ad: _RawAdvisor, src: str) -> None:
+    """No-show counts are not negative; the advisor runs every 1 to 60 minutes."""
+    if nr.recalls_before_auto < 0 or nr.checkin_again_minutes < 0:
+        raise LayoutError(src, "no_show", "non-negative numbers")
+    if not 1 <= ad.every_minutes <= 60:
+        raise LayoutError(src, "advisor.every_minutes", f"1 to 60 minutes, got {ad.every_minutes}")
+
+
+def _build_floors(raw: list[_RawFloor], src: str) -> tuple[Floor, ...]:
+    """The floors: at least one, ids unique; an English name defaults to the id."""
+    floors = tuple(Floor(f.id, f.name, f.name_en or f.id) for f in raw)
+    if not floors:
+        raise LayoutError(src, "floors", "at least one floor")
+    _unique(src, "floors", (f.id for f in floors), "floor id")
+    return floors
+
+
+def _build_queues(
+    raw: list[_RawQueue], floor_ids: set[str], src: str
+) -> tuple[dict[str, Queue], dict[str, str]]:
+    """The queues by id, and which queue takes each domain (one of them the catch-all)."""
+    queues: dict[str, Queue] = {}
+    domain_queue: dict[str, str] = {}
+    _unique(src, "queues", (q.id for q in raw), "queue id")
+    _unique(src, "queues", (q.prefix for q in raw), "ticket prefix")
+    for i, q in enumerate(raw):
+        key = f"queues[{i}]"
+        _check_queue(q, key, floor_ids, src)
+        for d in q.domains:
+            if d in domain_queue:
+                raise LayoutError(
+                    src,
+                    key + ".domains",
+                    f"domain {d!r} is already taken by queue {domain_queue[d]}",
+                )
+            domain_queue[d] = q.id
+        queues[q.id] = Queue(
+            q.id,
+            q.name,
+            q.name_en or q.id,
+            q.prefix,
+            q.floor,
+            q.area,
+            q.area_en or q.area,
+            tuple(q.domains),
+            q.daily_cap,
+            q.service_minutes,
+        )
+    if not queues:
+        raise LayoutError(src, "queues", "at least one queue")
+    if CATCH_ALL not in domain_queue:
+        raise LayoutError(src, "queues", 'one queue with domains = ["*"] (takes any item)')
+    return queues, domain_queue
+
+
+def _check_queue(q: _RawQueue, key: str, floor_ids: set[str], src: str) -> None:
+    """One queue's own fields: a known floor, a one-letter prefix, a cap and a service time
+    in range."""
+    if q.floor not in floor_ids:
+        raise LayoutError(src, key + ".floor", f"one of {sorted(floor_ids)}, got {q.floor!r}")
+    if not re.fullmatch(r"[A-Z]", q.prefix):
+        raise LayoutError(src, key + ".prefix", f"one capital letter, got {q.prefix!r}")
+    if q.daily_cap < 0 or q.daily_cap > 999:
+        raise LayoutError(src, key + ".daily_cap", "0 (no cap) to 999 (three-digit numbers)")
+    if q.service_minutes <= 0:
+        raise LayoutError(src, key + ".service_minutes", "a positive number of minutes")
+
+
+def _build_windows(
+    raw: list[_RawWindow], floor_ids: set[str], queues: Mapping[str, Queue], src: str
+) -> dict[int, Window]:
+    """The windows by number (one raw entry may stand for a range of numbers)."""
+    windows: dict[int, Window] = {}
+    for i, w in enumerate(raw):
+        key = f"windows[{i}]"
+        if w.floor not in floor_ids:
+            raise LayoutError(src, key + ".floor", f"one of {sorted(floor_ids)}, got {w.floor!r}")
+        kind = _window_kind(w, key, src)
+        _check_skills_and_profile(w, key, queues, src)
+        for n in _numbers(src, key, w):
+            if n <= 0:
+                raise LayoutError(src, key + ".number", f"a positive window number, got {n}")
+            if n in windows:
+                raise LayoutError(src, key + ".number", f"window number {n} appears twice")
+            windows[n] = Window(n, w.floor, kind, tuple(w.skills), dict(w.profile), w.name)
+    if not windows:
+        raise LayoutError(src, "windows", "at least one window")
+    return windows
+
+
+def _window_kind(w: _RawWindow, key: str, src: str) -> WindowKind:
+    """The window's kind, or an error listing the kinds there are."""
+    try:
+        return WindowKind(w.kind)
+    except ValueError as e:
+        kinds = ", ".join(k.value for k in WindowKind)
+        raise LayoutError(src, key + ".kind", f"one of {kinds}, got {w.kind!r}") from e
+
+
+def _check_skills_and_profile(
+    w: _RawWindow, key: str, queues: Mapping[str, Queue], src: str
+) -> None:
+    """Skills name known queues; the profile weighs some of those skills, within range."""
+    for s in w.skills:
+        if s not in queues:
+            raise LayoutError(src, key + ".skills", f"queue ids from {sorted(queues)}, got {s!r}")
+    if not w.profile:
+        raise LayoutError(src, key + ".profile", "at least one queue with a weight")
+    for qid, weight in w.profile.items():
+        if qid not in w.skills:
+            raise LayoutError(
+                src, key + ".profile", f"queues from this window's skills, got {qid!r}"
+            )
+        if not PROFILE_WEIGHT_MIN <= weight <= PROFILE_WEIGHT_MAX:
+            raise LayoutError(
+                src, key + ".profile",
+                f"weights from {PROFILE_WEIGHT_MIN:g} to {PROFILE_WEIGHT_MAX:g}, "
+                f"got {qid} = {weight}",
+            )  # fmt: skip
+
+
+def _check_every_queue_served(
+    queues: Mapping[str, Queue], windows: Mapping[int, Window], src: str
+) -> None:
+    """Every queue is in some window's profile (else its tickets would wait forever)."""
+    served = {q for w in windows.values() for q in w.profile}
+    for qid in queues:
+        if qid not in served:
+            raise LayoutError(src, f"queues.{qid}", "a queue that some window's profile serves")
+
+
+def _build_hours(h: _RawHours, src: str) -> Hours:
+    """Opening hours: sessions in order, known day names, dates; issuing ends with the
+    last session unless `issue_until` says otherwise."""
+    sessions = tuple(
+        (_time(src, f"hours.sessions[{i}]", a), _time(src, f"hours.sessions[{i}]", b))
+        for i, (a, b) in enumerate(h.sessions)
+    )
+    if not sessions:
+        raise LayoutError(src, "hours.sessions", 'at least one session like ["09:00", "17:00"]')
+    for i, (a, b) in enumerate(sessions):
+        if a >= b or (i and sessions[i - 1][1] > a):
+            raise LayoutError(src, f"hours.sessions[{i}]", "sessions in order, each start < end")
+    for d in h.working_days:
+        if d not in _WEEKDAYS:
+            raise LayoutError(
+                src, "hours.working_days", f"day names from {list(_WEEKDAYS)}, got {d!r}"
+            )
+    return Hours(
+        sessions=sessions,
+        issue_until=_time(src, "hours.issue_until", h.issue_until) if h.issue_until else sessions[-1][1],
+        working_weekdays=frozenset(_WEEKDAYS[d] for d in h.working_days),
+        holidays=frozenset(_date(src, "hours.holidays", d) for d in h.holidays),
+        extra_working_days=frozenset(_date(src, "hours.extra_working_days", d) for d in h.extra_working_days),
+    )  # fmt: skip
+
+
+def _check_priority_rates(p: _RawPriority, src: str) -> None:
+    """Each ticket class has a positive calling rate."""
+    for cls in ("normal", "appointment", "green"):
+        if p.rates.get(cls, 0) <= 0:
+            raise LayoutError(src, "priority.rates", f"a positive rate for class {cls!r}")
+
+
+def _build_kiosks(raw: list[_RawKiosk], floor_ids: set[str], src: str) -> tuple[Kiosk, ...]:
+    """The kiosks: on known floors, 58 or 80 mm paper, ids unique."""
+    kiosks = tuple(
+        Kiosk(k.id, k.floor, k.printer, k.id_reader, k.card_reader, k.paper_width) for k in raw
+    )
+    for i, k in enumerate(kiosks):
+        if k.floor not in floor_ids:
+            raise LayoutError(src, f"devices.kiosks[{i}].floor", f"one of {sorted(floor_ids)}")
+        if k.paper_width not in (58, 80):
+            raise LayoutError(src, f"devices.kiosks[{i}].paper_width", "58 or 80 (mm)")
+    _unique(src, "devices.kiosks", (k.id for k in kiosks), "kiosk id")
+    return kiosks
 
 
 def load_layout(path: str | Path) -> Layout:

@@ -222,99 +222,21 @@ def load_scenario(path: str | Path, overrides: Sequence[str] = ()) -> Scenario:
     """Read and validate a scenario file (and the layout it names), with `overrides`
     (see `apply_overrides`) applied before validation."""
     p = Path(path)
-    src = str(p)
-    try:
-        data = tomllib.loads(p.read_text(encoding="utf-8"))
-    except OSError as e:
-        raise ScenarioError(src, "(file)", f"a readable file ({e.strerror})") from e
-    except tomllib.TOMLDecodeError as e:
-        raise ScenarioError(src, "(file)", f"valid TOML ({e})") from e
-    apply_overrides(src, data, overrides)
-    if overrides:
-        src = f"{src} with {' '.join(overrides)}"
-    try:
-        raw = convert(data, _RawScenario)
-    except ShapeError as e:
-        raise ScenarioError(src, e.path, e.expected) from e
+    raw, src = _read_raw_scenario(p, overrides)
     meta = raw.scenario
     layout = load_layout(p.parent / meta.layout)
-    try:
-        day = date.fromisoformat(meta.date)
-    except ValueError as e:
-        raise ScenarioError(
-            src, "scenario.date", f"a date like 2026-11-26, got {meta.date!r}"
-        ) from e
-    if not layout.hours.is_working_day(day):
-        raise ScenarioError(src, "scenario.date", f"a working day of the layout, got {day}")
-    if isinstance(meta.windows, list):
-        windows = tuple(meta.windows)
-    else:
-        m = re.fullmatch(r"(\d+)\s*-\s*(\d+)", meta.windows)
-        if not m:
-            raise ScenarioError(
-                src, "scenario.windows", f'a range like "1-30", got {meta.windows!r}'
-            )
-        windows = tuple(range(int(m.group(1)), int(m.group(2)) + 1))
-    for n in windows:
-        if n not in layout.windows:
-            raise ScenarioError(src, "scenario.windows", f"windows of the layout, got {n}")
+    day = _scenario_day(meta, layout, src)
+    windows = _staffed_windows(meta, layout, src)
     issue_from = _minutes(src, "scenario.issue_from", meta.issue_from)
     issue_until = _minutes(src, "scenario.issue_until", meta.issue_until)
     close = _minutes(src, "scenario.close", meta.close)
     if not issue_from < issue_until <= close:
         raise ScenarioError(src, "scenario", "issue_from < issue_until <= close")
-
-    periods = []
-    for i, (a, b, mult) in enumerate(raw.arrivals.periods):
-        key = f"arrivals.periods[{i}]"
-        s, end = _minutes(src, key, a), _minutes(src, key, b)
-        if s >= end or mult < 0 or s < issue_from or end > issue_until:
-            raise ScenarioError(src, key, "start < end within the issuing hours, multiplier ≥ 0")
-        periods.append((s, end, mult))
-    total = sum(b - a for a, b, _ in periods)
-    # "time": the time-weighted mean is 1, so a day brings `walk_ins` people on average.
-    mean_mult = sum((b - a) * x for a, b, x in periods) / total
-    if raw.arrivals.normalise == "periods":
-        # The plain mean of the listed multipliers is 1 (it already is for the standard
-        # eight; the last period lasting half an hour, a day brings 462/450 = 2.7 % more
-        # than `walk_ins`): the standard scenario's reading of BENCHMARK.md, under which
-        # our rows agree with the reference figures (docs/benchmark/reference.md).
-        mean_mult = sum(x for _, _, x in periods) / len(periods)
-    elif raw.arrivals.normalise != "time":
-        raise ScenarioError(src, "arrivals.normalise", '"time" or "periods"')
-    if mean_mult <= 0:
-        raise ScenarioError(src, "arrivals.periods", "some positive multiplier")
-    norm = tuple((a, b, x / mean_mult) for a, b, x in periods)
-
+    norm = _arrival_periods(raw.arrivals, issue_from, issue_until, src)
     ap = raw.appointments
-    first = _minutes(src, "appointments.first_slot", ap.first_slot)
-    last = _minutes(src, "appointments.last_slot", ap.last_slot)
-    if ap.slot_minutes <= 0 or first > last or first < issue_from or last >= issue_until:
-        raise ScenarioError(src, "appointments", "slots within the issuing hours")
-    slots = tuple(np.arange(first, last + 1e-9, ap.slot_minutes).tolist())
-
+    slots = _appointment_slots(ap, issue_from, issue_until, src)
     no_come = _share(src, "appointments.no_come", ap.no_come)  # below 1
-    if ap.counts == "bookings":
-        booked_per_listed = 1.0
-    elif ap.counts == "arrivals":
-        booked_per_listed = 1 / (1 - no_come)
-    else:
-        raise ScenarioError(src, "appointments.counts", '"bookings" or "arrivals"')
-
-    queues = []
-    for i, q in enumerate(raw.queues):
-        key = f"queues[{i}]"
-        if q.id not in layout.queues:
-            raise ScenarioError(src, key + ".id", f"a queue of the layout, got {q.id!r}")
-        if q.walk_ins < 0 or q.appointments < 0 or q.service_mean <= 0 or q.service_cv <= 0:
-            raise ScenarioError(src, key, "non-negative rates, positive service mean and CV")
-        served = any(q.id in layout.windows[n].skills for n in windows)
-        if not served:
-            raise ScenarioError(src, key + ".id", f"a queue some staffed window can serve: {q.id}")
-        booked = q.appointments * booked_per_listed  # QueueScenario counts bookings
-        queues.append(QueueScenario(q.id, q.walk_ins, booked, q.service_mean, q.service_cv))
-    if not queues:
-        raise ScenarioError(src, "queues", "at least one queue")
+    queues = _queue_scenarios(raw, layout, windows, _booked_per_listed(ap, no_come, src), src)
     for name, f in raw.day_types.items():
         if f <= 0:
             raise ScenarioError(src, f"day_types.{name}", "a positive factor")
@@ -330,6 +252,129 @@ def load_scenario(path: str | Path, overrides: Sequence[str] = ()) -> Scenario:
         absent_minutes=raw.no_show.lost_minutes, day_types=dict(raw.day_types),
         queues=tuple(queues), reference=raw.reference,
     )  # fmt: skip
+
+
+def _read_raw_scenario(p: Path, overrides: Sequence[str]) -> tuple[_RawScenario, str]:
+    """The file's TOML with the overrides applied, in its raw shape; and the name errors
+    give it (the path, plus the overrides if any)."""
+    src = str(p)
+    try:
+        data = tomllib.loads(p.read_text(encoding="utf-8"))
+    except OSError as e:
+        raise ScenarioError(src, "(file)", f"a readable file ({e.strerror})") from e
+    except tomllib.TOMLDecodeError as e:
+        raise ScenarioError(src, "(file)", f"valid TOML ({e})") from e
+    apply_overrides(src, data, overrides)
+    if overrides:
+        src = f"{src} with {' '.join(overrides)}"
+    try:
+        return convert(data, _RawScenario), src
+    except ShapeError as e:
+        raise ScenarioError(src, e.path, e.expected) from e
+
+
+def _scenario_day(meta: _RawMeta, layout: Layout, src: str) -> date:
+    """The simulated date: a working day of the layout."""
+    try:
+        day = date.fromisoformat(meta.date)
+    except ValueError as e:
+        raise ScenarioError(
+            src, "scenario.date", f"a date like 2026-11-26, got {meta.date!r}"
+        ) from e
+    if not layout.hours.is_working_day(day):
+        raise ScenarioError(src, "scenario.date", f"a working day of the layout, got {day}")
+    return day
+
+
+def _staffed_windows(meta: _RawMeta, layout: Layout, src: str) -> tuple[int, ...]:
+    """The staffed windows, a list or a range like "1-30", all of them the layout's."""
+    if isinstance(meta.windows, list):
+        windows = tuple(meta.windows)
+    else:
+        m = re.fullmatch(r"(\d+)\s*-\s*(\d+)", meta.windows)
+        if not m:
+            raise ScenarioError(
+                src, "scenario.windows", f'a range like "1-30", got {meta.windows!r}'
+            )
+        windows = tuple(range(int(m.group(1)), int(m.group(2)) + 1))
+    for n in windows:
+        if n not in layout.windows:
+            raise ScenarioError(src, "scenario.windows", f"windows of the layout, got {n}")
+    return windows
+
+
+def _arrival_periods(
+    arr: _RawArrivals, issue_from: float, issue_until: float, src: str
+) -> tuple[tuple[float, float, float], ...]:
+    """The arrival periods in minutes, their multipliers normalised as `normalise` says."""
+    periods = []
+    for i, (a, b, mult) in enumerate(arr.periods):
+        key = f"arrivals.periods[{i}]"
+        s, end = _minutes(src, key, a), _minutes(src, key, b)
+        if s >= end or mult < 0 or s < issue_from or end > issue_until:
+            raise ScenarioError(src, key, "start < end within the issuing hours, multiplier ≥ 0")
+        periods.append((s, end, mult))
+    total = sum(b - a for a, b, _ in periods)
+    # "time": the time-weighted mean is 1, so a day brings `walk_ins` people on average.
+    mean_mult = sum((b - a) * x for a, b, x in periods) / total
+    if arr.normalise == "periods":
+        # The plain mean of the listed multipliers is 1 (it already is for the standard
+        # eight; the last period lasting half an hour, a day brings 462/450 = 2.7 % more
+        # than `walk_ins`): the standard scenario's reading of BENCHMARK.md, under which
+        # our rows agree with the reference figures (docs/benchmark/reference.md).
+        mean_mult = sum(x for _, _, x in periods) / len(periods)
+    elif arr.normalise != "time":
+        raise ScenarioError(src, "arrivals.normalise", '"time" or "periods"')
+    if mean_mult <= 0:
+        raise ScenarioError(src, "arrivals.periods", "some positive multiplier")
+    return tuple((a, b, x / mean_mult) for a, b, x in periods)
+
+
+def _appointment_slots(
+    ap: _RawAppointments, issue_from: float, issue_until: float, src: str
+) -> tuple[float, ...]:
+    """The appointment slots' starts, in minutes, all within the issuing hours."""
+    first = _minutes(src, "appointments.first_slot", ap.first_slot)
+    last = _minutes(src, "appointments.last_slot", ap.last_slot)
+    if ap.slot_minutes <= 0 or first > last or first < issue_from or last >= issue_until:
+        raise ScenarioError(src, "appointments", "slots within the issuing hours")
+    return tuple(np.arange(first, last + 1e-9, ap.slot_minutes).tolist())
+
+
+def _booked_per_listed(ap: _RawAppointments, no_come: float, src: str) -> float:
+    """Bookings per listed appointment: 1 when the figures count bookings, more when they
+    count the booked citizens who come."""
+    if ap.counts == "bookings":
+        return 1.0
+    if ap.counts == "arrivals":
+        return 1 / (1 - no_come)
+    raise ScenarioError(src, "appointments.counts", '"bookings" or "arrivals"')
+
+
+def _queue_scenarios(
+    raw: _RawScenario,
+    layout: Layout,
+    windows: tuple[int, ...],
+    booked_per_listed: float,
+    src: str,
+) -> list[QueueScenario]:
+    """The scenario's queues: the layout's, served by some staffed window, with sane rates;
+    their appointments counted as bookings."""
+    queues = []
+    for i, q in enumerate(raw.queues):
+        key = f"queues[{i}]"
+        if q.id not in layout.queues:
+            raise ScenarioError(src, key + ".id", f"a queue of the layout, got {q.id!r}")
+        if q.walk_ins < 0 or q.appointments < 0 or q.service_mean <= 0 or q.service_cv <= 0:
+            raise ScenarioError(src, key, "non-negative rates, positive service mean and CV")
+        served = any(q.id in layout.windows[n].skills for n in windows)
+        if not served:
+            raise ScenarioError(src, key + ".id", f"a queue some staffed window can serve: {q.id}")
+        booked = q.appointments * booked_per_listed  # QueueScenario counts bookings
+        queues.append(QueueScenario(q.id, q.walk_ins, booked, q.service_mean, q.service_cv))
+    if not queues:
+        raise ScenarioError(src, "queues", "at least one queue")
+    return queues
 
 
 def standard_scenario_path() -> Path:
@@ -521,132 +566,193 @@ def simulate_day(
     eng = make_engine(sc, variant, clock, estimator)
     if on_engine is not None:
         on_engine(eng)
-    qids = sc.queue_ids
-    planned = {q: eng.layout.queues[q].service_minutes for q in qids}
+    day = _Day(sc, eng, clock, citizens, advisor_config or ADVISOR)
+    day.prepare()
+    return day.run(advise=variant.advisor)
 
-    # Before opening: book the appointments, open the windows, sign the clerks in.
-    clock.t = sc.issue_from - 60
-    persons: dict[int, PersonRef] = {}
-    for i, c in enumerate(citizens):
-        if c.kind == KIND_APPOINTMENT:
-            persons[i] = PersonRef(f"ap{i}")
-            eng.book_appointment(
-                person=persons[i],
-                queue=qids[c.queue],
-                slot=clock.midnight + timedelta(minutes=c.slot),
-            )
-        elif c.kind == KIND_GREEN:
-            persons[i] = PersonRef(f"gr{i}", birth_date=_ELDERLY)
-    for n in sc.windows:
-        eng.open_window(window=n)
-        eng.sign_in(window=n, post="A", staff_no=f"S{n:03d}", name=f"窗口{n}")
 
-    n_t = len(citizens)
-    queue = np.zeros(n_t, np.int8)
-    cls = np.zeros(n_t, np.int8)
-    issued = np.full(n_t, np.nan, np.float32)
-    called = np.full(n_t, np.nan, np.float32)
-    estimate = np.zeros(n_t, np.float32)
-    est_low = np.zeros(n_t, np.float32)
-    est_high = np.zeros(n_t, np.float32)
-    baseline = np.zeros(n_t, np.float32)
-    busy = dict.fromkeys(sc.windows, 0.0)
-    cls_index = {c: i for i, c in enumerate(CLASSES)}
+class _TicketLog:
+    """The per-ticket arrays of one day, one row per ticket in issue order (sized for every
+    citizen; a day's result keeps the rows that were issued)."""
 
-    by_id: dict[str, int] = {}  # ticket id -> row
-    rows: list[int] = []  # row -> citizen index
-    heap: list[tuple[float, int, int, int]] = [
-        (c.arrive, _ARRIVE, i, i) for i, c in enumerate(citizens)
-    ]
-    heapq.heapify(heap)
-    seq = n_t
-    idle: dict[int, float] = dict.fromkeys(sc.windows, sc.issue_from)  # window -> idle since
-    end = sc.issue_from
+    def __init__(self, n: int) -> None:
+        self.queue = np.zeros(n, np.int8)
+        self.cls = np.zeros(n, np.int8)
+        self.issued = np.full(n, np.nan, np.float32)
+        self.called = np.full(n, np.nan, np.float32)
+        self.estimate = np.zeros(n, np.float32)
+        self.est_low = np.zeros(n, np.float32)
+        self.est_high = np.zeros(n, np.float32)
+        self.baseline = np.zeros(n, np.float32)
 
-    def serve(n: int, ticket: dict[str, Any], t: float) -> None:
-        nonlocal seq
-        row = by_id[ticket["id"]]
-        called[row] = t
-        c = citizens[rows[row]]
-        seq += 1
-        if c.absent:
-            heapq.heappush(heap, (t + sc.absent_minutes, _NO_SHOW, seq, n))
-            busy[n] += sc.absent_minutes
-        else:
-            eng.start(window=n)
-            heapq.heappush(heap, (t + c.service, _FINISH, seq, n))
-            busy[n] += c.service
+    def issue(self, row: int, queue: int, cls: int, t: float, ticket: dict[str, Any]) -> None:
+        """Row `row` was issued at `t` with the engine's ticket (its class and estimate)."""
+        self.queue[row], self.cls[row], self.issued[row] = queue, cls, t
+        self.estimate[row], self.est_low[row], self.est_high[row] = (
+            ticket["estimate"],
+            ticket["estimate_low"],
+            ticket["estimate_high"],
+        )
 
-    windows = eng.windows
-    cfg = advisor_config or ADVISOR
-    memory = adv.Memory()
-    forecast = scenario_forecast(sc)
-    moves = 0
-    if variant.advisor:
-        heapq.heappush(heap, (sc.issue_from, _ADVISE, -1, 0))
-    while heap:
-        t, kind, _, x = heapq.heappop(heap)
-        clock.t = t
-        if kind == _ADVISE:
-            props = adv.run_once(eng, memory, cfg, forecast)
-            for p in props:
-                eng.set_profile(window=p.window, profile=p.profile, by="advisor", reason=p.reason)
-            adv.apply_memory(memory, props, clock())
-            moves += len(props)
-            for p in props:  # an idle window may find work in its new profile at once
-                if p.window in idle:
-                    got = eng.call_next(window=p.window).value["ticket"]
-                    if got is not None:
-                        del idle[p.window]
-                        serve(p.window, got, t)
-            if heap:  # more to happen today: look again later
-                seq += 1
-                heapq.heappush(heap, (t + cfg.every_minutes, _ADVISE, seq, 0))
-            continue
-        if kind == _ARRIVE:
-            c = citizens[x]
-            q = qids[c.queue]
-            base = simple_estimate(QueueLoad(q, eng.waiting_count(q), eng.servers(q), planned[q]))
+
+class _Day:
+    """One simulated day in progress: the engine and its clock, the event heap (arrivals,
+    windows coming free, advisor rounds), the idle windows and the tickets so far.
+
+    Heap entries are (minutes, kind, sequence, subject): the subject is a citizen's index
+    for an arrival, a window number otherwise; the sequence keeps equal times in order."""
+
+    def __init__(
+        self,
+        sc: Scenario,
+        eng: Engine,
+        clock: SimClock,
+        citizens: list[Citizen],
+        cfg: adv.AdvisorConfig,
+    ) -> None:
+        self.sc, self.eng, self.clock, self.citizens, self.cfg = sc, eng, clock, citizens, cfg
+        self.qids = sc.queue_ids
+        self.planned = {q: eng.layout.queues[q].service_minutes for q in self.qids}
+        self.persons: dict[int, PersonRef] = {}
+        self.log = _TicketLog(len(citizens))
+        self.busy = dict.fromkeys(sc.windows, 0.0)
+        self.cls_index = {c: i for i, c in enumerate(CLASSES)}
+        self.by_id: dict[str, int] = {}  # ticket id -> row
+        self.rows: list[int] = []  # row -> citizen index
+        self.heap: list[tuple[float, int, int, int]] = [
+            (c.arrive, _ARRIVE, i, i) for i, c in enumerate(citizens)
+        ]
+        heapq.heapify(self.heap)
+        self.seq = len(citizens)
+        self.idle: dict[int, float] = dict.fromkeys(sc.windows, sc.issue_from)  # since when
+        self.end = sc.issue_from
+        self.memory = adv.Memory()
+        self.forecast = scenario_forecast(sc)
+        self.moves = 0
+
+    def prepare(self) -> None:
+        """Before opening: book the appointments, open the windows, sign the clerks in."""
+        sc, eng, clock = self.sc, self.eng, self.clock
+        clock.t = sc.issue_from - 60
+        for i, c in enumerate(self.citizens):
             if c.kind == KIND_APPOINTMENT:
-                out = eng.issue(queue=q, person=persons[x], channel="appointment")
+                self.persons[i] = PersonRef(f"ap{i}")
+                eng.book_appointment(
+                    person=self.persons[i],
+                    queue=self.qids[c.queue],
+                    slot=clock.midnight + timedelta(minutes=c.slot),
+                )
+            elif c.kind == KIND_GREEN:
+                self.persons[i] = PersonRef(f"gr{i}", birth_date=_ELDERLY)
+        for n in sc.windows:
+            eng.open_window(window=n)
+            eng.sign_in(window=n, post="A", staff_no=f"S{n:03d}", name=f"窗口{n}")
+        self.windows = eng.windows  # live: the advisor changes their profiles
+
+    def run(self, *, advise: bool) -> DayResult:
+        """Play the events in time order until none is left (with advisor rounds from the
+        opening on if `advise`); return the day's figures."""
+        heap = self.heap
+        if advise:
+            heapq.heappush(heap, (self.sc.issue_from, _ADVISE, -1, 0))
+        while heap:
+            t, kind, _, x = heapq.heappop(heap)
+            self.clock.t = t
+            if kind == _ADVISE:
+                self.advise(t)
+            elif kind == _ARRIVE:
+                self.arrive(x, t)
             else:
-                out = eng.issue(queue=q, person=persons.get(x))
-            tk = out.value["ticket"]
-            row = len(rows)
-            rows.append(x)
-            by_id[tk["id"]] = row
-            queue[row], cls[row], issued[row] = c.queue, cls_index[tk["priority"]], t
-            estimate[row], est_low[row], est_high[row] = (
-                tk["estimate"],
-                tk["estimate_low"],
-                tk["estimate_high"],
-            )
-            baseline[row] = base.minutes
-            # Wake the longest-idle window that may take it.
-            for _since, n in sorted((s, n) for n, s in idle.items() if q in windows[n].profile):
-                got = eng.call_next(window=n).value["ticket"]
+                self.window_free(x, t, finished=kind == _FINISH)
+        return self.result()
+
+    def advise(self, t: float) -> None:
+        """An advisor round: apply its proposals, let an idle window with a new profile call
+        at once, and plan the next round while the day has more to happen."""
+        eng = self.eng
+        props = adv.run_once(eng, self.memory, self.cfg, self.forecast)
+        for p in props:
+            eng.set_profile(window=p.window, profile=p.profile, by="advisor", reason=p.reason)
+        adv.apply_memory(self.memory, props, self.clock())
+        self.moves += len(props)
+        for p in props:  # an idle window may find work in its new profile at once
+            if p.window in self.idle:
+                got = eng.call_next(window=p.window).value["ticket"]
                 if got is not None:
-                    del idle[n]
-                    serve(n, got, t)
-                    break
+                    del self.idle[p.window]
+                    self.serve(p.window, got, t)
+        if self.heap:  # more to happen today: look again later
+            self.seq += 1
+            heapq.heappush(self.heap, (t + self.cfg.every_minutes, _ADVISE, self.seq, 0))
+
+    def arrive(self, x: int, t: float) -> None:
+        """Citizen `x` takes a ticket (recorded with its printed estimate and the simple
+        baseline of the same moment); the longest-idle window that may take it calls."""
+        eng, c = self.eng, self.citizens[x]
+        q = self.qids[c.queue]
+        base = simple_estimate(QueueLoad(q, eng.waiting_count(q), eng.servers(q), self.planned[q]))
+        if c.kind == KIND_APPOINTMENT:
+            out = eng.issue(queue=q, person=self.persons[x], channel="appointment")
         else:
-            if kind == _FINISH:
-                eng.finish(window=x)
-            else:
-                eng.no_show(window=x)
-            end = max(end, t)
-            got = eng.call_next(window=x).value["ticket"]
+            out = eng.issue(queue=q, person=self.persons.get(x))
+        tk = out.value["ticket"]
+        row = len(self.rows)
+        self.rows.append(x)
+        self.by_id[tk["id"]] = row
+        self.log.issue(row, c.queue, self.cls_index[tk["priority"]], t, tk)
+        self.log.baseline[row] = base.minutes
+        self.wake_idle_window(q, t)
+
+    def wake_idle_window(self, q: str, t: float) -> None:
+        """The longest-idle window with queue `q` in its profile calls next (one success is
+        enough: a ticket taken leaves the other idle windows as empty as before)."""
+        idle = self.idle
+        for _since, n in sorted((s, n) for n, s in idle.items() if q in self.windows[n].profile):
+            got = self.eng.call_next(window=n).value["ticket"]
             if got is not None:
-                serve(x, got, t)
-            else:
-                idle[x] = t
-    k = len(rows)
-    return DayResult(
-        queue=queue[:k], cls=cls[:k], issued=issued[:k], called=called[:k],
-        estimate=estimate[:k], est_low=est_low[:k], est_high=est_high[:k],
-        baseline=baseline[:k], busy=np.array([busy[n] for n in sc.windows], np.float32),
-        end=end, moves=moves,
-    )  # fmt: skip
+                del idle[n]
+                self.serve(n, got, t)
+                break
+
+    def window_free(self, n: int, t: float, *, finished: bool) -> None:
+        """Window `n` finished its ticket (or gave up on an absentee) and calls the next;
+        with nothing to call it goes idle."""
+        if finished:
+            self.eng.finish(window=n)
+        else:
+            self.eng.no_show(window=n)
+        self.end = max(self.end, t)
+        got = self.eng.call_next(window=n).value["ticket"]
+        if got is not None:
+            self.serve(n, got, t)
+        else:
+            self.idle[n] = t
+
+    def serve(self, n: int, ticket: dict[str, Any], t: float) -> None:
+        """Window `n` called `ticket` at `t`: the citizen is served (or is absent and the
+        window waits for them in vain); plan when the window comes free."""
+        row = self.by_id[ticket["id"]]
+        self.log.called[row] = t
+        c = self.citizens[self.rows[row]]
+        self.seq += 1
+        if c.absent:
+            heapq.heappush(self.heap, (t + self.sc.absent_minutes, _NO_SHOW, self.seq, n))
+            self.busy[n] += self.sc.absent_minutes
+        else:
+            self.eng.start(window=n)
+            heapq.heappush(self.heap, (t + c.service, _FINISH, self.seq, n))
+            self.busy[n] += c.service
+
+    def result(self) -> DayResult:
+        """The day's figures, trimmed to the tickets issued."""
+        k, log = len(self.rows), self.log
+        return DayResult(
+            queue=log.queue[:k], cls=log.cls[:k], issued=log.issued[:k], called=log.called[:k],
+            estimate=log.estimate[:k], est_low=log.est_low[:k], est_high=log.est_high[:k],
+            baseline=log.baseline[:k],
+            busy=np.array([self.busy[n] for n in self.sc.windows], np.float32),
+            end=self.end, moves=self.moves,
+        )  # fmt: skip
 
 
 def run_day(sc: Scenario, variant: Variant, day_type: str, day_index: int, seed: int) -> DayResult:

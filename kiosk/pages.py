@@ -21,21 +21,12 @@ from PyQt6.QtWidgets import (
 from kiosk.model import OFFLINE_TEXT, PHOTO_TEXT, KioskModel, Message, PrintState
 from kiosk.widgets import Fonts, Keyboard, QueueButton, button, label
 from ui import theme
-from ui.i18n import current_language, tr
-
-
-def en() -> bool:
-    return current_language() == "en"
+from ui.i18n import pick, text_of, tr
 
 
 def say(m: Message) -> str:
     """A model message in the current language (Chinese when there is no English)."""
-    return m.en if en() and m.en else tr(m.zh)
-
-
-def pick(zh: str, en_text: str) -> str:
-    """A hall name from the layout in the current language."""
-    return en_text if en() and en_text else zh
+    return pick(tr(m.zh), m.en)
 
 
 class Page(QWidget):
@@ -105,8 +96,8 @@ class HomePage(Page):
             if say(wait):
                 figures += " · " + say(wait)
             self.buttons[q["id"]].show_queue(
-                pick(q["name"], q.get("name_en", "")),
-                pick(q.get("area", ""), q.get("area_en", "")),
+                text_of(q, "name"),
+                text_of(q, "area"),
                 figures,
             )
         self.greeting.setVisible(m.person is not None)
@@ -186,7 +177,7 @@ class SearchPage(Page):
         for i, b in enumerate(self.items):
             if i < len(m.results):
                 item = m.results[i]
-                b.setText(pick(item.name, item.name_en))
+                b.setText(text_of(item, "name"))
                 b.setAccessibleName(item.code)
                 b.show()
             else:
@@ -291,12 +282,12 @@ class DonePage(Page):
             return
         self.your.setText(tr("您的号码"))
         self.number.setText(t.number)
-        name = pick(t.queue_name, t.queue_name_en)
+        name = text_of(t, "queue_name")
         if t.item_name:
             name += " · " + t.item_name
         self.queue.setText(name)
-        self.where.setText(pick(t.where_text, t.where_text_en))
-        wait = pick(t.wait_text, t.wait_text_en)
+        self.where.setText(text_of(t, "where_text"))
+        wait = text_of(t, "wait_text")
         self.ahead.setText(tr("前面还有 {n} 人 · 预计等候 {wait}").format(n=t.ahead, wait=wait))
         self.green.setVisible(t.green)
         self.green.setText(tr("绿色通道 · 优先叫号"))

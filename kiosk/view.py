@@ -29,11 +29,10 @@ from kiosk.pages import (
     OfflinePage,
     Page,
     SearchPage,
-    pick,
 )
 from kiosk.widgets import Fonts, button, label
 from ui import i18n, theme
-from ui.i18n import tr
+from ui.i18n import text_of, tr
 
 KIOSK_STYLE = f"""
 QPushButton[role="key"] {{
@@ -129,7 +128,7 @@ class KioskWindow(QWidget):
         """Show the model's screen and redraw it."""
         m = self.model
         layout = m.layout
-        self.title.setText(pick(layout.get("name", ""), layout.get("name_en", "")) or tr("取号机"))
+        self.title.setText(text_of(layout, "name") or tr("取号机"))
         self.lang.setText("中文" if i18n.current_language() == "en" else "English")
         self.stack.setCurrentWidget(self.page)
         self.page.refresh()

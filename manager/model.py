@@ -23,7 +23,7 @@ from manager.clock import Clock
 from manager.figures import Figures, figures
 from manager.followups import CaseView, case_views
 from manager.live import LiveLog, Proposal
-from ui.i18n import current_language, tr
+from ui.i18n import text_of, tr
 from ui.model import HallModel
 
 log = logging.getLogger(__name__)
@@ -96,7 +96,7 @@ class ConsoleModel(QObject):
     def queue_name(self, qid: str) -> str:
         for q in self.hall.queues():
             if q["id"] == qid:
-                return str(q["name_en"] if current_language() == "en" else q["name"])
+                return text_of(q, "name")
         return qid
 
     def devices(self) -> list[F.DeviceView]:
@@ -163,12 +163,7 @@ class ConsoleModel(QObject):
 
         def answered(reply: P.Ok | P.Error) -> None:
             if isinstance(reply, P.Error):
-                text = (
-                    reply.message_en
-                    if current_language() == "en" and reply.message_en
-                    else reply.message
-                )
-                self.message.emit(text, True)
+                self.message.emit(text_of(reply, "message"), True)
                 return
             if change.action != "profile":
                 self.local_log.append({"at": self.now, "window": change.window, "what": change.action,

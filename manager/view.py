@@ -23,7 +23,7 @@ from manager.widgets.queue_table import QueueTable
 from manager.widgets.rebalance_panel import RebalancePanel
 from manager.widgets.window_grid import WindowGrid
 from ui import theme
-from ui.i18n import current_language, tr
+from ui.i18n import text_of, tr
 
 
 class FloorPage(QWidget):
@@ -89,7 +89,6 @@ class ConsoleWindow(QMainWindow):
         if self.floor_pages or not self.model.floors():
             return
         self.tabs.clear()
-        en = current_language() == "en"
         for f in self.model.floors():
             page = FloorPage(self.model, f["id"])
             page.grid.selected.connect(self.rebalance.select_window)
@@ -98,7 +97,7 @@ class ConsoleWindow(QMainWindow):
             scroll.setWidgetResizable(True)
             scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
             scroll.setWidget(page)
-            self.tabs.addTab(scroll, f"{f['id']} {f['name_en'] if en else f['name']}")
+            self.tabs.addTab(scroll, f"{f['id']} {text_of(f, 'name')}")
         self.tabs.addTab(self.followups, tr("差评回访"))
         self.tabs.addTab(self.figures, tr("今日统计"))
 

@@ -113,13 +113,10 @@ class PadModel(QObject):
         if isinstance(reply, P.Ok):
             self._go(Page.THANKS, self.thanks_seconds)
             return
-        en = i18n.current_language() == "en"
         if reply.code == ALREADY_RATED:
             self.message = i18n.tr("该号码已评价过，感谢您的支持")
         else:
-            self.message = (reply.message_en if en and reply.message_en else reply.message) or (
-                i18n.tr("评价未能提交，请稍后再试")
-            )
+            self.message = i18n.text_of(reply, "message") or i18n.tr("评价未能提交，请稍后再试")
         self._go(Page.MESSAGE, self.message_seconds)
 
     # ------------------------------------------------------------ the citizen

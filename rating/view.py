@@ -205,9 +205,7 @@ class PadView(QWidget):
         window_text = tr("{n}号窗口").format(n=m.window)
         self.window_title.setText(window_text)
         lay = m.hall.layout or {}
-        self.hall_name.setText(
-            str((lay.get("name_en") if lang == "en" else None) or lay.get("name", ""))
-        )
+        self.hall_name.setText(i18n.text_of(lay, "name", lang))
         self.offline.setText(tr("系统连接中…"))
         self.offline.setVisible(not m.online)
         self.pages.setCurrentWidget(self._pages[m.page])

@@ -13,13 +13,20 @@ counter's "Pause" button and the console's "paused" state), so `tr()` passes the
 calling app's package as the Qt context and the translator looks in that app's
 table first (shared + its own file), then in all tables merged (shared widgets,
 and one process running several apps, as the demo does).
+
+Values from the hall come in both languages already: a queue's `name` and `name_en`, a
+reply's `message` and `message_en`, a ticket's `wait_text` and `wait_text_en` … `text_of`
+picks the one for the language (the Chinese when the English is empty); `pick` does the
+same for two texts at hand. Every app chooses that way, never with its own `lang == "en"`.
 """
 
 from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Mapping
 from importlib.resources import files
+from typing import Any
 
 from PyQt6.QtCore import QCoreApplication, QTranslator
 
@@ -126,3 +133,20 @@ def tr(text: str) -> str:
     in the context of the calling app (the caller's top package: "counter", "kiosk" …)."""
     app = sys._getframe(1).f_globals.get("__name__", "").partition(".")[0]
     return QCoreApplication.translate(app or "yichuang", text)
+
+
+def pick(zh: object, en: object, lang: str | None = None) -> str:
+    """The text for `lang` (the current language when None) of a value given in Chinese
+    and English: `en` in English unless it is empty, else `zh` ("" for None)."""
+    if (lang or current_language()) == "en" and en:
+        return str(en)
+    return "" if zh is None else str(zh)
+
+
+def text_of(record: Mapping[str, Any] | object, field: str, lang: str | None = None) -> str:
+    """`record.field` in `lang` (the current language when None): its English twin
+    `field_en` in English unless it is empty, else the Chinese `field`. A record is a dict
+    from the hub (a key missing reads as "") or an object (a catalogue item, a ticket view)."""
+    if isinstance(record, Mapping):
+        return pick(record.get(field), record.get(field + "_en"), lang)
+    return pick(getattr(record, field, None), getattr(record, field + "_en", None), lang)

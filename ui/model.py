@@ -16,7 +16,7 @@ from PyQt6.QtCore import QObject, pyqtSignal
 
 from hall.follower import FollowedEvent
 from ui.hublink import HubLink
-from ui.i18n import current_language
+from ui.i18n import text_of
 
 CALL_EVENTS = ("ticket.called", "ticket.recalled")
 
@@ -141,9 +141,7 @@ class HallModel(QObject):
     def estimate_text(self, qid: str) -> str:
         """The hub's estimate for a walk-in now, in the app's language."""
         fig = self.queue_figures.get(qid, {})
-        if current_language() == "en" and fig.get("estimate_text_en"):
-            return str(fig["estimate_text_en"])
-        return str(fig.get("estimate_text", ""))
+        return text_of(fig, "estimate_text")
 
     def ticket(self, ticket_id: str) -> dict[str, Any] | None:
         t = self.board.get("tickets", {}).get(ticket_id)

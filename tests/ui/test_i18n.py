@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 
 from PyQt6.QtCore import QCoreApplication
 from PyQt6.QtWidgets import QApplication
 
+from hall import protocol as P
+from hall.catalogue import load_catalogue
 from ui import i18n
 
 
@@ -48,3 +51,52 @@ def test_each_app_reads_its_own_english(qapp: QApplication) -> None:
     finally:
         i18n.set_language("zh")
     assert eval("tr('暂停')", {"__name__": "counter.view", "tr": i18n.tr}) == "暂停"
+
+
+@dataclass
+class _TicketView:
+    """Like kiosk.tickets.TicketView: a field, and its English twin as a property."""
+
+    wait_text: str
+
+    @property
+    def wait_text_en(self) -> str:
+        return "about 5 min"
+
+
+def test_pick_takes_the_english_twin_only_in_english_and_only_when_given() -> None:
+    assert i18n.pick("综合受理", "General", "en") == "General"
+    assert i18n.pick("综合受理", "General", "zh") == "综合受理"
+    assert i18n.pick("综合受理", "", "en") == "综合受理"  # no English: Chinese, never blank
+    assert i18n.pick("综合受理", None, "en") == "综合受理"
+    assert i18n.pick(None, None, "zh") == ""
+
+
+def test_text_of_reads_a_field_and_its_en_twin_from_dicts_and_objects() -> None:
+    queue = {"id": "G", "name": "综合受理", "name_en": "General", "area": "A区"}
+    assert i18n.text_of(queue, "name", "en") == "General"
+    assert i18n.text_of(queue, "name", "zh") == "综合受理"
+    assert i18n.text_of(queue, "area", "en") == "A区"  # no area_en: the Chinese
+    assert i18n.text_of(queue, "notice", "en") == ""  # neither: empty, not a KeyError
+
+    assert i18n.text_of(_TicketView("约5分钟"), "wait_text", "en") == "about 5 min"
+    assert i18n.text_of(_TicketView("约5分钟"), "wait_text", "zh") == "约5分钟"
+    item = next(iter(load_catalogue()))
+    assert (i18n.text_of(item, "name", "en"), i18n.text_of(item, "name", "zh")) == (
+        item.name_en,
+        item.name,
+    )
+    error = P.Error(req_id="k:1", code="x", message="不行", message_en="")
+    assert i18n.text_of(error, "message", "en") == "不行"
+
+
+def test_pick_and_text_of_follow_the_current_language(qapp: QApplication) -> None:
+    floor = {"id": "1F", "name": "一楼", "name_en": "Ground floor"}
+    assert i18n.text_of(floor, "name") == "一楼"
+    i18n.set_language("en")
+    try:
+        assert i18n.text_of(floor, "name") == "Ground floor"
+        assert i18n.pick("一楼", "") == "一楼"
+        assert i18n.text_of(floor, "name", "zh") == "一楼"  # an explicit language wins
+    finally:
+        i18n.set_language("zh")
