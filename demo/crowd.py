@@ -25,8 +25,9 @@ from hall.client import HubClient, HubUnavailable
 from hall.engine import Clock
 from hall.idnumber import make_id_number
 from hall.layout import Layout
-from hall.printing import ticket_print
 from hall.protocol import Card
+from hall.public import public_layout
+from kiosk.tickets import ticket_print, ticket_view
 
 log = logging.getLogger("demo.crowd")
 
@@ -147,7 +148,8 @@ class Crowd:
             return
         self.stats["issued"] += 1
         if printer is not None:
-            printer.print_ticket(ticket_print(self.layout, issued))  # type: ignore[attr-defined]
+            public = public_layout(self.layout)
+            printer.print_ticket(ticket_print(public, ticket_view(public, issued)))  # type: ignore[attr-defined]
 
     def _work(self, d: Desk, now: datetime) -> None:
         c = d.client

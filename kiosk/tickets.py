@@ -2,8 +2,8 @@
 
 The kiosk knows the hall only from the public layout in the hub's welcome (a
 plain dict, see `hall.public`), not from `hall.layout.Layout`, so it builds its
-`TicketPrint` here. The wording follows `hall.printing` (the demo's printer), so
-a kiosk ticket and a demo ticket read the same. Pure functions, no Qt.
+`TicketPrint` here; the demo's crowd prints through the same functions, so every
+ticket reads the same. Pure functions, no Qt.
 """
 
 from __future__ import annotations

@@ -11,7 +11,7 @@ from openpyxl import load_workbook
 
 from hall.cli import main
 from hall.layout import default_layout_path, load_layout
-from hall.sample import scripted_morning
+from tests.sample_morning import scripted_morning
 
 
 @pytest.fixture(scope="module")

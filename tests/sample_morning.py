@@ -1,4 +1,4 @@
-"""A sample hall morning without sockets or screens: the real engine, the real SQLite store
+"""A sample hall morning without sockets or screens (a test fixture): the real engine, the real SQLite store
 and the simulated ticket printer, seeded. Tests and `hall report` examples use its database;
 `hall demo` (demo/) plays the whole hall with the hub and the apps."""
 
@@ -14,8 +14,9 @@ from hall.engine import Engine, PersonRef
 from hall.errors import HallError
 from hall.layout import Layout
 from hall.model import TicketState
-from hall.printing import ticket_print
+from hall.public import public_layout
 from hall.store import Store
+from kiosk.tickets import ticket_print, ticket_view
 
 
 def _next_working_day(layout: Layout, start: date) -> date:
@@ -63,7 +64,8 @@ def scripted_morning(layout: Layout, out: Path, seed: int, n_tickets: int) -> in
             print(f"refused: {e}")
             continue
         store.apply(o)
-        printer.print_ticket(ticket_print(layout, o.value))
+        public = public_layout(layout)
+        printer.print_ticket(ticket_print(public, ticket_view(public, o.value)))
         printed += 1
         for w in staffed:
             ws = engine.windows[w]
