@@ -38,7 +38,7 @@ def resolve(args: argparse.Namespace) -> int:
 def item_names(lang: str = "zh") -> dict[str, str]:
     """Service item names by code from the catalogue ({} if it cannot be read: codes show)."""
     try:
-        from hall.catalogue import load_catalogue
+        from hall.core.catalogue import load_catalogue
 
         return {i.code: text_of(i, "name", lang) for i in load_catalogue()}
     except (OSError, ValueError) as e:

@@ -24,9 +24,9 @@ from typing import Any
 from PyQt6.QtCore import QObject, pyqtSignal
 
 from counter import rules
-from hall import protocol as P
-from hall.engine.lifecycle import AT_WINDOW, FREES_WINDOW
-from hall.follower import FollowedEvent
+from hall.core.engine.lifecycle import AT_WINDOW, FREES_WINDOW
+from hall.wire import protocol as P
+from hall.wire.follower import FollowedEvent
 from ui.i18n import text_of, tr
 from ui.model import HallModel
 

@@ -6,7 +6,7 @@ the final word (it checks everything again); these rules only keep the clerk
 from pressing what cannot work.
 
 What a ticket's state allows, and which ticket actions need a ready window, is
-read from the engine's lifecycle table (hall.engine.lifecycle), never repeated
+read from the engine's lifecycle table (hall.core.engine.lifecycle), never repeated
 here. The window's own actions (open, close, pause, resume, sign out) and the
 link and clerk checks are the counter's: the engine keeps no table for them.
 """
@@ -15,8 +15,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from hall.engine.lifecycle import ON_CURRENT, READY_WINDOW, Command, allows
-from hall.model import TicketState
+from hall.core.engine.lifecycle import ON_CURRENT, READY_WINDOW, Command, allows
+from hall.core.model import TicketState
 
 #: every action the counter offers, in button order
 ACTIONS = (

@@ -34,7 +34,7 @@ PAD_WINDOW = 9
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    from hall.layout import default_layout_path
+    from hall.core.layout import default_layout_path
 
     p.add_argument(
         "--layout",
@@ -59,7 +59,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     if args.headless:
         os.environ["QT_QPA_PLATFORM"] = "offscreen"
-    from hall.layout import LayoutError, load_layout
+    from hall.core.layout import LayoutError, load_layout
 
     try:
         layout = load_layout(args.layout)

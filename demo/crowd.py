@@ -20,13 +20,13 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from drivers.printer import open_printer
-from hall import errors as E
 from hall.client import HubClient, HubUnavailable
-from hall.engine import Clock
-from hall.idnumber import make_id_number
-from hall.layout import Layout
-from hall.protocol import Card
-from hall.public import public_layout
+from hall.core import errors as E
+from hall.core.engine import Clock
+from hall.core.idnumber import make_id_number
+from hall.core.layout import Layout
+from hall.core.public import public_layout
+from hall.wire.protocol import Card
 from kiosk.tickets import ticket_print, ticket_view
 
 log = logging.getLogger("demo.crowd")

@@ -12,11 +12,11 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
-from hall.catalogue import load_catalogue
-from hall.engine import Clock
-from hall.hub import Hub, Security, wall_clock
-from hall.keys import init_keys
-from hall.layout import Layout
+from hall.core.catalogue import load_catalogue
+from hall.core.engine import Clock
+from hall.core.layout import Layout
+from hall.net.keys import init_keys
+from hall.server.hub import Hub, Security, wall_clock
 
 
 def next_working_day(layout: Layout, start: date) -> date:

@@ -21,8 +21,8 @@ from PyQt6.QtCore import QObject, QTimer
 
 from counter.model import CounterModel
 from drivers.base import Person
-from hall.engine import Clock
-from hall.idnumber import make_id_number
+from hall.core.engine import Clock
+from hall.core.idnumber import make_id_number
 from kiosk.model import KioskModel, Screen
 from manager.model import ConsoleModel
 from rating.model import PadModel, Page

@@ -138,6 +138,6 @@ class Person:
     card_number: str = ""  # social security card number
 
     def __repr__(self) -> str:  # never print an ID number in clear (logs, tracebacks)
-        from hall.idnumber import mask_id, mask_name
+        from hall.core.idnumber import mask_id, mask_name
 
         return f"Person(id={mask_id(self.id_number)}, name={mask_name(self.name)}, source={self.source})"

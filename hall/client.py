@@ -4,7 +4,7 @@ Commands go over a DEALER with Lazy Pirate retries: the same `req_id` is sent up
 `retries` times, and after each silence the socket is closed with linger 0 and
 reopened. The hub replays its stored reply for a repeated req_id, so a retried
 `issue` never makes a second ticket. An error reply raises the matching
-`hall.errors` class. `pump()` drives a `hall.follower.StateFollower` from the PUB
+`hall.core.errors` class. `pump()` drives a `hall.wire.follower.StateFollower` from the PUB
 stream (snapshot over the DEALER when it asks for one).
 """
 
@@ -21,12 +21,11 @@ from typing import Any
 
 import zmq
 
-from hall import errors as E
-from hall import protocol as P
-from hall.follower import FollowedEvent, StateFollower
-from hall.hub_rules import NotAllowed
-from hall.keys import client_keys
-from hall.sockets import DeviceKeys, device_socket
+from hall.core import errors as E
+from hall.net.keys import client_keys
+from hall.net.sockets import DeviceKeys, device_socket
+from hall.wire import protocol as P
+from hall.wire.follower import FollowedEvent, StateFollower
 
 
 class HubUnavailable(Exception):
@@ -39,7 +38,6 @@ def _error_classes() -> dict[str, type[E.HallError]]:
     for v in vars(E).values():
         if isinstance(v, type) and issubclass(v, E.HallError):
             out[v.code] = v
-    out[NotAllowed.code] = NotAllowed
     return out
 
 
@@ -47,7 +45,7 @@ ERRORS = _error_classes()
 
 
 def error_from_reply(err: P.Error) -> E.HallError:
-    """The hub's error reply as the hall.errors class of its code (HallError if unknown)."""
+    """The hub's error reply as the hall.core.errors class of its code (HallError if unknown)."""
     cls = ERRORS.get(err.code, E.HallError)
     exc = cls.__new__(cls)
     Exception.__init__(exc, err.message)

@@ -18,7 +18,7 @@ from drivers.base import ConfigError, Health, HealthState
 from drivers.idcard import open_id_reader
 from drivers.printer import open_printer
 from drivers.sscard import open_card_reader
-from hall.catalogue import load_catalogue
+from hall.core.catalogue import load_catalogue
 from kiosk.devices import CardDesk, PrinterDesk
 from kiosk.model import KioskModel
 from kiosk.view import KioskWindow

@@ -39,8 +39,8 @@ from typing import Any
 from PyQt6.QtCore import QObject, QTimer, pyqtSignal
 
 from drivers.base import Health, HealthState, Person
-from hall import protocol as P
-from hall.catalogue import Catalogue, Item
+from hall.core.catalogue import Catalogue, Item
+from hall.wire import protocol as P
 from kiosk.devices import CardDesk, PrinterDesk
 from kiosk.tickets import TicketView, green_channel, ticket_print, ticket_view, wait_text_en
 from ui.hublink import OFFLINE as LINK_OFFLINE

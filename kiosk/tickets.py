@@ -1,7 +1,7 @@
 """From the hub's `issue` reply to what the citizen sees: the paper ticket and the same on screen.
 
 The kiosk knows the hall only from the public layout in the hub's welcome (a
-plain dict, see `hall.public`), not from `hall.layout.Layout`, so it builds its
+plain dict, see `hall.core.public`), not from `hall.core.layout.Layout`, so it builds its
 `TicketPrint` here; the demo's crowd prints through the same functions, so every
 ticket reads the same. Pure functions, no Qt.
 """

@@ -18,7 +18,7 @@ ACTION_LABELS = {
     "rectify": "记录整改",
     "close": "办结",
 }
-# Which actions the hub accepts in which state (hall.engine.Engine._CASE_MOVES).
+# Which actions the hub accepts in which state (hall.core.engine.Engine._CASE_MOVES).
 _ALLOWED = {
     "contact": ("open",),
     "complex": ("open", "contacted"),

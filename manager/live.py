@@ -14,7 +14,7 @@ from typing import Any
 
 from manager.clock import parse_at
 
-# A device's report of its parts' health (a kiosk's printer paper …), from hall.engine.
+# A device's report of its parts' health (a kiosk's printer paper …), from hall.core.engine.
 HEALTH_EVENTS = ("device.health",)
 # Proposals of the rebalancing advisor (issue 7), when the hub publishes them.
 PROPOSAL_EVENTS = ("advisor.proposal", "advice.proposed", "rebalance.proposed")

@@ -14,8 +14,8 @@ from typing import Any
 
 from PyQt6.QtCore import QObject, pyqtSignal
 
-from hall import protocol as P
-from hall.follower import FollowedEvent
+from hall.wire import protocol as P
+from hall.wire.follower import FollowedEvent
 from manager import alerts as A
 from manager import floor as F
 from manager import rebalance as R

@@ -1,7 +1,7 @@
 """Rebalancing: what a change to one window would do to each queue's wait, before it is made.
 
 Pure functions over plain data (the layout's queues and the windows' live state).
-The prediction uses the hall's own estimator (`hall.forecast.simple_estimate`):
+The prediction uses the hall's own estimator (`hall.core.forecast.simple_estimate`):
 for each queue, the people waiting and the servers — every open window counted by
 its profile's share of that queue — before and after the change.
 """
@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from hall.forecast import QueueLoad, simple_estimate
+from hall.core.forecast import QueueLoad, simple_estimate
 
 ACTIONS = ("profile", "open", "close", "pause", "resume")
 

@@ -20,9 +20,9 @@ from typing import Any
 
 from PyQt6.QtCore import QObject, QTimer, pyqtSignal
 
-from hall import protocol as P
-from hall.follower import FollowedEvent
-from hall.model import BAD_RATING_REASONS, RATING_LABELS, RatingLevel
+from hall.core.model import BAD_RATING_REASONS, RATING_LABELS, RatingLevel
+from hall.wire import protocol as P
+from hall.wire.follower import FollowedEvent
 from ui import i18n
 from ui.hublink import HubLink
 from ui.model import HallModel

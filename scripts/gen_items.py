@@ -5,7 +5,7 @@
 Codes are stable: an item already in config/items.csv keeps its code (matched
 by Chinese name); a new item gets the next free number. So add items anywhere
 in the table, never rename one in place unless its code should follow.
-The pinyin column is generated (hall.catalogue.pinyin_initials), never typed.
+The pinyin column is generated (hall.core.catalogue.pinyin_initials), never typed.
 
 Item names follow the wording of Chinese service-item lists (政务服务事项
 清单) as halls display them; the domain is the window area (分领域) that
@@ -18,7 +18,7 @@ import csv
 import sys
 from pathlib import Path
 
-from hall.catalogue import COLUMNS, DEFAULT_PATH, DOMAINS, load_catalogue, pinyin_initials
+from hall.core.catalogue import COLUMNS, DEFAULT_PATH, DOMAINS, load_catalogue, pinyin_initials
 
 # (name, name_en, domain); one row per item, so fmt is off for the table
 # fmt: off

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from hall.catalogue import load_catalogue
-from hall.hub import Hub
-from hall.layout import Layout, default_layout_path, load_layout
+from hall.core.catalogue import load_catalogue
+from hall.core.layout import Layout, default_layout_path, load_layout
+from hall.server.hub import Hub
 from tests.hubs import HubProcess
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")

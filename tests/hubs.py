@@ -16,10 +16,10 @@ from pathlib import Path
 from typing import Any
 
 from hall.client import HubClient
-from hall.engine import Clock
-from hall.hub import Hub, wall_clock
-from hall.layout import Layout
-from hall.sockets import free_hub_port
+from hall.core.engine import Clock
+from hall.core.layout import Layout
+from hall.net.sockets import free_hub_port
+from hall.server.hub import Hub, wall_clock
 
 #: a Thursday morning: the hall is open and issuing
 HALL_TIME = datetime(2026, 11, 26, 9, 30)

@@ -10,12 +10,12 @@ import statistics
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
-from hall.engine import Engine, PersonRef
-from hall.errors import HallError
-from hall.layout import Layout
-from hall.model import TicketState
-from hall.public import public_layout
-from hall.store import Store
+from hall.core.engine import Engine, PersonRef
+from hall.core.errors import HallError
+from hall.core.layout import Layout
+from hall.core.model import TicketState
+from hall.core.public import public_layout
+from hall.server.store import Store
 from kiosk.tickets import ticket_print, ticket_view
 
 

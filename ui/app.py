@@ -27,8 +27,8 @@ from types import TracebackType
 from PyQt6.QtCore import QTimer
 from PyQt6.QtWidgets import QApplication, QWidget
 
-from hall.keys import KeysError, client_keys
-from hall.sockets import EndpointError, check_endpoint
+from hall.net.keys import KeysError, client_keys
+from hall.net.sockets import EndpointError, check_endpoint
 from ui import i18n, theme
 from ui.hublink import HubLink
 from ui.model import HallModel

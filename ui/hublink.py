@@ -38,11 +38,11 @@ from typing import Any
 import zmq
 from PyQt6.QtCore import QObject, QSocketNotifier, QTimer, pyqtSignal
 
-from hall import protocol as P
 from hall.client import stream_endpoints
-from hall.follower import FollowedEvent, StateFollower
-from hall.keys import client_keys
-from hall.sockets import DeviceKeys, device_socket
+from hall.net.keys import client_keys
+from hall.net.sockets import DeviceKeys, device_socket
+from hall.wire import protocol as P
+from hall.wire.follower import FollowedEvent, StateFollower
 
 log = logging.getLogger(__name__)
 

@@ -14,7 +14,7 @@ from typing import Any
 
 from PyQt6.QtCore import QObject, pyqtSignal
 
-from hall.follower import FollowedEvent
+from hall.wire.follower import FollowedEvent
 from ui.hublink import HubLink
 from ui.i18n import text_of
 

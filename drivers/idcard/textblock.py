@@ -11,7 +11,7 @@ from typing import Final
 
 from drivers.base import Person
 from drivers.idcard.errors import CardDataError, LocalProtocolError
-from hall.idnumber import InvalidIdNumber, validate
+from hall.core.idnumber import InvalidIdNumber, validate
 
 TEXT_LEN: Final = 256
 LONG_TERM: Final = "长期"

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date
 
-from hall import idnumber
+from hall.core import idnumber
 
 from .errors import (
     CardBlocked,

@@ -7,7 +7,7 @@ the same code as the hall. No I/O of its own: the caller passes ``transmit``.
 from __future__ import annotations
 
 from drivers.base import Person
-from hall import idnumber
+from hall.core import idnumber
 
 from . import apdu as a
 from .errors import CardStatusError

@@ -26,7 +26,7 @@ import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from hall.idnumber import make_id_number
+from hall.core.idnumber import make_id_number
 
 from .apdu import FORBIDDEN_INS, SSSE_AID
 

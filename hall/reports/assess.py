@@ -22,7 +22,7 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
-from hall.layout import Hours
+from hall.core.layout import Hours
 from hall.reports import rules as R
 from hall.reports.data import HallData, ReportError
 from hall.reports.scheme import Scheme

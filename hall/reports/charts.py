@@ -76,7 +76,7 @@ def write_charts(stats: Stats, folder: Path, hall_name: str = "") -> list[Path]:
     out.append(_save(fig, folder / "wait_by_queue.png", plt))
 
     # 3. ratings per window, stacked by level
-    from hall.model import RATING_LABELS, RatingLevel
+    from hall.core.model import RATING_LABELS, RatingLevel
 
     wins = sorted({r.window for r in stats.ratings if r.window is not None})
     colors = {5: "#70AD47", 4: "#A9D18E", 3: "#FFD966", 2: "#F4B183", 1: "#C00000"}

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import msgspec
 
+from hall.core.shape import convert
+from hall.core.shipped import config_dir
 from hall.reports.data import ReportError
 from hall.reports.rules import AnnualGradeRule, AnnualRules
-from hall.shape import convert
-from hall.shipped import config_dir
 
 CONFIG = config_dir()
 SCHEMES = ("town", "district", "district-variant")

@@ -21,8 +21,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from hall.layout import Layout
-from hall.model import RATING_LABELS, RatingLevel
+from hall.core.layout import Layout
+from hall.core.model import RATING_LABELS, RatingLevel
 from hall.reports.data import HallData, Rating, Service, TicketFacts
 from hall.reports.followup import (
     ACTION_LABELS,

@@ -13,7 +13,7 @@ from PyQt6.QtWidgets import (
     QWidget,
 )  # fmt: skip
 
-from hall.model import RATING_LABELS, RatingLevel
+from hall.core.model import RATING_LABELS, RatingLevel
 from manager.figures import Figures
 from manager.model import ConsoleModel
 from ui import theme

@@ -9,10 +9,10 @@ from pathlib import Path
 from PyQt6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
-from hall import protocol as P
 from hall.client import HubClient
-from hall.hub import Hub
-from hall.idnumber import make_id_number
+from hall.core.idnumber import make_id_number
+from hall.server.hub import Hub
+from hall.wire import protocol as P
 
 from .conftest import CounterFactory, board, click, key, sign_in, win5
 

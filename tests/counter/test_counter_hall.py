@@ -9,8 +9,8 @@ from PyQt6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from hall.client import HubClient
-from hall.hub import Hub
-from hall.layout import Layout
+from hall.core.layout import Layout
+from hall.server.hub import Hub
 from tests.hubs import start_hub
 from ui import i18n
 

@@ -12,9 +12,9 @@ import pytest
 from counter import rules
 from counter.app import add_arguments, resolve
 from counter.rules import Situation, why_not
-from hall.engine import lifecycle
-from hall.engine.lifecycle import Command
-from hall.model import TicketState
+from hall.core.engine import lifecycle
+from hall.core.engine.lifecycle import Command
+from hall.core.model import TicketState
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -13,8 +13,8 @@ from display.app import DisplayApp
 from display.model import BoardModel
 from drivers.voice import Announcer, Call
 from hall.client import HubClient
-from hall.hub import Hub
-from hall.layout import Layout
+from hall.core.layout import Layout
+from hall.server.hub import Hub
 from tests.hubs import start_hub
 from tests.shots import save_shot
 from ui.hublink import HubLink

@@ -1,4 +1,4 @@
-"""The rebalancing advisor (hall.advisor) on hand-made states, in the simulator and in the
+"""The rebalancing advisor (hall.core.advisor) on hand-made states, in the simulator and in the
 hub: hysteresis, never strands a queue, only within skills, deterministic, same function."""
 
 from __future__ import annotations
@@ -10,11 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from hall import advisor as adv
-from hall import simulate as sim
 from hall.client import HubClient
-from hall.follower import StateFollower
-from hall.layout import AdvisorSettings, Layout, parse_layout
+from hall.core import advisor as adv
+from hall.core.layout import AdvisorSettings, Layout, parse_layout
+from hall.sim import simulate as sim
+from hall.wire.follower import StateFollower
 from tests.hubs import start_hub
 
 NOW = datetime(2026, 11, 26, 10, 0)

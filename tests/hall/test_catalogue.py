@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from pypinyin import Style, lazy_pinyin
 
-from hall.catalogue import (
+from hall.core.catalogue import (
     COLUMNS,
     DEFAULT_PATH,
     DOMAINS,
@@ -242,7 +242,7 @@ def test_excel_bom_is_accepted(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("name", ["jiangbei", "county", "town"])
 def test_layout_domains_are_catalogue_domains(shipped: Catalogue, name: str) -> None:
-    from hall.layout import CATCH_ALL, load_layout
+    from hall.core.layout import CATCH_ALL, load_layout
 
     layout = load_layout(DEFAULT_PATH.parent / f"{name}.toml")
     for queue in layout.queues.values():

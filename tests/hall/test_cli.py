@@ -9,9 +9,9 @@ from collections.abc import Iterator
 import pytest
 
 from hall.cli import build_parser, main, version_text
-from hall.protocol import PROTOCOL_VERSION
-from hall.shipped import builtin_layouts, layout_file
-from hall.store import KNOWN_MIGRATIONS
+from hall.core.shipped import builtin_layouts, layout_file
+from hall.server.store import KNOWN_MIGRATIONS
+from hall.wire.protocol import PROTOCOL_VERSION
 from tests.clirun import hall
 
 

@@ -8,7 +8,7 @@ import pytest
 
 from drivers.printer.emulator import PrinterEmulator
 from hall.cli import main
-from hall.layout import default_layout_path
+from hall.core.layout import default_layout_path
 
 
 def test_simulated_hall_devices_are_all_ok(capsys: pytest.CaptureFixture[str]) -> None:

@@ -10,11 +10,11 @@ from typing import Any
 
 import pytest
 
-from hall import errors as E
-from hall.engine import Engine, Outcome, PersonRef, at
-from hall.layout import Layout, default_layout_path, load_layout
-from hall.model import CaseState, PriorityClass, Ticket, TicketState, WindowState
-from hall.routing import RouteWindow, accumulated_priority, dedicated, pooled, pooled_classes
+from hall.core import errors as E
+from hall.core.engine import Engine, Outcome, PersonRef, at
+from hall.core.layout import Layout, default_layout_path, load_layout
+from hall.core.model import CaseState, PriorityClass, Ticket, TicketState, WindowState
+from hall.core.routing import RouteWindow, accumulated_priority, dedicated, pooled, pooled_classes
 
 THU = date(2026, 11, 26)  # an ordinary Thursday
 ITEMS = {"biz-licence": "market", "road-permit": "transport", "pension": "social_security"}

@@ -17,10 +17,10 @@ import hypothesis.strategies as st
 from hypothesis import HealthCheck, settings
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 
-from hall.engine import Engine, Outcome, PersonRef, at
-from hall.errors import HallError
-from hall.layout import Layout, default_layout_path, load_layout
-from hall.model import PriorityClass, Ticket, TicketState
+from hall.core.engine import Engine, Outcome, PersonRef, at
+from hall.core.errors import HallError
+from hall.core.layout import Layout, default_layout_path, load_layout
+from hall.core.model import PriorityClass, Ticket, TicketState
 
 WINDOWS = [1, 2, 5, 9, 20, 26, 31]  # a few of each kind: general, domain, output
 _JIANGBEI = load_layout(default_layout_path())

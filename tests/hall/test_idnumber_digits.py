@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from hall.idnumber import InvalidIdNumber, make_id_number, person_hash, validate
+from hall.core.idnumber import InvalidIdNumber, make_id_number, person_hash, validate
 
 IDN = make_id_number("11010519491231002")  # check character X
 PLAIN = make_id_number("50010119900101123")

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from hall.cli import main
-from hall.layout import (
+from hall.core.layout import (
     Layout,
     LayoutError,
     WindowKind,
@@ -238,7 +238,7 @@ def test_a_weight_the_engine_would_refuse(weight: str) -> None:
     ],
 )
 def test_wrong_type(old: str, new: str, key: str, expected: str) -> None:
-    # our own words (hall.shape), whatever msgspec's message says
+    # our own words (hall.core.shape), whatever msgspec's message says
     e = broken(old, new)
     assert e.key == key and e.expected == expected
 

@@ -1,4 +1,4 @@
-"""The ticket lifecycle table (hall.engine.lifecycle) against the engine, pair by pair.
+"""The ticket lifecycle table (hall.core.engine.lifecycle) against the engine, pair by pair.
 
 For every (state, command): a ticket is brought to the state by real commands, the
 command is tried, and the engine must refuse exactly where the table says (with the
@@ -12,12 +12,12 @@ from datetime import date, datetime, timedelta
 
 import pytest
 
-from hall import errors as E
-from hall.engine import Engine, Outcome, at
-from hall.engine import lifecycle as L
-from hall.engine.lifecycle import Command
-from hall.layout import Layout, default_layout_path, load_layout
-from hall.model import Ticket, TicketState
+from hall.core import errors as E
+from hall.core.engine import Engine, Outcome, at
+from hall.core.engine import lifecycle as L
+from hall.core.engine.lifecycle import Command
+from hall.core.layout import Layout, default_layout_path, load_layout
+from hall.core.model import Ticket, TicketState
 
 THU = date(2026, 11, 26)
 HERE, OTHER = 1, 2  # two windows of the same queue: HERE calls the ticket, OTHER is free

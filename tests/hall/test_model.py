@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from hall.model import (
+from hall.core.model import (
     FollowUpCase,
     PriorityClass,
     Ticket,

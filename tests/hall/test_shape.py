@@ -1,4 +1,4 @@
-"""hall.shape: where a config value is wrong and what belongs there, in our own words
+"""hall.core.shape: where a config value is wrong and what belongs there, in our own words
 (msgspec decides whether the data fits; its wording is never what a hall reads)."""
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ from typing import Annotated
 import msgspec
 import pytest
 
-from hall.shape import ShapeError, convert, describe
+from hall.core.shape import ShapeError, convert, describe
 
 
 class Inner(msgspec.Struct, forbid_unknown_fields=True):

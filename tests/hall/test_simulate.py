@@ -12,10 +12,11 @@ from datetime import datetime
 import numpy as np
 import pytest
 
-from hall import cmd_simulate, routing
-from hall.engine import Engine, default_estimator
-from hall.sim_metrics import bootstrap_quantile_h, ci, gap_capture, jain, percentile, summarize
-from hall.simulate import (
+from hall.cli import simulate as cmd_simulate
+from hall.core import routing
+from hall.core.engine import Engine, default_estimator
+from hall.sim.metrics import bootstrap_quantile_h, ci, gap_capture, jain, percentile, summarize
+from hall.sim.simulate import (
     KIND_APPOINTMENT,
     VARIANTS,
     RunSpec,
@@ -121,7 +122,7 @@ def test_simulation_uses_the_hubs_routing_and_estimator(sc, name):
     v = VARIANTS[name]
     eng = make_engine(sc, v, SimClock(sc.day))
     assert eng.policy is routing.POLICIES[v.policy]
-    hub_like = Engine(sc.layout, lambda: datetime(2026, 11, 26, 9))  # as hall.hub builds it
+    hub_like = Engine(sc.layout, lambda: datetime(2026, 11, 26, 9))  # as hall.server.hub builds it
     assert eng.estimator is hub_like.estimator is default_estimator
     if name == "default":
         assert eng.policy is hub_like.policy

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from hall.engine import Engine, PersonRef
-from hall.layout import Layout, default_layout_path, load_layout
-from hall.store import Store, StoreError
+from hall.core.engine import Engine, PersonRef
+from hall.core.layout import Layout, default_layout_path, load_layout
+from hall.server.store import Store, StoreError
 
 
 @pytest.fixture(scope="module")
@@ -261,7 +261,7 @@ def test_a_failing_checkpoint_is_logged_once(
     assert store.checkpointer is not None
     gone = sqlite3.connect(tmp_path / "h.db")
     gone.close()
-    with caplog.at_level("INFO", logger="hall.store"):
+    with caplog.at_level("INFO", logger="hall.server.store"):
         store.checkpointer.checkpoint(gone)
         store.checkpointer.checkpoint(gone)
         assert [r.message for r in caplog.records if "failed" in r.message] == [

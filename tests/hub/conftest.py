@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 import zmq
 
-from hall import protocol as P
 from hall.client import HubClient
-from hall.hub import Hub
-from hall.layout import Layout
+from hall.core.layout import Layout
+from hall.server.hub import Hub
+from hall.wire import protocol as P
 from tests.hubs import start_hub
 
 

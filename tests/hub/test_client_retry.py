@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from hall.client import HubClient, HubUnavailable
-from hall.layout import Layout
+from hall.core.layout import Layout
 from tests.hubs import HubProcess
 
 pytestmark = pytest.mark.slow
@@ -43,7 +43,7 @@ def test_retry_last_is_the_command_not_the_hello_or_a_snapshot_on_the_way(
 ) -> None:
     # A fresh client's issue() says hello first; when that hello met silence, retry_last()
     # sent the hello again and returned the welcome instead of a ticket.
-    from hall.sockets import free_hub_port
+    from hall.net.sockets import free_hub_port
     from tests.hubs import start_hub
 
     endpoint = f"tcp://127.0.0.1:{free_hub_port()}"

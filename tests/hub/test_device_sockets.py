@@ -7,7 +7,7 @@ from pathlib import Path
 
 import zmq
 
-from hall.sockets import device_socket, free_hub_port
+from hall.net.sockets import device_socket, free_hub_port
 
 
 def _active_opens() -> int:

@@ -7,12 +7,12 @@ import time
 import pytest
 import zmq
 
-from hall import errors as E
-from hall import protocol as P
 from hall.client import HubClient
-from hall.follower import StateFollower
-from hall.hub import Hub
-from hall.hub_rules import NotAllowed
+from hall.core import errors as E
+from hall.core.errors import NotAllowed
+from hall.server.hub import Hub
+from hall.wire import protocol as P
+from hall.wire.follower import StateFollower
 
 from .conftest import ClientFactory, open_windows, raw_request
 
@@ -217,7 +217,7 @@ def test_device_health_reaches_the_staff_stream_once_per_change(connect: ClientF
 
 
 def test_stream_endpoints_follow_the_command_port(tmp_path) -> None:
-    from hall.layout import default_layout_path, load_layout
+    from hall.core.layout import default_layout_path, load_layout
 
     lay = load_layout(default_layout_path())
     h = Hub(lay, tmp_path / "a.db", bind="tcp://0.0.0.0:7700")

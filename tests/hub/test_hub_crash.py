@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from hall import errors as E
 from hall.client import HubClient, HubUnavailable
-from hall.follower import StateFollower
+from hall.core import errors as E
+from hall.wire.follower import StateFollower
 from tests.hubs import HubProcess
 
 from .conftest import open_windows

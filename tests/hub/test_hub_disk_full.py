@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from hall import errors as E
 from hall.client import HubClient
-from hall.layout import Layout
+from hall.core import errors as E
+from hall.core.layout import Layout
 from tests.hubs import start_hub
 
 from .conftest import open_windows

@@ -14,11 +14,11 @@ import msgspec
 import pytest
 import zmq
 
-from hall import protocol as P
-from hall.engine import Engine
-from hall.idnumber import make_id_number
-from hall.layout import Layout
-from hall.store import Store
+from hall.core.engine import Engine
+from hall.core.idnumber import make_id_number
+from hall.core.layout import Layout
+from hall.server.store import Store
+from hall.wire import protocol as P
 from tests.hubs import start_hub
 
 VALUES: dict[Any, list[Any]] = {

@@ -13,14 +13,14 @@ from typing import Any
 import pytest
 import zmq
 
-from hall import errors as E
-from hall import protocol as P
 from hall.client import HubClient
-from hall.engine import Engine
-from hall.follower import StateFollower
-from hall.hub import Hub
-from hall.layout import Layout
-from hall.store import Store
+from hall.core import errors as E
+from hall.core.engine import Engine
+from hall.core.layout import Layout
+from hall.server.hub import Hub
+from hall.server.store import Store
+from hall.wire import protocol as P
+from hall.wire.follower import StateFollower
 from tests.hubs import HALL_TIME, start_hub
 
 from .conftest import ClientFactory, open_windows
@@ -262,7 +262,7 @@ def test_a_failing_task_of_the_hub_is_logged_once_and_the_hub_serves_on(
 ) -> None:
     # The heartbeat's queue figures raising (a weight saved before the bounds existed made
     # the estimate overflow) once ended the hub thread, and a restart died again.
-    caplog.set_level(logging.INFO, logger="hall.hub")
+    caplog.set_level(logging.INFO, logger="hall.server.hub")
     hub = start_hub(layout, items, db, heartbeat=0.1)
     try:
         with HubClient(hub.endpoint, device="manager-1") as mgr:

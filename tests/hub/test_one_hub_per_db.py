@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from hall.client import HubClient
-from hall.hub import DatabaseInUse, Hub
-from hall.layout import Layout
+from hall.core.layout import Layout
+from hall.server.hub import DatabaseInUse, Hub
 from tests.hubs import start_hub
 
 

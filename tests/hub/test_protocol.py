@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from hall import protocol as P
+from hall.wire import protocol as P
 
 
 def req(type_: str, **kw: object) -> bytes:

@@ -1,4 +1,4 @@
-"""Garbage that is not plain bad JSON, on bytes: every decoder of hall.protocol turns any
+"""Garbage that is not plain bad JSON, on bytes: every decoder of hall.wire.protocol turns any
 failure to decode (invalid UTF-8 in a string, nesting deep enough to exhaust the stack …)
 into a RemoteProtocolError naming it, and `peek` gives only known message types."""
 
@@ -8,7 +8,7 @@ import json
 
 import pytest
 
-from hall import protocol as P
+from hall.wire import protocol as P
 
 BAD_UTF8 = b'{"type":"issue","req_id":"kiosk-1:1","queue":"\xc3"}'
 BAD_UTF8_SKIPPED = b'{"type":"ping","req_id":"kiosk-1:1","x":"\xff"}'

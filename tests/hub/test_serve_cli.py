@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from hall.hub import Hub
-from hall.keys import init_keys
-from hall.layout import Layout
-from hall.sockets import free_hub_port
+from hall.core.layout import Layout
+from hall.net.keys import init_keys
+from hall.net.sockets import free_hub_port
+from hall.server.hub import Hub
 from tests.clipipe import run_into_a_closed_pipe
 from tests.clirun import hall, the_message
 
@@ -191,8 +191,8 @@ def test_status_knows_a_disabled_device_from_the_keys_dir(
     # It said only "no answer", and listed a disabled device as OFFLINE.
     import shutil
 
-    from hall.hub import Security
-    from hall.keys import set_enabled
+    from hall.net.keys import set_enabled
+    from hall.server.hub import Security
     from tests.hubs import start_hub
 
     mine = tmp_path / "keys"

@@ -20,8 +20,8 @@ from drivers.idcard.sim import SimIdCardReader
 from drivers.printer import open_printer
 from drivers.printer.emulator import PrinterEmulator
 from drivers.sscard.sim import SimSocialSecurityCardReader
-from hall.catalogue import Catalogue, load_catalogue
-from hall.idnumber import make_id_number
+from hall.core.catalogue import Catalogue, load_catalogue
+from hall.core.idnumber import make_id_number
 from kiosk.devices import CardDesk, PrinterDesk
 from kiosk.model import KioskModel, Screen
 from kiosk.view import KioskWindow

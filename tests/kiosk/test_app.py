@@ -9,7 +9,7 @@ from PyQt6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from hall.cli import build_parser
-from hall.hub import Hub
+from hall.server.hub import Hub
 from kiosk import app
 from kiosk.model import PrintState, Screen
 from kiosk.view import KioskWindow

@@ -16,11 +16,11 @@ from PyQt6.QtWidgets import QWidget
 from pytestqt.qtbot import QtBot
 
 from drivers.sscard.vcard import CardHolder, VirtualSocialSecurityCard
-from hall import protocol as P
 from hall.client import HubClient
-from hall.hub import Hub, wall_clock
-from hall.idnumber import make_id_number
-from hall.layout import Layout
+from hall.core.idnumber import make_id_number
+from hall.core.layout import Layout
+from hall.server.hub import Hub, wall_clock
+from hall.wire import protocol as P
 from kiosk.model import PHOTO_TEXT, PrintState, Screen
 from kiosk.pages import DonePage, ErrorPage, HomePage, OfflinePage, SearchPage
 from tests.hubs import start_hub

@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 from pytestqt.qtbot import QtBot
 
-from hall.engine import Clock
-from hall.hub import Hub
-from hall.layout import Layout
+from hall.core.engine import Clock
+from hall.core.layout import Layout
+from hall.server.hub import Hub
 from manager.clock import ManualClock
 from manager.model import ConsoleModel
 from manager.view import ConsoleWindow

@@ -9,7 +9,7 @@ from PyQt6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from hall.client import HubClient
-from hall.hub import Hub
+from hall.server.hub import Hub
 from tests.manager.conftest import Console, save_shot
 
 

@@ -10,8 +10,8 @@ import pytest
 from pytestqt.qtbot import QtBot
 
 from hall.client import HubClient
-from hall.hub import Hub
-from hall.layout import Layout
+from hall.core.layout import Layout
+from hall.server.hub import Hub
 from manager.clock import ManualClock
 from manager.figures import p90
 from tests.manager.conftest import make_hub, open_console, save_shot

@@ -11,8 +11,8 @@ from PyQt6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from hall.client import HubClient
-from hall.hub import Hub
-from hall.layout import AdvisorSettings, Layout
+from hall.core.layout import AdvisorSettings, Layout
+from hall.server.hub import Hub
 from manager.live import LiveLog
 from tests.hubs import HALL_TIME, start_hub
 from tests.manager.conftest import Console, open_console, save_shot

@@ -13,8 +13,8 @@ from PyQt6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from hall.client import HubClient
-from hall.follower import FollowedEvent
-from hall.hub import Hub
+from hall.server.hub import Hub
+from hall.wire.follower import FollowedEvent
 from rating.model import PadModel, Page
 from rating.view import PadView
 from tests.hubs import HubProcess

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from hall.catalogue import load_catalogue
+from hall.core.catalogue import load_catalogue
 
 ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.slow
@@ -56,8 +56,8 @@ def test_the_installed_hall_reads_its_package_data(installed: Path, tmp_path: Pa
     listed = _run(hall, "layout", "list", cwd=tmp_path).stdout
     assert [line.split()[0] for line in listed.splitlines()] == ["county", "jiangbei", "town"]
     probe = (
-        "import hall, json; from hall.catalogue import load_catalogue; "
-        "from hall.simulate import load_scenario, standard_scenario_path; "
+        "import hall, json; from hall.core.catalogue import load_catalogue; "
+        "from hall.sim.simulate import load_scenario, standard_scenario_path; "
         "from hall.reports.scheme import load_scheme; from ui import i18n; "
         "print(json.dumps([hall.__file__, len(load_catalogue()), "
         "load_scenario(standard_scenario_path()).source, load_scheme('district').name, "

@@ -25,9 +25,9 @@ from pathlib import Path
 
 import pytest
 
-from hall.engine import Engine, Outcome
-from hall.layout import Layout
-from hall.store import Store
+from hall.core.engine import Engine, Outcome
+from hall.core.layout import Layout
+from hall.server.store import Store
 
 
 @pytest.fixture(scope="session")

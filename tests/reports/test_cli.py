@@ -10,7 +10,7 @@ import pytest
 from openpyxl import load_workbook
 
 from hall.cli import main
-from hall.layout import default_layout_path, load_layout
+from hall.core.layout import default_layout_path, load_layout
 from tests.sample_morning import scripted_morning
 
 

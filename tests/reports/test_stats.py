@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from openpyxl import load_workbook
 
-from hall.layout import Layout
+from hall.core.layout import Layout
 from hall.reports.assess import ManagerInput, assess, read_manager_input
 from hall.reports.charts import write_charts
 from hall.reports.data import ReportError, fold, load

@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 import zmq
 
-from hall.auth import secure_client, secure_server, start_authenticator
-from hall.keys import Registry, init_keys
-from hall.layout import Layout, default_layout_path, load_layout
+from hall.core.layout import Layout, default_layout_path, load_layout
+from hall.net.keys import Registry, init_keys
+from hall.server.auth import secure_client, secure_server, start_authenticator
 
 from .harness import Device, Hub
 

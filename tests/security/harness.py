@@ -9,8 +9,8 @@ from pathlib import Path
 import zmq
 from zmq.utils.monitor import recv_monitor_message
 
-from hall.auth import Authenticator
-from hall.keys import Registry
+from hall.net.keys import Registry
+from hall.server.auth import Authenticator
 
 WAIT_MS = 2000  # a registered device's handshake and first message take a few ms
 REFUSED_MS = 300  # how long we wait to be sure nothing arrives

@@ -11,15 +11,15 @@ import pytest
 import zmq
 from zmq.utils import z85
 
-from hall.auth import (
+from hall.core.layout import Layout
+from hall.net.keys import Registry, hub_keys, init_keys, set_enabled
+from hall.server.auth import (
     ZAP_DOMAIN,
     Authenticator,
     secure_client,
     secure_server,
     start_authenticator,
 )
-from hall.keys import Registry, hub_keys, init_keys, set_enabled
-from hall.layout import Layout
 
 from .harness import REFUSED_MS, Device, Hub
 
@@ -47,7 +47,7 @@ def test_unknown_key_never_completes_the_handshake(
     def stranger(s: zmq.Socket) -> None:
         s.curve_publickey, s.curve_secretkey, s.curve_serverkey = public, secret, server_public
 
-    with caplog.at_level("WARNING", logger="hall.auth"):
+    with caplog.at_level("WARNING", logger="hall.server.auth"):
         dev = Device(hub.endpoint, stranger)
         devices.append(dev)
         dev.sock.send(b"let me in")

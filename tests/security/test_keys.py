@@ -12,7 +12,8 @@ import pytest
 import zmq.auth
 
 from hall.cli import main
-from hall.keys import (
+from hall.core.layout import Layout
+from hall.net.keys import (
     KeysError,
     Registry,
     UnknownDevice,
@@ -22,7 +23,6 @@ from hall.keys import (
     load_hall_secret,
     set_enabled,
 )
-from hall.layout import Layout
 
 
 def _mode(p: Path) -> int:

@@ -10,20 +10,20 @@ from pathlib import Path
 
 import pytest
 
-from hall import errors as E
 from hall.client import HubClient
-from hall.engine import Engine
-from hall.hub import Hub, Security, wall_clock
-from hall.hub_rules import Peer, authorize
-from hall.layout import Layout
-from hall.protocol import Rate
+from hall.core import errors as E
+from hall.core.engine import Engine
+from hall.core.layout import Layout
+from hall.server.hub import Hub, Security, wall_clock
+from hall.server.hub_rules import Peer, authorize
+from hall.wire.protocol import Rate
 from tests.hubs import HALL_TIME
 
 
 def test_a_pad_for_a_window_the_hall_lacks_is_refused(
     jiangbei: Layout, keys_dir: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
-    caplog.set_level(logging.INFO, logger="hall.hub")
+    caplog.set_level(logging.INFO, logger="hall.server.hub")
     gone = max(jiangbei.windows)  # its counter and pad keep their keys
     smaller = dataclasses.replace(
         jiangbei, windows={n: w for n, w in jiangbei.windows.items() if n != gone}

@@ -12,13 +12,13 @@ import pytest
 import zmq
 import zmq.auth
 
-from hall import errors as E
 from hall.client import HubClient, HubUnavailable
-from hall.hub import Hub, Security, wall_clock
-from hall.idnumber import make_id_number
-from hall.keys import set_enabled
-from hall.layout import Layout
-from hall.protocol import Card
+from hall.core import errors as E
+from hall.core.idnumber import make_id_number
+from hall.core.layout import Layout
+from hall.net.keys import set_enabled
+from hall.server.hub import Hub, Security, wall_clock
+from hall.wire.protocol import Card
 from tests.hubs import HALL_TIME
 
 
@@ -102,7 +102,7 @@ def test_a_device_cannot_borrow_another_ones_req_id(secure_hub: Hub, keys_dir: P
 
 
 def _staff_sub(hub: Hub, keys_dir: Path, device: str) -> tuple[zmq.Context, zmq.Socket, zmq.Socket]:
-    from hall.auth import secure_client
+    from hall.server.auth import secure_client
 
     ctx = zmq.Context()
     sub = ctx.socket(zmq.SUB)
@@ -185,7 +185,7 @@ def test_the_log_names_a_refused_device_and_leaves_out_pings(
     import logging
     import time
 
-    caplog.set_level(logging.INFO, logger="hall.hub")
+    caplog.set_level(logging.INFO, logger="hall.server.hub")
     with HubClient(secure_hub.endpoint, device="kiosk-1", keys=keys_dir) as kiosk:
         kiosk.ping()
         kiosk.issue("G")
@@ -199,7 +199,7 @@ def test_the_log_names_a_refused_device_and_leaves_out_pings(
     lines: list[str] = []
     while time.monotonic() < deadline and not any("unknown_device" in x for x in lines):
         time.sleep(0.05)  # the hub writes its lines when idle
-        lines = [r.getMessage() for r in caplog.records if r.name == "hall.hub"]
+        lines = [r.getMessage() for r in caplog.records if r.name == "hall.server.hub"]
     assert any(x.startswith("kiosk-1 issue ok ") for x in lines), lines
     # refused: once logged as "? issue unknown_device", which said nothing to an operator
     assert any(x.startswith("kiosk-1 issue unknown_device ") for x in lines), lines

@@ -6,10 +6,10 @@ from pathlib import Path
 
 from pytestqt.qtbot import QtBot
 
-from hall import protocol as P
 from hall.client import HubClient
-from hall.hub import Hub
-from hall.layout import Layout
+from hall.core.layout import Layout
+from hall.server.hub import Hub
+from hall.wire import protocol as P
 from tests.hubs import start_hub
 from ui.hublink import HubLink
 

@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from PyQt6.QtCore import QCoreApplication
 from PyQt6.QtWidgets import QApplication
 
-from hall import protocol as P
-from hall.catalogue import load_catalogue
+from hall.core.catalogue import load_catalogue
+from hall.wire import protocol as P
 from ui import i18n
 
 

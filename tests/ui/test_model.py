@@ -5,7 +5,7 @@ from __future__ import annotations
 from pytestqt.qtbot import QtBot
 
 from hall.client import HubClient
-from hall.hub import Hub
+from hall.server.hub import Hub
 from ui.hublink import HubLink
 from ui.model import HallModel
 

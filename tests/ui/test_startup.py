@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from hall.keys import init_keys
-from hall.layout import Layout
-from hall.sockets import free_hub_port
+from hall.core.layout import Layout
+from hall.net.keys import init_keys
+from hall.net.sockets import free_hub_port
 from tests.clirun import hall, the_message
 
 APPS = {

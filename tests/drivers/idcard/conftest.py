@@ -22,7 +22,7 @@ import serial
 from drivers.base import Person
 from drivers.idcard.reader import ProtocolIdCardReader, SerialIdCardReader
 from drivers.idcard.sim import IdCardSimulator, SimIdCardReader
-from hall.idnumber import make_id_number
+from hall.core.idnumber import make_id_number
 
 # Short, so that fault tests are quick; read_card timeouts in the tests are longer.
 REPLY_TIMEOUT = 0.5

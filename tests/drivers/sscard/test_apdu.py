@@ -17,7 +17,7 @@ from drivers.sscard.errors import (
 )
 from drivers.sscard.session import read_person
 from drivers.sscard.vcard import CardHolder, Fault, VirtualSocialSecurityCard
-from hall.idnumber import make_id_number
+from hall.core.idnumber import make_id_number
 
 
 class Script:

@@ -1,0 +1,116 @@
+"""`hall devices check`: every device a layout configures, opened through its driver, with health.
+
+Exit 0 when every device is ok, 1 when any is degraded, offline or unknown, 2 for a
+configuration error (a bad URL names the key that holds it).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from drivers.base import DriverError, Health, HealthState
+from hall.core.layout import LayoutError, default_layout_path, load_layout
+
+
+@dataclass(frozen=True)
+class DeviceEntry:
+    where: str  # "kiosk-1 printer", "hall voice"
+    kind: str  # printer / id_reader / card_reader / voice
+    url: str
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    sub = p.add_subparsers(dest="devices_command", metavar="ACTION", required=True)
+    c = sub.add_parser("check", help="open each configured device and report its health")
+    c.add_argument(
+        "--layout",
+        default=str(default_layout_path()),
+        help="hall layout: a built-in name (hall layout list) or a TOML file (default: jiangbei)",
+    )
+    c.add_argument("--printer", action="append", default=[], help="also check this printer URL")
+    c.add_argument("--id-reader", action="append", default=[], help="also check this ID reader URL")
+    c.add_argument("--card-reader", action="append", default=[], help="also check this PC/SC URL")
+    c.add_argument("--voice", action="append", default=[], help="also check this announcer URL")
+
+
+def _probe(kind: str, url: str) -> Health:
+    """Open the device, ask its health, close it. Never raises for a device fault."""
+    opener: Callable[[], Health]
+    if kind == "printer":
+        from drivers.printer import open_printer
+
+        def opener() -> Health:
+            p = open_printer(url)
+            try:
+                return p.status()
+            finally:
+                p.close()
+    elif kind == "id_reader":
+        from drivers.idcard import open_id_reader
+
+        def opener() -> Health:
+            r = open_id_reader(url)
+            try:
+                return r.health()
+            finally:
+                r.close()
+    elif kind == "card_reader":
+        from drivers.sscard import open_card_reader
+
+        def opener() -> Health:
+            r = open_card_reader(url)
+            try:
+                return r.health()
+            finally:
+                r.close()
+    else:
+        from drivers.voice import open_announcer
+
+        def opener() -> Health:
+            a = open_announcer(url)
+            try:
+                return a.health()
+            finally:
+                a.close()
+
+    try:
+        return opener()
+    except DriverError as e:
+        return Health(HealthState.OFFLINE, f"{e.user_message}（{e}）", type(e).__name__)
+
+
+def entries(args: argparse.Namespace) -> list[DeviceEntry]:
+    layout = load_layout(args.layout)
+    out: list[DeviceEntry] = []
+    for k in layout.kiosks:
+        out += [
+            DeviceEntry(f"{k.id} 打印机 printer", "printer", k.printer),
+            DeviceEntry(f"{k.id} 身份证读卡器 ID reader", "id_reader", k.id_reader),
+            DeviceEntry(f"{k.id} 社保卡读卡器 card reader", "card_reader", k.card_reader),
+        ]
+    out.append(DeviceEntry("大厅语音 hall voice", "voice", layout.voice))
+    for kind, urls in (("printer", args.printer), ("id_reader", args.id_reader),
+                       ("card_reader", args.card_reader), ("voice", args.voice)):  # fmt: skip
+        out += [DeviceEntry(f"--{kind.replace('_', '-')}", kind, u) for u in urls]
+    return out
+
+
+_MARK = {HealthState.OK: "正常 ok", HealthState.DEGRADED: "注意 degraded",
+         HealthState.OFFLINE: "离线 offline", HealthState.UNKNOWN: "未知 unknown"}  # fmt: skip
+
+
+def run(args: argparse.Namespace) -> int:
+    try:
+        todo = entries(args)
+    except LayoutError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    worst = 0
+    for entry in todo:
+        h = _probe(entry.kind, entry.url)
+        print(f"{entry.where:<34} {entry.url:<40} {_MARK[h.state]:<14} {h.reason}")
+        worst = max(worst, 0 if h.ok else 1)
+    return worst

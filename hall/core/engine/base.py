@@ -1,0 +1,204 @@
+"""The engine's state and plumbing, shared by its command groups (hall.core.engine).
+
+`EngineBase` holds the hall's records and waiting lists and the helpers every command
+uses: the pending events and changed records of the command in progress, the clock,
+lookups that raise the right refusal, and the waiting-list bookkeeping and load figures
+the routing and the wait estimate read.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Any
+
+from hall.core import errors as E
+from hall.core.engine import lifecycle
+from hall.core.forecast import (
+    Estimate,
+    QueueLoad,
+    learned_service_minutes,
+    queue_estimate,
+)
+from hall.core.layout import Layout
+from hall.core.model import (
+    Appointment,
+    Event,
+    FollowUpCase,
+    PriorityClass,
+    Ticket,
+    WindowState,
+    WindowStatus,
+)
+from hall.core.routing import Policy, get_policy
+
+if TYPE_CHECKING:
+    from hall.core.engine import Engine
+
+Clock = Callable[[], datetime]
+Estimator = Callable[["Engine", Ticket], Estimate]
+
+
+@dataclass(frozen=True, slots=True)
+class PersonRef:
+    """A citizen as the engine may know them: a keyed hash, masked forms, birth date."""
+
+    hash: str
+    id_masked: str = ""
+    name_masked: str = ""
+    birth_date: date | None = None
+
+
+@dataclass
+class Changes:
+    """Records a command changed, for the store to write in the same transaction."""
+
+    tickets: dict[str, Ticket] = field(default_factory=dict)
+    windows: dict[int, WindowStatus] = field(default_factory=dict)
+    counters: dict[tuple[date, str], int] = field(default_factory=dict)
+    appointments: dict[str, Appointment] = field(default_factory=dict)
+    cases: dict[str, FollowUpCase] = field(default_factory=dict)
+
+
+@dataclass
+class Outcome:
+    value: dict[str, Any]
+    events: list[Event]
+    changes: Changes
+
+
+def default_estimator(engine: Engine, t: Ticket) -> Estimate:
+    """The wait printed on tickets (hall.core.forecast.queue_estimate; `hall simulate` measures it
+    against the simple (ahead + 1) / (windows × rate) baseline)."""
+    return queue_estimate(engine, t)
+
+
+class EngineBase:
+    """The hall's records for one layout and the plumbing of a command. Not thread-safe."""
+
+    def __init__(
+        self,
+        layout: Layout,
+        clock: Clock,
+        *,
+        policy: str | Policy = "default",
+        items: Mapping[str, str] | None = None,
+        estimator: Estimator = default_estimator,
+    ) -> None:
+        self.layout = layout
+        self.clock = clock
+        self.policy: Policy = get_policy(policy) if isinstance(policy, str) else policy
+        self.items = dict(items or {})  # item code -> domain
+        self.estimator = estimator
+        self.day: date | None = None
+        self.tickets: dict[str, Ticket] = {}
+        self.windows = {
+            n: WindowStatus(n, profile=dict(w.profile)) for n, w in layout.windows.items()
+        }
+        self.counters: dict[tuple[date, str], int] = {}
+        self.appointments: dict[str, Appointment] = {}
+        self.cases: dict[str, FollowUpCase] = {}
+        # Last reported health of each device's parts (not saved: devices report again).
+        self.device_health: dict[str, dict[str, dict[str, str]]] = {}
+        self._waiting: dict[str, dict[PriorityClass, list[Ticket]]] = {q: {} for q in layout.queues}
+        self._targeted: dict[int, list[Ticket]] = {}
+        self._by_person: dict[str, list[str]] = {}
+        self._durations: dict[str, tuple[float, int]] = {}
+        self._homes = {n: next(iter(w.profile)) for n, w in layout.windows.items()}
+        self._reset_pending()
+
+    # ---------------------------------------------------------------- plumbing
+
+    def _reset_pending(self) -> None:
+        self._events: list[Event] = []
+        self._changes = Changes()
+
+    def _emit(self, stream: str, type_: str, now: datetime, **data: Any) -> None:
+        self._events.append(Event(stream, type_, now, data))
+
+    def _touch(self, *objs: Ticket | WindowStatus | Appointment | FollowUpCase) -> None:
+        for o in objs:
+            if isinstance(o, Ticket):
+                self._changes.tickets[o.id] = o
+            elif isinstance(o, WindowStatus):
+                self._changes.windows[o.number] = o
+            elif isinstance(o, Appointment):
+                self._changes.appointments[o.id] = o
+            else:
+                self._changes.cases[o.id] = o
+
+    def _done(self, value: dict[str, Any] | None = None) -> Outcome:
+        out = Outcome(value or {}, self._events, self._changes)
+        self._reset_pending()
+        return out
+
+    def _now(self) -> datetime:
+        self._reset_pending()  # a refused command earlier may have left half-built lists
+        return self.clock()
+
+    def _window(self, number: int) -> WindowStatus:
+        if number not in self.windows:
+            raise E.UnknownWindow(f"{number}")
+        return self.windows[number]
+
+    def _ticket(self, ticket_id: str) -> Ticket:
+        t = self.tickets.get(ticket_id)
+        if t is None:
+            raise E.NoSuchTicket(ticket_id)
+        return t
+
+    def _move(self, t: Ticket, command: lifecycle.Command) -> None:
+        """Move `t` by the lifecycle table: the one place a ticket's state is set."""
+        t.state = lifecycle.next_state(t, command)
+
+    # ---------------------------------------------------------------- waiting lists
+
+    def _enqueue(self, t: Ticket) -> None:
+        if t.target_window is not None:
+            lst = self._targeted.setdefault(t.target_window, [])
+        else:
+            lst = self._waiting[t.queue].setdefault(t.priority, [])
+        bisect.insort(lst, t, key=lambda x: (x.enqueued_at, x.id))
+
+    def _dequeue(self, t: Ticket) -> None:
+        if t.target_window is not None:
+            lst = self._targeted.get(t.target_window, [])
+        else:
+            lst = self._waiting[t.queue].get(t.priority, [])
+        lst.remove(t)
+
+    def heads(self) -> dict[str, dict[PriorityClass, Ticket]]:
+        """The oldest waiting ticket of each class in each queue (what routing looks at)."""
+        return {q: {c: lst[0] for c, lst in cls.items() if lst} for q, cls in self._waiting.items()}
+
+    def waiting(self, queue: str) -> list[Ticket]:
+        """Waiting tickets of a queue, oldest first (targeted transfers excluded)."""
+        out = [t for lst in self._waiting[queue].values() for t in lst]
+        return sorted(out, key=lambda t: (t.enqueued_at, t.id))
+
+    def waiting_count(self, queue: str) -> int:
+        return sum(len(lst) for lst in self._waiting[queue].values())
+
+    # ---------------------------------------------------------------- estimates
+
+    def servers(self, queue: str) -> float:
+        """Open windows serving `queue`, each counted by its profile weight share."""
+        total = 0.0
+        for w in self.windows.values():
+            p = w.profile  # the cheap membership test first: this runs on every issue
+            if queue in p and w.state is WindowState.OPEN and w.active_post:
+                total += p[queue] / sum(p.values())
+        return total
+
+    def _ahead(self, queue: str, priority: PriorityClass) -> int:
+        """Waiting tickets of `queue` whose class accumulates at least as fast."""
+        rates = self.layout.priority.rates
+        own = rates[priority.value]
+        return sum(len(lst) for c, lst in self._waiting[queue].items() if rates[c.value] >= own)
+
+    def queue_load(self, queue: str, priority: PriorityClass = PriorityClass.NORMAL) -> QueueLoad:
+        planned = self.layout.queues[queue].service_minutes
+        svc = learned_service_minutes(self._durations, queue, planned)
+        return QueueLoad(queue, self._ahead(queue, priority), self.servers(queue), svc)

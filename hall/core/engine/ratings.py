@@ -1,0 +1,115 @@
+"""Ratings (好差评), their follow-up cases (1/4/13 working days), device health."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import datetime
+from typing import ClassVar
+
+from hall.core import errors as E
+from hall.core.engine import lifecycle
+from hall.core.engine.base import EngineBase, Outcome
+from hall.core.engine.lifecycle import Command
+from hall.core.model import (
+    BAD_RATING_REASONS,
+    STAFF,
+    CaseState,
+    FollowUpCase,
+    RatingLevel,
+    Ticket,
+)
+
+
+class RatingCommands(EngineBase):
+    """The citizen's rating, the follow-up of a bad one, and device health."""
+
+    def rate(
+        self, *, ticket: str, level: int, reasons: Iterable[str] = (), comment: str = ""
+    ) -> Outcome:
+        """好差评: one rating per finished ticket; a bad one opens a follow-up case."""
+        now = self._now()
+        t = self._ticket(ticket)
+        try:
+            lv = RatingLevel(level)
+        except ValueError as e:
+            raise E.BadRequest(f"评价等级应为1–5，收到{level!r}") from e
+        lifecycle.check(t, Command.RATE)
+        if t.rated:
+            raise E.AlreadyRated(t.number)
+        rs = list(reasons)
+        for r in rs:
+            if r not in BAD_RATING_REASONS:
+                raise E.BadRequest(f"未知的差评原因：{r}")
+        self._move(t, Command.RATE)
+        t.rated = True
+        self._touch(t)
+        self._emit(STAFF, "rating.given", now, ticket=t.id, number=t.number, queue=t.queue,
+                   window=t.window, clerk=t.clerk, level=int(lv), reasons=rs)  # fmt: skip
+        case_id = None
+        if lv.bad:
+            case_id = self._open_case(t, lv, rs, comment, now)
+        return self._done({"ticket": t.id, "level": int(lv), "case": case_id})
+
+    def _open_case(
+        self, t: Ticket, lv: RatingLevel, rs: list[str], comment: str, now: datetime
+    ) -> str:
+        h, fu = self.layout.hours, self.layout.follow_up
+        c = FollowUpCase(
+            id=f"FU-{t.id}", ticket=t.id, window=t.window or 0, clerk=t.clerk, level=int(lv),
+            reasons=rs, comment=comment, opened_at=now,
+            contact_due=h.add_working_days(now.date(), fu.contact_days),
+            rectify_due=h.add_working_days(now.date(), fu.rectify_days),
+            complex_due=h.add_working_days(now.date(), fu.complex_days),
+        )  # fmt: skip
+        self.cases[c.id] = c
+        self._touch(c)
+        self._emit(STAFF, "followup.opened", now, case=c.to_dict())
+        return c.id
+
+    _CASE_MOVES: ClassVar[dict[str, tuple[set[CaseState], CaseState | None]]] = {
+        "contact": ({CaseState.OPEN}, CaseState.CONTACTED),
+        "complex": ({CaseState.OPEN, CaseState.CONTACTED}, None),
+        "rectify": ({CaseState.OPEN, CaseState.CONTACTED}, CaseState.RECTIFIED),
+        "close": ({CaseState.RECTIFIED}, CaseState.CLOSED),
+    }
+
+    def follow_up(self, *, case: str, action: str, by: str, note: str = "") -> Outcome:
+        """Record contact, mark complex, record rectification, or close a case."""
+        now = self._now()
+        c = self.cases.get(case)
+        if c is None:
+            raise E.NoSuchCase(case)
+        if action not in self._CASE_MOVES:
+            raise E.BadRequest(f"未知的处理动作：{action}")
+        allowed, to = self._CASE_MOVES[action]
+        if c.state not in allowed:
+            raise E.BadState(c.state.value)
+        if action == "complex":
+            c.complex = True
+        elif to is not None:
+            c.state = to
+        c.actions.append({"at": now.isoformat(), "action": action, "by": by, "note": note})
+        self._touch(c)
+        self._emit(STAFF, "followup.updated", now, case=c.to_dict())
+        return self._done({"case": c.to_dict()})
+
+    # ---------------------------------------------------------------- devices
+
+    HEALTH_STATES: ClassVar[frozenset[str]] = frozenset({"ok", "degraded", "offline", "unknown"})
+
+    def report_health(
+        self, *, device: str, role: str, parts: Mapping[str, Mapping[str, str]]
+    ) -> Outcome:
+        """A device reports its parts' health; a change becomes a `device.health` event."""
+        now = self._now()
+        clean: dict[str, dict[str, str]] = {}
+        for part, h in parts.items():
+            state = h.get("state", "")
+            if state not in self.HEALTH_STATES:
+                raise E.BadRequest(f"{part}: 状态应为 ok/degraded/offline/unknown，收到{state!r}")
+            clean[str(part)[:40]] = {"state": state, "reason": str(h.get("reason", ""))[:200],
+                                     "code": str(h.get("code", ""))[:40]}  # fmt: skip
+        if self.device_health.get(device) != clean:
+            self.device_health[device] = clean
+            self._emit(STAFF, "device.health", now, device=device, role=role, parts=clean)
+        return self._done({"device": device})

@@ -1,0 +1,110 @@
+"""Routing: which waiting ticket a window calls next.
+
+One pure function per policy, called by the engine on "call next" — in the hub
+and in the simulator alike (BENCHMARK.md). A policy sees, for each queue, the
+head of each priority class (the oldest ticket of that class; within one class
+and queue the oldest always scores highest, so heads suffice) and returns the
+ticket to call, or None.
+
+The default policy is accumulated priority (Stanford & Taylor): a ticket's score
+grows with its waiting time at a rate set by its priority class and the weight
+of its queue in the window's serving profile. A green-channel citizen overtakes
+recent walk-ins but never starves an old one; a ticket waiting past the hall's
+`max_wait_minutes` is served first whatever its queue weight.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+
+from hall.core.model import PriorityClass, Ticket
+
+# heads[queue][class] = oldest waiting ticket of that class in that queue
+Heads = Mapping[str, Mapping[PriorityClass, Ticket]]
+
+
+@dataclass(frozen=True, slots=True)
+class RouteWindow:
+    """What routing needs to know about the calling window."""
+
+    number: int
+    profile: Mapping[str, float]  # queue -> weight, the current serving profile
+    home: str  # the queue it serves in the layout's default profile (first listed)
+    rates: Mapping[str, float]  # priority class -> accumulation rate
+    max_wait_minutes: float
+
+
+Policy = Callable[[RouteWindow, Heads, datetime], Ticket | None]
+
+_CLASS_ORDER = (PriorityClass.GREEN, PriorityClass.APPOINTMENT, PriorityClass.NORMAL)
+
+
+def _waited(t: Ticket, now: datetime) -> float:
+    return (now - t.enqueued_at).total_seconds() / 60.0
+
+
+def accumulated_priority(w: RouteWindow, heads: Heads, now: datetime) -> Ticket | None:
+    """Default: weight x class rate x minutes waited, with a hard cap on the longest wait."""
+    best: Ticket | None = None
+    best_key = (-1, -1.0)
+    for queue, weight in w.profile.items():
+        for cls, t in heads.get(queue, {}).items():
+            waited = _waited(t, now)
+            over = 1 if waited >= w.max_wait_minutes else 0
+            # Past the cap, the longest wait wins outright; below it, accumulated priority.
+            score = waited if over else weight * w.rates.get(cls.value, 1.0) * max(waited, 0.0)
+            key = (over, score)
+            if key > best_key or (key == best_key and best and t.enqueued_at < best.enqueued_at):
+                best, best_key = t, key
+    return best
+
+
+def dedicated(w: RouteWindow, heads: Heads, now: datetime) -> Ticket | None:
+    """Today's practice: the window's own queue only, FCFS within absolute priority classes."""
+    classes = heads.get(w.home, {})
+    for cls in _CLASS_ORDER:
+        if cls in classes:
+            return classes[cls]
+    return None
+
+
+def pooled(w: RouteWindow, heads: Heads, now: datetime) -> Ticket | None:
+    """Reference: every window serves every ticket, first come first served."""
+    oldest: Ticket | None = None
+    for classes in heads.values():
+        for t in classes.values():
+            if oldest is None or t.enqueued_at < oldest.enqueued_at:
+                oldest = t
+    return oldest
+
+
+def pooled_classes(w: RouteWindow, heads: Heads, now: datetime) -> Ticket | None:
+    """Pooled with today's priority: every window serves every ticket, first come first
+    served within absolute priority classes (green, then appointments, then walk-ins) —
+    `dedicated`'s discipline on one hall-wide queue."""
+    for cls in _CLASS_ORDER:
+        oldest: Ticket | None = None
+        for classes in heads.values():
+            t = classes.get(cls)
+            if t is not None and (oldest is None or t.enqueued_at < oldest.enqueued_at):
+                oldest = t
+        if oldest is not None:
+            return oldest
+    return None
+
+
+POLICIES: dict[str, Policy] = {
+    "default": accumulated_priority,
+    "dedicated": dedicated,
+    "pooled": pooled,
+    "pooled_classes": pooled_classes,
+}
+
+
+def get_policy(name: str) -> Policy:
+    try:
+        return POLICIES[name]
+    except KeyError:
+        raise ValueError(f"unknown routing policy {name!r}; known: {', '.join(POLICIES)}") from None

@@ -1,0 +1,1 @@
+"""The hub: its loop and command pipeline, the SQLite store, CURVE/ZAP authentication."""

@@ -1,0 +1,396 @@
+"""The SQLite store: state tables plus the event log, written in one transaction per command.
+
+One connection, one writer (the hub's thread). WAL, ``synchronous=FULL`` (a printed
+ticket number must never be handed out twice after a power cut), a busy timeout,
+and schema migrations with sqlite-utils' ``Migrations``. Order of work for a
+command (DESIGN.md §5): BEGIN IMMEDIATE → check the request id → apply → append
+events → store the reply → COMMIT. The hub copies its WAL back into the database
+from a thread of its own (`Checkpointer`), not inside one of those commits.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sqlite3
+import threading
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, fields
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import sqlite_utils
+from sqlite_utils.migrations import Migrations
+
+from hall.core.engine import Engine, Outcome
+from hall.core.model import (
+    STREAMS,
+    Appointment,
+    Event,
+    FollowUpCase,
+    Ticket,
+    TicketState,
+    WindowStatus,
+)
+
+SCHEMA_SET = "yichuang"
+log = logging.getLogger("hall.server.store")
+
+# With a background checkpointer, SQLite's own checkpoint stays as a backstop should the
+# thread fall behind (pages of WAL; SQLite's default is 1,000), and a WAL that grew in a
+# burst is cut back to this size once it has been copied into the database.
+BACKSTOP_PAGES = 20_000
+WAL_KEEP_BYTES = 16 * 1024 * 1024
+
+
+class StoreError(Exception):
+    """The database cannot be used as it is. The message says what to do."""
+
+
+@dataclass(frozen=True, slots=True)
+class StoredEvent:
+    """An event as saved: with its stream sequence number."""
+
+    stream: str
+    seq: int
+    type: str
+    at: str
+    data: dict[str, Any]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"stream": self.stream, "seq": self.seq, "type": self.type, "at": self.at,
+                "data": self.data}  # fmt: skip
+
+
+def _columns(cls: type) -> dict[str, type]:
+    out: dict[str, type] = {}
+    for f in fields(cls):
+        ann = str(f.type)
+        if ann.startswith("int") or ann == "bool":
+            out[f.name] = int
+        elif ann.startswith("float"):
+            out[f.name] = float
+        else:
+            out[f.name] = str
+    return out
+
+
+migrations = Migrations(SCHEMA_SET)
+
+
+@migrations()
+def m001_initial(db: sqlite_utils.Database) -> None:
+    db.table("meta").create({"key": str, "value": str}, pk="key")
+    db.table("tickets").create(_columns(Ticket), pk="id")
+    db.table("tickets").create_index(["day", "queue"])
+    db.table("tickets").create_index(["state"])
+    db.table("windows").create(_columns(WindowStatus), pk="number")
+    db.table("counters").create({"day": str, "queue": str, "last": int}, pk=("day", "queue"))
+    db.table("appointments").create(_columns(Appointment), pk="id")
+    db.table("cases").create(_columns(FollowUpCase), pk="id")
+    db.table("events").create(
+        {"id": int, "stream": str, "seq": int, "type": str, "at": str, "data": str,
+         "device": str, "command": str},
+        pk="id",
+    )  # fmt: skip
+    db.table("events").create_index(["stream", "seq"], unique=True)
+    db.table("events").create_index(["type", "at"])
+    db.table("replies").create(
+        {"req_id": str, "device": str, "command": str, "reply": str, "at": str}, pk="req_id"
+    )
+
+
+@migrations()
+def m002_drop_events_type_index(db: sqlite_utils.Database) -> None:
+    """events(type, at) was never read by a query, and every saved event paid for it: one
+    more B-tree page in each commit (issue 3)."""
+    db.execute("DROP INDEX IF EXISTS idx_events_type_at")
+
+
+KNOWN_MIGRATIONS = {"m001_initial", "m002_drop_events_type_index"}
+
+
+class Checkpointer:
+    """Copies the WAL back into the database from a thread and a connection of its own,
+    so that no command waits for it.
+
+    Left to SQLite, the commit that takes the WAL past 1,000 pages copies them all into
+    the database and syncs it before it returns: in `hall bench hub` every ~100th commit
+    took 3 ms instead of under one, and the requests behind it in a burst waited too. A
+    PASSIVE checkpoint runs beside the writer and never blocks it; the WAL starts over
+    from its beginning at the first commit after a checkpoint that caught up."""
+
+    def __init__(self, path: Path, every: float = 0.5) -> None:
+        self.path, self.every = path, every
+        self.last: tuple[int, int, int] | None = None  # (busy, WAL frames, frames copied)
+        self._stop = threading.Event()
+        self._failing = False
+        self._thread = threading.Thread(target=self._run, name="wal-checkpoint", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join(10)
+
+    def _run(self) -> None:
+        try:
+            conn = sqlite3.connect(str(self.path), isolation_level=None, check_same_thread=False)
+        except sqlite3.Error as e:
+            log.error("WAL checkpointer cannot open %s (%s); SQLite's own checkpoint "
+                      "will do", self.path, e)  # fmt: skip
+            return
+        try:
+            while not self._stop.wait(self.every):
+                self.checkpoint(conn)
+        finally:
+            conn.close()
+
+    def checkpoint(self, conn: sqlite3.Connection) -> None:
+        try:
+            row = conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+        except sqlite3.Error as e:  # e.g. a full disk; commits are still safe in the WAL
+            if not self._failing:
+                log.warning("WAL checkpoint failed (%s); will retry", e)
+            self._failing = True
+            return
+        if self._failing:
+            log.info("WAL checkpoint works again")
+        self._failing = False
+        self.last = (int(row[0]), int(row[1]), int(row[2]))
+
+
+class Store:
+    """The hall database. Not thread-safe: one owner."""
+
+    def __init__(self, path: str | Path, *, checkpoint_every: float | None = None) -> None:
+        """Open (or create) the database. `checkpoint_every` (seconds): copy the WAL into
+        the database from a thread (`Checkpointer`), not inside a commit — the hub's way.
+        None leaves it to SQLite (scripts, reports, tests)."""
+        self.path = Path(path)
+        self.checkpointer: Checkpointer | None = None
+        try:
+            self.conn = sqlite3.connect(
+                str(self.path), isolation_level=None, check_same_thread=False
+            )
+            self.conn.execute("PRAGMA busy_timeout = 5000")
+            mode = self.conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+            self.conn.execute("PRAGMA synchronous = FULL")
+            ok = self.conn.execute("PRAGMA quick_check").fetchone()[0]
+        except sqlite3.DatabaseError as e:
+            raise StoreError(
+                f"{self.path}: not a usable hall database ({e}). Nothing was changed; "
+                "restore it from a backup or start with a new file."
+            ) from e
+        if ok != "ok":
+            raise StoreError(
+                f"{self.path}: the database is damaged ({ok}); restore it from a backup"
+            )
+        if mode.lower() != "wal":
+            raise StoreError(f"{self.path}: cannot use WAL journal mode (got {mode})")
+        self.db = sqlite_utils.Database(self.conn)
+        self._check_version()
+        migrations.apply(self.db)
+        self._seq = {s: self._max_seq(s) for s in STREAMS}
+        self._in_tx = False
+        if checkpoint_every is not None:
+            self.conn.execute(f"PRAGMA wal_autocheckpoint = {BACKSTOP_PAGES}")
+            self.conn.execute(f"PRAGMA journal_size_limit = {WAL_KEEP_BYTES}")
+            self.checkpointer = Checkpointer(self.path, checkpoint_every)
+            self.checkpointer.start()
+
+    def _check_version(self) -> None:
+        table = self.db.table(Migrations.migrations_table)
+        if not table.exists():
+            if [t for t in self.db.table_names() if not t.startswith("sqlite_")]:
+                raise StoreError(f"{self.path}: this is not a hall database (unknown tables)")
+            return
+        applied = {r["name"] for r in table.rows_where("migration_set = ?", [SCHEMA_SET])}
+        newer = applied - KNOWN_MIGRATIONS
+        if newer:
+            raise StoreError(
+                f"{self.path}: written by a newer version of Yichuang (schema {sorted(newer)}); "
+                "upgrade this program — the database was left untouched"
+            )
+
+    def close(self) -> None:
+        if self.checkpointer is not None:
+            self.checkpointer.stop()
+        self.conn.close()
+
+    def _max_seq(self, stream: str) -> int:
+        row = self.conn.execute("SELECT max(seq) FROM events WHERE stream = ?", [stream]).fetchone()
+        return int(row[0] or 0)
+
+    def seq(self, stream: str) -> int:
+        """The last committed sequence number of a stream."""
+        return self._seq[stream]
+
+    # ------------------------------------------------------------ transactions
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """BEGIN IMMEDIATE … COMMIT; ROLLBACK on any exception (sequence numbers too)."""
+        seq_before = dict(self._seq)
+        self.conn.execute("BEGIN IMMEDIATE")
+        self._in_tx = True
+        try:
+            yield
+        except BaseException:
+            self.conn.execute("ROLLBACK")
+            self._seq = seq_before
+            raise
+        else:
+            try:
+                self.conn.execute("COMMIT")
+            except sqlite3.Error:
+                if self.conn.in_transaction:
+                    self.conn.execute("ROLLBACK")
+                self._seq = seq_before
+                raise
+        finally:
+            self._in_tx = False
+
+    def reply_for(self, req_id: str) -> str | None:
+        """The stored reply of a request already applied (a retry), or None."""
+        row = self.conn.execute("SELECT reply FROM replies WHERE req_id = ?", [req_id]).fetchone()
+        return None if row is None else str(row[0])
+
+    def save(
+        self,
+        outcome: Outcome,
+        *,
+        device: str = "",
+        command: str = "",
+        req_id: str | None = None,
+        reply: str | None = None,
+    ) -> list[StoredEvent]:
+        """Write a command's changes, events and reply. Call inside `transaction()`."""
+        if not self._in_tx:
+            raise RuntimeError("Store.save outside a transaction")
+        ch = outcome.changes
+        self._upsert("tickets", [t.to_row() for t in ch.tickets.values()])
+        self._upsert("windows", [w.to_row() for w in ch.windows.values()])
+        self._upsert("appointments", [a.to_row() for a in ch.appointments.values()])
+        self._upsert("cases", [c.to_row() for c in ch.cases.values()])
+        self._upsert(
+            "counters",
+            [{"day": d.isoformat(), "queue": q, "last": n} for (d, q), n in ch.counters.items()],
+        )
+        for ev in outcome.events:
+            if ev.type == "day.started":
+                self.set_meta("day", ev.data["day"])
+        stored = self._append(outcome.events, device, command)
+        if req_id is not None and reply is not None:
+            self.conn.execute(
+                "INSERT INTO replies (req_id, device, command, reply, at) VALUES (?, ?, ?, ?, ?)",
+                [req_id, device, command, reply, datetime.now().isoformat(timespec="seconds")],
+            )
+        return stored
+
+    def save_reply(self, req_id: str, reply: str, *, device: str = "", command: str = "") -> None:
+        """Remember the reply of a refused or read-only request too, so a retry sees the same."""
+        self.conn.execute(
+            "INSERT OR REPLACE INTO replies (req_id, device, command, reply, at) VALUES (?, ?, ?, ?, ?)",
+            [req_id, device, command, reply, datetime.now().isoformat(timespec="seconds")],
+        )
+
+    def prune_replies(self, before: datetime) -> int:
+        """Forget stored replies written before `before` (wall clock); returns how many.
+
+        A reply is kept only so that a retry of the same request gets the same answer, and
+        retries come within seconds (request ids carry a per-start session, so an old id is
+        never reused). Replies also hold what a command answered — a ticket with the masked
+        name of its holder — which the hall should not keep longer than it needs."""
+        with self.transaction():
+            cur = self.conn.execute(
+                "DELETE FROM replies WHERE at < ?", [before.isoformat(timespec="seconds")]
+            )
+        return int(cur.rowcount)
+
+    def _upsert(self, table: str, rows: Sequence[dict[str, Any]]) -> None:
+        if not rows:
+            return
+        cols = list(rows[0])
+        sql = (
+            f"INSERT OR REPLACE INTO {table} ({', '.join(cols)}) "
+            f"VALUES ({', '.join('?' for _ in cols)})"
+        )
+        self.conn.executemany(sql, [[r[c] for c in cols] for r in rows])
+
+    def _append(self, events: Sequence[Event], device: str, command: str) -> list[StoredEvent]:
+        out = []
+        for ev in events:
+            self._seq[ev.stream] += 1
+            data = json.dumps(ev.data, ensure_ascii=False, default=str)
+            at = ev.at.isoformat()
+            self.conn.execute(
+                "INSERT INTO events (stream, seq, type, at, data, device, command) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [ev.stream, self._seq[ev.stream], ev.type, at, data, device, command],
+            )
+            out.append(StoredEvent(ev.stream, self._seq[ev.stream], ev.type, at, json.loads(data)))
+        return out
+
+    # ------------------------------------------------------------ meta
+
+    def get_meta(self, key: str, default: str | None = None) -> str | None:
+        row = self.conn.execute("SELECT value FROM meta WHERE key = ?", [key]).fetchone()
+        return default if row is None else str(row[0])
+
+    def set_meta(self, key: str, value: str) -> None:
+        self.conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", [key, value])
+
+    def new_epoch(self) -> int:
+        """A new epoch for this hub start (clients re-snapshot when it changes): the Unix
+        time in milliseconds, or the last epoch + 1 if that is not later. Not a plain count:
+        a database restored from a backup would hand out an epoch its clients already know,
+        with lower sequence numbers, and they would never re-snapshot."""
+        with self.transaction():
+            epoch = max(int(self.get_meta("epoch", "0") or 0) + 1, int(time.time() * 1000))
+            self.set_meta("epoch", str(epoch))
+        return epoch
+
+    # ------------------------------------------------------------ reading
+
+    def events_since(self, stream: str, seq: int, limit: int = 10_000) -> list[StoredEvent]:
+        rows = self.conn.execute(
+            "SELECT stream, seq, type, at, data FROM events WHERE stream = ? AND seq > ? "
+            "ORDER BY seq LIMIT ?",
+            [stream, seq, limit],
+        ).fetchall()
+        return [StoredEvent(r[0], r[1], r[2], r[3], json.loads(r[4])) for r in rows]
+
+    def restore(self, engine: Engine) -> None:
+        """Rebuild an engine's state from the database (after a restart or a failed commit)."""
+        day_s = self.get_meta("day")
+        day = date.fromisoformat(day_s) if day_s else None
+        active = [s.value for s in TicketState if s.active]
+        marks = ",".join("?" for _ in active)
+        q = f"SELECT * FROM tickets WHERE day = ? OR state IN ({marks})"
+        cur = self.conn.execute(q, [day_s or "", *active])
+        names = [d[0] for d in cur.description]
+        tickets = [Ticket.from_dict(dict(zip(names, r, strict=True))) for r in cur.fetchall()]
+        windows = [WindowStatus.from_dict(r) for r in self.db.table("windows").rows]
+        counters = {
+            (date.fromisoformat(r["day"]), r["queue"]): r["last"]
+            for r in self.db.table("counters").rows_where("day = ?", [day_s or ""])
+        }
+        appointments = [
+            Appointment.from_dict(r)
+            for r in self.db.table("appointments").rows_where("day >= ?", [day_s or ""])
+        ]
+        cases = [FollowUpCase.from_dict(r) for r in self.db.table("cases").rows]
+        engine.restore(
+            day=day, tickets=tickets, windows=windows, counters=counters,
+            appointments=appointments, cases=cases,
+        )  # fmt: skip
+
+    def apply(self, outcome: Outcome, *, device: str = "", command: str = "") -> list[StoredEvent]:
+        """Convenience for scripts and tests: save one outcome in its own transaction."""
+        with self.transaction():
+            return self.save(outcome, device=device, command=command)

@@ -1,0 +1,1 @@
+"""The routing benchmark: the simulator and its metrics (`hall simulate`)."""

@@ -1,0 +1,145 @@
+"""Following the hub's state streams: the Clone pattern's client side, without sockets.
+
+`StateFollower` is fed what arrives (stream updates, snapshots, the time) and says
+what it needs (`wants_snapshot`); whoever owns the sockets — `hall.client` with a
+poller, or a Qt app with a QSocketNotifier — does the I/O. Its `state` is the
+same plain data a fresh snapshot holds, so "followed state == snapshot" is a
+plain equality (DESIGN.md §5).
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from hall.wire.protocol import Update
+
+HEARTBEAT = "heartbeat"
+#: board state: day, tickets (public form) by id, windows (public form) by number as text
+#: staff state: devices (online or not) by id, follow-up cases by id
+EMPTY_STATE: dict[str, dict[str, Any]] = {
+    "board": {"day": None, "tickets": {}, "windows": {}},
+    "staff": {"devices": {}, "cases": {}, "health": {}},
+}
+_AT_WINDOW = ("called", "serving")
+
+
+def apply_event(state: dict[str, Any], stream: str, type_: str, data: dict[str, Any]) -> bool:
+    """Apply one event to a stream's state in place. False if only a snapshot can follow it."""
+    if stream == "board":
+        if type_ == "day.started":
+            return False  # the hub dropped yesterday: take a fresh snapshot
+        t = data.get("ticket")
+        if isinstance(t, dict) and "id" in t:
+            state["tickets"][t["id"]] = t
+            for w in state["windows"].values():
+                here = t["state"] in _AT_WINDOW and t.get("window") == w["number"]
+                if w.get("current") == t["number"] and not here:
+                    w["current"], w["current_state"] = None, None
+            win = state["windows"].get(str(t.get("window")))
+            if win is not None and t["state"] in _AT_WINDOW:
+                win["current"], win["current_state"] = t["number"], t["state"]
+        if type_ == "window.changed":
+            state["windows"][str(data["window"]["number"])] = data["window"]
+    elif stream == "staff":
+        if type_ in ("device.online", "device.offline"):
+            state["devices"][data["device"]] = type_ == "device.online"
+        elif type_ == "device.health":
+            state.setdefault("health", {})[data["device"]] = data["parts"]
+        elif type_ in ("followup.opened", "followup.updated"):
+            state["cases"][data["case"]["id"]] = data["case"]
+    return True
+
+
+@dataclass(frozen=True, slots=True)
+class FollowedEvent:
+    """An event applied to the followed state, in order."""
+
+    stream: str
+    seq: int
+    type: str
+    at: str
+    data: dict[str, Any]
+
+
+class StateFollower:
+    """Snapshot + sequenced updates for some streams; re-snapshots on a gap or a new epoch.
+
+    Feed it with `feed(stream, update, now)` and `load_snapshot(value, now)`; ask
+    `wants_snapshot` after each feed; call `tick(now)` now and then for `online`.
+    """
+
+    def __init__(self, streams: Iterable[str] = ("board",), *, offline_after: float = 3.0) -> None:
+        self.streams = tuple(streams)
+        self.offline_after = offline_after
+        self.epoch: int | None = None
+        self.seq: dict[str, int] = {s: 0 for s in self.streams}
+        self.state: dict[str, dict[str, Any]] = {
+            s: copy.deepcopy(EMPTY_STATE[s]) for s in self.streams
+        }
+        self.synced = False
+        self.wants_snapshot = False
+        self.online = False
+        self.snapshots = 0  # how many were loaded (tests and the status line read it)
+        self._heard: float | None = None
+        self._pending: list[tuple[str, Update]] = []
+
+    def feed(self, stream: str, update: Update, now: float) -> list[FollowedEvent]:
+        """One message from the PUB socket; returns the events it applied."""
+        if stream not in self.seq:
+            return []
+        self._heard = now
+        self.online = self.synced
+        if not self.synced or update.epoch != self.epoch:
+            self._resync(stream, update)
+            return []
+        last = self.seq[stream]
+        if update.type == HEARTBEAT:
+            if update.seq > last:  # we missed the newest event(s)
+                self._resync(stream, update)
+            return []
+        if update.seq <= last:
+            return []  # already in the snapshot
+        if update.seq != last + 1:
+            self._resync(stream, update)
+            return []
+        return self._apply(stream, update)
+
+    def _apply(self, stream: str, update: Update) -> list[FollowedEvent]:
+        self.seq[stream] = update.seq
+        if not apply_event(self.state[stream], stream, update.type, update.data):
+            self._resync(stream, update)
+        return [FollowedEvent(stream, update.seq, update.type, update.at, update.data)]
+
+    def _resync(self, stream: str, update: Update) -> None:
+        self.synced = False
+        self.online = False
+        self.wants_snapshot = True
+        if update.type != HEARTBEAT:
+            self._pending.append((stream, update))
+            del self._pending[:-10_000]  # bounded: a long outage ends in a snapshot anyway
+
+    def load_snapshot(self, value: dict[str, Any], now: float) -> list[FollowedEvent]:
+        """A snapshot reply's value: {epoch, seq: {stream: n}, board: …, staff: …}."""
+        self.epoch = int(value["epoch"])
+        for s in self.streams:
+            self.seq[s] = int(value["seq"][s])
+            self.state[s] = copy.deepcopy(value[s])
+        self.synced, self.wants_snapshot = True, False
+        self.snapshots += 1
+        self._heard = now
+        self.online = True
+        pending, self._pending = self._pending, []
+        out: list[FollowedEvent] = []
+        for stream, u in sorted(pending, key=lambda p: (p[0], p[1].seq)):
+            if self.synced and u.epoch == self.epoch:
+                out += self.feed(stream, u, now)
+        return out
+
+    def tick(self, now: float) -> bool:
+        """Mark the hub offline after `offline_after` seconds of silence; returns `online`."""
+        if self._heard is None or now - self._heard > self.offline_after:
+            self.online = False
+        return self.online
