@@ -38,7 +38,7 @@ from hall.server.hub_rules import Peer, apply_request, authorize, peer_from_id
 from hall.server.store import Store, StoredEvent
 from hall.wire import protocol as P
 
-log = logging.getLogger("hall.server.hub")
+log = logging.getLogger("hall.hub")
 _T = TypeVar("_T")
 
 MAX_FRAME_BYTES = 1024 * 1024  # zmq drops a peer that sends more (memory guard)

@@ -37,7 +37,7 @@ from hall.core.model import (
 )
 
 SCHEMA_SET = "yichuang"
-log = logging.getLogger("hall.server.store")
+log = logging.getLogger("hall.store")
 
 # With a background checkpointer, SQLite's own checkpoint stays as a backstop should the
 # thread fall behind (pages of WAL; SQLite's default is 1,000), and a WAL that grew in a

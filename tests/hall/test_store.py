@@ -261,7 +261,7 @@ def test_a_failing_checkpoint_is_logged_once(
     assert store.checkpointer is not None
     gone = sqlite3.connect(tmp_path / "h.db")
     gone.close()
-    with caplog.at_level("INFO", logger="hall.server.store"):
+    with caplog.at_level("INFO", logger="hall.store"):
         store.checkpointer.checkpoint(gone)
         store.checkpointer.checkpoint(gone)
         assert [r.message for r in caplog.records if "failed" in r.message] == [

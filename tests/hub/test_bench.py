@@ -15,11 +15,11 @@ LINE = re.compile(r"^(.+?)\s+p50\s+([0-9.]+)\s+p99\s+([0-9.]+)\s+max\s+([0-9.]+)
 def test_hub_times_reads_the_hubs_own_log_lines(tmp_path: Path) -> None:
     log = tmp_path / "hub.log"
     log.write_text(
-        "2026-11-26 09:37:43,661 WARNING hall.server.hub: NO SECURITY: test mode\n"
-        "2026-11-26 09:37:50,271 INFO hall.server.hub: kiosk-2 issue ok 8.6ms\n"
-        "2026-11-26 09:37:50,272 INFO hall.server.hub: counter-13 call_next ok 1.5ms\n"
-        "2026-11-26 09:37:50,273 INFO hall.server.hub: counter-13 call_next queue_empty 0.5ms\n"
-        "2026-11-26 09:37:50,274 INFO hall.server.hub: manager-1 issue ok 0.9ms\n",
+        "2026-11-26 09:37:43,661 WARNING hall.hub: NO SECURITY: test mode\n"
+        "2026-11-26 09:37:50,271 INFO hall.hub: kiosk-2 issue ok 8.6ms\n"
+        "2026-11-26 09:37:50,272 INFO hall.hub: counter-13 call_next ok 1.5ms\n"
+        "2026-11-26 09:37:50,273 INFO hall.hub: counter-13 call_next queue_empty 0.5ms\n"
+        "2026-11-26 09:37:50,274 INFO hall.hub: manager-1 issue ok 0.9ms\n",
         encoding="utf-8",
     )
     got = hub_times(log)

@@ -36,7 +36,7 @@ def test_undecodable_frames_get_an_error_and_the_hub_serves_on(
 def test_a_forged_type_never_reaches_the_log(
     hub: Hub, connect: ClientFactory, caplog: pytest.LogCaptureFixture
 ) -> None:
-    caplog.set_level(logging.INFO, logger="hall.server.hub")
+    caplog.set_level(logging.INFO, logger="hall.hub")
     idn = "110105194912310021"
     reply = raw_request(
         hub, [b'{"type":"' + idn.encode() + b'\\nkiosk-9 issue ok 0.1ms","req_id":"kiosk-1:1"}']
@@ -44,6 +44,6 @@ def test_a_forged_type_never_reaches_the_log(
     assert isinstance(reply, P.Error) and reply.code == "unknown_type"
     connect("kiosk-2").ping()
     hub.stop()  # writes the log lines of what it answered
-    lines = [r.getMessage() for r in caplog.records if r.name == "hall.server.hub"]
+    lines = [r.getMessage() for r in caplog.records if r.name == "hall.hub"]
     assert any(line.startswith("kiosk-1 ? unknown_type ") for line in lines), lines
     assert not any(idn[:10] in line or "kiosk-9" in line or "\n" in line for line in lines)

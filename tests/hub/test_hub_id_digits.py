@@ -17,7 +17,7 @@ from .conftest import ClientFactory
 def test_an_id_number_in_other_digits_is_a_bad_request(
     connect: ClientFactory, caplog: pytest.LogCaptureFixture
 ) -> None:
-    caplog.set_level(logging.INFO, logger="hall.server.hub")
+    caplog.set_level(logging.INFO, logger="hall.hub")
     idn = make_id_number("11010519491231002")
     full_width = "".join(chr(ord(c) + 0xFEE0) for c in idn)  # １１０１…
     kiosk = connect("kiosk-1")

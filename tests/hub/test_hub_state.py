@@ -262,7 +262,7 @@ def test_a_failing_task_of_the_hub_is_logged_once_and_the_hub_serves_on(
 ) -> None:
     # The heartbeat's queue figures raising (a weight saved before the bounds existed made
     # the estimate overflow) once ended the hub thread, and a restart died again.
-    caplog.set_level(logging.INFO, logger="hall.server.hub")
+    caplog.set_level(logging.INFO, logger="hall.hub")
     hub = start_hub(layout, items, db, heartbeat=0.1)
     try:
         with HubClient(hub.endpoint, device="manager-1") as mgr:

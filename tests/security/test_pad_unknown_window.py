@@ -23,7 +23,7 @@ from tests.hubs import HALL_TIME
 def test_a_pad_for_a_window_the_hall_lacks_is_refused(
     jiangbei: Layout, keys_dir: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
-    caplog.set_level(logging.INFO, logger="hall.server.hub")
+    caplog.set_level(logging.INFO, logger="hall.hub")
     gone = max(jiangbei.windows)  # its counter and pad keep their keys
     smaller = dataclasses.replace(
         jiangbei, windows={n: w for n, w in jiangbei.windows.items() if n != gone}

@@ -185,7 +185,7 @@ def test_the_log_names_a_refused_device_and_leaves_out_pings(
     import logging
     import time
 
-    caplog.set_level(logging.INFO, logger="hall.server.hub")
+    caplog.set_level(logging.INFO, logger="hall.hub")
     with HubClient(secure_hub.endpoint, device="kiosk-1", keys=keys_dir) as kiosk:
         kiosk.ping()
         kiosk.issue("G")
@@ -199,7 +199,7 @@ def test_the_log_names_a_refused_device_and_leaves_out_pings(
     lines: list[str] = []
     while time.monotonic() < deadline and not any("unknown_device" in x for x in lines):
         time.sleep(0.05)  # the hub writes its lines when idle
-        lines = [r.getMessage() for r in caplog.records if r.name == "hall.server.hub"]
+        lines = [r.getMessage() for r in caplog.records if r.name == "hall.hub"]
     assert any(x.startswith("kiosk-1 issue ok ") for x in lines), lines
     # refused: once logged as "? issue unknown_device", which said nothing to an operator
     assert any(x.startswith("kiosk-1 issue unknown_device ") for x in lines), lines
