@@ -1,17 +1,17 @@
 """`HubClient`: the blocking Python client of the hub (DESIGN.md §7). No Qt.
 
-Commands go over a DEALER with Lazy Pirate retries: the same `req_id` is sent up to
-`retries` times, and after each silence the socket is closed with linger 0 and
-reopened. The hub replays its stored reply for a repeated req_id, so a retried
-`issue` never makes a second ticket. An error reply raises the matching
-`hall.core.errors` class. `pump()` drives a `hall.wire.follower.StateFollower` from the PUB
+Commands go over a DEALER with Lazy Pirate retries (decided by the retry core
+`hall.wire.retry`): the same `req_id` is sent up to `retries` times, each time after a
+silence on a fresh connection; the earlier ones listen on until the request ends,
+then close with linger 0. The hub replays its stored reply for a repeated req_id,
+so a retried `issue` never makes a second ticket. An error reply raises the
+matching `hall.core.errors` class. `pump()` drives a `hall.wire.follower.StateFollower` from the PUB
 stream (snapshot over the DEALER when it asks for one).
 """
 
 from __future__ import annotations
 
 import contextlib
-import secrets
 import time
 from collections.abc import Iterator, Mapping
 from datetime import datetime
@@ -26,6 +26,7 @@ from hall.net.keys import client_keys
 from hall.net.sockets import DeviceKeys, device_socket
 from hall.wire import protocol as P
 from hall.wire.follower import FollowedEvent, StateFollower
+from hall.wire.retry import Retry, Step, session_part
 
 
 class HubUnavailable(Exception):
@@ -91,21 +92,28 @@ class HubClient:
         ctx: zmq.Context[zmq.Socket[bytes]] | None = None,
     ) -> None:
         self.endpoint = endpoint
-        self.device = device
         self.timeout = timeout
         self.retries = retries
         self.ping_every = ping_every
         self.ctx = ctx or zmq.Context.instance()
         self.welcome: dict[str, Any] | None = None
         self._curve: DeviceKeys | None = None if keys is None else client_keys(keys, device)
-        # a fresh session part, so a restarted device never reuses a req_id of its past
-        self._session = f"{int(time.time()):x}{secrets.token_hex(2)}"
-        self._n = 0
+        self._retry = Retry(device, session_part(time.time()))
         self._dealer: zmq.Socket[bytes] | None = None
+        self._earlier: dict[int, zmq.Socket[bytes]] = {}  # retired by a retry, by connection
         self._sub: zmq.Socket[bytes] | None = None
         self._last_sent = 0.0
         self.last_req_id = ""
-        self._last_req: P.Request | None = None
+
+    @property
+    def device(self) -> str:
+        """This device's name, the first part of its req_ids (the hub reads who it is from
+        its key when CURVE is on)."""
+        return self._retry.device
+
+    @device.setter
+    def device(self, name: str) -> None:
+        self._retry.device = name
 
     # ------------------------------------------------------------ sockets
 
@@ -122,6 +130,10 @@ class HubClient:
 
     def close(self) -> None:
         self._drop_dealer()
+        for sock in self._earlier.values():
+            sock.close(linger=0)
+        self._earlier.clear()
+        self._retry.clear()
         if self._sub is not None:
             self._sub.close(linger=0)
             self._sub = None
@@ -137,49 +149,67 @@ class HubClient:
     # ------------------------------------------------------------ requests
 
     def next_req_id(self) -> str:
-        self._n += 1
-        return f"{self.device}:{self._session}.{self._n}"
+        return self._retry.next_req_id()
 
     def send_raw(self, body: bytes, req_id: str, *, retries: int | None = None,
                  timeout: float | None = None) -> P.Ok | P.Error:  # fmt: skip
-        """Lazy Pirate: send, wait, and on silence send the same bytes again on a fresh
-        connection. The earlier ones stay open (closed when the request ends): a hub slower
-        than `timeout`, not gone, answers on the connection the first copy came by."""
-        tries = retries or self.retries
-        wait = self.timeout if timeout is None else timeout
-        earlier: list[zmq.Socket[bytes]] = []
+        """Lazy Pirate (`hall.retry`): send, wait, and on silence send the same bytes again
+        on a fresh connection. The earlier ones stay open until the request ends: a hub
+        slower than `timeout`, not gone, answers on the connection the first copy came by."""
+        core = self._retry
+        core.send(req_id, body, time.monotonic(), retries=retries or self.retries,
+                  timeout=self.timeout if timeout is None else timeout)  # fmt: skip
         try:
-            for _ in range(tries):
-                sock = self._dealer_socket()
-                sock.send(body)
-                self._last_sent = time.monotonic()
-                poller = zmq.Poller()
-                for s in (sock, *earlier):
-                    poller.register(s, zmq.POLLIN)
-                deadline = time.monotonic() + wait
-                while (left := deadline - time.monotonic()) > 0:
-                    ready = dict(poller.poll(int(left * 1000) + 1))
-                    if not ready:
-                        break
-                    for s in ready:
-                        reply = P.decode_reply(s.recv())
-                        if reply.req_id == req_id:
-                            return reply
-                        # a late answer to an earlier request: ignore
-                earlier.append(sock)
-                self._dealer = None  # the next try opens a fresh one
+            self._transmit(body)
+            while True:
+                step = core.tick(time.monotonic())
+                self._follow(step)
+                if step.failed:
+                    raise HubUnavailable(
+                        f"no answer from the hub at {self.endpoint} after "
+                        f"{step.failed[0].tries} tries; "
+                        "check that `hall serve` runs and the network is up"
+                    )
+                reply = self._listen(core.next_deadline())
+                if reply is not None:
+                    return reply
         finally:
-            for s in earlier:
-                s.close(linger=0)
-        raise HubUnavailable(
-            f"no answer from the hub at {self.endpoint} after {tries} tries; "
-            "check that `hall serve` runs and the network is up"
-        )
+            core.forget(req_id)
+            self._follow(core.tick(time.monotonic()))  # closes the earlier connections
+
+    def _transmit(self, body: bytes) -> None:
+        self._dealer_socket().send(body)
+        self._last_sent = time.monotonic()
+
+    def _follow(self, step: Step) -> None:
+        """Do what the retry core says: retire, close, send again."""
+        if step.retire is not None and self._dealer is not None:
+            self._earlier[step.retire] = self._dealer
+            self._dealer = None  # the next send opens a fresh one
+        for conn in step.close:
+            if (sock := self._earlier.pop(conn, None)) is not None:
+                sock.close(linger=0)
+        for p in step.resend:
+            self._transmit(p.body)
+
+    def _listen(self, until: float | None) -> P.Ok | P.Error | None:
+        """The answer to the pending request if it comes on any connection before `until`."""
+        poller = zmq.Poller()
+        for s in (self._dealer, *self._earlier.values()):
+            if s is not None:
+                poller.register(s, zmq.POLLIN)
+        while (left := (until or 0.0) - time.monotonic()) > 0:
+            ready = dict(poller.poll(int(left * 1000) + 1))
+            for s in ready:
+                reply = P.decode_reply(s.recv())
+                if self._retry.answer(reply.req_id) is not None:
+                    return reply
+                # a late answer to an earlier request: ignore
+        return None
 
     def request(self, req: P.Request, **kw: Any) -> dict[str, Any]:
         """Send one request (with retries) and return the reply's value or raise its error."""
-        if req.writes:  # a hall command, not the hello, pings and snapshots sent on the way
-            self._last_req = req
+        self._retry.remember(req)  # before the hello: retry_last is this, not the hello
         if self.welcome is None and not isinstance(req, P.Hello):
             self.hello()
         self.last_req_id = req.req_id
@@ -193,9 +223,7 @@ class HubClient:
         may or may not have been applied. The hub answers a repeated req_id with its first
         reply, so an `issue` retried this way never makes a second ticket. (Hellos, pings and
         snapshots in between do not count: they change nothing.)"""
-        if self._last_req is None:
-            raise RuntimeError("no command sent yet")
-        return self.request(self._last_req, **kw)
+        return self.request(self._retry.last(), **kw)
 
     def _do(self, cls: type[P.Request], **fields: Any) -> dict[str, Any]:
         return self.request(cls(req_id=self.next_req_id(), **fields))

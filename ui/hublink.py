@@ -7,16 +7,18 @@ loop instead of blocking calls (STYLE.md §5):
   QSocketNotifier on its ZeroMQ FD. The FD is edge-triggered, so after each
   wake-up we drain until ``zmq.EVENTS`` shows no more input, and we drain once
   right after start and after every send.
-- Requests keep their ``req_id`` across retries (Lazy Pirate): after
-  `timeout` seconds without an answer a fresh DEALER is opened and every pending
-  request resent; after `retries` tries the caller gets an ``offline`` error.
-  The replaced DEALER stays open `reply_grace` seconds (then closes with linger
-  0), so that an answer already on its way — a hub slower than `timeout`, not
-  gone — still arrives. The hub replays its stored reply for a repeated
-  req_id, so a retry never applies a command twice. A request sent with
-  `patience` is resent for that many seconds instead: one a citizen waits for in
-  person (a ticket), which must not be given up after a few seconds of silence —
-  the hub may have made the ticket already, and a second tap would make another.
+- Requests keep their ``req_id`` across retries (Lazy Pirate, decided by the
+  retry core `hall.retry`; this link only does what it says): after `timeout`
+  seconds without an answer a fresh DEALER is opened and every pending request
+  resent; after `retries` tries the caller gets an ``offline`` error. The
+  replaced DEALER stays open while a request sent on it is pending, at most
+  `reply_grace` seconds (then closes with linger 0), so that an answer already
+  on its way — a hub slower than `timeout`, not gone — still arrives. The hub
+  replays its stored reply for a repeated req_id, so a retry never applies a
+  command twice. A request sent with `patience` is resent for that many seconds
+  instead: one a citizen waits for in person (a ticket), which must not be given
+  up after a few seconds of silence — the hub may have made the ticket already,
+  and a second tap would make another.
 - A `StateFollower` keeps the hall state from snapshot + sequenced events; the
   link asks for a snapshot whenever the follower wants one.
 
@@ -28,10 +30,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import secrets
 import time
-from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -43,10 +42,10 @@ from hall.net.keys import client_keys
 from hall.net.sockets import DeviceKeys, device_socket
 from hall.wire import protocol as P
 from hall.wire.follower import FollowedEvent, StateFollower
+from hall.wire.retry import Callback, Retry, session_part
 
 log = logging.getLogger(__name__)
 
-Callback = Callable[[P.Ok | P.Error], None]
 OFFLINE = "offline"
 
 
@@ -69,24 +68,6 @@ def _close(sock: zmq.Socket[bytes] | None, note: QSocketNotifier | None) -> None
         note.deleteLater()
     if sock is not None:
         sock.close(linger=0)
-
-
-@dataclass
-class _Retired:
-    """A DEALER replaced by a Lazy Pirate retry, still listening for late answers."""
-
-    sock: zmq.Socket[bytes]
-    note: QSocketNotifier
-    until: float
-
-
-@dataclass
-class _Pending:
-    body: bytes
-    callback: Callback | None
-    tries: int
-    sent_at: float
-    give_up_at: float | None = None  # patient: resent until then, whatever `retries` says
 
 
 class HubLink(QObject):
@@ -117,22 +98,19 @@ class HubLink(QObject):
     ) -> None:
         super().__init__(parent)
         self.endpoint = endpoint
-        self.device = device
         self.timeout = timeout
         self.retries = retries
         self.ping_every = ping_every
-        self.reply_grace = reply_grace
         self.ctx: zmq.Context[zmq.Socket[bytes]] = zmq.Context.instance()
         self.follower = StateFollower(streams, offline_after=offline_after)
         self.welcome: dict[str, Any] | None = None
         self.snapshot_value: dict[str, Any] | None = None
         self._curve: DeviceKeys | None = None if keys is None else client_keys(keys, device)
-        self._session = f"{int(time.time()):x}{secrets.token_hex(2)}"
-        self._n = 0
-        self._pending: dict[str, _Pending] = {}
+        self._retry = Retry(device, session_part(time.time()), reply_grace=reply_grace)
         self._dealer: zmq.Socket[bytes] | None = None
         self._dealer_note: QSocketNotifier | None = None
-        self._retired: list[_Retired] = []
+        # DEALERs replaced by a retry, listening for late answers, by connection number
+        self._retired: dict[int, tuple[zmq.Socket[bytes], QSocketNotifier]] = {}
         self._sub: zmq.Socket[bytes] | None = None
         self._sub_note: QSocketNotifier | None = None
         self._sub_pub: list[str] = []
@@ -155,9 +133,26 @@ class HubLink(QObject):
     def stop(self) -> None:
         self._timer.stop()
         self._close_dealer()
-        self._close_retired(everything=True)
+        for sock, note in self._retired.values():
+            _close(sock, note)
+        self._retired.clear()
         self._close_sub()
-        self._pending.clear()
+        self._retry.clear()
+
+    @property
+    def device(self) -> str:
+        """This device's name, the first part of its req_ids (the hub reads who it is from
+        its key when CURVE is on)."""
+        return self._retry.device
+
+    @device.setter
+    def device(self, name: str) -> None:
+        self._retry.device = name
+
+    @property
+    def reply_grace(self) -> float:
+        """Seconds a DEALER replaced by a retry listens on for late answers (at most)."""
+        return self._retry.reply_grace
 
     @property
     def online(self) -> bool:
@@ -181,21 +176,12 @@ class HubLink(QObject):
         _close(self._dealer, self._dealer_note)
         self._dealer, self._dealer_note = None, None
 
-    def _retire_dealer(self, now: float) -> None:
+    def _retire_dealer(self, conn: int) -> None:
         """Lazy Pirate: the next request goes on a fresh connection; this one listens on for
-        `reply_grace` seconds (see the module's docstring)."""
+        late answers until the retry core closes it (see the module's docstring)."""
         if self._dealer is not None and self._dealer_note is not None:
-            self._retired.append(_Retired(self._dealer, self._dealer_note, now + self.reply_grace))
+            self._retired[conn] = (self._dealer, self._dealer_note)
         self._dealer, self._dealer_note = None, None
-
-    def _close_retired(self, now: float = 0.0, *, everything: bool = False) -> None:
-        keep = []
-        for r in self._retired:
-            if everything or now >= r.until:
-                _close(r.sock, r.note)
-            else:
-                keep.append(r)
-        self._retired = keep
 
     def _close_sub(self) -> None:
         _close(self._sub, self._sub_note)
@@ -255,8 +241,7 @@ class HubLink(QObject):
     # ------------------------------------------------------------ requests
 
     def next_req_id(self) -> str:
-        self._n += 1
-        return f"{self.device}:{self._session}.{self._n}"
+        return self._retry.next_req_id()
 
     def send(
         self, req: P.Request, callback: Callback | None = None, *, patience: float | None = None
@@ -265,9 +250,8 @@ class HubLink(QObject):
         With `patience` (seconds) it is resent under its req_id until then, not `retries`
         times, before the ``offline`` error."""
         body = P.encode_request(req)
-        now = time.monotonic()
-        give_up_at = None if patience is None else now + patience
-        self._pending[req.req_id] = _Pending(body, callback, 1, now, give_up_at)
+        self._retry.send(req.req_id, body, time.monotonic(), timeout=self.timeout,
+                         retries=self.retries, patience=patience, callback=callback)  # fmt: skip
         self._transmit(body)
         return req.req_id
 
@@ -297,7 +281,7 @@ class HubLink(QObject):
         except P.RemoteProtocolError as e:
             log.warning("unreadable reply from the hub: %s", e)
             return
-        pending = self._pending.pop(reply.req_id, None)
+        pending = self._retry.answer(reply.req_id)
         if pending is None:
             return  # a late duplicate of an answered retry
         self._failed = False
@@ -371,37 +355,27 @@ class HubLink(QObject):
 
     def _tick(self) -> None:
         now = time.monotonic()
-        self._close_retired(now)
-        expired = [
-            r
-            for r, p in self._pending.items()
-            if now - p.sent_at > self.timeout or (p.give_up_at is not None and now >= p.give_up_at)
-        ]
-        if expired:
-            # Lazy Pirate: a silent hub may have lost our connection; start a fresh one.
-            self._retire_dealer(now)
+        step = self._retry.tick(now)
+        if step.retire is not None:  # a silent hub may have lost our connection
+            self._retire_dealer(step.retire)
             self._open_dealer()
-            for req_id in expired:
-                p = self._pending[req_id]
-                if p.tries >= self.retries if p.give_up_at is None else now >= p.give_up_at:
-                    del self._pending[req_id]
-                    if req_id == self._snapshot_req:
-                        self._snapshot_req = None
-                    err = P.Error(req_id=req_id, code=OFFLINE,
-                                  message="无法连接中心服务，请稍后重试",
-                                  message_en="The hub does not answer; try again shortly")  # fmt: skip
-                    self._failed = True
-                    self._update_online()
-                    self.welcome = None  # the hub may come back elsewhere: say hello again
-                    if p.callback is not None:
-                        p.callback(err)
-                    self.replied.emit(req_id, err)
-                else:
-                    p.tries += 1
-                    p.sent_at = now
-            for p in self._pending.values():
-                self._transmit(p.body)
-        if self.welcome is None and not self._pending:
+        for conn in step.close:
+            _close(*self._retired.pop(conn, (None, None)))
+        for p in step.resend:
+            self._transmit(p.body)
+        for p in step.failed:
+            if p.req_id == self._snapshot_req:
+                self._snapshot_req = None
+            err = P.Error(req_id=p.req_id, code=OFFLINE,
+                          message="无法连接中心服务，请稍后重试",
+                          message_en="The hub does not answer; try again shortly")  # fmt: skip
+            self._failed = True
+            self._update_online()
+            self.welcome = None  # the hub may come back elsewhere: say hello again
+            if p.callback is not None:
+                p.callback(err)
+            self.replied.emit(p.req_id, err)
+        if self.welcome is None and not self._retry.pending:
             self._hello()  # keep trying until the hub answers
         elif self.welcome is not None and now - self._last_sent > self.ping_every:
             self.request(P.Ping, self._on_pong)

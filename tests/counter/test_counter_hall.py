@@ -123,7 +123,7 @@ def test_offline_keeps_the_ticket_refuses_clearly_and_recovers(
         qtbot.keyClick(work, Qt.Key.Key_F4)
         assert work.status.notice.text() == "离线，请稍后再试"
         assert c.model.busy is None
-        assert all(b'"finish"' not in p.body for p in c.link._pending.values())
+        assert all(b'"finish"' not in p.body for p in c.link._retry.pending.values())
 
         hub = start_hub(layout, items, tmp_path / "hall.db", bind=endpoint, heartbeat=0.25)
         qtbot.waitUntil(lambda: c.model.online, timeout=10000)
