@@ -24,7 +24,6 @@ import zmq
 from hall import errors as E
 from hall import protocol as P
 from hall.follower import FollowedEvent, StateFollower
-from hall.hub_rules import NotAllowed
 from hall.keys import client_keys
 from hall.sockets import DeviceKeys, device_socket
 
@@ -39,7 +38,6 @@ def _error_classes() -> dict[str, type[E.HallError]]:
     for v in vars(E).values():
         if isinstance(v, type) and issubclass(v, E.HallError):
             out[v.code] = v
-    out[NotAllowed.code] = NotAllowed
     return out
 
 

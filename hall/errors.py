@@ -97,3 +97,6 @@ CheckInExpired = _err(
 )
 NoSuchCase = _err("NoSuchCase", "no_such_case", "没有该整改工单", "No such follow-up case")
 BadRequest = _err("BadRequest", "bad_request", "请求内容有误", "Malformed request")
+NotAllowed = _err(
+    "NotAllowed", "not_allowed", "本设备无权进行该操作", "This device may not do that"
+)

@@ -20,10 +20,6 @@ from hall.engine import Engine, Outcome, PersonRef
 from hall.idnumber import InvalidIdNumber, birth_date, mask_id, mask_name, person_hash, validate
 from hall.layout import Layout
 
-NotAllowed = E._err(
-    "NotAllowed", "not_allowed", "本设备无权进行该操作", "This device may not do that"
-)
-
 
 @dataclass(frozen=True, slots=True)
 class Peer:
@@ -84,7 +80,7 @@ def _window(peer: Peer, asked: int | None) -> int:
             raise E.BadRequest("请指定窗口 / which window?")
         return asked
     if asked is not None and asked != peer.window:
-        raise NotAllowed(f"{peer.id} 只能操作{peer.window}号窗口 / only window {peer.window}")
+        raise E.NotAllowed(f"{peer.id} 只能操作{peer.window}号窗口 / only window {peer.window}")
     assert peer.window is not None
     return peer.window
 
@@ -101,7 +97,7 @@ def authorize(peer: Peer, req: P.Request, engine: Engine, secret: bytes) -> Call
         return Call(_SIMPLE[type(req)], {"window": _window(peer, getattr(req, "window", None))})
     if isinstance(req, P.Issue):
         if req.channel != "kiosk" and peer.role != "manager":
-            raise NotAllowed(f"channel {req.channel!r}")
+            raise E.NotAllowed(f"channel {req.channel!r}")
         who = person(req.card, secret) if req.card else None
         return Call("issue", {"queue": req.queue, "item": req.item, "person": who,
                               "channel": req.channel, "green": req.green})  # fmt: skip
@@ -139,7 +135,7 @@ def authorize(peer: Peer, req: P.Request, engine: Engine, secret: bytes) -> Call
             if last is None:
                 raise E.NotRateable(f"{peer.window}号窗口")
             if ticket is not None and ticket != last:
-                raise NotAllowed(f"只能评价{peer.window}号窗口刚办结的号码")
+                raise E.NotAllowed(f"只能评价{peer.window}号窗口刚办结的号码")
             ticket = last
         if ticket is None:
             raise E.BadRequest("请指定号码 / which ticket?")

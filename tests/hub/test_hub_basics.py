@@ -10,9 +10,9 @@ import zmq
 from hall import errors as E
 from hall import protocol as P
 from hall.client import HubClient
+from hall.errors import NotAllowed
 from hall.follower import StateFollower
 from hall.hub import Hub
-from hall.hub_rules import NotAllowed
 
 from .conftest import ClientFactory, open_windows, raw_request
 
