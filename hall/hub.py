@@ -30,8 +30,9 @@ from hall import advisor
 from hall import errors as E
 from hall import protocol as P
 from hall.auth import STAFF_ROLES, STAFF_ZAP_DOMAIN, ZAP_DOMAIN
+from hall.commands import apply
 from hall.engine import Changes, Clock, Engine, Outcome
-from hall.hub_rules import Peer, apply_request, authorize, peer_from_id
+from hall.hub_rules import Peer, peer_from_id
 from hall.layout import Layout
 from hall.model import BOARD, STAFF, STREAMS, Event
 from hall.public import public_layout
@@ -564,7 +565,7 @@ class Hub:
             self._deliver(r)
 
     def _write(self, r: _Request) -> None:
-        """One command inside the open transaction: replay, or authorize → engine → save."""
+        """One command inside the open transaction: replay, or registry → engine → save."""
         store, peer, req = self._store, r.peer, r.req
         assert peer is not None and req is not None
         command = str(type(req).__struct_config__.tag)
@@ -575,8 +576,7 @@ class Hub:
             return
         self._batch_ids.add(req.req_id)
         try:
-            call = authorize(peer, req, self.engine, self._secret)
-            outcome = apply_request(call, self.engine)
+            outcome = apply(peer, req, self.engine, self._secret)
         except E.HallError as e:
             r.body = _error(req.req_id, e)
             store.save_reply(req.req_id, r.body.decode(), device=peer.id, command=command)

@@ -1,5 +1,6 @@
-"""Every role × command × what it names, through decode → hub rules → engine: allowed or
-refused exactly as recorded in role_commands.txt.
+"""Every role × command × what it names, through decode → registry → engine: allowed or
+refused exactly as recorded in role_commands.txt (recorded from the hand-written
+hub_rules.authorize, before the command registry replaced it).
 
 A line reads: role, the request (its type and the fields that matter), then the answer —
 `refused <code>` from the role's decoder, `hub` for what the hub answers itself (hello,
@@ -14,10 +15,11 @@ import json
 from pathlib import Path
 from typing import Any
 
+from hall import commands as C
 from hall import errors as E
 from hall import protocol as P
 from hall.engine import Engine
-from hall.hub_rules import apply_request, authorize, peer_from_id
+from hall.hub_rules import peer_from_id
 from hall.layout import Layout
 from tests.hubs import HALL_TIME
 
@@ -109,7 +111,7 @@ def answer(layout: Layout, role: str, body: dict[str, Any]) -> str:
     if isinstance(req, P.Hello | P.Ping | P.Snapshot):
         return "hub"
     try:
-        outcome = apply_request(authorize(peer, req, engine, SECRET), engine)
+        outcome = C.apply(peer, req, engine, SECRET)
     except E.HallError as e:
         return f"error {e.code}"
     value = json.dumps(outcome.value, sort_keys=True, default=str, ensure_ascii=False)

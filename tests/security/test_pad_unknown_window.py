@@ -12,9 +12,10 @@ import pytest
 
 from hall import errors as E
 from hall.client import HubClient
+from hall.commands import apply
 from hall.engine import Engine
 from hall.hub import Hub, Security, wall_clock
-from hall.hub_rules import Peer, authorize
+from hall.hub_rules import Peer
 from hall.layout import Layout
 from hall.protocol import Rate
 from tests.hubs import HALL_TIME
@@ -48,5 +49,5 @@ def test_the_rule_itself(jiangbei: Layout) -> None:
     engine = Engine(jiangbei, wall_clock(HALL_TIME))
     for ticket in (None, "T-1"):
         with pytest.raises(E.UnknownWindow):
-            authorize(Peer("rating-99", "rating", window=99), Rate(req_id="rating-99:1", level=5,
-                      ticket=ticket), engine, b"secret")  # fmt: skip
+            apply(Peer("rating-99", "rating", window=99), Rate(req_id="rating-99:1", level=5,
+                  ticket=ticket), engine, b"secret")  # fmt: skip
