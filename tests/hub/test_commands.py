@@ -11,6 +11,7 @@ from typing import Any
 import msgspec
 import pytest
 
+from counter import rules as counter_rules
 from hall import commands as C
 from hall import errors as E
 from hall import protocol as P
@@ -18,6 +19,7 @@ from hall.client import HubClient
 from hall.engine import Engine
 from hall.hub_rules import Peer
 from hall.layout import Layout
+from manager import rebalance
 from tests.hubs import HALL_TIME
 
 COMMON = {"hello", "ping", "snapshot", "health"}
@@ -132,3 +134,19 @@ def test_every_hubclient_method_is_a_command_or_plumbing() -> None:
     for name, cls in (("hello", P.Hello), ("ping", P.Ping), ("snapshot", P.Snapshot)):
         vars(HubClient)[name](client)
         assert type(client.sent.pop()) is cls
+
+
+# ---------------------------------------------------------------- the apps
+
+
+def test_the_counters_buttons_are_its_window_commands() -> None:
+    for action in counter_rules.ACTIONS:
+        c = C.named(action)
+        assert "counter" in c.roles and c.acts_on is C.Target.WINDOW, action
+
+
+def test_the_managers_window_changes_are_its_window_commands() -> None:
+    for action in set(rebalance.ACTIONS) - {"profile"}:  # a profile: set_profile
+        c = C.named(action)
+        assert "manager" in c.roles and c.acts_on is C.Target.WINDOW, action
+    assert C.named("set_profile").acts_on is C.Target.WINDOW
