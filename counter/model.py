@@ -25,17 +25,11 @@ from PyQt6.QtCore import QObject, pyqtSignal
 
 from counter import rules
 from hall.core.engine.lifecycle import AT_WINDOW, FREES_WINDOW
+from hall.wire import commands
 from hall.wire import protocol as P
 from hall.wire.follower import FollowedEvent
 from ui.i18n import text_of, tr
 from ui.model import HallModel
-
-_REQUESTS: dict[str, type[P.Request]] = {
-    "call_next": P.CallNext, "recall": P.Recall, "start": P.Start, "finish": P.Finish,
-    "no_show": P.NoShow, "transfer": P.Transfer, "park": P.Park, "pause": P.Pause,
-    "resume": P.Resume, "call_back": P.CallBack, "open": P.Open, "close": P.Close,
-    "sign_out": P.SignOut,
-}  # fmt: skip
 
 
 def hhmm(iso: str | None) -> str:
@@ -236,7 +230,8 @@ class CounterModel(QObject):
         if action == "sign_out":
             assert self.clerk is not None
             fields = {"post": self.clerk["post"]}
-        self._send(action, _REQUESTS[action], fields, None)
+        # each action is the window command of its name (hall.wire.commands; checked in its tests)
+        self._send(action, commands.named(action).request, fields, None)
         return True
 
     def _send(self, action: str, cls: type[P.Request], fields: dict[str, Any], extra: Any) -> None:

@@ -14,6 +14,7 @@ from typing import Any
 
 from PyQt6.QtCore import QObject, pyqtSignal
 
+from hall.wire import commands
 from hall.wire import protocol as P
 from hall.wire.follower import FollowedEvent
 from manager import alerts as A
@@ -27,10 +28,6 @@ from ui.i18n import text_of, tr
 from ui.model import HallModel
 
 log = logging.getLogger(__name__)
-
-WINDOW_REQUESTS: dict[str, type[P.Request]] = {
-    "open": P.Open, "close": P.Close, "pause": P.Pause, "resume": P.Resume,
-}  # fmt: skip
 
 
 class ConsoleModel(QObject):
@@ -180,7 +177,8 @@ class ConsoleModel(QObject):
         elif change.action == "pause":
             self.link.request(P.Pause, answered, window=change.window, reason=reason)
         else:
-            self.link.request(WINDOW_REQUESTS[change.action], answered, window=change.window)
+            cls = commands.named(change.action).request  # open, close, resume
+            self.link.request(cls, answered, window=change.window)
         return True
 
     # ------------------------------------------------------------ follow-ups

@@ -29,6 +29,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -214,18 +215,18 @@ class _Hub:
         self._out.close()
 
 
-def _timed(c: Any, fn: str, lat: list[float], calls: dict[str, float], *a: Any) -> Any:
+def _timed(send: Callable[..., Any], lat: list[float], *a: Any) -> tuple[Any, float]:
+    """`send(*a)`'s reply value (None for a refusal) and when it was sent; its latency
+    goes on `lat`."""
     from hall.core import errors as E
 
     t0 = time.perf_counter()
     try:
-        value = getattr(c, fn)(*a)
+        value = send(*a)
     except E.HallError:
         value = None
     lat.append(time.perf_counter() - t0)
-    if fn == "call_next" and value and value.get("ticket"):
-        calls[value["ticket"]["id"]] = t0
-    return value
+    return value, t0
 
 
 def _load_worker(endpoint: str, counters: list[int], kiosks: list[int], think: float,
@@ -249,12 +250,13 @@ def _load_worker(endpoint: str, counters: list[int], kiosks: list[int], think: f
             if not lockstep:  # clerks press at their own moments, not all at once
                 time.sleep(random.uniform(0, think))
             while not stop.is_set():
-                v = _timed(c, "call_next", lat, calls)
+                v, t0 = _timed(c.call_next, lat)
                 if v and v.get("ticket"):
+                    calls[v["ticket"]["id"]] = t0
                     time.sleep(think)
-                    _timed(c, "start", lat, calls)
+                    _timed(c.start, lat)
                     time.sleep(think)
-                    _timed(c, "finish", lat, calls)
+                    _timed(c.finish, lat)
                 else:
                     empty.append(1)
                 time.sleep(think)
@@ -266,7 +268,7 @@ def _load_worker(endpoint: str, counters: list[int], kiosks: list[int], think: f
                 time.sleep(0.01)
             n = 0
             while not stop.is_set():
-                _timed(c, "issue", lat, calls, QUEUES[n % len(QUEUES)])
+                _timed(c.issue, lat, QUEUES[n % len(QUEUES)])
                 n += 1
                 time.sleep(think)
 

@@ -34,9 +34,10 @@ from hall.core.model import BOARD, STAFF, STREAMS, Event
 from hall.core.public import public_layout
 from hall.net.sockets import hall_socket
 from hall.server.auth import STAFF_ROLES, STAFF_ZAP_DOMAIN, ZAP_DOMAIN
-from hall.server.hub_rules import Peer, apply_request, authorize, peer_from_id
 from hall.server.store import Store, StoredEvent
 from hall.wire import protocol as P
+from hall.wire.commands import apply
+from hall.wire.peer import Peer, peer_from_id
 
 log = logging.getLogger("hall.hub")
 _T = TypeVar("_T")
@@ -564,7 +565,7 @@ class Hub:
             self._deliver(r)
 
     def _write(self, r: _Request) -> None:
-        """One command inside the open transaction: replay, or authorize → engine → save."""
+        """One command inside the open transaction: replay, or registry → engine → save."""
         store, peer, req = self._store, r.peer, r.req
         assert peer is not None and req is not None
         command = str(type(req).__struct_config__.tag)
@@ -575,8 +576,7 @@ class Hub:
             return
         self._batch_ids.add(req.req_id)
         try:
-            call = authorize(peer, req, self.engine, self._secret)
-            outcome = apply_request(call, self.engine)
+            outcome = apply(peer, req, self.engine, self._secret)
         except E.HallError as e:
             r.body = _error(req.req_id, e)
             store.save_reply(req.req_id, r.body.decode(), device=peer.id, command=command)

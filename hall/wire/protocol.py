@@ -98,67 +98,70 @@ class CheckIn(Request, tag="check_in"):
     item: str | None = None
 
 
-class _AtWindow(Request, kw_only=True):
+class AtWindow(Request, kw_only=True):
+    """A command on one window (hall.wire.commands resolves which: a counter's own, or the one a
+    manager names)."""
+
     window: int | None = None  # a counter may leave it out: its own window
 
 
-class CallNext(_AtWindow, tag="call_next"):
+class CallNext(AtWindow, tag="call_next"):
     pass
 
 
-class Recall(_AtWindow, tag="recall"):
+class Recall(AtWindow, tag="recall"):
     pass
 
 
-class Start(_AtWindow, tag="start"):
+class Start(AtWindow, tag="start"):
     pass
 
 
-class Finish(_AtWindow, tag="finish"):
+class Finish(AtWindow, tag="finish"):
     pass
 
 
-class NoShow(_AtWindow, tag="no_show"):
+class NoShow(AtWindow, tag="no_show"):
     pass
 
 
-class Transfer(_AtWindow, tag="transfer"):
+class Transfer(AtWindow, tag="transfer"):
     to_queue: str | None = None
     to_window: int | None = None
     note: str = ""
 
 
-class Park(_AtWindow, tag="park"):
+class Park(AtWindow, tag="park"):
     note: str = ""
 
 
-class CallBack(_AtWindow, tag="call_back"):
+class CallBack(AtWindow, tag="call_back"):
     ticket: str
 
 
-class Pause(_AtWindow, tag="pause"):
+class Pause(AtWindow, tag="pause"):
     reason: str = ""
 
 
-class Resume(_AtWindow, tag="resume"):
+class Resume(AtWindow, tag="resume"):
     pass
 
 
-class Open(_AtWindow, tag="open"):
+class Open(AtWindow, tag="open"):
     pass
 
 
-class Close(_AtWindow, tag="close"):
+class Close(AtWindow, tag="close"):
     pass
 
 
-class SignIn(_AtWindow, tag="sign_in", kw_only=True):
+class SignIn(AtWindow, tag="sign_in", kw_only=True):
     post: str = "A"
     staff_no: str
     name: str
 
 
-class SignOut(_AtWindow, tag="sign_out"):
+class SignOut(AtWindow, tag="sign_out"):
     post: str = "A"
 
 
@@ -171,7 +174,7 @@ class Rate(Request, tag="rate", kw_only=True):
     comment: str = ""
 
 
-class SetProfile(_AtWindow, tag="set_profile"):
+class SetProfile(AtWindow, tag="set_profile"):
     profile: dict[str, float]
     reason: str = ""
 

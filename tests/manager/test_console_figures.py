@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from pytestqt.qtbot import QtBot
@@ -54,16 +55,19 @@ def test_figures_of_a_scripted_morning(
             m.open_window(n)
             m.sign_in(n, staff_no=no, name=name)
         # (time, command, argument): A001 waits 12 min, B001 2, A002 15, A003 4; B002 waits on.
-        script = [((9, 1), "issue", "G"), ((9, 6), "issue", "G"), ((9, 11), "issue", "M"),
-                  ((9, 13), "call_next", 1), ((9, 13), "call_next", 9),
-                  ((9, 21), "finish", 1), ((9, 21), "call_next", 1), ((9, 31), "finish", 9),
-                  ((9, 41), "finish", 1), ((10, 1), "issue", "G"), ((10, 5), "call_next", 2),
-                  ((10, 11), "finish", 2), ((10, 21), "issue", "M")]  # fmt: skip
+        issue, call_next, finish = m.issue, m.call_next, m.finish
+        script: list[tuple[tuple[int, int], Callable[[Any], dict[str, Any]], Any]] = [
+            ((9, 1), issue, "G"), ((9, 6), issue, "G"), ((9, 11), issue, "M"),
+            ((9, 13), call_next, 1), ((9, 13), call_next, 9),
+            ((9, 21), finish, 1), ((9, 21), call_next, 1), ((9, 31), finish, 9),
+            ((9, 41), finish, 1), ((10, 1), issue, "G"), ((10, 5), call_next, 2),
+            ((10, 11), finish, 2), ((10, 21), issue, "M"),
+        ]  # fmt: skip
         issued = []
         for (h, mi), cmd, arg in script:
             at.now = START.replace(hour=h, minute=mi)
-            out = getattr(m, cmd)(arg)
-            if cmd == "issue":
+            out = cmd(arg)
+            if cmd is issue:
                 issued.append(out["ticket"]["id"])
         a1, a2, b1 = issued[:3]
         m.rate(5, ticket=a1)

@@ -15,7 +15,8 @@ from hall.core import errors as E
 from hall.core.engine import Engine
 from hall.core.layout import Layout
 from hall.server.hub import Hub, Security, wall_clock
-from hall.server.hub_rules import Peer, authorize
+from hall.wire.commands import apply
+from hall.wire.peer import Peer
 from hall.wire.protocol import Rate
 from tests.hubs import HALL_TIME
 
@@ -48,5 +49,5 @@ def test_the_rule_itself(jiangbei: Layout) -> None:
     engine = Engine(jiangbei, wall_clock(HALL_TIME))
     for ticket in (None, "T-1"):
         with pytest.raises(E.UnknownWindow):
-            authorize(Peer("rating-99", "rating", window=99), Rate(req_id="rating-99:1", level=5,
-                      ticket=ticket), engine, b"secret")  # fmt: skip
+            apply(Peer("rating-99", "rating", window=99), Rate(req_id="rating-99:1", level=5,
+                  ticket=ticket), engine, b"secret")  # fmt: skip
