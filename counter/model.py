@@ -24,10 +24,10 @@ from typing import Any
 from PyQt6.QtCore import QObject, pyqtSignal
 
 from counter import rules
+from hall.core import events as EV
 from hall.core.engine.lifecycle import AT_WINDOW, FREES_WINDOW
 from hall.wire import commands
 from hall.wire import protocol as P
-from hall.wire.follower import FollowedEvent
 from ui.i18n import text_of, tr
 from ui.model import HallModel
 
@@ -312,35 +312,36 @@ class CounterModel(QObject):
         if self._current and self._current["id"] == ticket_id:
             self._current = None
 
-    def _on_event(self, ev: FollowedEvent) -> None:
-        if ev.stream == "staff":
-            self._on_staff(ev)
+    def _on_event(self, ev: EV.Event) -> None:
+        d = ev.data
+        if not isinstance(d, EV.TICKET_EVENTS):
+            self._on_staff(d)
             return
-        t = ev.data.get("ticket")
-        if not isinstance(t, dict) or "id" not in t:
+        t = d.ticket
+        if "id" not in t:
             return
         here = t.get("window") == self.window and t["state"] in AT_WINDOW
         if here:
-            if "recalls" in ev.data:
-                self._full.setdefault(t["id"], {})["recalls"] = ev.data["recalls"]
+            if isinstance(d, EV.TicketRecalled):
+                self._full.setdefault(t["id"], {})["recalls"] = d.recalls
             self._current = self._merge(t)
         elif self._current and self._current["id"] == t["id"]:
             self._current = None
-            if ev.type == "ticket.no_show" and ev.data.get("auto"):
+            if isinstance(d, EV.TicketNoShow) and d.auto:
                 self._say(tr("{n} 多次呼叫未到，已按过号处理").format(n=t["number"]), "warn")
 
-    def _on_staff(self, ev: FollowedEvent) -> None:
-        d = ev.data
-        if d.get("window") != self.window:
-            return
-        if ev.type == "window.profile_changed":
-            self.profile_notice = self.profile_text(d.get("new") or {}, str(d.get("reason") or ""))
-            self._say(self.profile_notice, "warn")
-            self.changed.emit()
-        elif ev.type == "clerk.signed_out" and self.clerk and d.get("post") == self.clerk["post"]:
-            self.clerk = None
-            self._say(tr("您已被管理员签退"), "warn")
-            self.signed_in_changed.emit(False)
+    def _on_staff(self, d: EV.EventData) -> None:
+        match d:
+            case EV.WindowProfileChanged(window=self.window):
+                self.profile_notice = self.profile_text(d.new, d.reason)
+                self._say(self.profile_notice, "warn")
+                self.changed.emit()
+            case EV.ClerkSignedOut(window=self.window) if (
+                self.clerk and d.post == self.clerk["post"]
+            ):
+                self.clerk = None
+                self._say(tr("您已被管理员签退"), "warn")
+                self.signed_in_changed.emit(False)
 
     def profile_text(self, profile: Mapping[str, float], reason: str = "") -> str:
         """ "管理员已调整本窗口服务队列：市场监管、综合受理" (weights shown when they differ)."""

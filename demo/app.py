@@ -24,7 +24,13 @@ import sys
 import time
 from argparse import Namespace
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
+
+import msgspec
+
+from hall.core import events as EV
+
+_D = TypeVar("_D", bound=EV.Data)
 
 log = logging.getLogger("demo")
 
@@ -300,11 +306,11 @@ def _finish(
     for t in tickets:
         by_queue[t.queue] = by_queue.get(t.queue, 0) + 1
     ratings: dict[int, int] = {}
-    for ev in _event_data(hall.db, "rating.given"):
-        ratings[int(ev["level"])] = ratings.get(int(ev["level"]), 0) + 1
+    for rating in _event_data(hall.db, EV.RatingGiven):
+        ratings[rating.level] = ratings.get(rating.level, 0) + 1
     moves: dict[str, int] = {}  # serving-profile changes by who made them
-    for ev in _event_data(hall.db, "window.profile_changed"):
-        by = str(ev.get("by") or "?")
+    for move in _event_data(hall.db, EV.WindowProfileChanged):
+        by = move.by or "?"
         moves[by] = moves.get(by, 0) + 1
     summary = {
         "hall": hall.layout.name,
@@ -336,12 +342,13 @@ def _finish(
     return 0 if ok else 1
 
 
-def _event_data(db: Path, type_: str) -> list[dict[str, Any]]:
+def _event_data(db: Path, kind: type[_D]) -> list[_D]:
+    """The data of every saved event of one kind, in order."""
     import sqlite3
 
     with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as c:
-        rows = c.execute("SELECT data FROM events WHERE type = ? ORDER BY id", [type_]).fetchall()
-    return [json.loads(r[0]) for r in rows]
+        rows = c.execute("SELECT data FROM events WHERE type = ? ORDER BY id", [kind.TYPE])
+        return [msgspec.json.decode(r[0], type=kind) for r in rows.fetchall()]
 
 
 def _report(hall: Any, out: Path) -> None:

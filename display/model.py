@@ -30,6 +30,7 @@ from PyQt6.QtCore import QObject, pyqtSignal
 
 from drivers.base import DriverError
 from drivers.voice.phrases import Call
+from hall.core.events import TicketRecalled
 from ui.i18n import text_of
 from ui.model import HallModel
 
@@ -135,7 +136,7 @@ class BoardModel(QObject):
             log.info("call %s seen before: not shown or said again", call_identity(ev))
             return
         t = ev["ticket"]
-        recall = ev.get("type") == "ticket.recalled"
+        recall = ev.get("type") == TicketRecalled.TYPE
         call = BoardCall(str(t["id"]), str(t["number"]), int(ev["window"]), str(t["queue"]),
                          recall, str(ev.get("at", "")))  # fmt: skip
         # A recall moves the ticket's line to the top instead of adding a second one.

@@ -22,10 +22,11 @@ from typing import Any
 import zmq
 
 from hall.core import errors as E
+from hall.core.events import Event
 from hall.net.keys import client_keys
 from hall.net.sockets import DeviceKeys, device_socket
 from hall.wire import protocol as P
-from hall.wire.follower import FollowedEvent, StateFollower
+from hall.wire.follower import StateFollower
 from hall.wire.retry import Retry, Step, session_part
 
 
@@ -332,10 +333,10 @@ class HubClient:
                 self._sub.connect(e)
         return self._sub
 
-    def pump(self, follower: StateFollower, timeout: float = 1.0) -> list[FollowedEvent]:
+    def pump(self, follower: StateFollower, timeout: float = 1.0) -> list[Event]:
         """Feed the follower what arrives within `timeout` (returning early once events were
         applied); snapshot when it asks; ping the hub so it knows this device is alive."""
-        out: list[FollowedEvent] = []
+        out: list[Event] = []
         deadline = time.monotonic() + timeout
         try:
             sub = self._subscriber(follower.streams)
@@ -363,7 +364,7 @@ class HubClient:
             if out or time.monotonic() >= deadline:
                 return out
 
-    def events(self, streams: tuple[str, ...] = ("board",)) -> Iterator[FollowedEvent]:
+    def events(self, streams: tuple[str, ...] = ("board",)) -> Iterator[Event]:
         """The followed events, in order and without gaps, forever (a snapshot in between
         when the hub restarted or something was missed)."""
         follower = StateFollower(streams)

@@ -12,12 +12,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from hall.core import events as EV
 from manager.clock import parse_at
-
-# A device's report of its parts' health (a kiosk's printer paper …), from hall.core.engine.
-HEALTH_EVENTS = ("device.health",)
-# Proposals of the rebalancing advisor (issue 7), when the hub publishes them.
-PROPOSAL_EVENTS = ("advisor.proposal", "advice.proposed", "rebalance.proposed")
 
 
 @dataclass
@@ -62,32 +58,33 @@ class LiveLog:
                 self.paused_since.pop(n, None)
 
     def feed(self, type_: str, at_text: str, data: dict[str, Any]) -> None:
-        """One followed event."""
+        """One followed event: its type (hall.core.events), time and data as plain data (read
+        with care: a proposal or a health report the console cannot read is left out)."""
         at = parse_at(at_text)
         if at is None:
             return
         t = data.get("ticket")
         tid = t.get("id") if isinstance(t, dict) else None
-        if tid and type_ == "ticket.called":
+        if tid and type_ == EV.TicketCalled.TYPE:
             self.called_at.setdefault(tid, at)
             self.started_at.pop(tid, None)
-        elif tid and type_ == "ticket.started":
+        elif tid and type_ == EV.TicketStarted.TYPE:
             self.started_at[tid] = at
-        elif tid and type_ == "ticket.finished" and data.get("clerk"):
+        elif tid and type_ == EV.TicketFinished.TYPE and data.get("clerk"):
             self.clerk_of[tid] = str(data["clerk"])
-        if isinstance(t, dict) and t.get("window") is not None and type_.startswith("ticket."):
+        if isinstance(t, dict) and t.get("window") is not None and type_ in EV.TICKET_TYPES:
             self.window_since[int(t["window"])] = at
-        if type_ == "window.changed":
+        if type_ == EV.WindowChanged.TYPE:
             self._window_changed(data["window"], at)
-        elif type_ == "clerk.signed_in":
+        elif type_ == EV.ClerkSignedIn.TYPE:
             self.clerk_names[str(data.get("staff_no"))] = str(data.get("name", ""))
-        elif type_ == "rating.given":
+        elif type_ == EV.RatingGiven.TYPE:
             self.ratings.append({**data, "at": at})
-        elif type_ == "window.profile_changed":
+        elif type_ == EV.WindowProfileChanged.TYPE:
             self.changes.append({**data, "at": at})
-        elif type_ in HEALTH_EVENTS and data.get("device"):
+        elif type_ == EV.DeviceHealth.TYPE and data.get("device"):
             self.health[str(data["device"])] = {**data, "at": at}
-        elif type_ in PROPOSAL_EVENTS:
+        elif type_ == EV.AdvisorProposal.TYPE:
             self._proposal(data, at)
 
     def _window_changed(self, w: dict[str, Any], at: datetime) -> None:

@@ -12,11 +12,12 @@ import logging
 from datetime import datetime
 from typing import Any
 
+import msgspec
 from PyQt6.QtCore import QObject, pyqtSignal
 
+from hall.core.events import Event
 from hall.wire import commands
 from hall.wire import protocol as P
-from hall.wire.follower import FollowedEvent
 from manager import alerts as A
 from manager import floor as F
 from manager import rebalance as R
@@ -55,8 +56,8 @@ class ConsoleModel(QObject):
         self.live.on_snapshot(self.hall.board, self.clock())
         self.changed.emit()
 
-    def _on_event(self, ev: FollowedEvent) -> None:
-        self.live.feed(ev.type, ev.at, ev.data)
+    def _on_event(self, ev: Event) -> None:
+        self.live.feed(ev.type, ev.at.isoformat(), msgspec.structs.asdict(ev.data))
 
     def refresh(self) -> None:
         """Time passed (a timer, or a test advancing its clock): re-read everything."""

@@ -20,9 +20,9 @@ from typing import Any
 
 from PyQt6.QtCore import QObject, QTimer, pyqtSignal
 
+from hall.core import events as EV
 from hall.core.model import BAD_RATING_REASONS, RATING_LABELS, RatingLevel
 from hall.wire import protocol as P
-from hall.wire.follower import FollowedEvent
 from ui import i18n
 from ui.hublink import HubLink
 from ui.model import HallModel
@@ -97,10 +97,10 @@ class PadModel(QObject):
 
     # ------------------------------------------------------------ the hub
 
-    def _on_event(self, ev: FollowedEvent) -> None:
-        if ev.type != "ticket.finished" or ev.data.get("window") != self.window:
+    def _on_event(self, ev: EV.Event) -> None:
+        if not isinstance(ev.data, EV.TicketFinished) or ev.data.window != self.window:
             return
-        t = ev.data.get("ticket") or {}
+        t = ev.data.ticket
         if t.get("id") in self.done or self.page is Page.SENDING:
             return
         # A newer finish replaces an unanswered question: the earlier citizen has left.

@@ -38,10 +38,11 @@ import zmq
 from PyQt6.QtCore import QObject, QSocketNotifier, QTimer, pyqtSignal
 
 from hall.client import stream_endpoints
+from hall.core.events import HEARTBEAT, Event
 from hall.net.keys import client_keys
 from hall.net.sockets import DeviceKeys, device_socket
 from hall.wire import protocol as P
-from hall.wire.follower import FollowedEvent, StateFollower
+from hall.wire.follower import StateFollower
 from hall.wire.retry import Callback, Retry, session_part
 
 log = logging.getLogger(__name__)
@@ -77,7 +78,7 @@ class HubLink(QObject):
     replied = pyqtSignal(str, object)  # req_id, P.Ok | P.Error
     followed = pyqtSignal(
         object
-    )  # FollowedEvent, in order, without gaps (not `event`: QObject.event)
+    )  # hall.core.events.Event, in order, without gaps (not `event`: QObject.event)
     synced = pyqtSignal()  # a snapshot replaced the state
     heartbeat = pyqtSignal(str, dict)  # stream, heartbeat data (queue summaries …)
     online_changed = pyqtSignal(bool)
@@ -342,8 +343,8 @@ class HubLink(QObject):
         except P.RemoteProtocolError as e:
             log.warning("unreadable stream update: %s", e)
             return
-        events: list[FollowedEvent] = self.follower.feed(stream, update, time.monotonic())
-        if update.type == "heartbeat":
+        events: list[Event] = self.follower.feed(stream, update, time.monotonic())
+        if update.type == HEARTBEAT:
             self.heartbeat.emit(stream, {**update.data, "at": update.at})
         for ev in events:
             self.followed.emit(ev)

@@ -12,13 +12,12 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
+import msgspec
 from PyQt6.QtCore import QObject, pyqtSignal
 
-from hall.wire.follower import FollowedEvent
+from hall.core import events as EV
 from ui.hublink import HubLink
 from ui.i18n import text_of
-
-CALL_EVENTS = ("ticket.called", "ticket.recalled")
 
 
 class HubClock:
@@ -55,7 +54,7 @@ class HallModel(QObject):
     layout_ready = pyqtSignal()
     changed = pyqtSignal()  # anything in the board state or the queue figures
     called = pyqtSignal(dict)  # a live call or recall (never replayed from a snapshot)
-    followed = pyqtSignal(object)  # every FollowedEvent, for app models that want more
+    followed = pyqtSignal(object)  # every hall.core.events.Event, for app models that want more
     online_changed = pyqtSignal(bool)
 
     def __init__(self, link: HubLink, parent: QObject | None = None) -> None:
@@ -87,11 +86,12 @@ class HallModel(QObject):
         self.now.anchor(self.clock_text)
         self.changed.emit()
 
-    def _on_event(self, ev: FollowedEvent) -> None:
+    def _on_event(self, ev: EV.Event) -> None:
         self.now.anchor(ev.at)
         self.followed.emit(ev)
-        if ev.type in CALL_EVENTS:
-            self.called.emit({"type": ev.type, "seq": ev.seq, "at": ev.at, **ev.data})
+        if isinstance(ev.data, EV.CALLS):
+            self.called.emit({"type": ev.type, "seq": ev.seq, "at": ev.at.isoformat(),
+                              **msgspec.structs.asdict(ev.data)})  # fmt: skip
         self.changed.emit()
 
     def _on_heartbeat(self, stream: str, data: dict[str, Any]) -> None:

@@ -372,6 +372,7 @@ def _loop_worker(endpoint: str, counters: list[int], kiosks: list[int], think: f
 def _display_worker(endpoint: str, device: str, seconds: float, start_at: float, out: Any) -> None:
     """One display in its own process: when did each ticket.called arrive?"""
     from hall.client import HubClient
+    from hall.core.events import TicketCalled
     from hall.wire import protocol as P
 
     seen: dict[str, float] = {}
@@ -383,7 +384,7 @@ def _display_worker(endpoint: str, device: str, seconds: float, start_at: float,
                 _topic, body = sub.recv_multipart()
                 now = time.perf_counter()
                 up = P.decode_update(body)
-                if up.type == "ticket.called":
+                if up.type == TicketCalled.TYPE:
                     seen[up.data["ticket"]["id"]] = now
     out.put(("display", seen, {}, 0))
 

@@ -260,16 +260,6 @@ class FollowUpCase(Record):
     _enums: ClassVar[dict[str, type[enum.Enum]]] = {"state": CaseState}
 
 
-@dataclass(frozen=True, slots=True)
-class Event:
-    """A state change. `stream` is "board" (public: displays may see it) or "staff"."""
-
-    stream: str
-    type: str
-    at: datetime
-    data: dict[str, Any]
-
-
 BOARD = "board"
 STAFF = "staff"
 STREAMS = (BOARD, STAFF)

@@ -16,6 +16,8 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+from hall.core import events as EV
+
 
 class ReportError(Exception):
     """A report cannot be made as asked. The message says what to do."""
@@ -168,58 +170,60 @@ def fold(
         h.last_event = at
         tk = d.get("ticket") if isinstance(d.get("ticket"), dict) else None
         t = h.tickets.get(tk["id"]) if tk else None
-        if typ == "ticket.issued" and tk:
+        if typ == EV.TicketIssued.TYPE and tk:
             t = TicketFacts(
                 id=tk["id"], number=tk["number"], queue=tk["queue"], day=at.date(),
                 issued_at=datetime.fromisoformat(tk.get("issued_at") or at.isoformat()),
                 priority=tk.get("priority", "normal"), item=d.get("item") or items.get(tk["id"]),
             )  # fmt: skip
             h.tickets[t.id] = t
-        elif typ == "window.changed":
+        elif typ == EV.WindowChanged.TYPE:
             w = d.get("window") or {}
             c = w.get("clerk")
             window_clerk[int(w.get("number", 0))] = c.get("staff_no") if c else None
-        elif typ == "clerk.signed_in":
+        elif typ == EV.ClerkSignedIn.TYPE:
             no = str(d.get("staff_no", ""))
             if d.get("name"):
                 h.clerk_names[no] = d["name"]
             h.duty_days.setdefault(no, set()).add(at.date())
             window_clerk[int(d.get("window", 0))] = no
-        elif typ == "rating.given":
+        elif typ == EV.RatingGiven.TYPE:
             h.ratings.append(
                 Rating(at, d["ticket"], d.get("queue", ""), d.get("window"), d.get("clerk"),
                        int(d["level"]))
             )  # fmt: skip
-        elif typ in ("followup.opened", "followup.updated"):
+        elif typ in (EV.FollowUpOpened.TYPE, EV.FollowUpUpdated.TYPE):
             c = _case(d["case"])
             h.cases[c.id] = c
-        elif typ in ("device.online", "device.offline"):
-            h.devices.append(DeviceEvent(at, str(d.get("device", "?")), typ == "device.online"))
+        elif typ in (EV.DeviceOnline.TYPE, EV.DeviceOffline.TYPE):
+            h.devices.append(
+                DeviceEvent(at, str(d.get("device", "?")), typ == EV.DeviceOnline.TYPE)
+            )
         if t is None:
             continue
         if tk and tk.get("state"):
             t.state = tk["state"]
-        if typ == "ticket.called":
+        if typ == EV.TicketCalled.TYPE:
             win = int(d["window"])
             clerk = window_clerk.get(win)
             if t.first_called_at is None:
                 t.first_called_at, t.first_window, t.first_clerk = at, win, clerk
             t.pending = Service(t.id, tk["queue"] if tk else t.queue, win, clerk, at, None, at)
-        elif typ == "ticket.recalled":
+        elif typ == EV.TicketRecalled.TYPE:
             t.recalls += 1
-        elif typ == "ticket.started" and t.pending is not None:
+        elif typ == EV.TicketStarted.TYPE and t.pending is not None:
             t.pending.started_at = at
-        elif typ == "ticket.finished" and t.pending is not None:
+        elif typ == EV.TicketFinished.TYPE and t.pending is not None:
             s = t.pending
             s.finished_at, s.clerk = at, d.get("clerk", s.clerk)
             h.services.append(s)
             t.pending = None
-        elif typ == "ticket.no_show":
+        elif typ == EV.TicketNoShow.TYPE:
             t.no_shows += 1
             t.pending = None
-        elif typ == "ticket.transferred":
+        elif typ == EV.TicketTransferred.TYPE:
             t.transfers += 1
             t.pending = None
-        elif typ == "ticket.parked":
+        elif typ == EV.TicketParked.TYPE:
             t.parks += 1
     return h

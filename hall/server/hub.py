@@ -28,13 +28,15 @@ import zmq.auth
 
 from hall.core import advisor
 from hall.core import errors as E
+from hall.core import events as EV
 from hall.core.engine import Changes, Clock, Engine, Outcome
+from hall.core.events import Event
 from hall.core.layout import Layout
-from hall.core.model import BOARD, STAFF, STREAMS, Event
+from hall.core.model import BOARD, STAFF, STREAMS
 from hall.core.public import public_layout
 from hall.net.sockets import hall_socket
 from hall.server.auth import STAFF_ROLES, STAFF_ZAP_DOMAIN, ZAP_DOMAIN
-from hall.server.store import Store, StoredEvent
+from hall.server.store import Store
 from hall.wire import protocol as P
 from hall.wire.commands import apply
 from hall.wire.peer import Peer, peer_from_id
@@ -627,13 +629,13 @@ class Hub:
         if n:
             log.info("pruned %d replies older than %s", n, REPLIES_KEPT)
 
-    def _note_move(self, ev: StoredEvent) -> None:
+    def _note_move(self, ev: Event) -> None:
         """A window's profile changed (committed), whoever did it — a manager's move starts
         the advisor's hold for that window as its own moves do (at most one move per
         `hold_minutes`), and a proposal the manager took is not proposed again."""
-        if ev.type != "window.profile_changed":
+        if not isinstance(ev.data, EV.WindowProfileChanged):
             return
-        n = int(ev.data["window"])
+        n = ev.data.window
         self.advisor_memory.last_moved[n] = self.engine.clock()
         self._proposed.pop(n, None)
 
@@ -698,10 +700,10 @@ class Hub:
             }
         return value
 
-    def _publish(self, ev: StoredEvent) -> None:
-        up = P.Update(epoch=self.epoch, seq=ev.seq, type=ev.type, at=ev.at, data=ev.data)
+    def _publish(self, ev: Event) -> None:
+        """Send a saved event: its data as the store encoded it (encoded once)."""
         sock = self.staff_pub if ev.stream == STAFF else self.pub
-        sock.send_multipart([P.STREAM_TOPICS[ev.stream], P.encode_update(up)])
+        sock.send_multipart([P.STREAM_TOPICS[ev.stream], EV.encode_update(self.epoch, ev)])
 
     def _beat(self) -> None:
         at = self.engine.clock().isoformat(timespec="seconds")
@@ -711,7 +713,7 @@ class Hub:
         queues = self._safely("queue figures", self.engine.queue_summary)
         for s in STREAMS:
             data = {"queues": queues} if s == BOARD and queues is not None else {}
-            up = P.Update(epoch=self.epoch, seq=self._store.seq(s), type="heartbeat", at=at,
+            up = P.Update(epoch=self.epoch, seq=self._store.seq(s), type=EV.HEARTBEAT, at=at,
                           data=data)  # fmt: skip
             sock = self.staff_pub if s == STAFF else self.pub
             sock.send_multipart([P.STREAM_TOPICS[s], P.encode_update(up)])
@@ -734,8 +736,8 @@ class Hub:
         for device in devices:
             self.online[device] = online
             peer = self.peers.get(device)
-            events.append(Event(STAFF, "device.online" if online else "device.offline", at,
-                                {"device": device, "role": peer.role if peer else ""}))  # fmt: skip
+            kind = EV.DeviceOnline if online else EV.DeviceOffline
+            events.append(Event(at, kind(device=device, role=peer.role if peer else "")))
         self._command(Peer("hub", "manager", None, None), "presence",
                       lambda: Outcome({}, events, Changes()))  # fmt: skip
 
@@ -789,7 +791,7 @@ class _Request:
     peer: Peer | None = None
     req: P.Request | None = None
     body: bytes = b""
-    events: list[StoredEvent] = field(default_factory=list)
+    events: list[Event] = field(default_factory=list)  # as saved, to publish
     ms: float = 0.0  # received → replied and published
     replayed: bool = False  # answered with a reply committed before its batch
     who: str = ""  # the CURVE key's device id, known even when the device is refused

@@ -10,14 +10,13 @@ from a thread of its own (`Checkpointer`), not inside one of those commits.
 
 from __future__ import annotations
 
-import json
 import logging
 import sqlite3
 import threading
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, fields
+from dataclasses import fields
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -26,10 +25,10 @@ import sqlite_utils
 from sqlite_utils.migrations import Migrations
 
 from hall.core.engine import Engine, Outcome
+from hall.core.events import DayStarted, Event, decode_data
 from hall.core.model import (
     STREAMS,
     Appointment,
-    Event,
     FollowUpCase,
     Ticket,
     TicketState,
@@ -48,21 +47,6 @@ WAL_KEEP_BYTES = 16 * 1024 * 1024
 
 class StoreError(Exception):
     """The database cannot be used as it is. The message says what to do."""
-
-
-@dataclass(frozen=True, slots=True)
-class StoredEvent:
-    """An event as saved: with its stream sequence number."""
-
-    stream: str
-    seq: int
-    type: str
-    at: str
-    data: dict[str, Any]
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"stream": self.stream, "seq": self.seq, "type": self.type, "at": self.at,
-                "data": self.data}  # fmt: skip
 
 
 def _columns(cls: type) -> dict[str, type]:
@@ -268,8 +252,9 @@ class Store:
         command: str = "",
         req_id: str | None = None,
         reply: str | None = None,
-    ) -> list[StoredEvent]:
-        """Write a command's changes, events and reply. Call inside `transaction()`."""
+    ) -> list[Event]:
+        """Write a command's changes, events and reply. Call inside `transaction()`. Returns
+        the events as saved: numbered, their data encoded (what the hub publishes)."""
         if not self._in_tx:
             raise RuntimeError("Store.save outside a transaction")
         ch = outcome.changes
@@ -282,8 +267,8 @@ class Store:
             [{"day": d.isoformat(), "queue": q, "last": n} for (d, q), n in ch.counters.items()],
         )
         for ev in outcome.events:
-            if ev.type == "day.started":
-                self.set_meta("day", ev.data["day"])
+            if isinstance(ev.data, DayStarted):
+                self.set_meta("day", ev.data.day)
         stored = self._append(outcome.events, device, command)
         if req_id is not None and reply is not None:
             self.conn.execute(
@@ -322,18 +307,18 @@ class Store:
         )
         self.conn.executemany(sql, [[r[c] for c in cols] for r in rows])
 
-    def _append(self, events: Sequence[Event], device: str, command: str) -> list[StoredEvent]:
+    def _append(self, events: Sequence[Event], device: str, command: str) -> list[Event]:
         out = []
         for ev in events:
             self._seq[ev.stream] += 1
-            data = json.dumps(ev.data, ensure_ascii=False, default=str)
-            at = ev.at.isoformat()
+            saved = ev.numbered(self._seq[ev.stream])  # its data encoded, once
             self.conn.execute(
                 "INSERT INTO events (stream, seq, type, at, data, device, command) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?)",
-                [ev.stream, self._seq[ev.stream], ev.type, at, data, device, command],
-            )
-            out.append(StoredEvent(ev.stream, self._seq[ev.stream], ev.type, at, json.loads(data)))
+                [ev.stream, saved.seq, ev.type, ev.at.isoformat(), saved.encoded.decode(),
+                 device, command],
+            )  # fmt: skip
+            out.append(saved)
         return out
 
     # ------------------------------------------------------------ meta
@@ -357,13 +342,20 @@ class Store:
 
     # ------------------------------------------------------------ reading
 
-    def events_since(self, stream: str, seq: int, limit: int = 10_000) -> list[StoredEvent]:
+    def events_since(self, stream: str, seq: int, limit: int = 10_000) -> list[Event]:
+        """A stream's saved events after `seq`, in order (types this version does not know
+        are left out)."""
         rows = self.conn.execute(
-            "SELECT stream, seq, type, at, data FROM events WHERE stream = ? AND seq > ? "
+            "SELECT seq, type, at, data FROM events WHERE stream = ? AND seq > ? "
             "ORDER BY seq LIMIT ?",
             [stream, seq, limit],
         ).fetchall()
-        return [StoredEvent(r[0], r[1], r[2], r[3], json.loads(r[4])) for r in rows]
+        out = []
+        for seq_, type_, at, data in rows:
+            typed = decode_data(type_, data)
+            if typed is not None:
+                out.append(Event(datetime.fromisoformat(at), typed, seq_, data.encode()))
+        return out
 
     def restore(self, engine: Engine) -> None:
         """Rebuild an engine's state from the database (after a restart or a failed commit)."""
@@ -390,7 +382,7 @@ class Store:
             appointments=appointments, cases=cases,
         )  # fmt: skip
 
-    def apply(self, outcome: Outcome, *, device: str = "", command: str = "") -> list[StoredEvent]:
+    def apply(self, outcome: Outcome, *, device: str = "", command: str = "") -> list[Event]:
         """Convenience for scripts and tests: save one outcome in its own transaction."""
         with self.transaction():
             return self.save(outcome, device=device, command=command)

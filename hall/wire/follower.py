@@ -10,13 +10,16 @@ plain equality (DESIGN.md §5).
 from __future__ import annotations
 
 import copy
+import logging
 from collections.abc import Iterable
-from dataclasses import dataclass
 from typing import Any
 
+from hall.core import events as EV
+from hall.core.events import HEARTBEAT, Event
 from hall.wire.protocol import Update
 
-HEARTBEAT = "heartbeat"
+log = logging.getLogger("hall.follower")
+
 #: board state: day, tickets (public form) by id, windows (public form) by number as text
 #: staff state: devices (online or not) by id, follow-up cases by id
 EMPTY_STATE: dict[str, dict[str, Any]] = {
@@ -26,42 +29,38 @@ EMPTY_STATE: dict[str, dict[str, Any]] = {
 _AT_WINDOW = ("called", "serving")
 
 
-def apply_event(state: dict[str, Any], stream: str, type_: str, data: dict[str, Any]) -> bool:
-    """Apply one event to a stream's state in place. False if only a snapshot can follow it."""
-    if stream == "board":
-        if type_ == "day.started":
+def apply_event(state: dict[str, Any], data: EV.EventData) -> bool:
+    """Apply one event to its stream's state in place. False if only a snapshot can follow
+    it."""
+    if isinstance(data, EV.TICKET_EVENTS):
+        _ticket_moved(state, data.ticket)
+        return True
+    match data:
+        case EV.DayStarted():
             return False  # the hub dropped yesterday: take a fresh snapshot
-        t = data.get("ticket")
-        if isinstance(t, dict) and "id" in t:
-            state["tickets"][t["id"]] = t
-            for w in state["windows"].values():
-                here = t["state"] in _AT_WINDOW and t.get("window") == w["number"]
-                if w.get("current") == t["number"] and not here:
-                    w["current"], w["current_state"] = None, None
-            win = state["windows"].get(str(t.get("window")))
-            if win is not None and t["state"] in _AT_WINDOW:
-                win["current"], win["current_state"] = t["number"], t["state"]
-        if type_ == "window.changed":
-            state["windows"][str(data["window"]["number"])] = data["window"]
-    elif stream == "staff":
-        if type_ in ("device.online", "device.offline"):
-            state["devices"][data["device"]] = type_ == "device.online"
-        elif type_ == "device.health":
-            state.setdefault("health", {})[data["device"]] = data["parts"]
-        elif type_ in ("followup.opened", "followup.updated"):
-            state["cases"][data["case"]["id"]] = data["case"]
+        case EV.WindowChanged(window=w):
+            state["windows"][str(w["number"])] = w
+        case EV.DeviceOnline(device=d) | EV.DeviceOffline(device=d):
+            state["devices"][d] = isinstance(data, EV.DeviceOnline)
+        case EV.DeviceHealth(device=d, parts=parts):
+            state.setdefault("health", {})[d] = parts
+        case EV.FollowUpOpened(case=c) | EV.FollowUpUpdated(case=c):
+            state["cases"][c["id"]] = c
     return True
 
 
-@dataclass(frozen=True, slots=True)
-class FollowedEvent:
-    """An event applied to the followed state, in order."""
-
-    stream: str
-    seq: int
-    type: str
-    at: str
-    data: dict[str, Any]
+def _ticket_moved(state: dict[str, Any], t: dict[str, Any]) -> None:
+    """A ticket event: the ticket as it is now, and the windows it left or reached."""
+    if "id" not in t:
+        return
+    state["tickets"][t["id"]] = t
+    for w in state["windows"].values():
+        here = t["state"] in _AT_WINDOW and t.get("window") == w["number"]
+        if w.get("current") == t["number"] and not here:
+            w["current"], w["current_state"] = None, None
+    win = state["windows"].get(str(t.get("window")))
+    if win is not None and t["state"] in _AT_WINDOW:
+        win["current"], win["current_state"] = t["number"], t["state"]
 
 
 class StateFollower:
@@ -86,7 +85,7 @@ class StateFollower:
         self._heard: float | None = None
         self._pending: list[tuple[str, Update]] = []
 
-    def feed(self, stream: str, update: Update, now: float) -> list[FollowedEvent]:
+    def feed(self, stream: str, update: Update, now: float) -> list[Event]:
         """One message from the PUB socket; returns the events it applied."""
         if stream not in self.seq:
             return []
@@ -107,11 +106,22 @@ class StateFollower:
             return []
         return self._apply(stream, update)
 
-    def _apply(self, stream: str, update: Update) -> list[FollowedEvent]:
+    def _apply(self, stream: str, update: Update) -> list[Event]:
+        try:
+            ev = EV.received(update.type, update.seq, update.at, update.data)
+            if ev is not None and ev.stream != stream:
+                raise ValueError(f"a {ev.stream} event on the {stream} stream")
+        except ValueError as e:  # the hub sent garbage: start again from a snapshot
+            log.warning("unreadable %s event %d (%s): taking a snapshot", stream, update.seq, e)
+            self.synced = self.online = False
+            self.wants_snapshot = True
+            return []
         self.seq[stream] = update.seq
-        if not apply_event(self.state[stream], stream, update.type, update.data):
+        if ev is None:
+            return []  # a newer hub's kind of event: nothing here follows it
+        if not apply_event(self.state[stream], ev.data):
             self._resync(stream, update)
-        return [FollowedEvent(stream, update.seq, update.type, update.at, update.data)]
+        return [ev]
 
     def _resync(self, stream: str, update: Update) -> None:
         self.synced = False
@@ -121,7 +131,7 @@ class StateFollower:
             self._pending.append((stream, update))
             del self._pending[:-10_000]  # bounded: a long outage ends in a snapshot anyway
 
-    def load_snapshot(self, value: dict[str, Any], now: float) -> list[FollowedEvent]:
+    def load_snapshot(self, value: dict[str, Any], now: float) -> list[Event]:
         """A snapshot reply's value: {epoch, seq: {stream: n}, board: …, staff: …}."""
         self.epoch = int(value["epoch"])
         for s in self.streams:
@@ -132,7 +142,7 @@ class StateFollower:
         self._heard = now
         self.online = True
         pending, self._pending = self._pending, []
-        out: list[FollowedEvent] = []
+        out: list[Event] = []
         for stream, u in sorted(pending, key=lambda p: (p[0], p[1].seq)):
             if self.synced and u.epoch == self.epoch:
                 out += self.feed(stream, u, now)

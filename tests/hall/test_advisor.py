@@ -8,6 +8,7 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 from pathlib import Path
 
+import msgspec
 import pytest
 
 from hall.client import HubClient
@@ -189,12 +190,12 @@ def test_hub_publishes_proposals_and_auto_applies(layout, items, tmp_path, auto)
         seen: list = []
         deadline = time.monotonic() + 8
         while time.monotonic() < deadline and not any(
-            e.type == "advisor.proposal" and e.data["window"] == 5 for e in seen
+            e.type == "advisor.proposal" and e.data.window == 5 for e in seen
         ):
             seen += mgr.pump(f, timeout=0.3)
-        props = [e for e in seen if e.type == "advisor.proposal" and e.data["window"] == 5]
+        props = [e for e in seen if e.type == "advisor.proposal" and e.data.window == 5]
         assert props, [e.type for e in seen]
-        d = props[0].data
+        d = msgspec.structs.asdict(props[0].data)
         assert set(d) >= {"id", "window", "profile", "reason", "effect"}
         assert "M" in d["profile"] and "5号窗口兼办市场监管" in d["reason"]
         if auto:
@@ -231,7 +232,7 @@ def test_a_managers_move_starts_the_advisors_hold(layout, items, tmp_path):
             seen += mgr.pump(f, timeout=0.3)
         for _ in range(4):  # a few more advisor runs
             seen += mgr.pump(f, timeout=0.3)
-        windows = {e.data["window"] for e in seen if e.type == "advisor.proposal"}
+        windows = {e.data.window for e in seen if e.type == "advisor.proposal"}
         assert windows == {6}, windows
         assert hub.advisor_memory.last_moved.keys() == {5}
     finally:

@@ -328,7 +328,7 @@ def test_recall_then_auto_no_show_on_recall(eng: Engine) -> None:
     out = eng.recall(window=1)  # recalls_before_auto = 2
     assert out.value["no_show"] is True and types(out) == ["ticket.no_show"]
     assert t.state is TicketState.NO_SHOW and eng.windows[1].current is None
-    assert out.events[0].data["auto"] is True
+    assert out.events[0].data.auto is True
 
 
 def test_auto_no_show_on_call_next(eng: Engine) -> None:
@@ -379,7 +379,7 @@ def test_start_and_finish(eng: Engine, clock: Clock) -> None:
     refuse(eng, E.BadState, eng.no_show, window=1)
     clock.advance(12)
     out = eng.finish(window=1)
-    assert types(out) == ["ticket.finished"] and out.events[0].data["clerk"] == "S001"
+    assert types(out) == ["ticket.finished"] and out.events[0].data.clerk == "S001"
     assert t.state is TicketState.FINISHED and t.clerk == "S001"
     assert eng.windows[1].current is None and eng.windows[1].last_finished == t.id
     assert eng.state_digest()["durations"] == {"G": (12.0, 1)}
@@ -400,7 +400,7 @@ def test_no_show_and_check_in_again(eng: Engine, clock: Clock) -> None:
     refuse(eng, E.BadState, eng.check_in_again, ticket=t.id)  # still waiting
     eng.call_next(window=1)
     out = eng.no_show(window=1)
-    assert types(out) == ["ticket.no_show"] and out.events[0].data["auto"] is False
+    assert types(out) == ["ticket.no_show"] and out.events[0].data.auto is False
     assert t.state is TicketState.NO_SHOW and eng.windows[1].current is None
     clock.advance(30)
     out = eng.check_in_again(ticket=t.id)
@@ -621,7 +621,7 @@ def test_rating_once(eng: Engine) -> None:
     refuse(eng, E.BadRequest, eng.rate, ticket=t.id, level=2, reasons=["天气"])
     out = eng.rate(ticket=t.id, level=5)
     assert types(out) == ["rating.given"] and out.value["case"] is None and t.rated
-    assert out.events[0].data["clerk"] == "S001" and out.events[0].data["window"] == 1
+    assert out.events[0].data.clerk == "S001" and out.events[0].data.window == 1
     refuse(eng, E.AlreadyRated, eng.rate, ticket=t.id, level=1)
     refuse(eng, E.NoSuchTicket, eng.rate, ticket="nope", level=5)
 

@@ -41,7 +41,7 @@ def _prefill(layout: Layout, db: Path, n: int) -> list[str]:
             profile = {q: 1.0 for q in win.skills}
             store.save(eng.set_profile(window=w, profile=profile))
         for i in range(n):
-            ids.append(store.save(eng.issue(queue=queues[i % len(queues)]))[0].data["ticket"]["id"])
+            ids.append(store.save(eng.issue(queue=queues[i % len(queues)]))[0].data.ticket["id"])
     store.close()
     return ids
 

@@ -6,6 +6,7 @@ import signal
 import sqlite3
 from collections.abc import Iterator
 from contextlib import closing
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -13,8 +14,8 @@ from PyQt6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from hall.client import HubClient
+from hall.core.events import Event, TicketFinished
 from hall.server.hub import Hub
-from hall.wire.follower import FollowedEvent
 from rating.model import PadModel, Page
 from rating.view import PadView
 from tests.hubs import HubProcess
@@ -151,8 +152,8 @@ def test_a_second_rating_of_the_same_ticket_is_refused_politely(
     save_shot(pad.view, tmp_path, "rating-already-rated-1280x800")
     # The pad itself never asks twice for a ticket it has handled.
     pad.model.page = Page.IDLE
-    data = {"ticket": {"id": ticket, "number": "A001"}, "window": WINDOW}
-    pad.model._on_event(FollowedEvent("board", 99, "ticket.finished", "", data))
+    data = TicketFinished(ticket={"id": ticket, "number": "A001"}, window=WINDOW, clerk=None)
+    pad.model._on_event(Event(datetime(2026, 11, 26, 9, 30), data, 99))
     assert pad.model.page is Page.IDLE
 
 

@@ -25,7 +25,7 @@ def test_a_call_reaches_the_link_once(qtbot: QtBot, hub: Hub) -> None:
     link = _link(qtbot, hub.endpoint)
     seen: list[str] = []
     link.followed.connect(
-        lambda ev: seen.append(f"{ev.type}:{ev.data.get('ticket', {}).get('number')}")
+        lambda ev: seen.append(f"{ev.type}:{getattr(ev.data, 'ticket', {}).get('number')}")
     )
     with HubClient(hub.endpoint, device="manager-1") as m:
         m.open_window(9)
@@ -60,7 +60,7 @@ def test_hub_restart_resyncs_without_replaying(
     link = _link(qtbot, hub.endpoint)
     called: list[str] = []
     link.followed.connect(
-        lambda ev: ev.type == "ticket.called" and called.append(ev.data["ticket"]["number"])
+        lambda ev: ev.type == "ticket.called" and called.append(ev.data.ticket["number"])
     )
     with HubClient(hub.endpoint, device="manager-1") as m:
         m.open_window(9)

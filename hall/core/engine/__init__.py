@@ -17,6 +17,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from hall.core import errors as E
+from hall.core import events as EV
 from hall.core.engine import lifecycle
 from hall.core.engine.base import (
     Changes,
@@ -33,8 +34,6 @@ from hall.core.engine.ratings import RatingCommands
 from hall.core.engine.windows import WindowCommands
 from hall.core.forecast import Estimate
 from hall.core.model import (
-    BOARD,
-    STAFF,
     Appointment,
     PriorityClass,
     Ticket,
@@ -78,10 +77,10 @@ class Engine(WindowCommands, RatingCommands, DayCommands, EngineBase):
         est = self._estimate(t)
         ahead = self._ahead(queue, priority)  # (queue_load would also count servers)
         self._record_issue(t, person, appointment)
-        self._emit(
-            BOARD, "ticket.issued", now, ticket=t.public(), ahead=ahead,
-            waiting=self.waiting_count(queue), estimate=[round(est.low, 1), round(est.high, 1)],
-        )  # fmt: skip
+        self._emit(now, EV.TicketIssued(
+            ticket=t.public(), ahead=ahead, waiting=self.waiting_count(queue),
+            estimate=[round(est.low, 1), round(est.high, 1)],
+        ))  # fmt: skip
         return self._done(
             {"ticket": t.to_dict(), "ahead": ahead, "estimate_text": est.text(),
              "estimate_text_en": est.text_en()}
@@ -240,7 +239,7 @@ class Engine(WindowCommands, RatingCommands, DayCommands, EngineBase):
             raise E.BadRequest("该时段已预约")
         self.appointments[a.id] = a
         self._touch(a)
-        self._emit(STAFF, "appointment.booked", now, id=a.id, queue=queue, slot=slot.isoformat())
+        self._emit(now, EV.AppointmentBooked(id=a.id, queue=queue, slot=slot.isoformat()))
         return self._done({"appointment": a.id})
 
     def cancel(self, *, ticket: str, reason: str = "") -> Outcome:
@@ -259,7 +258,7 @@ class Engine(WindowCommands, RatingCommands, DayCommands, EngineBase):
         t.ended_at, t.window = now, None
         t.history.append({"at": now.isoformat(), "action": "cancel", "note": reason})
         self._touch(t)
-        self._emit(BOARD, "ticket.cancelled", now, ticket=t.public())
+        self._emit(now, EV.TicketCancelled(ticket=t.public()))
         return self._done({"ticket": t.to_dict()})
 
     def check_in_again(self, *, ticket: str) -> Outcome:
@@ -276,7 +275,7 @@ class Engine(WindowCommands, RatingCommands, DayCommands, EngineBase):
         t.history.append({"at": now.isoformat(), "action": "check_in_again"})
         self._enqueue(t)
         self._touch(t)
-        self._emit(BOARD, "ticket.requeued", now, ticket=t.public())
+        self._emit(now, EV.TicketRequeued(ticket=t.public()))
         return self._done({"ticket": t.to_dict()})
 
     # ---------------------------------------------------------------- at the window
@@ -307,7 +306,7 @@ class Engine(WindowCommands, RatingCommands, DayCommands, EngineBase):
         t.ended_at = now
         w.current = None
         self._touch(t, w)
-        self._emit(BOARD, "ticket.no_show", now, ticket=t.public(), window=w.number, auto=auto)
+        self._emit(now, EV.TicketNoShow(ticket=t.public(), window=w.number, auto=auto))
 
     def call_next(self, *, window: int) -> Outcome:
         """Route the best waiting ticket to this window."""
@@ -348,8 +347,8 @@ class Engine(WindowCommands, RatingCommands, DayCommands, EngineBase):
         w.current = t.id
         self._touch(t, w)
         floor = self.layout.windows[w.number].floor
-        self._emit(BOARD, "ticket.called", now, ticket=t.public(), window=w.number, floor=floor,
-                   queue_floor=self.layout.queues[t.queue].floor)  # fmt: skip
+        self._emit(now, EV.TicketCalled(ticket=t.public(), window=w.number, floor=floor,
+                                        queue_floor=self.layout.queues[t.queue].floor))  # fmt: skip
 
     def recall(self, *, window: int) -> Outcome:
         """Call the current ticket again; past the layout's recalls it becomes a no-show."""
@@ -363,8 +362,10 @@ class Engine(WindowCommands, RatingCommands, DayCommands, EngineBase):
         t.recalls += 1
         self._touch(t)
         floor = self.layout.windows[w.number].floor
-        self._emit(BOARD, "ticket.recalled", now, ticket=t.public(), window=w.number,
-                   floor=floor, recalls=t.recalls, queue_floor=self.layout.queues[t.queue].floor)  # fmt: skip
+        self._emit(now, EV.TicketRecalled(
+            ticket=t.public(), window=w.number, floor=floor, recalls=t.recalls,
+            queue_floor=self.layout.queues[t.queue].floor,
+        ))  # fmt: skip
         return self._done({"ticket": t.to_dict(), "no_show": False})
 
     def start(self, *, window: int) -> Outcome:
@@ -375,7 +376,7 @@ class Engine(WindowCommands, RatingCommands, DayCommands, EngineBase):
         self._move(t, Command.START)
         t.started_at = now
         self._touch(t)
-        self._emit(BOARD, "ticket.started", now, ticket=t.public(), window=w.number)
+        self._emit(now, EV.TicketStarted(ticket=t.public(), window=w.number))
         return self._done({"ticket": t.to_dict()})
 
     def finish(self, *, window: int) -> Outcome:
@@ -391,8 +392,7 @@ class Engine(WindowCommands, RatingCommands, DayCommands, EngineBase):
         total, n = self._durations.get(t.queue, (0.0, 0))
         self._durations[t.queue] = (total + (now - t.started_at).total_seconds() / 60.0, n + 1)
         self._touch(t, w)
-        self._emit(BOARD, "ticket.finished", now, ticket=t.public(), window=w.number,
-                   clerk=t.clerk)  # fmt: skip
+        self._emit(now, EV.TicketFinished(ticket=t.public(), window=w.number, clerk=t.clerk))
         return self._done({"ticket": t.to_dict()})
 
     def no_show(self, *, window: int) -> Outcome:
@@ -445,8 +445,8 @@ class Engine(WindowCommands, RatingCommands, DayCommands, EngineBase):
         w.current = None
         self._enqueue(t)
         self._touch(t, w)
-        self._emit(BOARD, "ticket.transferred", now, ticket=t.public(), from_window=window,
-                   to_queue=to_queue, to_window=to_window)  # fmt: skip
+        self._emit(now, EV.TicketTransferred(ticket=t.public(), from_window=window,
+                                             to_queue=to_queue, to_window=to_window))  # fmt: skip
         return self._done({"ticket": t.to_dict(), **warning})
 
     def park(self, *, window: int, note: str = "") -> Outcome:
@@ -459,7 +459,7 @@ class Engine(WindowCommands, RatingCommands, DayCommands, EngineBase):
         w.current = None
         w.parked.append(t.id)
         self._touch(t, w)
-        self._emit(BOARD, "ticket.parked", now, ticket=t.public(), window=window)
+        self._emit(now, EV.TicketParked(ticket=t.public(), window=window))
         return self._done({"ticket": t.to_dict()})
 
     def call_back(self, *, window: int, ticket: str) -> Outcome:

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from hall.core import errors as E
 from hall.core.engine import lifecycle
+from hall.core.events import Event, EventData
 from hall.core.forecast import (
     Estimate,
     QueueLoad,
@@ -25,7 +26,6 @@ from hall.core.forecast import (
 from hall.core.layout import Layout
 from hall.core.model import (
     Appointment,
-    Event,
     FollowUpCase,
     PriorityClass,
     Ticket,
@@ -115,8 +115,8 @@ class EngineBase:
         self._events: list[Event] = []
         self._changes = Changes()
 
-    def _emit(self, stream: str, type_: str, now: datetime, **data: Any) -> None:
-        self._events.append(Event(stream, type_, now, data))
+    def _emit(self, now: datetime, data: EventData) -> None:
+        self._events.append(Event(now, data))
 
     def _touch(self, *objs: Ticket | WindowStatus | Appointment | FollowUpCase) -> None:
         for o in objs:

@@ -9,8 +9,8 @@ from typing import Any
 from hall.core.engine import lifecycle
 from hall.core.engine.base import EngineBase, Outcome
 from hall.core.engine.lifecycle import Command
+from hall.core.events import DayStarted
 from hall.core.model import (
-    BOARD,
     Appointment,
     FollowUpCase,
     Ticket,
@@ -55,7 +55,7 @@ class DayCommands(EngineBase):
             if t.person_hash:
                 self._by_person.setdefault(t.person_hash, []).append(t.id)
         self._durations, self.day = {}, today
-        self._emit(BOARD, "day.started", now, day=today.isoformat(), expired=expired)
+        self._emit(now, DayStarted(day=today.isoformat(), expired=expired))
         return self._done({"day": today.isoformat(), "expired": expired})
 
     # ---------------------------------------------------------------- views

@@ -7,12 +7,12 @@ from datetime import datetime
 from typing import ClassVar
 
 from hall.core import errors as E
+from hall.core import events as EV
 from hall.core.engine import lifecycle
 from hall.core.engine.base import EngineBase, Outcome
 from hall.core.engine.lifecycle import Command
 from hall.core.model import (
     BAD_RATING_REASONS,
-    STAFF,
     CaseState,
     FollowUpCase,
     RatingLevel,
@@ -43,8 +43,9 @@ class RatingCommands(EngineBase):
         self._move(t, Command.RATE)
         t.rated = True
         self._touch(t)
-        self._emit(STAFF, "rating.given", now, ticket=t.id, number=t.number, queue=t.queue,
-                   window=t.window, clerk=t.clerk, level=int(lv), reasons=rs)  # fmt: skip
+        self._emit(now, EV.RatingGiven(ticket=t.id, number=t.number, queue=t.queue,
+                                       window=t.window, clerk=t.clerk, level=int(lv),
+                                       reasons=rs))  # fmt: skip
         case_id = None
         if lv.bad:
             case_id = self._open_case(t, lv, rs, comment, now)
@@ -63,7 +64,7 @@ class RatingCommands(EngineBase):
         )  # fmt: skip
         self.cases[c.id] = c
         self._touch(c)
-        self._emit(STAFF, "followup.opened", now, case=c.to_dict())
+        self._emit(now, EV.FollowUpOpened(case=c.to_dict()))
         return c.id
 
     _CASE_MOVES: ClassVar[dict[str, tuple[set[CaseState], CaseState | None]]] = {
@@ -90,7 +91,7 @@ class RatingCommands(EngineBase):
             c.state = to
         c.actions.append({"at": now.isoformat(), "action": action, "by": by, "note": note})
         self._touch(c)
-        self._emit(STAFF, "followup.updated", now, case=c.to_dict())
+        self._emit(now, EV.FollowUpUpdated(case=c.to_dict()))
         return self._done({"case": c.to_dict()})
 
     # ---------------------------------------------------------------- devices
@@ -111,5 +112,5 @@ class RatingCommands(EngineBase):
                                      "code": str(h.get("code", ""))[:40]}  # fmt: skip
         if self.device_health.get(device) != clean:
             self.device_health[device] = clean
-            self._emit(STAFF, "device.health", now, device=device, role=role, parts=clean)
+            self._emit(now, EV.DeviceHealth(device=device, role=role, parts=clean))
         return self._done({"device": device})

@@ -6,12 +6,13 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
+import msgspec
+
 from hall.core import errors as E
+from hall.core import events as EV
 from hall.core.engine.base import EngineBase, Outcome
 from hall.core.layout import PROFILE_WEIGHT_MAX, PROFILE_WEIGHT_MIN
 from hall.core.model import (
-    BOARD,
-    STAFF,
     Clerk,
     WindowState,
     WindowStatus,
@@ -66,8 +67,8 @@ class WindowCommands(EngineBase):
             raise E.WindowBusy(self.tickets[w.current].number)
         w.posts[post] = Clerk(staff_no.strip(), name.strip(), now).to_dict()
         w.active_post = post
-        self._emit(STAFF, "clerk.signed_in", now, window=window, post=post, staff_no=staff_no.strip(),
-                   name=name.strip())  # fmt: skip
+        self._emit(now, EV.ClerkSignedIn(window=window, post=post, staff_no=staff_no.strip(),
+                                         name=name.strip()))  # fmt: skip
         return self._window_changed(w, now)
 
     def sign_out(self, *, window: int, post: str) -> Outcome:
@@ -80,7 +81,7 @@ class WindowCommands(EngineBase):
         staff_no = w.posts.pop(post)["staff_no"]
         if w.active_post == post:
             w.active_post = next(iter(w.posts), None)
-        self._emit(STAFF, "clerk.signed_out", now, window=window, post=post, staff_no=staff_no)
+        self._emit(now, EV.ClerkSignedOut(window=window, post=post, staff_no=staff_no))
         return self._window_changed(w, now)
 
     def set_profile(
@@ -104,18 +105,21 @@ class WindowCommands(EngineBase):
                 )
         old = dict(w.profile)
         w.profile = {q: float(x) for q, x in profile.items()}
-        self._emit(STAFF, "window.profile_changed", now, window=window, old=old,
-                   new=w.profile, by=by, reason=reason)  # fmt: skip
+        self._emit(now, EV.WindowProfileChanged(window=window, old=old, new=w.profile, by=by,
+                                                reason=reason))  # fmt: skip
         return self._window_changed(w, now)
 
     def propose(self, *, proposal: Mapping[str, Any]) -> Outcome:
         """The rebalancing advisor's proposal (hall.core.advisor.Proposal.to_data()) for the
         manager console: only an `advisor.proposal` event on the staff stream, no state."""
         now = self._now()
-        window = int(proposal["window"])
-        self._window(window)
-        self._emit(STAFF, "advisor.proposal", now, **dict(proposal))
-        return self._done({"id": proposal.get("id", ""), "window": window})
+        try:
+            data = msgspec.convert(dict(proposal), EV.AdvisorProposal)
+        except msgspec.ValidationError as e:
+            raise E.BadRequest(f"建议内容有误：{e}") from e
+        self._window(data.window)
+        self._emit(now, data)
+        return self._done({"id": data.id, "window": data.window})
 
     def _window_changed(
         self, w: WindowStatus, now: datetime, state: WindowState | None = None
@@ -124,7 +128,7 @@ class WindowCommands(EngineBase):
             w.state = state
         w.changed_at = now
         self._touch(w)
-        self._emit(BOARD, "window.changed", now, window=self.window_public(w))
+        self._emit(now, EV.WindowChanged(window=self.window_public(w)))
         return self._done({"window": w.to_dict()})
 
     def window_public(self, w: WindowStatus) -> dict[str, Any]:
