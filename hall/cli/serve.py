@@ -49,7 +49,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from hall.net.keys import KeysError
     from hall.net.sockets import EndpointError, check_endpoint
-    from hall.server.hub import DatabaseUnusable, Hub, wall_clock
+    from hall.server.dblock import DatabaseUnusable
+    from hall.server.hub import Hub, wall_clock
 
     if args.keys is None and not args.insecure:
         print("hall serve: give --keys DIR (from `hall keys init`), or --insecure for a test "

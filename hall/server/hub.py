@@ -9,7 +9,6 @@ fails the engine is rebuilt from the database, so memory never runs ahead of dis
 
 from __future__ import annotations
 
-import errno
 import logging
 import os
 import secrets
@@ -17,7 +16,7 @@ import sqlite3
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import partial
 from pathlib import Path
@@ -35,13 +34,25 @@ from hall.core.layout import Layout
 from hall.core.model import BOARD, STAFF, STREAMS
 from hall.core.public import public_layout
 from hall.net.sockets import hall_socket
+from hall.server.advising import AdvisorRunner
 from hall.server.auth import STAFF_ROLES, STAFF_ZAP_DOMAIN, ZAP_DOMAIN
+from hall.server.dblock import DatabaseLock
+from hall.server.presence import Presence
+from hall.server.replies import (
+    Request,
+    code_of,
+    error_reply,
+    internal_error,
+    protocol_error_reply,
+    why_not_saved,
+)
 from hall.server.store import Store
 from hall.wire import protocol as P
 from hall.wire.commands import apply
 from hall.wire.peer import Peer, peer_from_id
 
 log = logging.getLogger("hall.hub")
+HUB = Peer("hub", "manager", None, None)  # the hub's own commands (housekeeping, presence)
 _T = TypeVar("_T")
 
 MAX_FRAME_BYTES = 1024 * 1024  # zmq drops a peer that sends more (memory guard)
@@ -120,25 +131,21 @@ class Hub:
         self.security = security
         self.engine = Engine(layout, clock or wall_clock(), items=items)
         self.heartbeat = heartbeat
-        self.device_timeout = device_timeout
         self.housekeep_every = housekeep_every
         # The rebalancing advisor ([advisor] of the layout): seconds of the HALL's clock
         # between runs, so a demo whose clock runs 60× as fast advises 60× as often.
         self.advise_every = (
             advise_every if advise_every is not None else layout.advisor.every_minutes * 60.0
         )
-        self.advisor_config = advisor.AdvisorConfig(every_minutes=layout.advisor.every_minutes)
-        self.advisor_memory = advisor.Memory()
-        self._proposed: dict[int, dict[str, float]] = {}  # window -> last published profile
+        self.advisor = AdvisorRunner(layout)
         self.endpoint = ""
         self.pub_endpoint = ""
         self.staff_pub_endpoint = ""
         self.epoch = 0
         self.ready = threading.Event()
-        self.online: dict[str, bool] = {}
+        self.presence = Presence(device_timeout)
         self.peers: dict[str, Peer] = {}
-        self._last_seen: dict[str, float] = {}
-        self._done: list[_Request] = []  # answered, not yet logged (see _record)
+        self._done: list[Request] = []  # answered, not yet logged (see _record)
         self._batch_ids: set[str] = set()  # req_ids first saved in the open transaction
         self._failing: set[str] = set()  # the hub's own tasks that failed last time (_safely)
         self._registry_seen: object = None  # the registry's device list last looked at
@@ -146,7 +153,7 @@ class Hub:
         self._unbound: list[tuple[zmq.Socket[bytes], str]] = []  # streams to bind again
         self._refusals_logged: dict[str, float] = {}  # device -> when its pings last were
         self._stop_r = self._stop_w = -1  # the stop pipe, made when the hub starts
-        self._lock: _DatabaseLock | None = None  # held while serving the database
+        self._lock: DatabaseLock | None = None  # held while serving the database
         self._stopping = False
         self._thread: threading.Thread | None = None
         self.store: Store | None = None
@@ -242,7 +249,7 @@ class Hub:
             self.staff_pub_endpoint = self.staff_pub.getsockopt(zmq.LAST_ENDPOINT).decode()  # type: ignore[union-attr]
             self.endpoint = self.router.getsockopt(zmq.LAST_ENDPOINT).decode()  # type: ignore[union-attr]
             self.pub_endpoint = self.pub.getsockopt(zmq.LAST_ENDPOINT).decode()  # type: ignore[union-attr]
-            self._lock = _DatabaseLock(self.db_path)
+            self._lock = DatabaseLock(self.db_path)
             self.store = store = Store(self.db_path, checkpoint_every=CHECKPOINT_EVERY)
         except BaseException:
             if self._auth is not None:
@@ -254,7 +261,7 @@ class Hub:
             self.epoch = store.new_epoch()
             if self.security is not None:
                 self._cut_off_revoked()  # who may subscribe now: the baseline
-            self._command(Peer("hub", "manager", None, None), "housekeep", self.engine.housekeep)
+            self._command(HUB, "housekeep", self.engine.housekeep)
             log.info(
                 "hub serving %s on %s (board stream on %s, staff stream on %s), epoch %d, db %s",
                 self.layout.name, self.endpoint, self.pub_endpoint, self.staff_pub_endpoint,
@@ -317,7 +324,7 @@ class Hub:
             if now >= next_house:
                 next_house = now + self.housekeep_every
                 self._safely("housekeeping", lambda: self._command(
-                    Peer("hub", "manager", None, None), "housekeep", self.engine.housekeep
+                    HUB, "housekeep", self.engine.housekeep
                 ))  # fmt: skip
                 if now >= next_prune:
                     next_prune = now + 3600.0
@@ -394,7 +401,7 @@ class Hub:
         in one transaction — group commit: one fsync for the lot, and still no reply
         before the commit. A read-only request first flushes the commands before it, so a
         snapshot never shows what is not saved."""
-        batch: list[_Request] = []
+        batch: list[Request] = []
         for _ in range(200):
             try:
                 frames = self.router.recv_multipart(zmq.NOBLOCK, copy=False)
@@ -414,14 +421,14 @@ class Hub:
                 try:
                     r.body = self._read(r.peer, r.req)
                 except P.RemoteProtocolError as e:
-                    r.body = _protocol_error(r.req_id, e)
+                    r.body = protocol_error_reply(r.req_id, e)
                 except Exception:  # a bug in a read: answer it, keep serving
                     log.exception("%s %s: bug", r.peer.id if r.peer else "?", r.kind)
-                    r.body = _error(r.req_id, _internal())
+                    r.body = error_reply(r.req_id, internal_error())
             self._deliver(r)
         self._flush(batch)
 
-    def _prepare(self, frames: list[zmq.Frame]) -> _Request:
+    def _prepare(self, frames: list[zmq.Frame]) -> Request:
         """Split the envelope, find out who sent it and decode it with their role's decoder."""
         envelope, parts = [frames[0].bytes], frames[1:]
         if len(parts) > 1 and parts[0].bytes == b"":  # a REQ-style delimiter
@@ -429,7 +436,7 @@ class Hub:
             parts = parts[1:]
         raw = parts[-1].bytes if parts else b""
         kind, req_id = P.peek(raw)
-        r = _Request(envelope, kind, req_id, time.perf_counter())
+        r = Request(envelope, kind, req_id, time.perf_counter())
         try:
             if len(parts) != 1:
                 raise P.RemoteProtocolError(
@@ -442,10 +449,10 @@ class Hub:
             r.peer = self._identify(parts[-1], req_id)
             r.req = P.decode_request(raw, r.peer.role)
         except P.RemoteProtocolError as e:
-            r.body = _protocol_error(req_id, e)
+            r.body = protocol_error_reply(req_id, e)
         return r
 
-    def _deliver(self, r: _Request) -> None:
+    def _deliver(self, r: Request) -> None:
         """Reply, then publish the command's events (and note how long that took)."""
         self._send(r.envelope, r.body)
         for ev in r.events:
@@ -461,9 +468,9 @@ class Hub:
         its cost to every later one (the latency tail, issue 3)."""
         done, self._done = self._done, []
         now = time.monotonic()
-        came_online: list[str] = []
+        answered: list[str] = []
         for r in done:
-            result = "ok" if r.body.startswith(b'{"type":"ok"') else _code_of(r.body)
+            result = "ok" if r.body.startswith(b'{"type":"ok"') else code_of(r.body)
             # Pings (a device's "I am here", every second or two each) only when debugging:
             # a hall's 70 devices would write 50 lines a second.
             level = logging.DEBUG if r.kind == "ping" and result == "ok" else logging.INFO
@@ -477,9 +484,8 @@ class Hub:
             log.log(level, "%s %s %s %.1fms", r.peer.id if r.peer else r.who or "?",
                     r.kind or "?", result, r.ms)  # fmt: skip
             if r.peer is not None:
-                self._last_seen[r.peer.id] = now
-                if not self.online.get(r.peer.id) and r.peer.id not in came_online:
-                    came_online.append(r.peer.id)
+                answered.append(r.peer.id)
+        came_online = self.presence.seen(answered, now)
         if came_online:
             self._presence(came_online, True)
 
@@ -536,7 +542,7 @@ class Hub:
             value = {"epoch": self.epoch}
         return P.encode_reply(P.Ok(req_id=req.req_id, value=value))
 
-    def _flush(self, batch: list[_Request]) -> None:
+    def _flush(self, batch: list[Request]) -> None:
         """Apply commands in one transaction; reply and publish only after COMMIT. When the
         transaction fails, memory is reloaded and each command gets `store_failed` (or
         `internal`, for a bug in saving) — except a retry of one committed before, which
@@ -556,17 +562,17 @@ class Hub:
                 err.code = "store_failed"
             else:  # a bug in saving (the engine's own bugs are caught in _write)
                 log.exception("could not save %d command(s): bug; state reloaded", len(batch))
-                err = _internal()
+                err = internal_error()
             self._reload()
             for r in batch:
                 # A retry of a command committed before keeps its answer: told "not saved",
                 # a kiosk would issue again under a new req_id and make a second ticket.
                 if not r.replayed:
-                    r.body, r.events = _error(r.req_id, err), []
+                    r.body, r.events = error_reply(r.req_id, err), []
         for r in batch:
             self._deliver(r)
 
-    def _write(self, r: _Request) -> None:
+    def _write(self, r: Request) -> None:
         """One command inside the open transaction: replay, or registry → engine → save."""
         store, peer, req = self._store, r.peer, r.req
         assert peer is not None and req is not None
@@ -580,7 +586,7 @@ class Hub:
         try:
             outcome = apply(peer, req, self.engine, self._secret)
         except E.HallError as e:
-            r.body = _error(req.req_id, e)
+            r.body = error_reply(req.req_id, e)
             store.save_reply(req.req_id, r.body.decode(), device=peer.id, command=command)
             return
         except Exception:
@@ -588,7 +594,7 @@ class Hub:
             # before this command, so reload from it and carry on
             log.exception("%s %s: bug; state reloaded from the database", peer.id, command)
             self._reload()
-            r.body = _error(req.req_id, _internal())
+            r.body = error_reply(req.req_id, internal_error())
             return
         r.body = P.encode_reply(P.Ok(req_id=req.req_id, value=outcome.value))
         r.events = store.save(
@@ -630,51 +636,11 @@ class Hub:
             log.info("pruned %d replies older than %s", n, REPLIES_KEPT)
 
     def _note_move(self, ev: Event) -> None:
-        """A window's profile changed (committed), whoever did it — a manager's move starts
-        the advisor's hold for that window as its own moves do (at most one move per
-        `hold_minutes`), and a proposal the manager took is not proposed again."""
-        if not isinstance(ev.data, EV.WindowProfileChanged):
-            return
-        n = ev.data.window
-        self.advisor_memory.last_moved[n] = self.engine.clock()
-        self._proposed.pop(n, None)
+        self.advisor.note_move(ev, self.engine.clock())
 
     def advise(self) -> list[advisor.Proposal]:
-        """Run the rebalancing advisor once (hall.core.advisor.run_once, as `hall simulate` does):
-        publish each new proposal as a staff `advisor.proposal` event and, when the layout
-        says `auto_apply`, apply it (set_profile by "advisor": at the window's next call)."""
-        hub = Peer("hub", "manager", None, None)
-        eng = self.engine
-        try:
-            props = advisor.run_once(eng, self.advisor_memory, self.advisor_config)
-        except Exception:  # a bug in the advisor must never stop the hall
-            log.exception("advisor failed")
-            return []
-        auto = self.layout.advisor.auto_apply
-        out = []
-        for p in props:
-            if not auto and self._proposed.get(p.window) == p.profile:
-                continue  # already proposed; the manager has it on the console
-            self._proposed[p.window] = dict(p.profile)
-            out.append(p)
-            data = p.to_data()
-            try:
-                self._command(hub, "advisor.proposal", lambda d=data: eng.propose(proposal=d))  # type: ignore[misc]
-            except E.HallError as e:
-                log.warning("advisor proposal %s refused: %s", p.id, e)
-                continue
-            if auto:
-                try:
-                    self._command(
-                        hub, "set_profile",
-                        lambda p=p: eng.set_profile(  # type: ignore[misc]
-                            window=p.window, profile=p.profile, by="advisor", reason=p.reason
-                        ),
-                    )  # fmt: skip
-                except E.HallError as e:
-                    log.warning("advisor proposal %s not applied: %s", p.id, e)
-                    continue
-        return out
+        """Run the rebalancing advisor once (hall.server.advising)."""
+        return self.advisor.run(self.engine, partial(self._command, HUB))
 
     # ------------------------------------------------------------ streams
 
@@ -694,7 +660,7 @@ class Hub:
         }
         if peer.role in ("counter", "manager"):
             value["staff"] = {
-                "devices": dict(self.online),
+                "devices": dict(self.presence.online),
                 "cases": {k: c.to_dict() for k, c in eng.cases.items()},
                 "health": {d: dict(parts) for d, parts in eng.device_health.items()},
             }
@@ -721,124 +687,11 @@ class Hub:
     # ------------------------------------------------------------ devices
 
     def _check_devices(self, now: float) -> None:
-        gone = [
-            device
-            for device, seen in self._last_seen.items()
-            if self.online.get(device) and now - seen > self.device_timeout
-        ]
+        gone = self.presence.gone(now)
         if gone:
             self._presence(gone, False)
 
     def _presence(self, devices: list[str], online: bool) -> None:
         """Devices came online or went offline: one staff event each, one transaction."""
-        at = self.engine.clock()
-        events = []
-        for device in devices:
-            self.online[device] = online
-            peer = self.peers.get(device)
-            kind = EV.DeviceOnline if online else EV.DeviceOffline
-            events.append(Event(at, kind(device=device, role=peer.role if peer else "")))
-        self._command(Peer("hub", "manager", None, None), "presence",
-                      lambda: Outcome({}, events, Changes()))  # fmt: skip
-
-
-class DatabaseUnusable(Exception):
-    """The hub cannot take this database (said in one line by `hall serve`)."""
-
-
-class DatabaseInUse(DatabaseUnusable):
-    """Another hub serves this database (two writers would refuse each other's commits)."""
-
-
-class _DatabaseLock:
-    """An exclusive lock on DB.lock (flock) for as long as the hub serves DB: a second
-    hub started on the same database stops at once with a clear message, instead of
-    serving devices and failing every command with "could not save". The lock goes with
-    the process, however it ends."""
-
-    def __init__(self, db: Path) -> None:
-        import fcntl
-
-        real = Path(os.path.realpath(db))  # one lock however the database is named
-        if not real.parent.is_dir():
-            raise DatabaseUnusable(f"{db}: its folder {real.parent} does not exist")
-        self.path = Path(f"{real}.lock")
-        self._fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
-        try:
-            fcntl.flock(self._fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError:
-            holder = os.pread(self._fd, 32, 0).decode(errors="replace").strip()
-            os.close(self._fd)
-            raise DatabaseInUse(
-                f"{db} is in use by another hub (pid {holder or '?'}); stop it first, "
-                "or give this one another --db"
-            ) from None
-        os.ftruncate(self._fd, 0)
-        os.pwrite(self._fd, str(os.getpid()).encode(), 0)
-
-    def release(self) -> None:
-        os.close(self._fd)  # closing drops the lock; the file stays (removing it would race)
-
-
-@dataclass
-class _Request:
-    """One request on its way through the hub."""
-
-    envelope: list[bytes]
-    kind: str
-    req_id: str
-    t0: float
-    peer: Peer | None = None
-    req: P.Request | None = None
-    body: bytes = b""
-    events: list[Event] = field(default_factory=list)  # as saved, to publish
-    ms: float = 0.0  # received → replied and published
-    replayed: bool = False  # answered with a reply committed before its batch
-    who: str = ""  # the CURVE key's device id, known even when the device is refused
-
-
-def _protocol_error(req_id: str, e: P.RemoteProtocolError) -> bytes:
-    return P.encode_reply(
-        P.Error(req_id=req_id, code=e.code, message=f"请求有误：{e.message}", message_en=e.message)
-    )
-
-
-_SQLITE_WHY = {
-    "SQLITE_FULL": "the disk is full",
-    "SQLITE_IOERR": "the disk could not be read or written",
-    "SQLITE_READONLY": "the database is read-only",
-    "SQLITE_BUSY": "the database is locked by another program",
-    "SQLITE_CORRUPT": "the database file is damaged",
-    "SQLITE_CANTOPEN": "the database file cannot be opened",
-}
-
-
-def why_not_saved(e: BaseException) -> str:
-    """Why a save failed, in our own words (SQLite's and the C library's wording varies)."""
-    name = getattr(e, "sqlite_errorname", "")
-    if name:
-        base = name.split("_")[:2]  # SQLITE_IOERR_WRITE -> SQLITE_IOERR
-        return f"{_SQLITE_WHY.get('_'.join(base), 'a database error')}, {name}"
-    if isinstance(e, OSError) and e.errno is not None:
-        return f"a file error, {errno.errorcode.get(e.errno, e.errno)}"
-    return f"a database error, {type(e).__name__}"
-
-
-def _internal() -> E.HallError:
-    err = E.HallError("服务内部错误 / internal error")
-    err.code = "internal"
-    return err
-
-
-def _error(req_id: str, e: E.HallError) -> bytes:
-    return P.encode_reply(
-        P.Error(req_id=req_id, code=e.code, message=e.message, message_en=e.message_english)
-    )
-
-
-def _code_of(body: bytes) -> str:
-    try:
-        reply = P.decode_reply(body)
-    except P.RemoteProtocolError:
-        return "?"
-    return reply.code if isinstance(reply, P.Error) else "ok"
+        events = self.presence.change(devices, online, self.engine.clock(), self.peers)
+        self._command(HUB, "presence", lambda: Outcome({}, events, Changes()))

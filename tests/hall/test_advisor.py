@@ -234,7 +234,7 @@ def test_a_managers_move_starts_the_advisors_hold(layout, items, tmp_path):
             seen += mgr.pump(f, timeout=0.3)
         windows = {e.data.window for e in seen if e.type == "advisor.proposal"}
         assert windows == {6}, windows
-        assert hub.advisor_memory.last_moved.keys() == {5}
+        assert hub.advisor.memory.last_moved.keys() == {5}
     finally:
         mgr.close()
         hub.stop()

@@ -12,7 +12,8 @@ import pytest
 
 from hall.client import HubClient
 from hall.core.layout import Layout
-from hall.server.hub import DatabaseInUse, Hub
+from hall.server.dblock import DatabaseInUse
+from hall.server.hub import Hub
 from tests.hubs import start_hub
 
 
