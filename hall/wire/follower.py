@@ -15,6 +15,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from hall.core import events as EV
+from hall.core.engine.lifecycle import AT_WINDOW  # the one list of states at a window
 from hall.core.events import HEARTBEAT, Event
 from hall.wire.protocol import Update
 
@@ -26,7 +27,6 @@ EMPTY_STATE: dict[str, dict[str, Any]] = {
     "board": {"day": None, "tickets": {}, "windows": {}},
     "staff": {"devices": {}, "cases": {}, "health": {}},
 }
-_AT_WINDOW = ("called", "serving")
 
 
 def apply_event(state: dict[str, Any], data: EV.EventData) -> bool:
@@ -55,11 +55,11 @@ def _ticket_moved(state: dict[str, Any], t: dict[str, Any]) -> None:
         return
     state["tickets"][t["id"]] = t
     for w in state["windows"].values():
-        here = t["state"] in _AT_WINDOW and t.get("window") == w["number"]
+        here = t["state"] in AT_WINDOW and t.get("window") == w["number"]
         if w.get("current") == t["number"] and not here:
             w["current"], w["current_state"] = None, None
     win = state["windows"].get(str(t.get("window")))
-    if win is not None and t["state"] in _AT_WINDOW:
+    if win is not None and t["state"] in AT_WINDOW:
         win["current"], win["current_state"] = t["number"], t["state"]
 
 
