@@ -70,6 +70,9 @@ def run(args: argparse.Namespace) -> int:
     except KeysError as e:
         print(f"hall serve: --keys {args.keys}: {e}", file=sys.stderr)
         return 2
+    if warning := layout.calendar_warning(wall_clock(args.clock_start)().date()):
+        log.warning("hall calendar: %s", warning)
+        print(f"hall serve: warning: {warning}", file=sys.stderr)
     other = layout_mismatch(args.keys, args.layout) if args.keys else None
     if other is not None:
         print(f"hall serve: note: {other}", file=sys.stderr)

@@ -144,6 +144,9 @@ class RatingGiven(Data, tag="rating.given"):
 class FollowUpOpened(Data, tag="followup.opened"):
     STREAM = STAFF
     case: dict[str, Any]
+    # "" unless a deadline falls past the official calendar's known years (counted by
+    # weekdays then): the manager console shows it
+    calendar_warning: str = ""
 
 
 class FollowUpUpdated(Data, tag="followup.updated"):

@@ -13,12 +13,13 @@ import re
 import tomllib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import date, time, timedelta
+from datetime import date, time
 from pathlib import Path
 from typing import Any
 
 import msgspec
 
+from hall.core.calendar import HallCalendar
 from hall.core.shape import ShapeError, convert
 from hall.core.shipped import config_file, layout_file
 
@@ -80,8 +81,11 @@ class _RawHours(msgspec.Struct, forbid_unknown_fields=True):
     working_days: list[str] = msgspec.field(
         default_factory=lambda: ["mon", "tue", "wed", "thu", "fri"]
     )
+    # Local changes on top of the official calendar (the State Council's holidays and
+    # make-up workdays come from the `chinese-calendar` package: hall/core/calendar.py).
     holidays: list[str] = msgspec.field(default_factory=list)
     extra_working_days: list[str] = msgspec.field(default_factory=list)
+    official_calendar: bool = True
 
 
 class _RawFloor(msgspec.Struct, forbid_unknown_fields=True):
@@ -219,15 +223,19 @@ class Hours:
     sessions: tuple[tuple[time, time], ...]
     issue_until: time
     working_weekdays: frozenset[int]  # 0 = Monday
-    holidays: frozenset[date]
-    extra_working_days: frozenset[date]
+    holidays: frozenset[date]  # local closures, on top of the official calendar
+    extra_working_days: frozenset[date]  # local openings, on top of the official calendar
+    official_calendar: bool = True  # the State Council's holidays and 调休 (chinese-calendar)
+    calendar: HallCalendar = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        cal = HallCalendar(
+            self.working_weekdays, self.holidays, self.extra_working_days, self.official_calendar
+        )
+        object.__setattr__(self, "calendar", cal)
 
     def is_working_day(self, day: date) -> bool:
-        if day in self.extra_working_days:
-            return True
-        if day in self.holidays:
-            return False
-        return day.weekday() in self.working_weekdays
+        return self.calendar.is_working_day(day)
 
     def is_open(self, day: date, at: time) -> bool:
         return self.is_working_day(day) and any(a <= at < b for a, b in self.sessions)
@@ -238,13 +246,11 @@ class Hours:
 
     def add_working_days(self, start: date, n: int) -> date:
         """The n-th working day after `start` (the day itself does not count)."""
-        d = start
-        left = n
-        while left > 0:
-            d += timedelta(days=1)
-            if self.is_working_day(d):
-                left -= 1
-        return d
+        return self.calendar.add_working_days(start, n)
+
+    def calendar_warning(self, *days: date) -> str:
+        """One sentence when a day is past the official calendar's known years, else ""."""
+        return self.calendar.warning(days)
 
 
 @dataclass(frozen=True)
@@ -324,6 +330,12 @@ class Layout:
         if q is None:
             raise KeyError(f"no queue takes items of domain {domain!r}")
         return q
+
+    def calendar_warning(self, today: date) -> str:
+        """One sentence when a bad rating given `today` would have a deadline past the
+        official calendar's known years (the hub logs it, the manager console shows it)."""
+        h = self.hours
+        return h.calendar_warning(today, h.add_working_days(today, self.follow_up.complex_days))
 
     def windows_on(self, floor: str) -> list[Window]:
         return [w for w in self.windows.values() if w.floor == floor]
@@ -585,6 +597,7 @@ def _build_hours(h: _RawHours, src: str) -> Hours:
         working_weekdays=frozenset(_WEEKDAYS[d] for d in h.working_days),
         holidays=frozenset(_date(src, "hours.holidays", d) for d in h.holidays),
         extra_working_days=frozenset(_date(src, "hours.extra_working_days", d) for d in h.extra_working_days),
+        official_calendar=h.official_calendar,
     )  # fmt: skip
 
 

@@ -663,6 +663,8 @@ class Hub:
                 "devices": dict(self.presence.online),
                 "cases": {k: c.to_dict() for k, c in eng.cases.items()},
                 "health": {d: dict(parts) for d, parts in eng.device_health.items()},
+                # "" unless a deadline set today would fall past the official calendar
+                "calendar_warning": eng.layout.calendar_warning(eng.clock().date()),
             }
         return value
 

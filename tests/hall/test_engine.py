@@ -12,6 +12,7 @@ import pytest
 
 from hall.core import errors as E
 from hall.core.engine import Engine, Outcome, PersonRef, at
+from hall.core.events import FollowUpOpened
 from hall.core.layout import Layout, default_layout_path, load_layout
 from hall.core.model import CaseState, PriorityClass, Ticket, TicketState, WindowState
 from hall.core.routing import RouteWindow, accumulated_priority, dedicated, pooled, pooled_classes
@@ -634,7 +635,10 @@ def test_fair_ratings_open_no_case(eng: Engine, level: int) -> None:
 
 
 def test_bad_rating_opens_case_with_working_day_deadlines(eng: Engine, clock: Clock) -> None:
-    clock.now = at(date(2026, 9, 24), "10:00")  # Thu; Fri 25 holiday, Sat 26 worked (调休)
+    # Thu 24 Sep 2026. The State Council's 2026 notice: 中秋 25–27 Sep off; 国庆 1–7 Oct
+    # off, Sun 20 Sep and Sat 10 Oct worked. (This test used to expect 26 Sep, 30 Sep and
+    # 19 Oct from a hand-typed holiday list that made Sat 26 Sep a workday: wrong.)
+    clock.now = at(date(2026, 9, 24), "10:00")
     eng.housekeep()
     ready(eng, 1)
     t = finished(eng)
@@ -643,10 +647,41 @@ def test_bad_rating_opens_case_with_working_day_deadlines(eng: Engine, clock: Cl
     case = eng.cases[out.value["case"]]
     assert case.ticket == t.id and case.window == 1 and case.clerk == "S001"
     assert case.reasons == ["态度", "效率"] and case.level == 1
-    assert case.contact_due == date(2026, 9, 26)
-    assert case.rectify_due == date(2026, 9, 30)
-    assert case.complex_due == date(2026, 10, 19)  # over the National Day week
+    # working days after 24 Sep: 28 (1), 29, 30, 8 Oct (4), 9, Sat 10, 12, 13, 14, 15, 16,
+    # 19, 20 Oct (13)
+    assert case.contact_due == date(2026, 9, 28)
+    assert case.rectify_due == date(2026, 10, 8)
+    assert case.complex_due == date(2026, 10, 20)  # over the National Day week
     assert case.state is CaseState.OPEN
+    opened = out.events[-1].data
+    assert isinstance(opened, FollowUpOpened) and opened.calendar_warning == ""  # known years
+
+
+def test_bad_rating_before_a_make_up_sunday(eng: Engine, clock: Clock) -> None:
+    # Fri 18 Sep 2026; Sun 20 Sep is a make-up workday (调休上班) of the 2026 notice.
+    clock.now = at(date(2026, 9, 18), "10:00")
+    eng.housekeep()
+    ready(eng, 1)
+    case = eng.cases[eng.rate(ticket=finished(eng).id, level=2).value["case"]]
+    assert case.contact_due == date(2026, 9, 20)  # Sun 20 (1)
+    assert case.rectify_due == date(2026, 9, 23)  # 21, 22, 23 (4)
+    # 24, 28, 29, 30, 8 Oct, 9, Sat 10, 12, 13 (13)
+    assert case.complex_due == date(2026, 10, 13)
+
+
+def test_a_deadline_past_the_official_calendar_is_flagged(eng: Engine, clock: Clock) -> None:
+    # Thu 24 Dec 2026: the 13th working day is in January 2027, which the installed
+    # calendar does not know (its last year is 2026): counted by weekdays, and said so.
+    clock.now = at(date(2026, 12, 24), "10:00")
+    eng.housekeep()
+    ready(eng, 1)
+    out = eng.rate(ticket=finished(eng).id, level=1)
+    case = eng.cases[out.value["case"]]
+    assert case.contact_due == date(2026, 12, 25)
+    assert case.complex_due == date(2027, 1, 12)  # 25, 28–31 Dec, 1, 4–8, 11, 12 Jan
+    opened = out.events[-1].data
+    assert isinstance(opened, FollowUpOpened)
+    assert "2027-01-12" in opened.calendar_warning and "2026-12-31" in opened.calendar_warning
 
 
 def test_follow_up_moves(eng: Engine) -> None:

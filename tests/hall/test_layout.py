@@ -338,9 +338,11 @@ def test_add_working_days(jiangbei: Layout) -> None:
     assert h.add_working_days(thu, 0) == thu
     assert h.add_working_days(thu, 1) == date(2026, 11, 27)
     assert h.add_working_days(thu, 2) == date(2026, 11, 30)  # over the weekend
-    # Thu 24 Sep: Fri 25 is a holiday, Sat 26 is worked (调休).
+    # Thu 24 Sep 2026: 中秋 Fri 25 – Sun 27 off (the State Council's 2026 notice; this test
+    # used to expect 26 Sep, 30 Sep and 19 Oct from a hand-typed list that made Sat 26 a
+    # workday: wrong).
     start = date(2026, 9, 24)
-    assert h.add_working_days(start, 1) == date(2026, 9, 26)
-    assert h.add_working_days(start, 4) == date(2026, 9, 30)
+    assert h.add_working_days(start, 1) == date(2026, 9, 28)
+    assert h.add_working_days(start, 4) == date(2026, 10, 8)  # 28, 29, 30, 8 Oct
     # National Day week off, then Sat 10 Oct worked.
-    assert h.add_working_days(start, 13) == date(2026, 10, 19)
+    assert h.add_working_days(start, 13) == date(2026, 10, 20)

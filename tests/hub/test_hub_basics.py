@@ -196,7 +196,9 @@ def test_hub_unavailable_after_retries() -> None:
     c.close()
 
 
-def test_device_health_reaches_the_staff_stream_once_per_change(connect: ClientFactory) -> None:
+def test_device_health_reaches_the_staff_stream_once_per_change(
+    connect: ClientFactory, hub: Hub
+) -> None:
     kiosk = connect("kiosk-1")
     manager = connect("manager-1")
     low = {"printer": {"state": "degraded", "reason": "纸将用尽", "code": "paper_low"}}
@@ -204,6 +206,9 @@ def test_device_health_reaches_the_staff_stream_once_per_change(connect: ClientF
     kiosk.report_health(low)  # unchanged: no second event
     snap = manager.snapshot()
     assert snap["staff"]["health"]["kiosk-1"] == low
+    # the console's calendar field: "" unless today's 13-day deadline is past the calendar
+    today = hub.engine.clock().date()
+    assert snap["staff"]["calendar_warning"] == hub.engine.layout.calendar_warning(today)
     with pytest.raises(E.BadRequest):
         kiosk.report_health({"printer": {"state": "fine"}})
     follower = StateFollower(("staff",))

@@ -64,7 +64,9 @@ class RatingCommands(EngineBase):
         )  # fmt: skip
         self.cases[c.id] = c
         self._touch(c)
-        self._emit(now, EV.FollowUpOpened(case=c.to_dict()))
+        # A deadline past the official calendar's years is counted by weekdays: say so.
+        warning = h.calendar_warning(c.contact_due, c.rectify_due, c.complex_due)
+        self._emit(now, EV.FollowUpOpened(case=c.to_dict(), calendar_warning=warning))
         return c.id
 
     _CASE_MOVES: ClassVar[dict[str, tuple[set[CaseState], CaseState | None]]] = {
