@@ -317,8 +317,11 @@ class HubClient:
         """Tell the hub how this device's parts are (printer paper, readers, voice)."""
         return self._do(P.ReportHealth, parts=parts)
 
-    def follow_up(self, case: str, action: str, *, note: str = "") -> dict[str, Any]:
-        return self._do(P.FollowUp, case=case, action=action, note=note)
+    def follow_up(
+        self, case: str, action: str, *, note: str = "", answer: str = ""
+    ) -> dict[str, Any]:
+        """`answer`: with rectify or close, the citizen's "satisfied" / "unsatisfied"."""
+        return self._do(P.FollowUp, case=case, action=action, note=note, answer=answer)
 
     # ------------------------------------------------------------ following
 

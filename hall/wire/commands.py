@@ -240,7 +240,9 @@ def _cancel(engine: Engine, r: P.Cancel, at: Scope) -> Outcome:
 
 
 def _follow_up(engine: Engine, r: P.FollowUp, at: Scope) -> Outcome:
-    return engine.follow_up(case=r.case, action=r.action, by=at.peer.id, note=r.note)
+    return engine.follow_up(
+        case=r.case, action=r.action, by=at.peer.id, note=r.note, answer=r.answer
+    )
 
 
 def _report_health(engine: Engine, r: P.ReportHealth, at: Scope) -> Outcome:

@@ -188,6 +188,7 @@ class FollowUp(Request, tag="follow_up"):
     case: str
     action: str
     note: str = ""
+    answer: str = ""  # with rectify/close: the citizen's answer, "satisfied" / "unsatisfied"
 
 
 class BookAppointment(Request, tag="book_appointment"):

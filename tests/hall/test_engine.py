@@ -12,7 +12,7 @@ import pytest
 
 from hall.core import errors as E
 from hall.core.engine import Engine, Outcome, PersonRef, at
-from hall.core.events import FollowUpOpened
+from hall.core.events import FollowUpOpened, FollowUpUpdated
 from hall.core.layout import Layout, default_layout_path, load_layout
 from hall.core.model import CaseState, PriorityClass, Ticket, TicketState, WindowState
 from hall.core.routing import RouteWindow, accumulated_priority, dedicated, pooled, pooled_classes
@@ -702,6 +702,24 @@ def test_follow_up_moves(eng: Engine) -> None:
     eng.follow_up(case=cid, action="close", by="manager-1")
     assert c.state is CaseState.CLOSED and len(c.actions) == 4
     refuse(eng, E.BadState, eng.follow_up, case=cid, action="complex", by="m")
+
+
+def test_follow_up_records_the_citizens_answer(eng: Engine) -> None:
+    ready(eng, 1)
+    cid = eng.rate(ticket=finished(eng).id, level=1).value["case"]
+    c = eng.cases[cid]
+    # an answer only comes with the feedback (rectify) or the closing, and is one of two
+    refuse(eng, E.BadRequest, eng.follow_up, case=cid, action="contact", by="m", answer="satisfied")
+    refuse(eng, E.BadRequest, eng.follow_up, case=cid, action="rectify", by="m", answer="ok")
+    assert c.state is CaseState.OPEN and c.actions == []
+    eng.follow_up(case=cid, action="rectify", by="m", note="已整改", answer="unsatisfied")
+    out = eng.follow_up(case=cid, action="close", by="m", note="再次回访", answer="satisfied")
+    assert [a.get("answer") for a in c.actions] == ["unsatisfied", "satisfied"]
+    updated = out.events[0].data
+    assert (
+        isinstance(updated, FollowUpUpdated)
+        and updated.case["actions"][-1]["answer"] == "satisfied"
+    )
 
 
 # ---------------------------------------------------------------- the day

@@ -76,14 +76,23 @@ class RatingCommands(EngineBase):
         "close": ({CaseState.RECTIFIED}, CaseState.CLOSED),
     }
 
-    def follow_up(self, *, case: str, action: str, by: str, note: str = "") -> Outcome:
-        """Record contact, mark complex, record rectification, or close a case."""
+    # The citizen's answer to the feedback (回复满意率, [C] 三(二)3: “实名差评回访整改率和
+    # 回复满意率要达到100%”), recorded with the rectification or the closing.
+    ANSWERS: ClassVar[dict[str, str]] = {"satisfied": "满意", "unsatisfied": "不满意"}
+
+    def follow_up(
+        self, *, case: str, action: str, by: str, note: str = "", answer: str = ""
+    ) -> Outcome:
+        """Record contact, mark complex, record rectification, or close a case; with
+        rectify or close, optionally the citizen's answer (satisfied / unsatisfied)."""
         now = self._now()
         c = self.cases.get(case)
         if c is None:
             raise E.NoSuchCase(case)
         if action not in self._CASE_MOVES:
             raise E.BadRequest(f"未知的处理动作：{action}")
+        if answer and (answer not in self.ANSWERS or action not in ("rectify", "close")):
+            raise E.BadRequest(f"群众答复应为 satisfied/unsatisfied，且随整改或办结记录：{answer}")
         allowed, to = self._CASE_MOVES[action]
         if c.state not in allowed:
             raise E.BadState(c.state.value)
@@ -91,7 +100,10 @@ class RatingCommands(EngineBase):
             c.complex = True
         elif to is not None:
             c.state = to
-        c.actions.append({"at": now.isoformat(), "action": action, "by": by, "note": note})
+        act: dict[str, str] = {"at": now.isoformat(), "action": action, "by": by, "note": note}
+        if answer:
+            act["answer"] = answer
+        c.actions.append(act)
         self._touch(c)
         self._emit(now, EV.FollowUpUpdated(case=c.to_dict()))
         return self._done({"case": c.to_dict()})
