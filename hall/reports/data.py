@@ -52,6 +52,7 @@ class TicketFacts:
     issued_at: datetime
     priority: str = "normal"
     item: str | None = None
+    real_name: bool = False  # issued to a person identified by a card (实名)
     first_called_at: datetime | None = None
     first_window: int | None = None
     first_clerk: str | None = None
@@ -78,6 +79,7 @@ class Rating:
     window: int | None
     clerk: str | None
     level: int
+    reasons: tuple[str, ...] = ()
 
 
 @dataclass
@@ -139,11 +141,13 @@ def load(path: str | Path) -> HallData:
     try:
         rows = conn.execute("SELECT type, at, data FROM events ORDER BY id").fetchall()
         items = dict(conn.execute("SELECT id, item FROM tickets WHERE item IS NOT NULL").fetchall())
+        named = {r[0] for r in conn.execute("SELECT id FROM tickets WHERE person_hash IS NOT NULL")}
     except sqlite3.DatabaseError as e:
         raise ReportError(f"{path}: cannot read the event log ({e})") from e
     finally:
         conn.close()
-    return fold(((t, datetime.fromisoformat(a), json.loads(d)) for t, a, d in rows), items)
+    events = ((t, datetime.fromisoformat(a), json.loads(d)) for t, a, d in rows)
+    return fold(events, items, named)
 
 
 def _case(d: dict[str, Any]) -> CaseFacts:
@@ -159,11 +163,14 @@ def _case(d: dict[str, Any]) -> CaseFacts:
 
 
 def fold(
-    events: Iterable[tuple[str, datetime, dict[str, Any]]], items: dict[str, str] | None = None
+    events: Iterable[tuple[str, datetime, dict[str, Any]]],
+    items: dict[str, str] | None = None,
+    named: set[str] | None = None,
 ) -> HallData:
-    """Fold (type, at, data) events, in commit order, into HallData."""
+    """Fold (type, at, data) events, in commit order, into HallData. `items`: each ticket's
+    service item; `named`: the tickets issued to a person identified by a card (实名)."""
     h = HallData()
-    items = items or {}
+    items, named = items or {}, named or set()
     window_clerk: dict[int, str | None] = {}
     for typ, at, d in events:
         h.first_event = h.first_event or at
@@ -175,6 +182,7 @@ def fold(
                 id=tk["id"], number=tk["number"], queue=tk["queue"], day=at.date(),
                 issued_at=datetime.fromisoformat(tk.get("issued_at") or at.isoformat()),
                 priority=tk.get("priority", "normal"), item=d.get("item") or items.get(tk["id"]),
+                real_name=tk["id"] in named,
             )  # fmt: skip
             h.tickets[t.id] = t
         elif typ == EV.WindowChanged.TYPE:
@@ -190,7 +198,7 @@ def fold(
         elif typ == EV.RatingGiven.TYPE:
             h.ratings.append(
                 Rating(at, d["ticket"], d.get("queue", ""), d.get("window"), d.get("clerk"),
-                       int(d["level"]))
+                       int(d["level"]), tuple(d.get("reasons") or ()))
             )  # fmt: skip
         elif typ in (EV.FollowUpOpened.TYPE, EV.FollowUpUpdated.TYPE):
             c = _case(d["case"])

@@ -10,7 +10,14 @@ Definitions:
   least p % of the values at or below it);
 - rating rate = ratings given ÷ services finished in the period;
 - satisfaction rate = (非常满意 + 满意 + 基本满意) ÷ ratings given;
-- bad rating (差评) = 不满意 or 非常不满意 (`RatingLevel.bad`).
+- bad rating (差评) = 不满意 or 非常不满意 (`RatingLevel.bad`); real-name (实名) when the
+  ticket was issued to a citizen identified by a card, anonymous (匿名) otherwise;
+- item coverage (事项评价覆盖率) = service items with at least one rating ÷ service items of
+  the services finished (the item the counter or kiosk recorded on the ticket);
+- follow-up figures: see `followup` (整改率 of the cases due, on-time contact /
+  rectification / closing, 回复满意率);
+- change (环比) = this period's figure − the previous period's (a month: the month before;
+  any other range: as many days just before it).
 """
 
 from __future__ import annotations
@@ -18,15 +25,18 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from hall.core.layout import Layout
-from hall.core.model import RATING_LABELS, RatingLevel
+from hall.core.model import BAD_RATING_REASONS, RATING_LABELS, RatingLevel
 from hall.reports.data import HallData, Rating, Service, TicketFacts
 from hall.reports.followup import (
     ACTION_LABELS,
+    ANSWER_LABELS,
     STATE_LABELS,
+    CaseStatus,
+    Figures,
     case_status,
     monthly_rectification,
 )
@@ -48,6 +58,28 @@ class Period:
         if self.start == self.end:
             return self.start.isoformat()
         return f"{self.start.isoformat()} 至 {self.end.isoformat()}"
+
+    @property
+    def is_month(self) -> bool:
+        nxt = self.end + timedelta(days=1)
+        return self.start.day == 1 and nxt.day == 1 and (nxt - self.start).days <= 31
+
+    @property
+    def name(self) -> str:
+        """For file names: 2026-12 (a month), 2026-12-07 (a day), 2026-12-01_2026-12-15."""
+        if self.is_month:
+            return f"{self.start:%Y-%m}"
+        if self.start == self.end:
+            return self.start.isoformat()
+        return f"{self.start.isoformat()}_{self.end.isoformat()}"
+
+    def previous(self) -> Period:
+        """The month before a month; otherwise as many days just before."""
+        if self.is_month:
+            last = self.start - timedelta(days=1)
+            return Period(last.replace(day=1), last)
+        n = (self.end - self.start).days + 1
+        return Period(self.start - timedelta(days=n), self.start - timedelta(days=1))
 
 
 @dataclass
@@ -83,6 +115,15 @@ def rate(num: int, den: int) -> float | None:
     return round(100 * num / den, 1) if den else None
 
 
+RATING_HEADS = ["办结", "评价数", "评价率(%)", "非常满意", "满意", "基本满意", "不满意",
+                "非常不满意", "满意率(%)", "实名差评", "匿名差评", "事项评价覆盖率(%)",
+                "按时联系率(%)", "按时整改率(%)", "按时办结率(%)", "整改率(%)", "回复满意率(%)"]  # fmt: skip
+RATING_NOTE = (
+    "满意率 = (非常满意+满意+基本满意) ÷ 评价数；评价率 = 评价数 ÷ 办结数；实名 = 持证取号；"
+    "事项评价覆盖率 = 有评价的事项 ÷ 办结的事项；按时联系/整改/办结率 = 按期完成 ÷ 已到期"
+    "（1/4/13个工作日）；整改率 = 已整改 ÷ 已到期；回复满意率 = 群众答复满意 ÷ 有答复的差评；"
+    "差评整改按差评日期归期"
+)
 SATISFIED = (RatingLevel.VERY_SATISFIED, RatingLevel.SATISFIED, RatingLevel.BASIC)
 TIME_HEADS = ["均值", "中位数", "P90", "最大"]
 
@@ -112,6 +153,25 @@ class Stats:
 
     def clerk_label(self, no: str | None) -> str:
         return "" if no is None else self.data.clerk_names.get(no, "")
+
+    def real_name(self, ticket: str) -> bool:
+        t = self.data.tickets.get(ticket)
+        return t is not None and t.real_name
+
+    def item_of(self, ticket: str) -> str | None:
+        t = self.data.tickets.get(ticket)
+        return t.item if t is not None else None
+
+    def item_coverage(self, services: list[Service], ratings: list[Rating]) -> tuple[int, int]:
+        """(items with a rating, items served): 事项评价覆盖率's numerator and denominator."""
+        served = {i for s in services if (i := self.item_of(s.ticket))}
+        rated = {i for r in ratings if (i := self.item_of(r.ticket))}
+        return len(served & rated), len(served)
+
+    def statuses(self) -> list[CaseStatus]:
+        """The period's cases (opened in it) as of `as_of`."""
+        return [case_status(c, self.as_of, real_name=self.real_name(c.ticket))
+                for c in self.data.cases.values() if c.opened_at in self.period]  # fmt: skip
 
     def _ratings_cells(self, rs: list[Rating], finished: int) -> list[Any]:
         good = sum(r.level >= RatingLevel.BASIC for r in rs)
@@ -161,11 +221,27 @@ class Stats:
             ["评价率(%)", rate(n_rated, len(self.services))],
             ["满意率(%)", rate(good, n_rated)],
             ["差评数", sum(RatingLevel(r.level).bad for r in self.ratings)],
-            ["差评整改率(%)", rate(sum(s.rectified_at is not None for s in sts), len(sts))],
+            ["差评整改率(%)", rate(sum(s.rectified_at is not None for s in sts),
+                                   sum(s.due for s in sts))],
             ["逾期差评", sum(s.overdue for s in sts)],
+        ]  # fmt: skip
+        f = Figures.of(self.statuses())
+        bad = [r for r in self.ratings if RatingLevel(r.level).bad]
+        covered, items = self.item_coverage(self.services, self.ratings)
+        rows += [
+            ["实名差评", sum(self.real_name(r.ticket) for r in bad)],
+            ["匿名差评", sum(not self.real_name(r.ticket) for r in bad)],
+            ["按时联系率(%)", rate(f.contact_on_time, f.contact_due)],
+            ["按时整改率(%)", rate(f.rectify_on_time, f.due)],
+            ["按时办结率(%)", rate(f.close_on_time, f.close_due)],
+            ["回复满意率(%)", rate(f.satisfied, f.answered)],
+            ["事项评价覆盖率(%)", rate(covered, items)],
+            ["未记录事项的办结", sum(self.item_of(s.ticket) is None for s in self.services)],
         ]
         return View("overview", "概况", ["指标", "数值"], rows,
-                    note="满意率 = (非常满意+满意+基本满意) ÷ 评价数；评价率 = 评价数 ÷ 办结数")  # fmt: skip
+                    note="满意率 = (非常满意+满意+基本满意) ÷ 评价数；评价率 = 评价数 ÷ 办结数；"
+                    "差评整改率 = 已整改 ÷ 已到期（已整改或已过整改期限）的差评；"
+                    "事项评价覆盖率 = 有评价的事项 ÷ 办结的事项")  # fmt: skip
 
     def by_queue(self) -> View:
         qs = sorted({t.queue for t in self.tickets} | {s.queue for s in self.services},
@@ -247,7 +323,7 @@ class Stats:
         cases = sorted((c for c in self.data.cases.values() if c.opened_at in self.period),
                        key=lambda c: c.opened_at)  # fmt: skip
         for c in cases:
-            s = case_status(c, self.as_of)
+            s = case_status(c, self.as_of, real_name=self.real_name(c.ticket))
             acts = "；".join(
                 f"{a['at'][5:16].replace('T', ' ')} {ACTION_LABELS.get(a['action'], a['action'])}"
                 f"({a.get('by', '')}){' ' + a['note'] if a.get('note') else ''}"
@@ -259,22 +335,120 @@ class Stats:
                 "、".join(c.reasons), c.contact_due.isoformat(), c.rectify_due.isoformat(),
                 c.complex_due.isoformat(), "是" if s.complex else "", STATE_LABELS[s.status],
                 "是" if s.overdue else "", "迟" if s.contact_late else "",
-                "迟" if s.rectify_late else "", acts,
+                "迟" if s.rectify_late else "", acts, "迟" if s.close_late else "",
+                ANSWER_LABELS.get(s.answer or "", ""), "实名" if s.real_name else "匿名",
             ])  # fmt: skip
         heads = ["案件", "差评时间", "窗口", "工号", "姓名", "评价", "原因", "联系期限(1日)",
                  "整改期限(4日)", "复杂期限(13日)", "复杂", "状态", "逾期", "联系", "整改",
-                 "处理记录"]  # fmt: skip
+                 "处理记录", "办结", "群众答复", "实名"]  # fmt: skip
         return View("followups", "差评整改", heads, rows,
                     note=f"状态截至 {self.as_of.isoformat()}；期限按大厅工作日计算")  # fmt: skip
 
     def rectification(self) -> View:
         cases = [c for c in self.data.cases.values() if c.opened_at in self.period]
         rows = [[m.month, m.cases, m.contacted, m.rectified, m.on_time, m.overdue,
-                 rate(m.rectified, m.cases), rate(m.on_time, m.cases)]
+                 rate(m.rectified, m.due), rate(m.on_time, m.due)]
                 for m in monthly_rectification(case_status(c, self.as_of) for c in cases)]  # fmt: skip
         heads = ["月份", "差评数", "已联系", "已整改", "按时整改", "逾期", "整改率(%)",
                  "按时整改率(%)"]  # fmt: skip
-        return View("rectification", "差评整改率", heads, rows, note="目标 100%")
+        return View("rectification", "差评整改率", heads, rows,
+                    note="整改率 = 已整改 ÷ 已到期（已整改或已过整改期限）的差评；目标 100%")  # fmt: skip
+
+    # ------------------------------------------------ the monthly 好差评 report
+
+    def previous_stats(self) -> Stats:
+        """The same figures for the previous period (for 环比)."""
+        return Stats(self.data, self.layout, self.period.previous(), self.as_of, self.item_names)
+
+    def _rating_cells(
+        self, services: list[Service], ratings: list[Rating], statuses: list[CaseStatus]
+    ) -> list[Any]:
+        levels = [sum(r.level == lv for r in ratings) for lv in (5, 4, 3, 2, 1)]
+        bad = [r for r in ratings if RatingLevel(r.level).bad]
+        named = sum(self.real_name(r.ticket) for r in bad)
+        f = Figures.of(statuses)
+        covered, items = self.item_coverage(services, ratings)
+        return [len(services), len(ratings), rate(len(ratings), len(services)), *levels,
+                rate(sum(levels[:3]), len(ratings)), named, len(bad) - named,
+                rate(covered, items), rate(f.contact_on_time, f.contact_due),
+                rate(f.rectify_on_time, f.due), rate(f.close_on_time, f.close_due),
+                rate(f.rectified, f.due), rate(f.satisfied, f.answered)]  # fmt: skip
+
+    def _label(self, by: str, k: Any) -> list[Any]:
+        if by == "clerk":
+            return [k, self.clerk_label(k)]
+        win = self.layout.windows.get(k)
+        return [k, win.floor if win else "?", win.kind.label if win else ""]
+
+    def rating_report(self, by: str) -> View:
+        """好差评 per window (every window of the layout, rated or not) or per clerk, with the
+        change against the previous period. `by`: "window" or "clerk"."""
+        prev = self.previous_stats()
+        sts, prev_sts = self.statuses(), prev.statuses()
+        if by == "window":
+            keys: list[Any] = sorted(set(self.layout.windows) | {s.window for s in self.services}
+                                     | {r.window for r in self.ratings if r.window is not None})  # fmt: skip
+
+            ks, kr, kc = (lambda s: s.window), (lambda r: r.window), (lambda c: c.case.window)
+            heads, title = ["窗口", "楼层", "类型"], "好差评月报-按窗口"
+        else:
+            days = {
+                no for no, ds in self.data.duty_days.items() if any(d in self.period for d in ds)
+            }
+            keys = sorted({s.clerk for s in self.services if s.clerk} | days
+                          | {r.clerk for r in self.ratings if r.clerk})  # fmt: skip
+
+            ks, kr, kc = (lambda s: s.clerk), (lambda r: r.clerk), (lambda c: c.case.clerk)
+            heads, title = ["工号", "姓名"], "好差评月报-按工作人员"
+
+        def cells(st: Stats, stl: list[CaseStatus], k: Any) -> list[Any]:
+            return st._rating_cells([s for s in st.services if ks(s) == k],
+                                    [r for r in st.ratings if kr(r) == k],
+                                    [c for c in stl if kc(c) == k])  # fmt: skip
+
+        rows = []
+        for k, now, before in [
+            *((k, cells(self, sts, k), cells(prev, prev_sts, k)) for k in keys),
+            ("合计", self._rating_cells(self.services, self.ratings, sts),
+             prev._rating_cells(prev.services, prev.ratings, prev_sts)),
+        ]:  # fmt: skip
+            lab = self._label(by, k) if k != "合计" else ["合计"] + [""] * (len(heads) - 1)
+            sat, psat = now[8], before[8]
+            bad, pbad = now[9] + now[10], before[9] + before[10]
+            change = None if sat is None or psat is None else round(sat - psat, 1)
+            rows.append([*lab, *now, psat, change, pbad, bad - pbad])
+        return View(f"rating_{by}", title, [*heads, *RATING_HEADS, "上期满意率(%)",
+                    "满意率环比(百分点)", "上期差评", "差评环比"], rows,
+                    note=f"上期 = {prev.period.label}；{RATING_NOTE}")  # fmt: skip
+
+    def reasons(self) -> View:
+        """Bad-rating reasons tallied (a rating may give several), against the last period."""
+        prev = self.previous_stats()
+
+        def tally(rs: list[Rating]) -> dict[str, list[int]]:
+            out: dict[str, list[int]] = {r: [0, 0] for r in BAD_RATING_REASONS}
+            for r in rs:
+                if not RatingLevel(r.level).bad:
+                    continue
+                for why in r.reasons or ("(未填原因)",):
+                    c = out.setdefault(why, [0, 0])
+                    c[0] += 1
+                    c[1] += self.real_name(r.ticket)
+            return out
+
+        now, before = tally(self.ratings), tally(prev.ratings)
+        n_bad = sum(RatingLevel(r.level).bad for r in self.ratings)
+        rows = [[why, n, named, rate(n, n_bad), before.get(why, [0, 0])[0],
+                 n - before.get(why, [0, 0])[0]]
+                for why, (n, named) in now.items()]  # fmt: skip
+        rows.sort(key=lambda r: -int(r[1] or 0))
+        return View("reasons", "差评原因", ["原因", "次数", "其中实名", "占差评(%)", "上期次数",
+                    "环比"], rows,
+                    note=f"差评 {n_bad} 条，一条差评可选多个原因；上期 = {prev.period.label}")  # fmt: skip
+
+    def report_views(self) -> list[View]:
+        """The monthly 好差评 report a district asks for."""
+        return [self.rating_report("window"), self.rating_report("clerk"), self.reasons()]
 
     def downtime(self) -> View:
         start = datetime.combine(self.period.start, datetime.min.time())
