@@ -76,4 +76,6 @@ def run(args: argparse.Namespace) -> int:
         print(f"error: {e}", file=sys.stderr)
         return 2
     print(summary(layout))
+    for w in layout.warnings():
+        print(f"warning: {w}", file=sys.stderr)
     return 0

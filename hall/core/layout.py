@@ -73,6 +73,7 @@ class _RawHall(msgspec.Struct, forbid_unknown_fields=True):
     name_en: str = ""
     notice: str = ""
     notice_en: str = ""
+    min_comprehensive_share: float = 0.0  # warn below this share of comprehensive windows
 
 
 class _RawHours(msgspec.Struct, forbid_unknown_fields=True):
@@ -323,6 +324,29 @@ class Layout:
     voice: str
     _domain_queue: Mapping[str, str] = field(default_factory=dict, repr=False)
     advisor: AdvisorSettings = field(default_factory=AdvisorSettings)
+    min_comprehensive_share: float = 0.0
+
+    def comprehensive_share(self) -> float:
+        """综合窗口 (no-distinction and domain windows) ÷ all windows."""
+        comp = sum(w.kind in (WindowKind.GENERAL, WindowKind.DOMAIN) for w in self.windows.values())
+        return comp / len(self.windows)
+
+    def warnings(self) -> list[str]:
+        """What is valid but against the hall's own rules (`hall layout check` prints them).
+
+        [D] 三(四) “按照“应进必进”原则，确保综合窗口占比不低于90%”: with
+        ``[hall] min_comprehensive_share = 0.9`` a layout with fewer comprehensive windows
+        is flagged (a warning: the hall may be mid-way through the reform)."""
+        out = []
+        share = self.comprehensive_share()
+        if share < self.min_comprehensive_share:
+            comp = round(share * len(self.windows))
+            out.append(
+                f"综合窗口占比 {share:.1%}（{comp}/{len(self.windows)}），低于要求的 "
+                f"{self.min_comprehensive_share:.0%} (comprehensive windows {share:.1%} of all, "
+                f"below hall.min_comprehensive_share {self.min_comprehensive_share:g})"
+            )
+        return out
 
     def queue_for_domain(self, domain: str) -> str:
         """The queue that takes items of `domain` (the catch-all queue when none is named)."""
@@ -440,7 +464,14 @@ def _build(raw: _RawLayout, src: str) -> Layout:
         voice=raw.devices.voice,
         _domain_queue=domain_queue,
         advisor=AdvisorSettings(ad.enabled, ad.auto_apply, float(ad.every_minutes)),
+        min_comprehensive_share=_share(raw.hall.min_comprehensive_share, src),
     )
+
+
+def _share(x: float, src: str) -> float:
+    if not 0 <= x <= 1:
+        raise LayoutError(src, "hall.min_comprehensive_share", f"a share from 0 to 1, got {x}")
+    return x
 
 
 def _check_no_show_and_advisor(nr: _RawNoShow, ad: _RawAdvisor, src: str) -> None:

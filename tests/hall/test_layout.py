@@ -346,3 +346,40 @@ def test_add_working_days(jiangbei: Layout) -> None:
     assert h.add_working_days(start, 4) == date(2026, 10, 8)  # 28, 29, 30, 8 Oct
     # National Day week off, then Sat 10 Oct worked.
     assert h.add_working_days(start, 13) == date(2026, 10, 20)
+
+
+# ---------------------------------------------------------------- the county's 90 % rule
+
+
+def test_comprehensive_window_share_is_a_warning() -> None:
+    # [D] 三(四) “确保综合窗口占比不低于90%”. MINIMAL has 3 comprehensive windows; one
+    # output window more makes 3 of 4 = 75 %.
+    extra = '\n[[windows]]\nnumber = 4\nfloor = "1F"\nkind = "output"\nskills = ["G"]\nprofile = { G = 1.0 }\n'
+    text = (
+        MINIMAL.replace('name = "测试大厅"', 'name = "测试大厅"\nmin_comprehensive_share = 0.9')
+        + extra
+    )
+    layout = parse_layout(text)
+    assert layout.comprehensive_share() == 0.75
+    [w] = layout.warnings()
+    assert "75.0%" in w and "3/4" in w and "90%" in w
+    assert parse_layout(MINIMAL + extra).warnings() == []  # no rule, no warning
+    assert load_layout("county").warnings() == []  # 35 of 37 = 94.6 %
+    with pytest.raises(LayoutError) as e:
+        parse_layout(
+            MINIMAL.replace('name = "测试大厅"', 'name = "x"\nmin_comprehensive_share = 90')
+        )
+    assert e.value.key == "hall.min_comprehensive_share"
+
+
+def test_layout_check_prints_the_warning(tmp_path: Path) -> None:
+    extra = '\n[[windows]]\nnumber = 4\nfloor = "1F"\nkind = "output"\nskills = ["G"]\nprofile = { G = 1.0 }\n'
+    p = tmp_path / "hall.toml"
+    p.write_text(
+        MINIMAL.replace('name = "测试大厅"', 'name = "测试大厅"\nmin_comprehensive_share = 0.9')
+        + extra,
+        "utf-8",
+    )
+    out = subprocess.run([str(HALL), "layout", "check", str(p)], capture_output=True, text=True,
+                         timeout=60, check=False)  # fmt: skip
+    assert out.returncode == 0 and "warning: 综合窗口占比 75.0%" in out.stderr
