@@ -23,6 +23,10 @@ class Grade(enum.StrEnum):
     AVERAGE = "一般"
     POOR = "差"
     UNDETERMINED = "不确定"
+    # [J] 第十八条(一) “若因涉嫌违法违纪违规被立案调查尚未结案的，暂停月度考核，待结果出来后
+    # 确定考核等次”; [S] 二(二)8(1) “因涉嫌违法违纪被立案调查尚未结案的，暂停月度考核，根据调查
+    # 处理结果确定考核等次”. Counts as neither 好 nor 差 until the manager enters the grade.
+    SUSPENDED = "暂停"
 
 
 # ---------------------------------------------------------------- monthly score
@@ -86,6 +90,7 @@ class Candidate:
     rank_key: tuple[float, ...]
     undetermined: bool = False  # on duty too little: 不确定等次
     poor: bool = False  # failed the month (below the poor line): 差
+    suspended: bool = False  # under investigation (立案调查尚未结案): no grade this month
 
 
 @dataclass(frozen=True)
@@ -111,7 +116,11 @@ def monthly_grades(
     out: dict[str, Graded] = {}
     ranked = []
     for c in candidates:
-        if c.undetermined:
+        if c.suspended:
+            out[c.staff_no] = Graded(
+                Grade.SUSPENDED, "立案调查尚未结案，暂停月度考核，待结果确定等次"
+            )
+        elif c.undetermined:
             out[c.staff_no] = Graded(Grade.UNDETERMINED, "在岗不足，不确定等次")
         elif c.poor:
             out[c.staff_no] = Graded(Grade.POOR, "月度得分低于差等线")
@@ -149,6 +158,7 @@ class AnnualGradeRule:
     max_poor: int
     bonus_months: float = 0.0
     full_year: bool = False  # only for a clerk who worked the whole year
+    promotion_delay: float = 0.0  # years promotion is put off ([J] 第十三条: 基本称职 1)
 
 
 @dataclass(frozen=True)
@@ -158,6 +168,12 @@ class AnnualRules:
     consecutive_poor: int = 2  # this many calendar-adjacent 差 months → incompetent
     poor_in_year: int = 3  # this many 差 months → incompetent
     excellent_share: Fraction | None = None  # quota of the first grade (None: none)
+    # Fewer months with a grade (好/一般/差) than this: no annual grade, "记录不足" (a
+    # project choice, NOT IN THE DOCUMENTS: one month of 一般 is no ground for 基本称职).
+    min_months: int = 0
+
+
+NOT_ENOUGH = "记录不足"
 
 
 def poor_streak(months: Mapping[int, Grade]) -> int:
@@ -188,6 +204,10 @@ def annual_grade(months: Mapping[int, Grade], rules: AnnualRules, full_year: boo
         return Annual(rules.incompetent, good, poor, f"连续{streak}个月为差")
     if poor >= rules.poor_in_year:
         return Annual(rules.incompetent, good, poor, f"一年内{poor}个月为差")
+    graded = sum(g in (Grade.GOOD, Grade.AVERAGE, Grade.POOR) for g in months.values())
+    if graded < rules.min_months:
+        return Annual(NOT_ENOUGH, good, poor,
+                      f"仅{graded}个月有等次，至少需{rules.min_months}个月，暂不评定")  # fmt: skip
     capped = ""
     for g in rules.grades:
         if good >= g.min_good and poor <= g.max_poor:
@@ -221,7 +241,7 @@ def apply_excellent_quota(
     out = dict(annuals)
     if rules.excellent_share is None:
         return out
-    top = rules.grades[0].name
+    top = rules.grades[0].name  # (记录不足 is never the top grade: it passes through)
     limit = quota(quota_total if quota_total is not None else len(annuals), rules.excellent_share)
     elig = sorted((s for s, a in annuals.items() if a.grade == top),
                   key=lambda s: rank_keys.get(s, ()), reverse=True)  # fmt: skip
@@ -239,3 +259,24 @@ def apply_excellent_quota(
 def full_year_worked(joined: date | None, year: int) -> bool:
     """Worked the whole year: joined on or before 1 January (unknown: assumed yes)."""
     return joined is None or joined <= date(year, 1, 1)
+
+
+# ---------------------------------------------------------------- consequences
+
+
+def promotion_delay(poor_months: int, annual: str, rules: AnnualRules, per_poor: float) -> float:
+    """Years a clerk's promotion is put off, [J] 附件2 第十三条: “对于月度考核确定为“差”的，
+    延长半年晋升，年度考核确定为“基本称职”的，延长1年晋升。” Each 差 month adds `per_poor`
+    (docs/reform-rules.md §4.3 item 9: per month, not once), plus the annual grade's own."""
+    own = next((g.promotion_delay for g in rules.grades if g.name == annual), 0.0)
+    return poor_months * per_poor + own
+
+
+def run_ending(months: Sequence[tuple[int, int]], last: tuple[int, int]) -> int:
+    """How many calendar-adjacent months (year, month) of `months` end at `last` (0 if
+    `last` is not one of them): [S] 二(二)8(2) “连续考核末位” counts such a run."""
+    have, n, (y, m) = set(months), 0, last
+    while (y, m) in have:
+        n += 1
+        y, m = (y, m - 1) if m > 1 else (y - 1, 12)
+    return n

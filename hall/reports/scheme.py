@@ -28,6 +28,12 @@ class ScoreConfig(msgspec.Struct, forbid_unknown_fields=True):
     )
     no_ratings_points: float = 100.0
     quantified_missing: float = 100.0  # a clerk missing from the manager's CSV
+    # [T] 三(四)6 “镇公共服务办政务服务组负责进行每月不少于两次的考试”: the tests the manager
+    # enters (column 考试次数); fewer than this in a month is flagged. 0: not checked.
+    exams_per_month: int = 0
+    # [T] 三(四)5 “每月、季度、年终评选月度、季度、年度“文明服务之星”，作为年终评优的重要参考
+    # 依据”: shown when the manager enters it (column 文明服务之星).
+    service_star: bool = False
 
 
 class MonthlyConfig(msgspec.Struct, forbid_unknown_fields=True):
@@ -38,6 +44,9 @@ class MonthlyConfig(msgspec.Struct, forbid_unknown_fields=True):
     undetermined_below_duty_share: float = 0.5
     bonus_base: float = 0.0
     multipliers: dict[str, float] = msgspec.field(default_factory=dict)
+    poor_consequence: str = ""  # what a 差 month brings besides the bonus
+    poor_promotion_delay: float = 0.0  # years of promotion put off per 差 month
+    last_place_months: int = 0  # ranked last this many adjacent months → suggest a new post
 
 
 class GradeConfig(msgspec.Struct, forbid_unknown_fields=True):
@@ -46,6 +55,7 @@ class GradeConfig(msgspec.Struct, forbid_unknown_fields=True):
     max_poor: int = 0
     bonus_months: float = 0.0
     full_year: bool = False
+    promotion_delay: float = 0.0
 
 
 class AnnualConfig(msgspec.Struct, forbid_unknown_fields=True):
@@ -55,6 +65,7 @@ class AnnualConfig(msgspec.Struct, forbid_unknown_fields=True):
     poor_in_year: int = 3
     excellent_share: str = ""  # "" = no quota
     quota_total: int = 0
+    min_months: int = 0  # fewer graded months: 记录不足, no annual grade
 
 
 class Scheme(msgspec.Struct, forbid_unknown_fields=True):
@@ -69,10 +80,10 @@ class Scheme(msgspec.Struct, forbid_unknown_fields=True):
             return None
         a = self.annual
         return AnnualRules(
-            tuple(AnnualGradeRule(g.name, g.min_good, g.max_poor, g.bonus_months, g.full_year)
-                  for g in a.grades),
+            tuple(AnnualGradeRule(g.name, g.min_good, g.max_poor, g.bonus_months, g.full_year,
+                                  g.promotion_delay) for g in a.grades),
             a.incompetent, a.consecutive_poor, a.poor_in_year,
-            Fraction(a.excellent_share) if a.excellent_share else None,
+            Fraction(a.excellent_share) if a.excellent_share else None, a.min_months,
         )  # fmt: skip
 
 

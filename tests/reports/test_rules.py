@@ -91,6 +91,16 @@ def test_undetermined_and_poor_count_in_the_quota_base_but_are_not_ranked() -> N
     assert {k for k, g in gs.items() if g.grade is G} == {"c0", "c1", "c2"}
 
 
+def test_a_clerk_under_investigation_is_suspended_not_graded() -> None:
+    # [J] 第十八条(一) “…被立案调查尚未结案的，暂停月度考核，待结果出来后确定考核等次”
+    cs = [*cands(90, 80, 70), R.Candidate("s1", (100.0,), suspended=True, poor=True)]
+    gs = R.monthly_grades(cs, Fraction("0.30"))  # N = 4 → 1 place, and s1 is not ranked
+    assert gs["s1"].grade is R.Grade.SUSPENDED and "立案调查" in gs["s1"].reason
+    assert grades(gs) == ["好", "一般", "一般", "暂停"]
+    # a suspended month counts as neither 好 nor 差, and breaks no 差 streak by itself
+    assert annual(year(m3=P, m4=R.Grade.SUSPENDED, m5=P)) == "基本称职"
+
+
 def test_quota_total_from_config_overrides_the_clerks_present() -> None:
     gs = R.monthly_grades(cands(90, 80, 70), Fraction("0.30"), quota_total=40)  # 12 places
     assert grades(gs) == ["好", "好", "好"]
@@ -100,7 +110,8 @@ def test_bonus_multipliers() -> None:
     s = load_scheme("district").monthly
     assert s is not None
     got = {g.value: R.bonus(g, s.bonus_base, s.multipliers) for g in R.Grade}
-    assert got == {"好": 600.0, "一般": 300.0, "差": 0.0, "不确定": 240.0}
+    # 暂停 (added with issue 22): nothing paid while the investigation runs
+    assert got == {"好": 600.0, "一般": 300.0, "差": 0.0, "不确定": 240.0, "暂停": 0.0}
 
 
 # ---------------------------------------------------------------- annual (district)
@@ -124,7 +135,8 @@ def test_an_undetermined_month_breaks_a_poor_streak() -> None:
 
 
 def test_december_and_january_are_different_years() -> None:
-    assert annual({12: A}) == "基本称职"
+    # (this asserted annual({12: A}) == "基本称职": one month is too little, issue 22)
+    assert annual({10: A, 11: A, 12: A}) == "基本称职"
     assert annual(year(m1=P, m12=P)) == "基本称职"
     assert R.poor_streak({11: P, 12: P}) == 2
 
@@ -173,6 +185,33 @@ def test_variant_has_no_excellent_quota() -> None:
     annuals = {k: R.annual_grade(m, VARIANT, True) for k, m in months.items()}
     out = R.apply_excellent_quota(annuals, {}, VARIANT, months, dict.fromkeys(months, True))
     assert {a.grade for a in out.values()} == {"优秀"}
+
+
+def test_too_few_graded_months_give_no_annual_grade() -> None:
+    # the district schemes ask for 3 months with a grade (a project choice)
+    assert DISTRICT.min_months == 3 and VARIANT.min_months == 3
+    one = R.annual_grade({11: A}, DISTRICT, True)
+    assert one.grade == R.NOT_ENOUGH and "仅1个月" in one.reason
+    assert annual({10: U, 11: A, 12: A}) == R.NOT_ENOUGH  # 不确定 is no record
+    assert annual({10: G, 11: G, 12: A}) == "称职"
+    # two adjacent 差 decide 不称职 however short the record
+    assert annual({11: P, 12: P}) == "不称职"
+
+
+def test_promotion_delay_of_poor_months_and_basic_competence() -> None:
+    # [J] 附件2 第十三条 “对于月度考核确定为“差”的，延长半年晋升，年度考核确定为“基本称职”的，
+    # 延长1年晋升”: two 差 months (0.5 each) and 基本称职 (1) → 2 years
+    assert R.promotion_delay(2, "基本称职", DISTRICT, 0.5) == 2.0
+    assert R.promotion_delay(0, "称职", DISTRICT, 0.5) == 0.0
+    assert R.promotion_delay(1, "基本称职", VARIANT, 0.0) == 0.0  # [S] says nothing
+
+
+def test_last_place_run_ends_this_month() -> None:
+    # [S] 二(二)8(2) “连续考核末位…建议换岗任用”
+    assert R.run_ending([(2026, 10), (2026, 11)], (2026, 11)) == 2
+    assert R.run_ending([(2025, 12), (2026, 1)], (2026, 1)) == 2  # across the new year
+    assert R.run_ending([(2026, 9), (2026, 11)], (2026, 11)) == 1
+    assert R.run_ending([(2026, 10)], (2026, 11)) == 0
 
 
 # ---------------------------------------------------------------- town score parts
