@@ -4,8 +4,12 @@
     hall report assess --month 2026-11 [--scheme town|district|district-variant|FILE.toml]
                 [--quantified FILE.csv] [--grades-history FILE.csv]
 
-The database is opened read-only. With --out, every view is written as CSV, all of
-them into one Excel workbook, and (for statistics) the PNG charts.
+The database is opened read-only. Without a range, the month of the last event. With
+--out, every view is written as CSV, all of them into one Excel workbook named by its
+range (report-2026-12.xlsx, report-2026-12-07.xlsx, report-2026-12-01_2026-12-15.xlsx),
+with a cover sheet saying which days have data and the charts embedded; the PNG charts
+are kept beside it. A month's statistics workbook also carries the monthly 好差评 report
+and the clerks' monthly grades and running annual picture (--scheme).
 """
 
 from __future__ import annotations
@@ -16,9 +20,10 @@ import sys
 from datetime import date
 from pathlib import Path
 
-from hall.core.layout import LayoutError, default_layout_path, load_layout
-from hall.reports.data import ReportError, load
+from hall.core.layout import Layout, LayoutError, default_layout_path, load_layout
+from hall.reports.data import HallData, ReportError, load
 from hall.reports.scheme import SCHEMES
+from hall.reports.stats import Period, Stats, View
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
@@ -65,13 +70,10 @@ def run(args: argparse.Namespace) -> int:
         return 2
 
 
-def _run(args: argparse.Namespace) -> int:
-    from hall.reports.output import terminal_table, write_csv, write_workbook
-    from hall.reports.stats import Period, Stats
-
-    layout = load_layout(args.layout)
-    data = load(args.db)
-    last = data.last_event.date() if data.last_event else date.today()
+def _period(args: argparse.Namespace, last: date) -> Period:
+    """The range asked for: --day, --month, --from [--to], or the month of the last event."""
+    if args.end and not args.start:
+        raise ReportError("--to needs --from (or use --day / --month)")
     if args.month:
         y, m = _month(args.month)
         period = Period(date(y, m, 1), date(y, m, calendar.monthrange(y, m)[1]))
@@ -85,37 +87,59 @@ def _run(args: argparse.Namespace) -> int:
                         last.replace(day=calendar.monthrange(last.year, last.month)[1]))  # fmt: skip
     if period.end < period.start:
         raise ReportError("--to is before --from")
+    return period
+
+
+def _run(args: argparse.Namespace) -> int:
+    from hall.reports.output import terminal_table, write_csv, write_workbook
+
+    layout = load_layout(args.layout)
+    data = load(args.db)
+    last = data.last_event.date() if data.last_event else date.today()
+    period = _period(args, last)
     as_of = _day(args.as_of, "--as-of") if args.as_of else min(max(last, period.start), period.end)
     title = f"{layout.name} {period.label}"
     out = Path(args.out) if args.out else None
+    charts: list[Path] = []
     if args.action == "assess":
-        from hall.reports.assess import assess, read_manager_input
-        from hall.reports.scheme import load_scheme
-
         y, m = period.start.year, period.start.month
-        scheme = load_scheme(args.scheme)
-        mi = read_manager_input(args.quantified, args.grades_history)
-        views = assess(data, layout.hours, scheme, y, m, mi)
+        views = _assessment(args, data, layout, y, m)
         name = f"assessment-{y}-{m:02d}"
     else:
-        item_names = _item_names()
-        stats = Stats(data, layout, period, as_of, item_names)
-        views = stats.all_views()
-        name = f"report-{period.start.isoformat()}"
+        from hall.reports.cover import cover
+
+        stats = Stats(data, layout, period, as_of, _item_names())
+        views = [cover(stats, args.db), *stats.all_views(), *stats.report_views()]
+        if period.is_month:
+            views += _assessment(args, data, layout, period.start.year, period.start.month)
+        name = f"report-{period.name}"
+        if out is not None:
+            from hall.reports.charts import write_charts
+
+            charts = write_charts(stats, out / "charts", layout.name)
+    if warning := layout.hours.calendar_warning(period.start, period.end):
+        print(f"hall report: note: {warning}", file=sys.stderr)
     print(f"{title}（数据库 {args.db}，只读）\n")
     for v in views:
         print(terminal_table(v, args.rows), end="\n\n")
     if out is not None:
         files = write_csv(views, out / "csv")
-        files.append(write_workbook(views, out / f"{name}.xlsx", title))
-        if args.action == "stats":
-            from hall.reports.charts import write_charts
-
-            files += write_charts(stats, out / "charts", layout.name)
+        files.append(write_workbook(views, out / f"{name}.xlsx", title, images=charts))
         print("written:")
-        for f in files:
+        for f in [*files, *charts]:
             print(f"  {f}")
     return 0
+
+
+def _assessment(
+    args: argparse.Namespace, data: HallData, layout: Layout, y: int, m: int
+) -> list[View]:
+    from hall.reports.assess import assess, read_manager_input
+    from hall.reports.scheme import load_scheme
+
+    scheme = load_scheme(args.scheme)
+    mi = read_manager_input(args.quantified, args.grades_history)
+    return assess(data, layout.hours, scheme, y, m, mi)
 
 
 def _item_names() -> dict[str, str]:

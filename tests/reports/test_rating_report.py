@@ -164,3 +164,18 @@ def test_periods_name_and_previous() -> None:
     assert rng.name == "2026-12-01_2026-12-15" and not rng.is_month
     assert rng.previous() == Period(date(2026, 11, 16), date(2026, 11, 30))
     assert Period(date(2026, 2, 1), date(2026, 2, 28)).is_month
+
+
+def test_cover_says_which_days_have_data(month_db: Path, layout: Layout) -> None:
+    from hall.reports.cover import cover, day_ranges
+
+    c = {
+        r[0]: r[1]
+        for r in cover(Stats(load(month_db), layout, DEC, date(2026, 12, 9)), "x.db").rows
+    }
+    assert c["统计期间"] == "2026-12-01 至 2026-12-31"
+    assert (c["有数据的日期"], c["有数据的天数"]) == ("2026-12-01", 1)
+    # working days up to the as-of day without any ticket, service or rating
+    assert c["无数据的工作日"] == "2026-12-02 至 2026-12-04、2026-12-07 至 2026-12-09"
+    assert c["本期工作日"] == 23  # December 2026: 23 weekdays, no holiday
+    assert day_ranges([date(2026, 9, 30), date(2026, 10, 8)]) == "2026-09-30、2026-10-08"

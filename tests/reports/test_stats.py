@@ -151,8 +151,10 @@ def test_outputs(hall_db: Path, layout: Layout, tmp_path: Path) -> None:
     assert ws.cell(3, 1).value == "队列" and ws.cell(4, 4).value == 2
     assert ws.column_dimensions["B"].width >= 8
     pngs = write_charts(s, tmp_path / "charts", layout.name)
+    # (issue 22 added the rectification chart to the three)
     assert [p.name for p in pngs] == [
         "arrivals_waits_by_hour.png", "wait_by_queue.png", "ratings_by_window.png",
+        "rectification_by_window.png",
     ]  # fmt: skip
     for p in pngs:
         assert p.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and p.stat().st_size > 10_000
@@ -192,3 +194,47 @@ def test_district_assessment_with_history(hall_db: Path, layout: Layout, tmp_pat
     assert (b["差"], b["可评等次"], b["入职日期"]) == (2, "不称职", "2026-03-01")
     empty = assess(load(hall_db), layout.hours, load_scheme("district"), 2026, 11, ManagerInput())
     assert len(empty) == 2
+
+
+def test_chart_data_every_window_every_hour_and_rectification(
+    hall_db: Path, layout: Layout
+) -> None:
+    from hall.reports.charts import hour_notes, hour_rows, rectification_parts, window_ratings
+
+    s = stats(hall_db, layout)
+    wr = {w: (n, served) for w, n, served in window_ratings(s)}
+    assert set(wr) == set(layout.windows)  # every window, rated or not
+    assert (wr[1], wr[9], wr[2]) == ((2, 3), (1, 1), (0, 0))
+    rows = hour_rows(s)  # Jiangbei opens 09:00–17:00: eight hours, tickets in two
+    assert [r[0][:5] for r in rows] == [f"{h:02d}:00" for h in range(9, 17)]
+    assert hour_notes(rows) == ["", ""] + ["无取号"] * 6
+    assert hour_notes([["14:00-15:00", 3, 0, None, None, None, None]]) == ["未叫号"]
+    # [on time, rectified late, overdue unrectified, not yet due] per window
+    assert rectification_parts(s) == {1: [0, 0, 0, 1], 9: [1, 0, 0, 0]}  # 3 Dec
+    late = stats(hall_db, layout, as_of=date(2026, 12, 16))
+    assert rectification_parts(late) == {1: [0, 0, 1, 0], 9: [1, 0, 0, 0]}
+
+
+def test_workbook_dates_percentages_and_images(
+    hall_db: Path, layout: Layout, tmp_path: Path
+) -> None:
+    s = stats(hall_db, layout)
+    pngs = write_charts(s, tmp_path / "charts", layout.name)
+    xlsx = write_workbook([s.overview(), s.follow_ups(), s.rating_report("window")],
+                          tmp_path / "r.xlsx", "江北", images=pngs)  # fmt: skip
+    wb = load_workbook(xlsx)
+    ov = {ws_row[0].value: ws_row[1] for ws_row in wb["概况"].iter_rows(min_row=4)}
+    assert ov["评价率(%)"].value == 0.75 and ov["评价率(%)"].number_format == "0.0%"
+    assert ov["取号数"].number_format == "General"
+    fu = wb["差评整改"]
+    heads = [c.value for c in fu[3]]
+    due = fu.cell(4, heads.index("联系期限(1日)") + 1)
+    assert (
+        due.is_date
+        and due.value == datetime(2026, 11, 26 + 1)
+        and due.number_format == "yyyy-mm-dd"
+    )
+    opened = fu.cell(4, heads.index("差评时间") + 1)
+    assert opened.is_date and opened.value.hour == 9
+    assert wb["好差评月报-按窗口"].freeze_panes == "B4"
+    assert len(wb["图表"]._images) == 4
