@@ -184,7 +184,12 @@ class ConsoleModel(QObject):
 
     # ------------------------------------------------------------ follow-ups
 
-    def follow_up(self, case: str, action: str, note: str) -> bool:
+    def calendar_warning(self) -> str:
+        """The hub's note when follow-up deadlines fall past the official calendar's years."""
+        return str(self.hall.staff.get("calendar_warning") or "")
+
+    def follow_up(self, case: str, action: str, note: str, answer: str = "") -> bool:
+        """`answer`: with rectify or close, the citizen's satisfied / unsatisfied (回复满意率)."""
         if action in ("contact", "rectify", "close") and not note.strip():
             self.message.emit("请填写处理情况说明", True)
             return False
@@ -195,7 +200,10 @@ class ConsoleModel(QObject):
             else:
                 self.message.emit(f"回访 {case} 已记录", False)
 
-        self.link.request(P.FollowUp, answered, case=case, action=action, note=note.strip())
+        if action not in ("rectify", "close"):
+            answer = ""
+        self.link.request(P.FollowUp, answered, case=case, action=action, note=note.strip(),
+                          answer=answer)  # fmt: skip
         return True
 
 

@@ -44,7 +44,10 @@ def apply_event(state: dict[str, Any], data: EV.EventData) -> bool:
             state["devices"][d] = isinstance(data, EV.DeviceOnline)
         case EV.DeviceHealth(device=d, parts=parts):
             state.setdefault("health", {})[d] = parts
-        case EV.FollowUpOpened(case=c) | EV.FollowUpUpdated(case=c):
+        case EV.FollowUpOpened(case=c, calendar_warning=warning):
+            state["cases"][c["id"]] = c
+            state["calendar_warning"] = warning  # the newest case's deadlines say it
+        case EV.FollowUpUpdated(case=c):
             state["cases"][c["id"]] = c
     return True
 

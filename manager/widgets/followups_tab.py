@@ -6,6 +6,7 @@ from __future__ import annotations
 from PyQt6.QtGui import QColor
 from PyQt6.QtWidgets import (
     QAbstractItemView,
+    QComboBox,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -56,8 +57,14 @@ class FollowUpsTab(QWidget):
         self.summary = QLabel()
         self.note = QLineEdit()
         self.note.setPlaceholderText(tr("处理情况说明（联系、整改、办结时必填）"))
+        # The citizen's answer to the feedback, recorded with 记录整改 or 办结 (回复满意率).
+        self.answer = QComboBox()
+        for label, value in (("群众答复：未记录", ""), ("群众满意", "satisfied"),
+                             ("群众不满意", "unsatisfied")):  # fmt: skip
+            self.answer.addItem(tr(label), value)
         row = QHBoxLayout()
         row.addWidget(self.note, 1)
+        row.addWidget(self.answer)
         self.buttons: dict[str, QPushButton] = {}
         for action, label in ACTION_LABELS.items():
             b = QPushButton(tr(label))
@@ -81,8 +88,11 @@ class FollowUpsTab(QWidget):
 
     def act(self, action: str) -> None:
         c = self.selected()
-        if c is not None and self.model.follow_up(c.id, action, self.note.text()):
+        answer = str(self.answer.currentData() or "")
+        if c is not None and self.model.follow_up(c.id, action, self.note.text(), answer):
             self.note.clear()
+            if action in ("rectify", "close"):
+                self.answer.setCurrentIndex(0)
 
     def refresh(self) -> None:
         sel = self.selected()
@@ -104,9 +114,11 @@ class FollowUpsTab(QWidget):
                 self.table.setItem(r, col, item)
         open_ = sum(1 for c in self.rows if c.state != "closed")
         n_late = sum(1 for c in self.rows if c.overdue)
-        self.summary.setText(
-            f"{tr('差评回访')}：{len(self.rows)} {tr('件')}，{tr('未办结')} {open_}，{tr('逾期')} {n_late}"
-        )
+        text = f"{tr('差评回访')}：{len(self.rows)} {tr('件')}，{tr('未办结')} {open_}，{tr('逾期')} {n_late}"
+        if warning := self.model.calendar_warning():
+            text += f"\n⚠ {warning}"
+        self.summary.setText(text)
+        self.summary.setStyleSheet(f"color: {theme.RED};" if warning else "")
         if keep:
             self.select_case(keep)
         self._update_buttons()

@@ -9,8 +9,9 @@ from PyQt6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from hall.client import HubClient
+from hall.core.layout import Layout
 from hall.server.hub import Hub
-from tests.manager.conftest import Console, save_shot
+from tests.manager.conftest import Console, make_hub, open_console, save_shot
 
 
 def test_alerts_fire_with_the_clock(
@@ -100,11 +101,14 @@ def test_follow_up_through_the_ui(qtbot: QtBot, hub: Hub, console: Console, tmp_
         assert tab.rows[0].rectify_due.isoformat() == "2026-12-15"  # 13 working days
         tab.table.selectRow(0)
         tab.note.setText("已更新材料清单并培训窗口人员")
+        tab.answer.setCurrentIndex(tab.answer.findData("unsatisfied"))  # the citizen's answer
         qtbot.mouseClick(tab.buttons["rectify"], Qt.MouseButton.LeftButton)
         qtbot.waitUntil(lambda: state() == "rectified", timeout=3000)
         qtbot.waitUntil(lambda: tab.rows[0].state == "rectified", timeout=3000)
+        assert tab.answer.currentData() == ""  # back to "not recorded" after each use
         tab.table.selectRow(0)
         tab.note.setText("群众表示满意")
+        tab.answer.setCurrentIndex(tab.answer.findData("satisfied"))
         qtbot.mouseClick(tab.buttons["close"], Qt.MouseButton.LeftButton)
         qtbot.waitUntil(lambda: state() == "closed", timeout=3000)
         actions = m.snapshot()["staff"]["cases"][case.id]["actions"]
@@ -112,3 +116,29 @@ def test_follow_up_through_the_ui(qtbot: QtBot, hub: Hub, console: Console, tmp_
             ("contact", "manager-1"), ("complex", "manager-1"), ("rectify", "manager-1"), ("close", "manager-1"),
         ]  # fmt: skip
         assert actions[0]["note"] == "已电话联系群众，致歉并说明材料清单"
+        assert [a.get("answer") for a in actions] == [None, None, "unsatisfied", "satisfied"]
+        assert "⚠" not in tab.summary.text()  # November: all deadlines in known years
+
+
+def test_a_deadline_past_the_calendar_is_shown(
+    qtbot: QtBot, layout: Layout, items: dict[str, str], tmp_path: Path
+) -> None:
+    start = datetime(2026, 12, 24, 10, 0)  # the 13th working day is in January 2027
+    hub = make_hub(layout, items, tmp_path / "hall.db", clock=lambda: start)
+    console = open_console(qtbot, hub.endpoint, start)
+    tab = console.window.followups
+    try:
+        with HubClient(hub.endpoint, device="manager-1") as m:
+            m.open_window(9)
+            m.sign_in(9, staff_no="S009", name="李明")
+            tid = m.issue("M")["ticket"]["id"]
+            m.call_next(9)
+            m.finish(9)
+            m.rate(1, ticket=tid)
+            qtbot.waitUntil(lambda: tab.table.rowCount() == 1, timeout=3000)
+            qtbot.waitUntil(lambda: "⚠" in tab.summary.text(), timeout=3000)
+            assert "2026-12-31" in tab.summary.text() and "2027-01-12" in tab.summary.text()
+    finally:
+        console.window.tick.stop()
+        console.link.stop()
+        hub.stop()
