@@ -617,6 +617,8 @@ def _build_hours(h: _RawHours, src: str) -> Hours:
     for i, (a, b) in enumerate(sessions):
         if a >= b or (i and sessions[i - 1][1] > a):
             raise LayoutError(src, f"hours.sessions[{i}]", "sessions in order, each start < end")
+    if not h.working_days:
+        raise LayoutError(src, "hours.working_days", 'at least one day, e.g. ["mon", "tue"]')
     for d in h.working_days:
         if d not in _WEEKDAYS:
             raise LayoutError(

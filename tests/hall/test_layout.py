@@ -196,6 +196,7 @@ def test_queue_no_window_serves() -> None:
         ('["13:00", "17:00"]', '["11:00", "17:00"]', "hours.sessions[1]"),  # overlaps
         ('issue_until = "16:30"', 'issue_until = "16.30"', "hours.issue_until"),
         ('holidays = ["2026-10-01"]', 'holidays = ["2026-13-01"]', "hours.holidays"),
+        ('holidays = ["2026-10-01"]', "holidays = []\nworking_days = []", "hours.working_days"),
     ],
 )
 def test_bad_time(old: str, new: str, key: str) -> None:
