@@ -104,7 +104,7 @@ SAMPLE: dict[str, Any] = {
     "to_window": 5, "note": "材料", "reason": "午休", "staff_no": "S001", "name": "办事员",
     "post": "B", "level": 2, "reasons": ["效率"], "comment": "慢", "queues": {"G": 1.0},
     "case": "C-1", "action": "contact", "slot": datetime(2026, 11, 26, 10),
-    "parts": {"printer": {"state": "ok"}},
+    "parts": {"printer": {"state": "ok"}}, "answer": "satisfied",
 }  # fmt: skip
 
 
