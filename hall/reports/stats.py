@@ -226,6 +226,7 @@ class Stats:
             ["逾期差评", sum(s.overdue for s in sts)],
         ]  # fmt: skip
         f = Figures.of(self.statuses())
+        named = Figures.of(s for s in self.statuses() if s.real_name)
         bad = [r for r in self.ratings if RatingLevel(r.level).bad]
         covered, items = self.item_coverage(self.services, self.ratings)
         rows += [
@@ -235,6 +236,9 @@ class Stats:
             ["按时整改率(%)", rate(f.rectify_on_time, f.due)],
             ["按时办结率(%)", rate(f.close_on_time, f.close_due)],
             ["回复满意率(%)", rate(f.satisfied, f.answered)],
+            # the reform's 100 % targets are for real-name bad ratings ([C] 三(二)3)
+            ["实名差评整改率(%)", rate(named.rectified, named.due)],
+            ["实名差评回复满意率(%)", rate(named.satisfied, named.answered)],
             ["事项评价覆盖率(%)", rate(covered, items)],
             ["未记录事项的办结", sum(self.item_of(s.ticket) is None for s in self.services)],
         ]

@@ -149,6 +149,8 @@ def test_per_clerk_reasons_and_overview(month_db: Path, layout: Layout) -> None:
         100.0,
         66.7,
     )
+    # the real-name case (A001) is rectified and its citizen satisfied: both targets met
+    assert (ov["实名差评整改率(%)"], ov["实名差评回复满意率(%)"]) == (100.0, 100.0)
     fu = {r[0]: dict(zip(s.follow_ups().headers, r, strict=True)) for r in s.follow_ups().rows}
     a1 = next(v for k, v in fu.items() if k.endswith("A001"))
     assert (a1["群众答复"], a1["实名"], a1["办结"]) == ("满意", "实名", "")
