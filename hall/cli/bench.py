@@ -189,9 +189,21 @@ class _Hub:
         directory.mkdir()
         self.endpoint = f"tcp://127.0.0.1:{free_hub_port()}"
         self.log = directory / "hub.log"
-        self._argv = [sys.executable, "-m", "hall", "serve", "--insecure",
-                      "--db", str(directory / "hall.db"), "--bind", self.endpoint,
-                      "--clock-start", BENCH_CLOCK.isoformat()]  # fmt: skip
+        self._argv = [
+            sys.executable,
+            "-m",
+            "hall",
+            "serve",
+            "--insecure",
+            "--db",
+            str(directory / "hall.db"),
+            "--bind",
+            self.endpoint,
+            "--clock-start",
+            BENCH_CLOCK.isoformat(),
+            "--rate-limit",
+            "0",
+        ]  # fmt: skip  (one client sends ~100/s at capacity)
         if layout is not None:
             self._argv += ["--layout", str(layout)]
 

@@ -44,6 +44,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         help="the hall clock reads this at start (tests, demo); default: the wall clock",
     )  # fmt: skip
     p.add_argument("--device-timeout", type=float, default=5.0, help="seconds to offline")
+    p.add_argument("--rate-limit", type=float, default=100.0, metavar="N",
+                   help="commands a second one device may send on average (twice that in a "
+                   "burst; 0: no limit)")  # fmt: skip
 
 
 def run(args: argparse.Namespace) -> int:
@@ -80,6 +83,7 @@ def run(args: argparse.Namespace) -> int:
         layout, args.db, bind=args.bind, pub_bind=args.pub, staff_pub_bind=args.staff_pub,
         security=security,
         clock=wall_clock(args.clock_start), items=items, device_timeout=args.device_timeout,
+        rate_limit=args.rate_limit,
     )  # fmt: skip
 
     # The handlers only set a flag: raising in the main thread while it waits in

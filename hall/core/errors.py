@@ -97,6 +97,12 @@ CheckInExpired = _err(
 )
 NoSuchCase = _err("NoSuchCase", "no_such_case", "没有该整改工单", "No such follow-up case")
 BadRequest = _err("BadRequest", "bad_request", "请求内容有误", "Malformed request")
+RateLimited = _err(
+    "RateLimited",
+    "rate_limited",
+    "请求过于频繁，请稍后再试",
+    "Too many requests; please wait a moment",
+)
 NotAllowed = _err(
     "NotAllowed", "not_allowed", "本设备无权进行该操作", "This device may not do that"
 )

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 from datetime import date
 
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
@@ -66,6 +67,16 @@ def mask_id(id_number: str) -> str:
     if len(s) <= 8:
         return "*" * len(s)
     return s[:4] + "*" * (len(s) - 8) + s[-4:]
+
+
+_LONG_NUMBER = re.compile(r"(?<![0-9])[0-9]{14,17}[0-9Xx](?![0-9A-Za-z])")
+
+
+def mask_numbers(text: str) -> str:
+    """Every run of 15–18 digits (an ID number's shape, X for the last) masked as
+    `mask_id` does: for texts that echo what a device sent (an error message), which may
+    be an ID number sent in the wrong field."""
+    return _LONG_NUMBER.sub(lambda m: mask_id(m.group(0)), text)
 
 
 def mask_name(name: str) -> str:

@@ -37,6 +37,7 @@ from hall.net.sockets import hall_socket
 from hall.server.advising import AdvisorRunner
 from hall.server.auth import STAFF_ROLES, STAFF_ZAP_DOMAIN, ZAP_DOMAIN
 from hall.server.dblock import DatabaseLock
+from hall.server.limits import RATE, RateLimit, Refusals
 from hall.server.presence import Presence
 from hall.server.replies import (
     Request,
@@ -113,6 +114,7 @@ class Hub:
         device_timeout: float = 5.0,
         housekeep_every: float = 60.0,
         advise_every: float | None = None,
+        rate_limit: float = RATE,
     ) -> None:
         self.layout = layout
         self._public_layout = public_layout(layout)
@@ -144,6 +146,8 @@ class Hub:
         self.epoch = 0
         self.ready = threading.Event()
         self.presence = Presence(device_timeout)
+        self.rate_limit = RateLimit(rate_limit, 2 * rate_limit)  # commands/s per device
+        self._refusals = Refusals()
         self.peers: dict[str, Peer] = {}
         self._done: list[Request] = []  # answered, not yet logged (see _record)
         self._batch_ids: set[str] = set()  # req_ids first saved in the open transaction
@@ -447,6 +451,9 @@ class Hub:
             if self.security is not None:  # the key's device, for the log if refused
                 r.who = str(parts[-1].get("User-Id") or "")
             r.peer = self._identify(parts[-1], req_id)
+            if not self.rate_limit.allow(r.peer.id, r.t0):
+                r.body = error_reply(req_id, E.RateLimited())
+                return r
             r.req = P.decode_request(raw, r.peer.role)
         except P.RemoteProtocolError as e:
             r.body = protocol_error_reply(req_id, e)
@@ -582,12 +589,16 @@ class Hub:
             r.body = old.encode()  # a retry: the first answer, nothing new
             r.replayed = req.req_id not in self._batch_ids  # not saved in this transaction
             return
+        refused = self._refusals.get(req.req_id)
+        if refused is not None:  # a retry of a refusal (kept in memory, not on disk)
+            r.body = refused
+            return
         self._batch_ids.add(req.req_id)
         try:
             outcome = apply(peer, req, self.engine, self._secret)
         except E.HallError as e:
             r.body = error_reply(req.req_id, e)
-            store.save_reply(req.req_id, r.body.decode(), device=peer.id, command=command)
+            self._refusals.keep(req.req_id, r.body)  # changed nothing: not worth a disk write
             return
         except Exception:
             # a bug: memory may be half-changed; the open transaction holds everything

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 from hall.core import errors as E
 from hall.core.events import Event
+from hall.core.idnumber import mask_numbers
 from hall.wire import protocol as P
 from hall.wire.peer import Peer
 
@@ -30,9 +31,11 @@ class Request:
 
 
 def protocol_error_reply(req_id: str, e: P.RemoteProtocolError) -> bytes:
+    said = mask_numbers(e.message)  # it may echo what was sent: never an ID number
     return P.encode_reply(
-        P.Error(req_id=req_id, code=e.code, message=f"请求有误：{e.message}", message_en=e.message)
-    )
+        P.Error(req_id=mask_numbers(req_id), code=e.code, message=f"请求有误：{said}",
+                message_en=said)
+    )  # fmt: skip
 
 
 _SQLITE_WHY = {
@@ -63,9 +66,12 @@ def internal_error() -> E.HallError:
 
 
 def error_reply(req_id: str, e: E.HallError) -> bytes:
+    """A refusal's reply (also stored for a retry): a value it echoes that looks like an
+    ID number — sent in the wrong field — is masked."""
     return P.encode_reply(
-        P.Error(req_id=req_id, code=e.code, message=e.message, message_en=e.message_english)
-    )
+        P.Error(req_id=req_id, code=e.code, message=mask_numbers(e.message),
+                message_en=mask_numbers(e.message_english))
+    )  # fmt: skip
 
 
 def code_of(body: bytes) -> str:

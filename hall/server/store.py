@@ -258,7 +258,7 @@ class Store:
         if not self._in_tx:
             raise RuntimeError("Store.save outside a transaction")
         ch = outcome.changes
-        self._upsert("tickets", [t.to_row() for t in ch.tickets.values()])
+        self._save_tickets([t.to_row() for t in ch.tickets.values()])
         self._upsert("windows", [w.to_row() for w in ch.windows.values()])
         self._upsert("appointments", [a.to_row() for a in ch.appointments.values()])
         self._upsert("cases", [c.to_row() for c in ch.cases.values()])
@@ -296,6 +296,30 @@ class Store:
                 "DELETE FROM replies WHERE at < ?", [before.isoformat(timespec="seconds")]
             )
         return int(cur.rowcount)
+
+    def _save_tickets(self, rows: Sequence[dict[str, Any]]) -> None:
+        """Insert new tickets and update changed ones — never replace a ticket by another
+        with the same id (a number handed out twice): the row is kept and the transaction
+        fails, so the hub answers 'not saved' and reloads instead of losing a ticket."""
+        if not rows:
+            return
+        cols = list(rows[0])
+        sql = (
+            f"INSERT INTO tickets ({', '.join(cols)}) VALUES ({', '.join('?' for _ in cols)}) "
+            f"ON CONFLICT(id) DO UPDATE SET {', '.join(f'{c} = excluded.{c}' for c in cols)} "
+            "WHERE tickets.issued_at = excluded.issued_at"
+        )
+        before = self.conn.total_changes
+        self.conn.executemany(sql, [[r[c] for c in cols] for r in rows])
+        if self.conn.total_changes - before != len(rows):
+            taken = [r["id"] for r in rows if self._other_ticket(r)]
+            raise sqlite3.IntegrityError(f"ticket number already taken: {', '.join(taken)}")
+
+    def _other_ticket(self, row: dict[str, Any]) -> bool:
+        found = self.conn.execute(
+            "SELECT issued_at FROM tickets WHERE id = ?", [row["id"]]
+        ).fetchone()
+        return found is not None and found[0] != row["issued_at"]
 
     def _upsert(self, table: str, rows: Sequence[dict[str, Any]]) -> None:
         if not rows:
@@ -363,15 +387,14 @@ class Store:
         day = date.fromisoformat(day_s) if day_s else None
         active = [s.value for s in TicketState if s.active]
         marks = ",".join("?" for _ in active)
-        q = f"SELECT * FROM tickets WHERE day = ? OR state IN ({marks})"
+        # today's tickets, any day's still active, and any issued after the day's
+        # housekeeping last ran (a hall open across midnight)
+        q = f"SELECT * FROM tickets WHERE day >= ? OR state IN ({marks})"
         cur = self.conn.execute(q, [day_s or "", *active])
         names = [d[0] for d in cur.description]
         tickets = [Ticket.from_dict(dict(zip(names, r, strict=True))) for r in cur.fetchall()]
         windows = [WindowStatus.from_dict(r) for r in self.db.table("windows").rows]
-        counters = {
-            (date.fromisoformat(r["day"]), r["queue"]): r["last"]
-            for r in self.db.table("counters").rows_where("day = ?", [day_s or ""])
-        }
+        counters = self._counters(engine, day_s or "")
         appointments = [
             Appointment.from_dict(r)
             for r in self.db.table("appointments").rows_where("day >= ?", [day_s or ""])
@@ -381,6 +404,22 @@ class Store:
             day=day, tickets=tickets, windows=windows, counters=counters,
             appointments=appointments, cases=cases,
         )  # fmt: skip
+
+    def _counters(self, engine: Engine, since: str) -> dict[tuple[date, str], int]:
+        """The last number of each queue and day from `since` on: the counters table, and
+        the tickets themselves (a number in the tickets table is taken whatever the
+        counters say), so no number is handed out twice."""
+        out: dict[tuple[date, str], int] = {}
+        for r in self.db.table("counters").rows_where("day >= ?", [since]):
+            out[(date.fromisoformat(r["day"]), r["queue"])] = int(r["last"])
+        queue_of = {q.prefix: q.id for q in engine.layout.queues.values()}
+        rows = self.conn.execute("SELECT day, number FROM tickets WHERE day >= ?", [since])
+        for day_s, number in rows:
+            prefix, digits = number[:1], number[1:]
+            if prefix in queue_of and digits.isdigit():
+                key = (date.fromisoformat(day_s), queue_of[prefix])
+                out[key] = max(out.get(key, 0), int(digits))
+        return out
 
     def apply(self, outcome: Outcome, *, device: str = "", command: str = "") -> list[Event]:
         """Convenience for scripts and tests: save one outcome in its own transaction."""

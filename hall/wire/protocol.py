@@ -51,11 +51,21 @@ class RemoteProtocolError(ProtocolError):
 
 # ------------------------------------------------------------------ requests
 
+#: bounds on what a device may send: a request id, a word (an id, a queue, a staff number,
+#: a name), a text (a note, a reason, a comment), how many reasons or queues
+MAX_REQ_ID = 64
+MAX_WORD = 64
+MAX_TEXT = 500
+MAX_REASONS = 20
+ReqId = Annotated[str, msgspec.Meta(max_length=MAX_REQ_ID)]
+Word = Annotated[str, msgspec.Meta(max_length=MAX_WORD)]
+Text = Annotated[str, msgspec.Meta(max_length=MAX_TEXT)]
+
 
 class Request(msgspec.Struct, tag_field="type", kw_only=True):
     """Every request carries `req_id = "device:counter"`; retries reuse it."""
 
-    req_id: str
+    req_id: ReqId
     #: does the command change the hall (and so run in a transaction)?
     writes: ClassVar[bool] = True
 
@@ -63,13 +73,13 @@ class Request(msgspec.Struct, tag_field="type", kw_only=True):
 class Card(msgspec.Struct, kw_only=True):
     """What a card reader gave the kiosk. Turned into a keyed hash by the hub at once."""
 
-    id_number: str
-    name: str = ""
+    id_number: Word
+    name: Word = ""
 
 
 class Hello(Request, tag="hello"):
     version: int
-    device: str = ""  # only used without CURVE (test mode); otherwise the key says who
+    device: Word = ""  # only used without CURVE (test mode); otherwise the key says who
     writes: ClassVar[bool] = False
 
 
@@ -82,20 +92,20 @@ class Snapshot(Request, tag="snapshot"):
 
 
 class Issue(Request, tag="issue"):
-    queue: str | None = None
-    item: str | None = None
+    queue: Word | None = None
+    item: Word | None = None
     card: Card | None = None
-    channel: str = "kiosk"  # kiosk; a manager may issue as "staff"
+    channel: Word = "kiosk"  # kiosk; a manager may issue as "staff"
     green: bool = False
 
 
 class CheckIn(Request, tag="check_in"):
     """An appointment check-in (with `card`) or a no-show checking in again (with `ticket`)."""
 
-    ticket: str | None = None
+    ticket: Word | None = None
     card: Card | None = None
-    queue: str | None = None
-    item: str | None = None
+    queue: Word | None = None
+    item: Word | None = None
 
 
 class AtWindow(Request, kw_only=True):
@@ -126,21 +136,21 @@ class NoShow(AtWindow, tag="no_show"):
 
 
 class Transfer(AtWindow, tag="transfer"):
-    to_queue: str | None = None
+    to_queue: Word | None = None
     to_window: int | None = None
-    note: str = ""
+    note: Text = ""
 
 
 class Park(AtWindow, tag="park"):
-    note: str = ""
+    note: Text = ""
 
 
 class CallBack(AtWindow, tag="call_back"):
-    ticket: str
+    ticket: Word
 
 
 class Pause(AtWindow, tag="pause"):
-    reason: str = ""
+    reason: Text = ""
 
 
 class Resume(AtWindow, tag="resume"):
@@ -156,44 +166,46 @@ class Close(AtWindow, tag="close"):
 
 
 class SignIn(AtWindow, tag="sign_in", kw_only=True):
-    post: str = "A"
-    staff_no: str
-    name: str
+    post: Word = "A"
+    staff_no: Word
+    name: Word
 
 
 class SignOut(AtWindow, tag="sign_out"):
-    post: str = "A"
+    post: Word = "A"
 
 
 class Rate(Request, tag="rate", kw_only=True):
     """A pad leaves out `ticket`: it rates its window's last finished ticket."""
 
-    ticket: str | None = None
+    ticket: Word | None = None
     level: int
-    reasons: list[str] = msgspec.field(default_factory=list)
-    comment: str = ""
+    reasons: Annotated[list[Word], msgspec.Meta(max_length=MAX_REASONS)] = msgspec.field(
+        default_factory=list
+    )
+    comment: Text = ""
 
 
 class SetProfile(AtWindow, tag="set_profile"):
-    profile: dict[str, float]
-    reason: str = ""
+    profile: Annotated[dict[Word, float], msgspec.Meta(max_length=MAX_REASONS)]
+    reason: Text = ""
 
 
 class Cancel(Request, tag="cancel"):
-    ticket: str
-    reason: str = ""
+    ticket: Word
+    reason: Text = ""
 
 
 class FollowUp(Request, tag="follow_up"):
-    case: str
-    action: str
-    note: str = ""
-    answer: str = ""  # with rectify/close: the citizen's answer, "satisfied" / "unsatisfied"
+    case: Word
+    action: Word
+    note: Text = ""
+    answer: Word = ""  # with rectify/close: the citizen's answer, "satisfied" / "unsatisfied"
 
 
 class BookAppointment(Request, tag="book_appointment"):
     card: Card
-    queue: str
+    queue: Word
     # the hall's local time, as the engine keeps it: "2026-11-26T10:00:00", no "+08:00"
     # (an aware time could not be compared with the hall's and failed as "internal")
     slot: Annotated[datetime, msgspec.Meta(tz=False)]
@@ -331,7 +343,8 @@ def peek(raw: bytes) -> tuple[str, str]:
         env = _envelope.decode(raw)
     except Exception:  # any garbage at all: decode_request names it
         return "?", ""
-    return (env.type if env.type in ALL_TYPES else "?"), env.req_id
+    req_id = env.req_id if len(env.req_id) <= MAX_REQ_ID else ""  # echoed in the error reply
+    return (env.type if env.type in ALL_TYPES else "?"), req_id
 
 
 def device_of(req_id: str) -> str:

@@ -57,9 +57,10 @@ def test_peek_never_raises(raw: bytes, peeked: tuple[str, str]) -> None:
 
 def test_nesting_a_request_may_have() -> None:
     """Brackets inside strings do not count; the limit is the structure's depth."""
+    # (as long as the protocol lets a comment and a reason be: MAX_TEXT, MAX_WORD)
     ok = json.dumps({"type": "rate", "req_id": "rating-1:1", "level": 5,
-                     "comment": "[[[{{{" * 2000, "reasons": ["[" * 100]}).encode()  # fmt: skip
-    assert P.decode_request(ok, "rating").comment == "[[[{{{" * 2000  # type: ignore[attr-defined]
+                     "comment": "[[[{{{" * 80, "reasons": ["[" * 60]}).encode()  # fmt: skip
+    assert P.decode_request(ok, "rating").comment == "[[[{{{" * 80  # type: ignore[attr-defined]
     nested: object = 1
     for _ in range(P.MAX_NESTING - 1):
         nested = [nested]
@@ -127,3 +128,28 @@ def test_an_appointment_slot_with_a_time_zone_is_named_not_an_internal_error() -
     assert e.value.code == "invalid" and "timezone" in e.value.message
     ok = raw.replace(b"+08:00", b"")
     assert P.decode_request(ok, "manager").slot.tzinfo is None  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("req_id", "kiosk-1:" + "9" * P.MAX_REQ_ID),
+        ("queue", "G" * (P.MAX_WORD + 1)),
+        ("item", "x" * 60_000),
+    ],
+)
+def test_a_request_beyond_the_bounds_is_refused(field: str, value: str) -> None:
+    """req_id at most 64 characters, words 64, texts 500 (issue 18: one kiosk key wrote a
+    gigabyte of 60 KB req_ids into the replies table)."""
+    msg = {"type": "issue", "req_id": "kiosk-1:1", "queue": "G", field: value}
+    with pytest.raises(P.RemoteProtocolError) as e:
+        P.decode_request(json.dumps(msg).encode(), "kiosk")
+    assert e.value.code == "invalid"
+
+
+def test_a_long_note_is_refused_and_a_long_req_id_is_not_echoed() -> None:
+    note = {"type": "park", "req_id": "counter-5:1", "note": "字" * (P.MAX_TEXT + 1)}
+    with pytest.raises(P.RemoteProtocolError):
+        P.decode_request(json.dumps(note, ensure_ascii=False).encode(), "counter")
+    long_id = json.dumps({"type": "ping", "req_id": "kiosk-1:" + "1" * 100}).encode()
+    assert P.peek(long_id) == ("ping", "")
