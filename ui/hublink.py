@@ -46,6 +46,7 @@ from hall.wire.follower import StateFollower
 from hall.wire.retry import Callback, Retry, session_part
 
 log = logging.getLogger(__name__)
+STREAM_REOPEN = 5.0  # seconds between reopenings of a silent stream socket
 
 OFFLINE = "offline"
 
@@ -115,6 +116,7 @@ class HubLink(QObject):
         self._sub: zmq.Socket[bytes] | None = None
         self._sub_note: QSocketNotifier | None = None
         self._sub_pub: list[str] = []
+        self._sub_opened = 0.0  # monotonic time the stream socket was last opened
         self._snapshot_req: str | None = None
         self._last_sent = 0.0
         self._online = False
@@ -190,6 +192,7 @@ class HubLink(QObject):
 
     def _open_sub(self, endpoints: list[str]) -> None:
         self._sub_pub = endpoints
+        self._sub_opened = time.monotonic()
         self._sub = device_socket(self.ctx, zmq.SUB, self._curve)
         for s in self.follower.streams:
             self._sub.setsockopt(zmq.SUBSCRIBE, P.STREAM_TOPICS[s])
@@ -318,6 +321,19 @@ class HubLink(QObject):
         if reply.value.get("epoch") != self.welcome.get("epoch"):
             self.welcome = None
             self._hello()
+            return
+        self._revive_streams(time.monotonic())
+
+    def _revive_streams(self, now: float) -> None:
+        """The hub answers, yet its streams are silent: libzmq gives up a subscription
+        whose CURVE handshake was refused (this device disabled for a while, then enabled
+        again) and never tries it again. Open the stream socket anew, at most every
+        STREAM_REOPEN seconds; the follower then takes a snapshot."""
+        if self._sub is None or self.follower.online or now - self._sub_opened < STREAM_REOPEN:
+            return
+        log.info("the hub answers but its streams are silent: reconnecting to them")
+        self._close_sub()
+        self._open_sub(self._sub_pub)
 
     def _ask_snapshot(self) -> None:
         if self._snapshot_req is None and self.welcome is not None:
