@@ -84,6 +84,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         "wait, enough for ~3 s; 0 skips)",
     )
     h.add_argument("--procs", type=int, default=2, help="load processes for counters and kiosks")
+    h.add_argument("--insecure", action="store_true",
+                   help="run the hub and the clients without CURVE (by default every device has "
+                   "its own key, as in a hall)")  # fmt: skip
     h.add_argument("--dir", type=Path, default=Path("."), help="where the database goes")
     h.add_argument("--keep", action="store_true", help="keep the database and the hub's log")
 
@@ -155,7 +158,8 @@ def run(args: argparse.Namespace) -> int:
     work = Path(tempfile.mkdtemp(prefix="hall-bench-", dir=args.dir))
     try:
         layout = load_layout(default_layout_path())
-        with _Hub(work / "latency") as hub:
+        keys = None if args.insecure else _bench_keys(work / "keys", layout, args.kiosks)
+        with _Hub(work / "latency", keys=keys) as hub:
             lat = _phase(args, hub, layout, args.waiting, args.think, args.seconds,
                          args.lockstep)  # fmt: skip
         inside = hub_times(hub.log)
@@ -169,32 +173,47 @@ def run(args: argparse.Namespace) -> int:
                        default_layout_path().read_text(encoding="utf-8")),
                 encoding="utf-8",
             )  # fmt: skip
-            with _Hub(work / "capacity", roomy) as hub:
+            with _Hub(work / "capacity", roomy, keys=keys) as hub:
                 cap = _phase(args, hub, load_layout(roomy), 99_999, 0.0, args.capacity,
                              threads=False)  # fmt: skip
-        _report(args, work, lat, inside, cap)
+        _report(args, work, lat, inside, cap, keys is not None)
         return 0
     finally:
         if not args.keep:
             shutil.rmtree(work, ignore_errors=True)
 
 
-class _Hub:
-    """`hall serve --insecure` as a process of its own on a free loopback port, logging to
-    DIR/hub.log; stopped (SIGTERM) on leaving the block."""
+def _bench_keys(directory: Path, layout: Any, kiosks: int) -> Path:
+    """A keys directory for the bench's hall: the layout's devices, and as many kiosks as
+    asked for (the layout has two)."""
+    from hall.net.keys import Registry, add_device, init_keys
 
-    def __init__(self, directory: Path, layout: Path | None = None) -> None:
+    init_keys(directory, layout)
+    known = {d.id for d in Registry.load(directory).devices()}
+    for k in range(1, kiosks + 1):
+        if f"kiosk-{k}" not in known:
+            add_device(directory, f"kiosk-{k}", "kiosk", floor=layout.floors[0].id)
+    return directory
+
+
+class _Hub:
+    """`hall serve` as a process of its own on a free loopback port (CURVE with `keys`,
+    else --insecure), logging to DIR/hub.log; stopped (SIGTERM) on leaving the block."""
+
+    def __init__(self, directory: Path, layout: Path | None = None, *,
+                 keys: Path | None = None) -> None:  # fmt: skip
         from hall.net.sockets import free_hub_port
 
         directory.mkdir()
         self.endpoint = f"tcp://127.0.0.1:{free_hub_port()}"
         self.log = directory / "hub.log"
+        self.keys = keys
         self._argv = [
             sys.executable,
             "-m",
             "hall",
             "serve",
-            "--insecure",
+            *(["--keys", str(keys)] if keys is not None else ["--insecure"]),
             "--db",
             str(directory / "hall.db"),
             "--bind",
@@ -242,7 +261,8 @@ def _timed(send: Callable[..., Any], lat: list[float], *a: Any) -> tuple[Any, fl
 
 
 def _load_worker(endpoint: str, counters: list[int], kiosks: list[int], think: float,
-                 seconds: float, start_at: float, out: Any, lockstep: bool = False) -> None:  # fmt: skip
+                 seconds: float, start_at: float, out: Any, lockstep: bool = False,
+                 keys: Path | None = None) -> None:  # fmt: skip
     """One load process: some counters and kiosks as threads. Latencies go back on `out`.
 
     perf_counter is CLOCK_MONOTONIC on Linux, the same clock in every process, so a call
@@ -255,7 +275,7 @@ def _load_worker(endpoint: str, counters: list[int], kiosks: list[int], think: f
     stop = threading.Event()
 
     def counter(w: int) -> None:
-        with HubClient(endpoint, device=f"counter-{w}", timeout=5) as c:
+        with HubClient(endpoint, device=f"counter-{w}", keys=keys, timeout=5) as c:
             c.hello()
             while time.perf_counter() < start_at:
                 time.sleep(0.01)
@@ -274,7 +294,7 @@ def _load_worker(endpoint: str, counters: list[int], kiosks: list[int], think: f
                 time.sleep(think)
 
     def kiosk(i: int) -> None:
-        with HubClient(endpoint, device=f"kiosk-{i}", timeout=5) as c:
+        with HubClient(endpoint, device=f"kiosk-{i}", keys=keys, timeout=5) as c:
             c.hello()
             while time.perf_counter() < start_at:
                 time.sleep(0.01)
@@ -318,13 +338,16 @@ class _Device:
 
 
 def _loop_worker(endpoint: str, counters: list[int], kiosks: list[int], think: float,
-                 seconds: float, start_at: float, out: Any, lockstep: bool = False) -> None:  # fmt: skip
+                 seconds: float, start_at: float, out: Any, lockstep: bool = False,
+                 keys: Path | None = None) -> None:  # fmt: skip
     """One load process, one thread: each counter and kiosk has its own DEALER (so the hub
     sees separate devices) and one poll loop drives them all — at think 0 a thread per
     client costs the load process more CPU than the hub, and on 2 cores the load would set
     the pace. The same cycle as `_load_worker`: call_next → start → finish, kiosks issue."""
     import zmq
 
+    from hall.net.keys import client_keys
+    from hall.net.sockets import device_socket
     from hall.wire import protocol as P
 
     ctx = zmq.Context()
@@ -333,8 +356,7 @@ def _loop_worker(endpoint: str, counters: list[int], kiosks: list[int], think: f
     for name, kiosk in [(f"counter-{w}", None) for w in counters] + [
         (f"kiosk-{k}", k) for k in kiosks
     ]:
-        sock = ctx.socket(zmq.DEALER)
-        sock.setsockopt(zmq.LINGER, 0)
+        sock = device_socket(ctx, zmq.DEALER, client_keys(keys, name) if keys else None)
         sock.connect(endpoint)
         hello = P.Hello(req_id=f"{name}:bench.0", version=P.PROTOCOL_VERSION, device=name)
         sock.send(P.encode_request(hello))
@@ -381,14 +403,15 @@ def _loop_worker(endpoint: str, counters: list[int], kiosks: list[int], think: f
     out.put(("load", lat, calls, empty))
 
 
-def _display_worker(endpoint: str, device: str, seconds: float, start_at: float, out: Any) -> None:
+def _display_worker(endpoint: str, device: str, seconds: float, start_at: float, out: Any,
+                    keys: Path | None = None) -> None:  # fmt: skip
     """One display in its own process: when did each ticket.called arrive?"""
     from hall.client import HubClient
     from hall.core.events import TicketCalled
     from hall.wire import protocol as P
 
     seen: dict[str, float] = {}
-    with HubClient(endpoint, device=device, timeout=5) as c:
+    with HubClient(endpoint, device=device, keys=keys, timeout=5) as c:
         sub = c._subscriber(("board",))
         end = start_at + seconds + 1.0
         while time.perf_counter() < end:
@@ -432,6 +455,11 @@ class _Result(NamedTuple):
     def rate(self) -> float:
         return len(self.lat) / self.seconds
 
+    @property
+    def work_rate(self) -> float:
+        """Commands a second that changed something (an empty call_next changes nothing)."""
+        return (len(self.lat) - self.empty_calls) / self.seconds
+
 
 def _phase(args: argparse.Namespace, hub: _Hub, layout: Any, waiting: int, think: float,
            seconds: float, lockstep: bool = False, threads: bool = True) -> _Result:  # fmt: skip
@@ -443,7 +471,7 @@ def _phase(args: argparse.Namespace, hub: _Hub, layout: Any, waiting: int, think
 
     endpoint = hub.endpoint
     windows = [n for n in layout.windows][: args.counters]
-    mgr = HubClient(endpoint, device=SETUP_DEVICE, timeout=0.5, retries=40)
+    mgr = HubClient(endpoint, device=SETUP_DEVICE, keys=hub.keys, timeout=0.5, retries=40)
     mgr.ping()
     for w in windows:
         mgr.open_window(w)
@@ -457,14 +485,15 @@ def _phase(args: argparse.Namespace, hub: _Hub, layout: Any, waiting: int, think
     start_at = time.perf_counter() + 4.0  # every process connected and subscribed by then
     procs = [
         ctx.Process(target=_display_worker,
-                    args=(endpoint, f"display-{floors[i % len(floors)]}", seconds, start_at, out))
+                    args=(endpoint, f"display-{floors[i % len(floors)]}", seconds, start_at, out,
+                          hub.keys))
         for i in range(args.displays)
     ]  # fmt: skip
     groups = max(1, args.procs)
     for g in range(groups):
         procs.append(ctx.Process(target=_load_worker if threads else _loop_worker, args=(
             endpoint, windows[g::groups], list(range(1, args.kiosks + 1))[g::groups],
-            think, seconds, start_at, out, lockstep)))  # fmt: skip
+            think, seconds, start_at, out, lockstep, hub.keys)))  # fmt: skip
     for p in procs:
         p.start()
     time.sleep(max(0.0, start_at - time.perf_counter()))
@@ -494,13 +523,15 @@ def _phase(args: argparse.Namespace, hub: _Hub, layout: Any, waiting: int, think
 
 
 def _report(args: argparse.Namespace, work: Path, lat: _Result,
-            inside: dict[str, list[float]], cap: _Result | None) -> None:  # fmt: skip
+            inside: dict[str, list[float]], cap: _Result | None, curve: bool) -> None:  # fmt: skip
     empty, _ = raw_commits(work)
     row, row_each = raw_commits(work, write=True)
     _, spaced = raw_commits(work, seconds=1.5, write=True, gap=0.005)
     groups = max(1, args.procs)
     print(f"hall bench hub: {args.counters} counters, {args.displays} displays, "
           f"{args.kiosks} kiosks in {groups} load processes, db in {work}")  # fmt: skip
+    print("CURVE on: every device with its own key, as in a hall" if curve
+          else "CURVE off (--insecure): no encryption, no authentication")  # fmt: skip
     print(f"latency: {lat.seconds:.0f} s, think {lat.think * 1000:.0f} ms"
           f"{', lockstep' if args.lockstep else ''}, {lat.waiting} waiting at the start"
           f"{_nobody(lat)}")  # fmt: skip
@@ -516,18 +547,18 @@ def _report(args: argparse.Namespace, work: Path, lat: _Result,
         print(
             f"{'commands/s sustained':<34} {cap.rate:8.1f}  ({len(cap.lat)} commands; {_cpu(cap)})"
         )
+        print(f"{'commands/s doing work':<34} {cap.work_rate:8.1f}  (the call_nexts that "
+              "found nobody left out)")  # fmt: skip
         print(_line("command → reply", cap.lat))
         print(_line("call_next → event at every display", cap.to_displays))
     print("raw SQLite on the same disk (WAL, synchronous=FULL):")
     print(_line("raw 1-row durable commit", row_each))
     print(_line("raw 1-row commit, 5 ms apart", spaced))
     sustained = cap if cap is not None else lat
-    print(f"{'raw empty BEGIN IMMEDIATE…COMMIT/s':<34} {empty:8.1f}  "
-          f"ratio hub/raw = {sustained.rate / empty:.3f}")  # fmt: skip
     print(f"{'raw 1-row durable commits/s':<34} {row:8.1f}  "
-          f"ratio hub/raw = {sustained.rate / row:.3f}")  # fmt: skip
-    print("note: in WAL mode an empty transaction writes nothing and never syncs; the 1-row "
-          "commit is the durable baseline")  # fmt: skip
+          f"ratio hub (doing work)/raw = {sustained.work_rate / row:.3f}")  # fmt: skip
+    print(f"{'raw empty BEGIN IMMEDIATE…COMMIT/s':<34} {empty:8.1f}  (for reference only: in "
+          "WAL mode an empty transaction writes nothing and never syncs)")  # fmt: skip
     p99 = _pct([x * 1000 for x in lat.to_displays], 0.99)
     print("targets (issue 3):")
     print(f"  p99 call_next → every display under 10 ms at think {lat.think * 1000:.0f} ms: "
@@ -535,10 +566,9 @@ def _report(args: argparse.Namespace, work: Path, lat: _Result,
     if cap is None:
         print("  durable commands/s ≥ ¼ of raw commits/s: not measured (--capacity 0)")
     else:
-        for name, raw in (("empty BEGIN…COMMIT", empty), ("1-row durable commit", row)):
-            ratio = cap.rate / raw
-            print(f"  commands/s at capacity ≥ ¼ of the raw {name} rate: {ratio:.3f}, "
-                  f"{'met' if ratio >= 0.25 else 'NOT met'}")  # fmt: skip
+        ratio = cap.work_rate / row
+        print(f"  commands doing work/s at capacity ≥ ¼ of the raw 1-row durable commit rate: "
+              f"{ratio:.3f}, {'met' if ratio >= 0.25 else 'NOT met'}")  # fmt: skip
     if not lat.to_displays:
         print("warning: no call reached every display", file=sys.stderr)
 
