@@ -17,6 +17,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "serve": ("hall.cli.serve", "运行中心服务 / run the hub"),
     "keys": ("hall.cli.keys", "设备密钥 / device keys: init, add, disable, enable, list"),
     "status": ("hall.cli.status", "查看运行中的中心服务 / a running hub's queues and devices"),
+    "backup": ("hall.cli.backup", "在线备份数据库 / back up the database while the hub runs"),
+    "restore": ("hall.cli.restore", "从备份恢复数据库 / restore the database (hub stopped)"),
     "bench": ("hall.cli.bench", "性能测试 / benchmarks"),
     "devices": ("hall.cli.devices", "设备检查 / configured devices and their health"),
     "simulate": ("hall.cli.simulate", "排队路由仿真 / the routing benchmark"),
