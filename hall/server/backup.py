@@ -185,6 +185,9 @@ def restore(source: Path, db: Path, now: datetime | None = None) -> tuple[Checke
         lock = DatabaseLock(db)
     except DatabaseUnusable as e:
         raise BackupError(f"{e}; the database was not touched") from None
+    if os.geteuid() == 0:  # a lock file root made must stay one the hub's user can open
+        folder = lock.path.parent.stat()
+        os.chown(lock.path, folder.st_uid, folder.st_gid)
     try:
         conn = _connect(source)
         try:
@@ -197,6 +200,7 @@ def restore(source: Path, db: Path, now: datetime | None = None) -> tuple[Checke
         tmp = db.parent / f".{db.name}.restore-{os.getpid()}"
         try:
             _copy(source, tmp)
+            _same_owner(tmp, db)
             kept = _set_aside(db, now or datetime.now())
             os.replace(tmp, db)
             _fsync_dir(db.parent)
@@ -215,6 +219,19 @@ def _copy(source: Path, to: Path) -> None:
             g.write(chunk)
         g.flush()
         os.fsync(g.fileno())
+
+
+def _same_owner(new: Path, old: Path) -> None:
+    """The restored file gets the owner and mode of the one it replaces (or, with none, the
+    owner of its folder, mode 0640): a restore run as root must leave a database the hub's
+    user can write."""
+    try:
+        st, mode = old.stat(), old.stat().st_mode & 0o7777
+    except FileNotFoundError:
+        st, mode = old.parent.stat(), 0o640
+    os.chmod(new, mode)
+    if os.geteuid() == 0:
+        os.chown(new, st.st_uid, st.st_gid)
 
 
 def _set_aside(db: Path, now: datetime) -> Path | None:

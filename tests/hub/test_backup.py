@@ -214,3 +214,22 @@ def test_a_schema_upgrade_at_start_is_logged(
         Store(old).close()  # already upgraded: nothing said
     said = [r.getMessage() for r in caplog.records if "schema upgraded" in r.getMessage()]
     assert said == [f"{old}: schema upgraded (m002_drop_events_type_index)"]
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="chown needs root")
+def test_restore_as_root_keeps_the_hub_users_ownership(tmp_path: Path) -> None:
+    db = _hall_db(tmp_path / "hall.db", 1)
+    os.chown(db, 4321, 4321)  # the hub's user
+    db.chmod(0o640)
+    b = backup(_hall_db(tmp_path / "other.db", 2), tmp_path / "b.db").path
+    restore(b, db)
+    st = db.stat()
+    assert (st.st_uid, st.st_gid, st.st_mode & 0o777) == (4321, 4321, 0o640)
+    assert len(_ticket_ids(db)) == 2
+    # a spare: no database yet, the state folder the hub's user owns
+    spare = tmp_path / "spare"
+    spare.mkdir()
+    os.chown(spare, 4321, 4321)
+    restore(b, spare / "hall.db")
+    for made in (spare / "hall.db", spare / "hall.db.lock"):
+        assert (made.stat().st_uid, made.stat().st_gid) == (4321, 4321), made
