@@ -40,12 +40,13 @@ PAD_WINDOW = 9
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    from hall.core.layout import default_layout_path
+    from hall.core.layout import demo_layout_path
 
     p.add_argument(
         "--layout",
-        default=str(default_layout_path()),
-        help="hall layout: a built-in name (hall layout list) or a TOML file (default: jiangbei)",
+        default=str(demo_layout_path()),
+        help="hall layout: a built-in name (hall layout list) or a TOML file "
+        "(default: jiangbei-demo, the Jiangbei hall with simulated devices)",
     )
     p.add_argument(
         "--headless", action="store_true", help="no screen: a scripted morning, files out"

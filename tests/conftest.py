@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from hall.core.catalogue import load_catalogue
-from hall.core.layout import Layout, default_layout_path, load_layout
+from hall.core.layout import Layout, demo_layout_path, load_layout
 from hall.server.hub import Hub
 from tests.hubs import HubProcess
 
@@ -20,8 +20,9 @@ os.environ.setdefault("HYPOTHESIS_STORAGE_DIRECTORY", os.path.join(os.getcwd(), 
 
 @pytest.fixture(scope="session")
 def layout() -> Layout:
-    """The Jiangbei hall of config/ (loaded once for the session)."""
-    return load_layout(default_layout_path())
+    """The Jiangbei hall of config/ with simulated devices (loaded once for the session):
+    the apps that a hub fixture serves open their devices from its layout."""
+    return load_layout(demo_layout_path())
 
 
 @pytest.fixture(scope="session")

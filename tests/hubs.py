@@ -17,7 +17,7 @@ from typing import Any
 
 from hall.client import HubClient
 from hall.core.engine import Clock
-from hall.core.layout import Layout
+from hall.core.layout import Layout, demo_layout_path
 from hall.net.sockets import free_hub_port
 from hall.server.hub import Hub, wall_clock
 
@@ -56,6 +56,7 @@ class HubProcess:
         with self.log.open("ab") as log:
             self.proc = subprocess.Popen(
                 [sys.executable, "-m", "hall", "serve", "--insecure", "--db", str(self.db),
+                 "--layout", str(demo_layout_path()),
                  "--bind", self.endpoint, "--clock-start", clock.isoformat(),
                  "--device-timeout", "3"],
                 stdout=log, stderr=log,

@@ -24,9 +24,10 @@ import traceback
 from collections.abc import Callable
 from types import TracebackType
 
-from PyQt6.QtCore import QTimer
+from PyQt6.QtCore import QMessageLogContext, QTimer, QtMsgType, qInstallMessageHandler
 from PyQt6.QtWidgets import QApplication, QWidget
 
+from hall.cli import logs
 from hall.net.keys import KeysError, client_keys
 from hall.net.sockets import EndpointError, check_endpoint
 from ui import i18n, theme
@@ -59,6 +60,24 @@ def install_safety_net() -> None:
         )
 
     sys.excepthook = hook
+
+
+_QT_LEVEL = {
+    QtMsgType.QtDebugMsg: logging.DEBUG,
+    QtMsgType.QtInfoMsg: logging.INFO,
+    QtMsgType.QtWarningMsg: logging.WARNING,
+    QtMsgType.QtCriticalMsg: logging.ERROR,
+    QtMsgType.QtFatalMsg: logging.CRITICAL,
+}
+
+
+def qt_message(kind: QtMsgType, context: QMessageLogContext, message: str | None) -> None:
+    """Qt's own messages ("qt.qpa.xcb: could not connect …") as log lines of the `qt` logger
+    (`qt.CATEGORY`), with the time, level and device like the app's own, instead of bare
+    lines on stderr."""
+    category = context.category or "default"
+    name = "qt" if category == "default" else f"qt.{category.removeprefix('qt.')}"
+    logging.getLogger(name).log(_QT_LEVEL.get(kind, logging.WARNING), "%s", message or "")
 
 
 NO_SCREEN = (
@@ -135,6 +154,7 @@ def application(
         if (problem := screen_problem()) is not None:
             print(f"{prog}: {problem}", file=sys.stderr)
             raise SystemExit(2)
+        qInstallMessageHandler(qt_message)  # before Qt says anything (its platform plugin)
         app = QApplication(argv or [sys.argv[0]])
     theme.apply(app)
     i18n.set_language(lang)
@@ -179,6 +199,7 @@ def run_app(
         print(f"{prog}: {problem}", file=sys.stderr)
         return 2
     install_safety_net()
+    logs.set_device(args.device)  # every line of this app names its device
     app = application(lang=args.lang, prog=prog)
     link, model = connect(args, streams)
     window = build(link, model, args)

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import argparse
 import importlib
-import logging
 import os
 import sys
 from collections.abc import Callable, Sequence
@@ -17,6 +16,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "serve": ("hall.cli.serve", "运行中心服务 / run the hub"),
     "keys": ("hall.cli.keys", "设备密钥 / device keys: init, add, disable, enable, list"),
     "status": ("hall.cli.status", "查看运行中的中心服务 / a running hub's queues and devices"),
+    "backup": ("hall.cli.backup", "在线备份数据库 / back up the database while the hub runs"),
+    "restore": ("hall.cli.restore", "从备份恢复数据库 / restore the database (hub stopped)"),
     "bench": ("hall.cli.bench", "性能测试 / benchmarks"),
     "devices": ("hall.cli.devices", "设备检查 / configured devices and their health"),
     "simulate": ("hall.cli.simulate", "排队路由仿真 / the routing benchmark"),
@@ -88,10 +89,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args_list = list(sys.argv[1:] if argv is None else argv)
     parser = build_parser(args_list)
     args = parser.parse_args(args_list)
-    logging.basicConfig(
-        level=logging.DEBUG if args.verbose else logging.INFO,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
+    from hall.cli import logs
+
+    logs.setup(verbose=args.verbose)
     if args.command is None:
         parser.print_help()
         return 2

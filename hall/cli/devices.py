@@ -1,7 +1,9 @@
 """`hall devices check`: every device a layout configures, opened through its driver, with health.
 
-Exit 0 when every device is ok, 1 when any is degraded, offline or unknown, 2 for a
-configuration error (a bad URL names the key that holds it).
+Exit 0 when every device is ok, 1 when any is degraded, offline or unknown, or when a
+hall's own layout (one without ``[devices] simulators = true``) names a simulator
+(``sim://…``); 2 for a configuration error (a bad URL names the key that holds it). A
+simulator is reported as 模拟 simulated, never as 正常 ok.
 """
 
 from __future__ import annotations
@@ -10,9 +12,10 @@ import argparse
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from drivers.base import DriverError, Health, HealthState
-from hall.core.layout import LayoutError, default_layout_path, load_layout
+from hall.core.layout import Layout, LayoutError, default_layout_path, load_layout
 
 
 @dataclass(frozen=True)
@@ -28,7 +31,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     c.add_argument(
         "--layout",
         default=str(default_layout_path()),
-        help="hall layout: a built-in name (hall layout list) or a TOML file (default: jiangbei)",
+        help="hall layout: a built-in name (hall layout list) or a TOML file (default: jiangbei, "
+        "the production template; jiangbei-demo has simulators)",
     )
     c.add_argument("--printer", action="append", default=[], help="also check this printer URL")
     c.add_argument("--id-reader", action="append", default=[], help="also check this ID reader URL")
@@ -82,8 +86,8 @@ def _probe(kind: str, url: str) -> Health:
         return Health(HealthState.OFFLINE, f"{e.user_message}（{e}）", type(e).__name__)
 
 
-def entries(args: argparse.Namespace) -> list[DeviceEntry]:
-    layout = load_layout(args.layout)
+def entries(args: argparse.Namespace, layout: Layout | None = None) -> list[DeviceEntry]:
+    layout = layout or load_layout(args.layout)
     out: list[DeviceEntry] = []
     for k in layout.kiosks:
         out += [
@@ -98,19 +102,44 @@ def entries(args: argparse.Namespace) -> list[DeviceEntry]:
     return out
 
 
+def simulated(url: str) -> bool:
+    """A simulator, not a device (`sim://printer`, `sim://idcard` …)."""
+    return urlsplit(url.strip()).scheme.lower() == "sim"
+
+
 _MARK = {HealthState.OK: "正常 ok", HealthState.DEGRADED: "注意 degraded",
          HealthState.OFFLINE: "离线 offline", HealthState.UNKNOWN: "未知 unknown"}  # fmt: skip
+SIMULATED = "模拟 simulated"
 
 
 def run(args: argparse.Namespace) -> int:
     try:
-        todo = entries(args)
+        layout = load_layout(args.layout)
+        todo = entries(args, layout)
     except LayoutError as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
     worst = 0
+    sims: list[DeviceEntry] = []
     for entry in todo:
         h = _probe(entry.kind, entry.url)
-        print(f"{entry.where:<34} {entry.url:<40} {_MARK[h.state]:<14} {h.reason}")
+        if simulated(entry.url):
+            # A simulator answers "ok" (打印机正常) for a printer that does not exist: never
+            # report it as a device in order; what it simulates only when that is a fault.
+            sims.append(entry)
+            mark, reason = SIMULATED, "模拟器，没有真实设备 / a simulator, no real device"
+            if not h.ok:
+                reason += f"; {_MARK[h.state]}: {h.reason}"
+        else:
+            mark, reason = _MARK[h.state], h.reason
         worst = max(worst, 0 if h.ok else 1)
+        print(f"{entry.where:<34} {entry.url:<40} {mark:<14} {reason}")
+    if sims and not layout.simulators:
+        print(
+            f"hall devices check: {len(sims)} simulated device(s) in {layout.source}, a hall's "
+            "own layout: put the real devices' URLs there (a demo layout says "
+            "[devices] simulators = true) / 该布局用于正式大厅，不应使用模拟设备",
+            file=sys.stderr,
+        )
+        worst = max(worst, 1)
     return worst

@@ -9,11 +9,13 @@ import os
 import signal
 import sys
 import threading
+import time
 from datetime import datetime
 from pathlib import Path
 from types import FrameType
 from typing import TYPE_CHECKING
 
+from hall.cli import systemd
 from hall.core.catalogue import CatalogueError, load_catalogue
 from hall.core.layout import LayoutError, default_layout_path, load_layout
 from hall.core.shipped import layout_file
@@ -98,8 +100,13 @@ def run(args: argparse.Namespace) -> int:
     signal.signal(signal.SIGINT, stop)
     try:
         hub.start()
+        systemd.notify(f"READY=1\nSTATUS=serving {hub.endpoint}")
+        watchdog = systemd.watchdog_seconds()
         while hub._thread is not None and hub._thread.is_alive() and not stopping.wait(0.5):
-            pass
+            # systemd's watchdog (WatchdogSec=): fed only while the hub's loop still sends
+            # its heartbeats, so a hub stuck (a hung disk, a deadlock) is restarted
+            if watchdog is not None and time.monotonic() - hub.last_beat < watchdog / 2:
+                systemd.notify("WATCHDOG=1")
     except RuntimeError as e:
         busy = _port_in_use(args, hub, e.__cause__ or hub.failure)
         if busy is not None:
@@ -110,6 +117,7 @@ def run(args: argparse.Namespace) -> int:
             print(f"hall serve: {e} ({e.__cause__ or hub.failure})", file=sys.stderr)
         return 1
     finally:
+        systemd.notify("STOPPING=1")
         hub.stop()
     return 1 if hub.failure else 0
 

@@ -1,11 +1,16 @@
-"""`hall status`: a running hub's queues, windows and devices."""
+"""`hall status`: a running hub's queues, windows and devices: with --keys, every device of
+the registry, online, offline, never seen since the hub started, or disabled."""
 
 from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from hall.net.keys import Device
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
@@ -15,8 +20,20 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--timeout", type=float, default=2.0, help="seconds to wait for the hub")
 
 
-def render(snap: dict[str, Any], disabled: frozenset[str] = frozenset()) -> str:
-    """The snapshot as a few plain tables; `disabled`: devices the registry has disabled."""
+#: a device's state in `hall status`, one word each (the first column is the device)
+STATES = {"online": "在线", "OFFLINE": "离线", "NEVER-SEEN": "从未连接", "DISABLED": "已停用"}
+
+
+def render(
+    snap: dict[str, Any],
+    disabled: frozenset[str] = frozenset(),
+    registered: Sequence[Device] = (),
+    asker: str = "",
+) -> str:
+    """The snapshot as a few plain tables. `registered`: the keys registry's devices, each
+    listed whether the hub has seen it or not; `disabled`: those the registry disables;
+    `asker`: the device that got this snapshot, online however quickly the hub answered
+    (the hub notes a device's presence only once its queue of requests is empty)."""
     seq = ", ".join(f"{stream} {n}" for stream, n in snap["seq"].items())
     at = str(snap["at"]).replace("T", " ")
     lines = [f"epoch {snap['epoch']}  at {at}  seq {seq}", "", "队列 queues:"]
@@ -28,13 +45,28 @@ def render(snap: dict[str, Any], disabled: frozenset[str] = frozenset()) -> str:
         clerk = w["clerk"]["name"] if w.get("clerk") else "-"
         current = f"{w['current']} ({w['current_state']})" if w.get("current") else "-"
         lines.append(f"  {int(n):>3} {w['state']:<7} {clerk:<8} {current}")
-    devices = snap.get("staff", {}).get("devices", {})
-    lines += ["", "设备 devices:"]
-    if not devices:
-        lines.append("  (none seen since the hub started)")
-    for d, up in sorted(devices.items()):
-        state = "DISABLED" if d in disabled else "online" if up else "OFFLINE"
+    seen: dict[str, bool] = dict(snap.get("staff", {}).get("devices", {}))
+    if asker:
+        seen[asker] = True
+    states: dict[str, str] = {}
+    for d in sorted(set(seen) | {r.id for r in registered}):
+        if d in disabled:
+            states[d] = "DISABLED"
+        elif d not in seen:
+            states[d] = "NEVER-SEEN"
+        else:
+            states[d] = "online" if seen[d] else "OFFLINE"
+    legend = " / ".join(f"{zh} {en}" for en, zh in STATES.items())
+    lines += ["", f"设备 devices ({legend}):"]
+    if not states:
+        lines.append("  (none seen since the hub started; give --keys DIR to list the registered)")
+    for d, state in states.items():
         lines.append(f"  {d:<14} {state}")
+    counts = [f"{n} {s}" for s in STATES if (n := list(states.values()).count(s))]
+    if counts:
+        lines.append(f"  合计 total: {', '.join(counts)}" + (
+            "; NEVER-SEEN: registered, not connected since the hub started"
+            if "NEVER-SEEN" in states.values() else ""))  # fmt: skip
     return "\n".join(lines)
 
 
@@ -56,16 +88,21 @@ def no_answer(args: argparse.Namespace) -> str:
     return text
 
 
-def _disabled(keys: Path | None) -> frozenset[str]:
-    """The devices this keys directory's registry disables (none if it cannot be read)."""
+def _registered(keys: Path | None) -> tuple[Device, ...]:
+    """The devices of this keys directory's registry (none if it cannot be read)."""
     from hall.net.keys import KeysError, Registry
 
     if keys is None:
-        return frozenset()
+        return ()
     try:
-        return frozenset(d.id for d in Registry.load(keys).devices() if not d.enabled)
+        return Registry.load(keys).devices()
     except (KeysError, OSError):
-        return frozenset()
+        return ()
+
+
+def _disabled(keys: Path | None) -> frozenset[str]:
+    """The devices this keys directory's registry disables (none if it cannot be read)."""
+    return frozenset(d.id for d in _registered(keys) if not d.enabled)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -83,7 +120,9 @@ def run(args: argparse.Namespace) -> int:
         return 2
     try:
         with client as c:
-            print(render(c.snapshot(), _disabled(args.keys)))
+            snap = c.snapshot()
+        registered = _registered(args.keys)  # read after the snapshot: the newest
+        print(render(snap, _disabled(args.keys), registered, args.device))
     except HubUnavailable:
         print(f"hall status: {no_answer(args)}", file=sys.stderr)
         return 1

@@ -158,6 +158,8 @@ class _RawDevices(msgspec.Struct, forbid_unknown_fields=True):
     kiosks: list[_RawKiosk] = msgspec.field(default_factory=list)
     managers: list[str] = msgspec.field(default_factory=lambda: ["manager-1"])
     voice: str = "sim://voice"
+    # a demo or test hall: its sim:// devices are meant (`hall devices check` passes them)
+    simulators: bool = False
 
 
 class _RawAdvisor(msgspec.Struct, forbid_unknown_fields=True):
@@ -325,6 +327,9 @@ class Layout:
     _domain_queue: Mapping[str, str] = field(default_factory=dict, repr=False)
     advisor: AdvisorSettings = field(default_factory=AdvisorSettings)
     min_comprehensive_share: float = 0.0
+    #: a demo or test hall ([devices] simulators = true): sim:// devices are meant; in a
+    #: hall's own layout they are a mistake, and `hall devices check` fails on them
+    simulators: bool = False
 
     def comprehensive_share(self) -> float:
         """综合窗口 (no-distinction and domain windows) ÷ all windows."""
@@ -465,6 +470,7 @@ def _build(raw: _RawLayout, src: str) -> Layout:
         _domain_queue=domain_queue,
         advisor=AdvisorSettings(ad.enabled, ad.auto_apply, float(ad.every_minutes)),
         min_comprehensive_share=_share(raw.hall.min_comprehensive_share, src),
+        simulators=raw.devices.simulators,
     )
 
 
@@ -670,5 +676,12 @@ def load_layout(path: str | Path) -> Layout:
 
 
 def default_layout_path() -> Path:
-    """The shipped jiangbei.toml (config/ in a clone)."""
+    """The shipped jiangbei.toml (config/ in a clone): the production template, whose
+    devices are real ones, to be filled in."""
     return config_file("jiangbei.toml")
+
+
+def demo_layout_path() -> Path:
+    """The shipped jiangbei-demo.toml: the same hall with simulated devices (`hall demo`,
+    the tests)."""
+    return config_file("jiangbei-demo.toml")

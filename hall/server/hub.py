@@ -133,6 +133,7 @@ class Hub:
         self.security = security
         self.engine = Engine(layout, clock or wall_clock(), items=items)
         self.heartbeat = heartbeat
+        self.last_beat = 0.0  # time.monotonic() of the last heartbeat (a watchdog reads it)
         self.housekeep_every = housekeep_every
         # The rebalancing advisor ([advisor] of the layout): seconds of the HALL's clock
         # between runs, so a demo whose clock runs 60× as fast advises 60× as often.
@@ -324,6 +325,7 @@ class Hub:
             if now >= next_beat:
                 next_beat = now + self.heartbeat
                 self._safely("heartbeat", self._beat)
+                self.last_beat = now
                 self._safely("device presence", partial(self._check_devices, now))
             if now >= next_house:
                 next_house = now + self.housekeep_every

@@ -178,7 +178,10 @@ class Store:
             raise StoreError(f"{self.path}: cannot use WAL journal mode (got {mode})")
         self.db = sqlite_utils.Database(self.conn)
         self._check_version()
+        pending = [m.name for m in migrations.pending(self.db)]
         migrations.apply(self.db)
+        if pending and len(pending) < len(KNOWN_MIGRATIONS):  # not for a new, empty file
+            log.info("%s: schema upgraded (%s)", self.path, ", ".join(pending))
         self._seq = {s: self._max_seq(s) for s in STREAMS}
         self._in_tx = False
         if checkpoint_every is not None:

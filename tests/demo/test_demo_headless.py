@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -24,7 +25,19 @@ def demo_out(tmp_path_factory: pytest.TempPathFactory) -> Path:
     )  # fmt: skip
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     assert "Traceback" not in done.stderr
+    (out / "stderr.log").write_text(done.stderr, "utf-8")
     return out
+
+
+def test_the_log_is_stamped_lines_without_an_id_number(demo_out: Path) -> None:
+    # The scripted citizens tap ID cards and social-security cards: their numbers reach the
+    # hub (as keyed hashes) and the tickets (masked), never a log line in clear.
+    lines = (demo_out / "stderr.log").read_text("utf-8").splitlines()
+    assert len(lines) > 20
+    stamped = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3} [A-Z]+ [\w.]+( \[[\w-]+\])?: ")
+    assert all(stamped.match(line) for line in lines), [x for x in lines if not stamped.match(x)]
+    id_number = re.compile(r"(?<![0-9])[0-9]{17}[0-9Xx](?![0-9])")
+    assert not [line for line in lines if id_number.search(line)]
 
 
 def test_summary_tells_the_morning(demo_out: Path) -> None:

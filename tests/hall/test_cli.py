@@ -77,10 +77,10 @@ def test_version_in_a_real_process() -> None:
 
 
 def test_builtin_layouts_by_name(capsys: pytest.CaptureFixture[str]) -> None:
-    assert set(builtin_layouts()) == {"jiangbei", "county", "town"}
+    assert set(builtin_layouts()) == {"jiangbei", "jiangbei-demo", "county", "town"}
     assert main(["layout", "list"]) == 0
     listed = capsys.readouterr().out.splitlines()
-    assert [line.split()[0] for line in listed] == ["county", "jiangbei", "town"]
+    assert [line.split()[0] for line in listed] == ["county", "jiangbei-demo", "jiangbei", "town"]
     assert main(["layout", "check", "town"]) == 0
     assert "赤坭镇便民服务中心" in capsys.readouterr().out
 

@@ -146,7 +146,9 @@ def test_jiangbei_rules(jiangbei: Layout) -> None:
     assert jiangbei.follow_up.complex_days == 13
 
 
-@pytest.mark.parametrize("name", ["jiangbei.toml", "county.toml", "town.toml"])
+@pytest.mark.parametrize(
+    "name", ["jiangbei.toml", "jiangbei-demo.toml", "county.toml", "town.toml"]
+)
 def test_every_shipped_layout_loads(name: str) -> None:
     lay = load_layout(ROOT / "config" / name)
     assert lay.windows and lay.queues

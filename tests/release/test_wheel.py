@@ -54,7 +54,12 @@ def test_the_installed_hall_reads_its_package_data(installed: Path, tmp_path: Pa
     check = _run(hall, "layout", "check", "jiangbei", cwd=tmp_path).stdout
     assert "江北区政务服务中心" in check and "site-packages/hall/config/jiangbei.toml" in check
     listed = _run(hall, "layout", "list", cwd=tmp_path).stdout
-    assert [line.split()[0] for line in listed.splitlines()] == ["county", "jiangbei", "town"]
+    assert [line.split()[0] for line in listed.splitlines()] == [
+        "county",
+        "jiangbei-demo",
+        "jiangbei",
+        "town",
+    ]
     probe = (
         "import hall, json; from hall.core.catalogue import load_catalogue; "
         "from hall.sim.simulate import load_scenario, standard_scenario_path; "

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import zmq
 
-from hall.core.layout import Layout, default_layout_path, load_layout
+from hall.core.layout import Layout, demo_layout_path, load_layout
 from hall.net.keys import Registry, init_keys
 from hall.server.auth import secure_client, secure_server, start_authenticator
 
@@ -19,7 +19,7 @@ from .harness import Device, Hub
 
 @pytest.fixture(scope="session")
 def jiangbei() -> Layout:
-    return load_layout(default_layout_path())
+    return load_layout(demo_layout_path())
 
 
 @pytest.fixture(scope="session")

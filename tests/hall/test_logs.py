@@ -1,0 +1,115 @@
+"""Log lines: time, level, logger and device, one line per event; journald's form under
+systemd; Qt's own messages through the same lines."""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from hall.net.sockets import free_hub_port
+from tests.clirun import ROOT
+
+STAMPED = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3} (DEBUG|INFO|WARNING|ERROR|CRITICAL) ")
+
+SCRIPT = """
+import logging
+from hall.cli import logs
+logs.setup()
+logs.set_device("kiosk-1")
+log = logging.getLogger("kiosk.devices")
+log.info("printer ready")
+log.warning("paper low")
+try:
+    1 / 0
+except ZeroDivisionError:
+    log.exception("print failed")
+"""
+
+
+def _run(tmp_path: Path, journal: str | None) -> list[str]:
+    err = tmp_path / "stderr.txt"
+    err.touch()
+    env = {k: v for k, v in os.environ.items() if k != "JOURNAL_STREAM"}
+    if journal == "this file":
+        st = err.stat()
+        env["JOURNAL_STREAM"] = f"{st.st_dev}:{st.st_ino}"
+    elif journal is not None:
+        env["JOURNAL_STREAM"] = journal
+    with err.open("w") as f:
+        subprocess.run([sys.executable, "-c", SCRIPT], stderr=f, env=env, cwd=ROOT, check=True)
+    return err.read_text("utf-8").splitlines()
+
+
+def test_on_a_console_each_event_is_one_stamped_line(tmp_path: Path) -> None:
+    lines = _run(tmp_path, None)
+    assert len(lines) == 3, lines  # the traceback too is one line
+    assert all(STAMPED.match(line) for line in lines), lines
+    assert lines[0].endswith("INFO kiosk.devices [kiosk-1]: printer ready")
+    assert " WARNING kiosk.devices [kiosk-1]: paper low" in lines[1]
+    assert " ERROR kiosk.devices [kiosk-1]: print failed\\nTraceback" in lines[2]
+    assert "ZeroDivisionError" in lines[2]
+
+
+def test_to_the_journal_lines_carry_the_priority_and_no_time(tmp_path: Path) -> None:
+    lines = _run(tmp_path, "this file")
+    assert lines[:2] == [
+        "<6>INFO kiosk.devices [kiosk-1]: printer ready",
+        "<4>WARNING kiosk.devices [kiosk-1]: paper low",
+    ]
+    assert lines[2].startswith("<3>ERROR kiosk.devices [kiosk-1]: print failed\\n")
+    assert len(lines) == 3
+
+
+@pytest.mark.parametrize("value", ["1:2", "garbage", ""])
+def test_a_journal_stream_that_is_not_stderr_keeps_the_console_form(
+    tmp_path: Path, value: str
+) -> None:
+    # systemd passes JOURNAL_STREAM on to children whose stderr goes elsewhere
+    lines = _run(tmp_path, value)
+    assert all(STAMPED.match(line) for line in lines), lines
+
+
+def test_the_hub_under_systemd_writes_journal_lines(tmp_path: Path) -> None:
+    err = tmp_path / "hub.log"
+    err.touch()
+    st = err.stat()
+    env = {**os.environ, "JOURNAL_STREAM": f"{st.st_dev}:{st.st_ino}"}
+    with err.open("w") as f:
+        hub = subprocess.Popen(
+            [sys.executable, "-m", "hall", "serve", "--insecure", "--db", str(tmp_path / "h.db"),
+             "--bind", f"tcp://127.0.0.1:{free_hub_port()}"],
+            stderr=f, env=env, cwd=ROOT,
+        )  # fmt: skip
+    try:
+        end = time.monotonic() + 30
+        while "hub serving" not in err.read_text("utf-8") and time.monotonic() < end:
+            time.sleep(0.1)
+    finally:
+        hub.terminate()
+        hub.wait(30)
+    lines = err.read_text("utf-8").splitlines()
+    assert any(line.startswith("<6>INFO hall.hub: hub serving ") for line in lines), lines
+    assert any(line.startswith("<4>WARNING hall.hub: NO SECURITY") for line in lines), lines
+    assert all(re.match(r"<[2-7]>[A-Z]+ [\w.]+: ", line) for line in lines), lines
+
+
+def test_qt_messages_become_log_lines(caplog: pytest.LogCaptureFixture) -> None:
+    from PyQt6.QtCore import qInstallMessageHandler, qWarning
+
+    from ui.app import qt_message
+
+    caplog.set_level(logging.DEBUG)
+    before = qInstallMessageHandler(qt_message)  # as ui.app.application() does
+    try:
+        qWarning("a Qt warning")
+    finally:
+        qInstallMessageHandler(before)
+    got = [(r.name, r.levelno, r.getMessage()) for r in caplog.records if r.name.startswith("qt")]
+    assert got == [("qt", logging.WARNING, "a Qt warning")]

@@ -1,0 +1,70 @@
+"""`hall status --keys DIR` lists every registered device: online, offline, never seen since
+the hub started, or disabled (it listed only the devices seen since the hub started)."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from hall.client import HubClient
+from hall.core.layout import Layout
+from hall.net.keys import Registry, init_keys, set_enabled
+from hall.server.hub import Security
+from tests.clirun import hall
+from tests.hubs import start_hub
+
+
+def _devices(stdout: str) -> dict[str, str]:
+    lines = stdout.splitlines()
+    start = next(i for i, x in enumerate(lines) if x.startswith("设备 devices"))
+    out = {}
+    for x in lines[start + 1 :]:
+        parts = x.split()
+        if len(parts) == 2:
+            out[parts[0]] = parts[1]
+    return out
+
+
+def test_status_lists_every_registered_device_with_its_state(
+    layout: Layout, items: dict[str, str], tmp_path: Path
+) -> None:
+    keys = tmp_path / "keys"
+    init_keys(keys, layout)
+    registered = {d.id for d in Registry.load(keys).devices()}
+    hub = start_hub(layout, items, tmp_path / "hall.db", security=Security.load(keys),
+                    device_timeout=1.0)  # fmt: skip
+    try:
+        with HubClient(hub.endpoint, device="counter-5", keys=keys) as c:
+            c.ping()
+        time.sleep(2.5)  # counter-5 went away: offline after device_timeout
+        set_enabled(keys, "kiosk-2", False)
+        with HubClient(hub.endpoint, device="kiosk-1", keys=keys) as k:
+            k.ping()
+            run = hall("status", "--endpoint", hub.endpoint, "--keys", str(keys))
+    finally:
+        hub.stop()
+    assert run.returncode == 0, run.stderr
+    got = _devices(run.stdout)
+    assert set(got) == registered  # every registered device, none left out
+    assert got["kiosk-1"] == "online"
+    assert got["manager-1"] == "online"  # hall status asks as manager-1
+    assert got["counter-5"] == "OFFLINE"
+    assert got["kiosk-2"] == "DISABLED"
+    never = {d for d, s in got.items() if s == "NEVER-SEEN"}
+    assert never == registered - {"kiosk-1", "manager-1", "counter-5", "kiosk-2"}
+    assert f"{len(never)} NEVER-SEEN" in run.stdout
+    assert "从未连接 NEVER-SEEN" in run.stdout
+
+
+def test_status_without_keys_lists_the_devices_seen(
+    layout: Layout, items: dict[str, str], tmp_path: Path
+) -> None:
+    hub = start_hub(layout, items, tmp_path / "hall.db")
+    try:
+        with HubClient(hub.endpoint, device="kiosk-1") as k:
+            k.ping()
+            run = hall("status", "--endpoint", hub.endpoint)
+    finally:
+        hub.stop()
+    assert run.returncode == 0, run.stderr
+    assert _devices(run.stdout) == {"kiosk-1": "online", "manager-1": "online"}
