@@ -212,7 +212,7 @@ class KioskModel(QObject):
         """The card holder as shown on screen: masked ("张*"), never the ID number."""
         if self.person is None:
             return ""
-        name = self.person.name
+        name = self.person.display_name
         return name[0] + "*" * (len(name) - 1) if len(name) > 1 else name
 
     # ------------------------------------------------------------ actions
@@ -328,7 +328,9 @@ class KioskModel(QObject):
     def _issue(self, choice: Choice) -> None:
         card = None
         if self.person is not None:
-            card = P.Card(id_number=self.person.id_number, name=self.person.name)
+            who = self.person
+            card = P.Card(id_number=who.id_number, name=who.display_name, doc_type=who.doc_type,
+                          birth_date=who.birth_date.isoformat() if who.birth_date else "")  # fmt: skip
         self.person = None  # the card holder's part is over: nothing personal stays
         self._idle.stop()
         self._item_name = choice.item.name if choice.item else ""
