@@ -19,6 +19,8 @@ from PyQt6.QtCore import QObject, QRunnable, QThreadPool, pyqtSignal
 
 from drivers.base import DriverError, Health, HealthState, Person
 from drivers.printer import (
+    CoverOpen,
+    CutterError,
     PaperOut,
     PrinterError,
     PrinterOffline,
@@ -35,14 +37,22 @@ UNKNOWN_FAULT = "设备故障，请联系工作人员"
 # number is already theirs, so say that instead (a driver's special sentence is kept).
 PRINT_FAILED: dict[type[PrinterError], str] = {
     PaperOut: "打印机缺纸，号票未能打印，您的号码已经有效",
+    CoverOpen: "打印机暂时无法使用，号票未能打印，您的号码已经有效",
+    CutterError: "打印机暂时无法使用，号票未能打印，您的号码已经有效",
     PrinterOffline: "打印机暂时无法使用，号票未能打印，您的号码已经有效",
     PrinterTimeout: "打印机无响应，号票未能打印，您的号码已经有效",
     PrinterError: "打印机故障，号票未能打印，您的号码已经有效",
 }
 
 
+# A ticket sent but not confirmed may be on paper in part: the screen's number is what counts.
+PRINT_UNCONFIRMED = "号票可能未完整打印，您的号码已经有效，请以屏幕上的号码为准"
+
+
 def print_failed_sentence(e: PrinterError) -> str:
     """One sentence for the citizen whose ticket did not print."""
+    if e.unconfirmed:
+        return PRINT_UNCONFIRMED
     for cls in type(e).__mro__:
         if cls in PRINT_FAILED and e.user_message == getattr(cls, "user_message", None):
             return PRINT_FAILED[cls]

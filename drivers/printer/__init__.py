@@ -9,7 +9,9 @@
 =====================================  ========================================
 
 Common options: ``width`` (58 or 80 mm, default 80), ``timeout`` (seconds,
-default 3), ``chinese=0`` to skip ``FS &``, ``status=0`` to print even when
+default 3), ``confirm`` (seconds a ticket may take to come out, default 10: the
+printer answers a ``GS r 1`` sent behind each ticket once it has printed it),
+``chinese=0`` to skip ``FS &``, ``status=0`` to print even when
 the printer does not answer status queries (the default for ``file://``).
 Keyword arguments override the URL's options.
 """
@@ -25,6 +27,8 @@ from drivers.base import ConfigError, DeviceURL, parse_device_url
 from drivers.printer.escpos_lib import DeviceNotFoundError, Escpos, File, Network, Serial, Usb
 from drivers.printer.layout import Paper, paper_for_width
 from drivers.printer.printer import (
+    CoverOpen,
+    CutterError,
     EscposTicketPrinter,
     PaperOut,
     PrinterError,
@@ -35,6 +39,8 @@ from drivers.printer.printer import (
 from drivers.printer.ticket import TicketPrint
 
 __all__ = [
+    "CoverOpen",
+    "CutterError",
     "PaperOut",
     "PrinterError",
     "PrinterOffline",
@@ -156,11 +162,15 @@ def open_printer(url: str, **options: Any) -> TicketPrinter:
     timeout = dev.float_param("timeout", 3.0)
     if not 0 < timeout <= 60:
         raise ConfigError(f"{url}: timeout must be between 0 and 60 seconds")
+    confirm = dev.float_param("confirm", 10.0)
+    if not 0 < confirm <= 120:
+        raise ConfigError(f"{url}: confirm must be between 0 and 120 seconds")
     transports = {"tcp": _tcp, "serial": _serial, "file": _file, "usb": _usb}
     return EscposTicketPrinter(
         transports[dev.scheme](dev),
         paper=paper,
         timeout=timeout,
+        confirm_timeout=confirm,
         chinese_mode=_flag(params, "chinese", True, url),
         # A file:// device cannot answer status queries: printing blind is all it can do.
         require_status=_flag(params, "status", dev.scheme != "file", url),

@@ -34,7 +34,7 @@ LINE_GAP = 6  # dots between printed lines (ESC/POS default spacing is about 30 
 FEED = CELL + LINE_GAP
 TOP_MARGIN = 24
 CUT_FEED = 6  # lines fed before the cut (ESC d 6)
-STATES = ("ok", "low", "out", "offline")
+STATES = ("ok", "low", "out", "offline", "cover_open", "cutter_error")
 
 
 def find_cjk_font(path: str | None = None) -> tuple[str, int]:
@@ -160,7 +160,7 @@ class TicketRenderer:
 
 
 class SimPrinter(TicketPrinter):
-    """A printer in-process: ``sim://printer?out=DIR&width=80&paper=ok|low|out|offline``.
+    """A printer in-process: ``sim://printer?out=DIR&width=80&paper=ok|low|out|offline|…``.
 
     Every ticket is rendered to PNG (saved in ``out`` when given) and kept
     in ``printed``; ``set_state`` lets a demo run out of paper.
@@ -180,7 +180,7 @@ class SimPrinter(TicketPrinter):
         self.set_state(state)
 
     def set_state(self, state: str) -> None:
-        """Paper "ok", "low", "out", or "offline" (cover open)."""
+        """Paper "ok", "low", "out"; or a fault: "offline", "cover_open", "cutter_error"."""
         if state not in STATES:
             raise ConfigError(f"sim printer: paper state must be one of {', '.join(STATES)}")
         self.state = state
@@ -188,7 +188,11 @@ class SimPrinter(TicketPrinter):
     def status(self) -> Health:
         """Health as the real driver would decode it for this state."""
         paper = {"low": proto.PaperState.LOW, "out": proto.PaperState.OUT}
-        return proto.health_of(self.state != "offline", paper.get(self.state, proto.PaperState.OK))
+        faults = {"cover_open": {proto.Fault.COVER_OPEN}, "cutter_error": {proto.Fault.CUTTER}}
+        online = self.state not in ("offline", *faults)
+        return proto.health_of(
+            online, paper.get(self.state, proto.PaperState.OK), faults.get(self.state, set())
+        )
 
     def render(self, ticket: TicketPrint) -> Image.Image:
         """The ticket as it would come out of the printer (nothing is recorded)."""

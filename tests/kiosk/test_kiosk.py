@@ -168,8 +168,9 @@ def test_social_security_card_is_read(qtbot: QtBot, hub: Hub, make_kiosk: MakeKi
 
 @pytest.mark.parametrize(
     ("fault", "health"),
-    [("paper_out", "paper_out"), ("offline", "offline"), ("silent", "unknown")],
-)
+    [("paper_out", "paper_out"), ("offline", "offline"), ("silent", "unknown"),
+     ("cover_open", "cover_open"), ("cutter", "cutter_error")],
+)  # fmt: skip
 def test_printer_fault_still_issues_and_shows_the_number(
     qtbot: QtBot, hub: Hub, make_kiosk: MakeKiosk, fault: str, health: str
 ) -> None:
@@ -178,6 +179,10 @@ def test_printer_fault_still_issues_and_shows_the_number(
         k.emulator.set_paper("out")
     elif fault == "offline":
         k.emulator.online = False
+    elif fault == "cover_open":
+        k.emulator.cover_open = True
+    elif fault == "cutter":
+        k.emulator.cutter_jam = True  # jams on this ticket's cut: found while it prints
     else:
         k.emulator.silent = True
     click(qtbot, home(k).buttons["T"])
@@ -188,8 +193,9 @@ def test_printer_fault_still_issues_and_shows_the_number(
     assert page.reason.isVisible() and "您的号码已经有效" in page.reason.text()
     h = k.model.printer_health
     assert not h.ok
-    if health == "paper_out":
-        assert h.code == "paper_out"
+    if health in ("paper_out", "cover_open", "cutter_error"):
+        assert h.code == health  # the real fault, by name
+        assert h.reason in k.window.footer.text()
     else:
         assert h.state.value == health
     assert "打印机" in k.window.footer.text() and "正常" not in k.window.footer.text()
