@@ -11,7 +11,8 @@
 Common options: ``width`` (58 or 80 mm, default 80), ``timeout`` (seconds,
 default 3), ``confirm`` (seconds a ticket may take to come out, default 10: the
 printer answers a ``GS r 1`` sent behind each ticket once it has printed it),
-``chinese=0`` to skip ``FS &``, ``status=0`` to print even when
+``charset`` (what the printer's font holds: ``gb2312``, the default, or ``gb18030``;
+other characters become safe equivalents, "-" for "–"), ``chinese=0`` to skip ``FS &``, ``status=0`` to print even when
 the printer does not answer status queries (the default for ``file://``).
 Keyword arguments override the URL's options.
 """
@@ -24,6 +25,7 @@ from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 from drivers.base import ConfigError, DeviceURL, parse_device_url
+from drivers.printer.charset import DEFAULT_CHARSET, check_charset
 from drivers.printer.escpos_lib import DeviceNotFoundError, Escpos, File, Network, Serial, Usb
 from drivers.printer.layout import Paper, paper_for_width
 from drivers.printer.printer import (
@@ -158,19 +160,29 @@ def open_printer(url: str, **options: Any) -> TicketPrinter:
         from drivers.printer.sim import SimPrinter
 
         state = dev.param("paper") or "ok"
-        return SimPrinter(dev.param("out"), paper=paper, state=state, font_path=dev.param("font"))
+        try:
+            sim_charset = check_charset(dev.param("charset") or DEFAULT_CHARSET)
+        except ValueError as e:
+            raise ConfigError(f"{url}: {e}") from e
+        return SimPrinter(dev.param("out"), paper=paper, state=state, font_path=dev.param("font"),
+                          charset=sim_charset)  # fmt: skip
     timeout = dev.float_param("timeout", 3.0)
     if not 0 < timeout <= 60:
         raise ConfigError(f"{url}: timeout must be between 0 and 60 seconds")
     confirm = dev.float_param("confirm", 10.0)
     if not 0 < confirm <= 120:
         raise ConfigError(f"{url}: confirm must be between 0 and 120 seconds")
+    try:
+        charset = check_charset(dev.param("charset") or DEFAULT_CHARSET)
+    except ValueError as e:
+        raise ConfigError(f"{url}: {e}") from e
     transports = {"tcp": _tcp, "serial": _serial, "file": _file, "usb": _usb}
     return EscposTicketPrinter(
         transports[dev.scheme](dev),
         paper=paper,
         timeout=timeout,
         confirm_timeout=confirm,
+        charset=charset,
         chinese_mode=_flag(params, "chinese", True, url),
         # A file:// device cannot answer status queries: printing blind is all it can do.
         require_status=_flag(params, "status", dev.scheme != "file", url),

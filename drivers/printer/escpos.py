@@ -1,6 +1,7 @@
 """ESC/POS protocol, no I/O: print operations to bytes, status bytes to Health.
 
-We encode text ourselves as GB18030 and send it raw, instead of using
+We encode text ourselves (``drivers.printer.charset``: only what the printer's font
+holds, GB2312 by default) and send it raw, instead of using
 python-escpos' ``text()``: its code-page guessing turns full-width
 punctuation without hanzi into "?" (python-escpos #491).
 """
@@ -10,6 +11,8 @@ from __future__ import annotations
 import enum
 
 from drivers.base import Health, HealthState
+from drivers.printer.charset import DEFAULT_CHARSET
+from drivers.printer.charset import encode as encode_for_font
 from drivers.printer.layout import QR, Cut, Feed, Op, Text
 
 ESC, GS, FS, DLE, EOT, LF = b"\x1b", b"\x1d", b"\x1c", b"\x10", b"\x04", b"\n"
@@ -56,8 +59,11 @@ def encode_qr(payload: str, module_dots: int, error_level: int = QR_ERROR_LEVEL_
     )
 
 
-def encode_text(line: Text) -> bytes:
-    """One line of text with its alignment, size and weight, then a line feed."""
+def encode_text(line: Text, charset: str = DEFAULT_CHARSET) -> bytes:
+    """One line of text with its alignment, size and weight, then a line feed.
+
+    Characters the printer's font (`charset`) lacks become safe equivalents first.
+    """
     if not 1 <= line.scale <= 8:
         raise ValueError(f"text scale must be 1..8, got {line.scale}")
     size = ((line.scale - 1) << 4) | (line.scale - 1)
@@ -65,12 +71,14 @@ def encode_text(line: Text) -> bytes:
         ESC + b"a" + bytes([_ALIGN[line.align]])
         + GS + b"!" + bytes([size])
         + ESC + b"E" + bytes([1 if line.bold else 0])
-        + line.text.encode("gb18030", errors="replace")
+        + encode_for_font(line.text, charset)
         + LF
     )  # fmt: skip
 
 
-def encode_ops(ops: list[Op], *, chinese_mode: bool = True) -> bytes:
+def encode_ops(
+    ops: list[Op], *, chinese_mode: bool = True, charset: str = DEFAULT_CHARSET
+) -> bytes:
     """The whole ticket as one ESC/POS byte string, starting from a reset printer."""
     out = bytearray(INIT)
     if chinese_mode:
@@ -78,7 +86,7 @@ def encode_ops(ops: list[Op], *, chinese_mode: bool = True) -> bytes:
     for op in ops:
         match op:
             case Text():
-                out += encode_text(op)
+                out += encode_text(op, charset)
             case QR():
                 # No LF after it: the symbol feeds its own height, an LF would add a blank line.
                 out += ESC + b"a\x01" + encode_qr(op.payload, op.module_dots)

@@ -210,9 +210,11 @@ class EscposTicketPrinter(TicketPrinter):
         chinese_mode: bool = True,
         require_status: bool = True,
         confirm_timeout: float = 10.0,
+        charset: str = "gb2312",
         name: str = "printer",
     ) -> None:
         self._connect = connect
+        self.charset = charset
         self.confirm_timeout = confirm_timeout
         # A fault stopped the last ticket: clear the printer's buffers before the next one
         # (they were cleared when the fault was seen too; a printer that was off then kept them).
@@ -309,7 +311,9 @@ class EscposTicketPrinter(TicketPrinter):
         real-time status names the fault, the printer's buffers are cleared (no half
         ticket when the paper is refilled) and the error is raised.
         """
-        data = proto.encode_ops(layout_ticket(ticket, self.paper), chinese_mode=self.chinese_mode)
+        data = proto.encode_ops(
+            layout_ticket(ticket, self.paper), chinese_mode=self.chinese_mode, charset=self.charset
+        )
         refused = False
         try:
             with self._link() as link:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import threading
+from dataclasses import replace
 from pathlib import Path
 
 import qrcode
@@ -17,6 +18,7 @@ from PIL import Image, ImageDraw, ImageFont
 
 from drivers.base import ConfigError, Health
 from drivers.printer import escpos as proto
+from drivers.printer.charset import DEFAULT_CHARSET, printable
 from drivers.printer.layout import PAPER_80, QR, Cut, Feed, Op, Paper, Text, char_columns
 from drivers.printer.layout import layout_ticket as _layout
 from drivers.printer.printer import TicketPrinter, refuse_unless_printable
@@ -168,9 +170,10 @@ class SimPrinter(TicketPrinter):
 
     def __init__(
         self, out: str | Path | None = None, *, paper: Paper = PAPER_80, state: str = "ok",
-        font_path: str | None = None,
+        font_path: str | None = None, charset: str = DEFAULT_CHARSET,
     ) -> None:  # fmt: skip
         self.paper = paper
+        self.charset = charset
         self.out = Path(out) if out else None
         self.renderer = TicketRenderer(paper, font_path)
         self.printed: list[TicketPrint] = []
@@ -196,7 +199,12 @@ class SimPrinter(TicketPrinter):
 
     def render(self, ticket: TicketPrint) -> Image.Image:
         """The ticket as it would come out of the printer (nothing is recorded)."""
-        return self.renderer.render(_layout(ticket, self.paper))
+        # Only what the real printer's font holds, so the picture shows what paper would.
+        ops = [
+            replace(op, text=printable(op.text, self.charset)) if isinstance(op, Text) else op
+            for op in _layout(ticket, self.paper)
+        ]
+        return self.renderer.render(ops)
 
     def print_ticket(self, ticket: TicketPrint) -> None:
         """Render and keep the ticket; refuse like the real printer when offline or out of paper."""

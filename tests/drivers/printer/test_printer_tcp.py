@@ -44,11 +44,12 @@ def test_ticket_over_tcp_decodes_to_the_ticket(
     assert parsed.events[-2:] == [Cut(partial=False), TransmitStatus(1)]
     assert all(line.chinese_mode for line in parsed.lines)
     texts = [line.text for line in parsed.lines]
+    # GB2312 by default: the en dash arrives as "-" (the middle dot is GB2312 A1A4 either way).
     for expected in (
         "某某市政务服务中心",
         "综合受理·企业开办（设立登记）",
         "您前面还有 3 人等候",
-        "预计等候：约10–20分钟",
+        "预计等候：约10-20分钟",
         "请到二楼市场监管区等候",
         "取号时间：2024-05-06 09:31",
         "请留意叫号，过号请到服务台。",
