@@ -2,7 +2,9 @@
 
 Every public call opens the transport, does its work and closes it again:
 a network printer serves one connection at a time, and a fresh connection
-never holds a late status byte from a query that timed out earlier. Each
+never holds a late status byte from a query that timed out earlier. A USB
+printer (``keep_open``) is opened once and kept: opening it is slow, and late
+bytes are drained at the start of each call instead. Each
 call runs against one deadline (``timeout``, default 3 s), so a silent or
 unplugged printer can never hang the kiosk longer than that.
 """
@@ -126,6 +128,10 @@ class _Link:
         left = self.deadline - time.monotonic()
         if left <= 0:
             raise PrinterTimeout("printer call ran out of time")
+        arm = getattr(self.transport, "arm", None)
+        if arm is not None:  # our own transports (USB) take the time themselves
+            arm(left)
+            return
         dev: Any = self.transport._device
         if hasattr(dev, "settimeout"):  # socket
             dev.settimeout(left)
@@ -227,6 +233,7 @@ class EscposTicketPrinter(TicketPrinter):
         self._lock = threading.Lock()  # one call on the device at a time
         self._last = Health(HealthState.UNKNOWN, "尚未检查打印机", "not_checked")
         self._closed = False
+        self._kept: Escpos | None = None  # a transport that stays open (USB), once opened
 
     def __repr__(self) -> str:
         return f"EscposTicketPrinter({self.name}, {self.paper.mm}mm)"
@@ -238,19 +245,33 @@ class EscposTicketPrinter(TicketPrinter):
         if not self._lock.acquire(timeout=self.timeout):
             raise _Busy(f"{self.name}: printer busy with another job")
         transport: Escpos | None = None
+        keep = False
         try:
             # Built before the clock starts: the first python-escpos object loads its
             # printer profiles (about half a second of CPU, once per process).
-            transport = self._connect(self.timeout)
+            transport = self._kept or self._connect(self.timeout)
             deadline = time.monotonic() + self.timeout
             try:
-                transport.open()
+                transport.open()  # a kept transport that is open does nothing here
+                drain = getattr(transport, "drain", None)
+                if drain is not None:
+                    drain()
             except (EscposLibraryError, OSError, RuntimeError) as e:
                 # DeviceNotFoundError mostly; RuntimeError when pyusb/pyserial is missing.
                 raise PrinterOffline(f"{self.name}: cannot open: {e}") from e
-            yield _Link(transport, deadline)
+            link = _Link(transport, deadline)
+            try:
+                yield link
+            except PrinterOffline:
+                raise  # the device is gone: open it afresh next time
+            except PrinterError:
+                keep = True  # a fault or a timeout: the device itself is still there
+                raise
+            keep = True
         finally:
-            if transport is not None:
+            keep = keep and getattr(transport, "keep_open", False) and not self._closed
+            self._kept = transport if keep else None
+            if transport is not None and not keep:
                 try:
                     transport.close()
                 except Exception:  # closing a dead link must not hide the real error
@@ -392,5 +413,9 @@ class EscposTicketPrinter(TicketPrinter):
         return err
 
     def close(self) -> None:
-        """Refuse further calls (the transport is already closed after each call)."""
-        self._closed = True
+        """Refuse further calls; release a transport kept open (USB)."""
+        with self._lock:
+            self._closed = True
+            kept, self._kept = self._kept, None
+        if kept is not None:
+            kept.close()
