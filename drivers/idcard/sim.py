@@ -199,13 +199,21 @@ class IdCardSimulator:
                 return fault
         return None
 
-    def serve(self, stream: int | serial.Serial, stop: threading.Event) -> None:
-        """Answer on a pty fd or an open pyserial port until `stop` is set or the line dies."""
+    def serve(
+        self, stream: int | serial.Serial, stop: threading.Event, *, baud: int | None = None
+    ) -> None:
+        """Answer on a pty fd or an open pyserial port until `stop` is set or the line dies.
+
+        A pty passes bytes at once; with `baud`, each reply takes as long as it would on
+        a serial line at that speed (10 bits a byte, 8N1), as a real reader's does.
+        """
         s: _Stream = _FdStream(stream) if isinstance(stream, int) else _PortStream(stream)
         try:
             while not stop.is_set():
                 data = s.read_some(0.05)
                 for delay, chunk in self.receive(data) if data else []:
+                    if baud:
+                        delay += len(chunk) * 10 / baud
                     if delay and stop.wait(delay):
                         return
                     s.write(chunk)
