@@ -195,6 +195,10 @@ class _Link:
         """The reply to a GS r sent with the ticket, or None if it did not come in time."""
         return self._read_until(proto.is_transmit_status, until)
 
+    def forget_pending(self) -> None:
+        """Drop bytes read but not taken (before a GS r: none of them can be its answer)."""
+        self._pending.clear()
+
     def extend(self, seconds: float) -> None:
         """Give the call `seconds` more from now (waiting for a ticket to print)."""
         self.deadline = max(self.deadline, time.monotonic() + seconds)
@@ -350,6 +354,7 @@ class EscposTicketPrinter(TicketPrinter):
                 ):
                     link.write(data)  # printing blind: nothing can confirm it
                     return
+                link.forget_pending()  # e.g. a split 37 25 00 of the clear: not our answer
                 link.write(data + proto.TRANSMIT_PAPER)
                 reply = self._await_printed(link)
                 if reply is not None:
