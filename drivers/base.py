@@ -136,8 +136,23 @@ class Person:
     valid_to: date | None = None  # None with valid_to_text "长期"
     valid_to_text: str = ""
     card_number: str = ""  # social security card number
+    # The document (hall.core.idnumber.DOCUMENT_TYPES): resident ID card, HK/Macao/Taiwan
+    # residence permit, foreign permanent resident card 2017/2023, social security number.
+    doc_type: str = "resident"
+    name_en: str = ""  # foreign permanent resident cards: the English name, whole
+    nationality: str = ""  # foreign permanent resident cards: ISO 3166-1 alpha-3 or numeric
+    permit_number: str = ""  # HK/Macao/Taiwan permit: the travel permit number (通行证号码)
+    issue_count: str = ""  # HK/Macao/Taiwan permit: times issued; 2023 card: times renewed
+
+    @property
+    def display_name(self) -> str:
+        """The name to greet and to send on: the Chinese name, else the English one."""
+        return self.name or self.name_en
 
     def __repr__(self) -> str:  # never print an ID number in clear (logs, tracebacks)
         from hall.core.idnumber import mask_id, mask_name
 
-        return f"Person(id={mask_id(self.id_number)}, name={mask_name(self.name)}, source={self.source})"
+        return (
+            f"Person(id={mask_id(self.id_number)}, name={mask_name(self.display_name)}, "
+            f"source={self.source}, doc={self.doc_type})"
+        )

@@ -14,9 +14,10 @@ from typing import Any
 from PyQt6.QtCore import QCoreApplication
 from PyQt6.QtWidgets import QWidget
 
-from drivers.base import ConfigError, Health, HealthState
+from drivers.base import DriverError, Health, HealthState
 from drivers.idcard import open_id_reader
 from drivers.printer import open_printer
+from drivers.scanner import open_scanner
 from drivers.sscard import open_card_reader
 from hall.core.catalogue import load_catalogue
 from kiosk.devices import CardDesk, PrinterDesk
@@ -39,6 +40,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--id-reader", default=None, help="ID-card reader URL (default: the layout's)")
     p.add_argument("--card-reader", default=None,
                    help="social security card reader URL (default: the layout's)")  # fmt: skip
+    p.add_argument("--scanner", default=None,
+                   help="serial barcode/QR scanner URL, e.g. serial:///dev/ttyACM0?baudrate=9600 "
+                        "(keyboard-wedge scanners need none)")  # fmt: skip
     p.add_argument("--idle-seconds", type=float, default=60.0,
                    help="go back home and forget the card holder after this long untouched")  # fmt: skip
     p.add_argument("--catalogue", default=None, help="service-item catalogue CSV")
@@ -54,7 +58,7 @@ def _open(kind: str, url: str | None, opener: Any) -> Any:
         return None
     try:
         return opener(url)
-    except ConfigError as e:
+    except DriverError as e:  # a bad URL (ConfigError) or a device not there
         log.error("%s %s cannot be used: %s", kind, url, e)
         return None
 
@@ -73,6 +77,8 @@ def attach_devices(model: KioskModel, args: argparse.Namespace) -> None:
                                   open_id_reader)  # fmt: skip
     model.cards.card_reader = _open("card reader", args.card_reader or entry.get("card_reader"),
                                     open_card_reader)  # fmt: skip
+    model.cards.scanner = _open("scanner", getattr(args, "scanner", None) or entry.get("scanner"),
+                                open_scanner)  # fmt: skip
     model.start()
 
 

@@ -39,6 +39,7 @@ from typing import Any
 from PyQt6.QtCore import QObject, QTimer, pyqtSignal
 
 from drivers.base import Health, HealthState, Person
+from drivers.scanner.codes import parse_code
 from hall.core.catalogue import Catalogue, Item
 from hall.wire import protocol as P
 from kiosk.devices import CardDesk, PrinterDesk
@@ -170,6 +171,7 @@ class KioskModel(QObject):
         self.printer.health.connect(self._on_health)
         self.cards.card.connect(self.card_read)
         self.cards.card_failed.connect(self.card_failed)
+        self.cards.code.connect(self.code_scanned)
 
     # ------------------------------------------------------------ life
 
@@ -212,7 +214,7 @@ class KioskModel(QObject):
         """The card holder as shown on screen: masked ("张*"), never the ID number."""
         if self.person is None:
             return ""
-        name = self.person.name
+        name = self.person.display_name
         return name[0] + "*" * (len(name) - 1) if len(name) > 1 else name
 
     # ------------------------------------------------------------ actions
@@ -301,6 +303,36 @@ class KioskModel(QObject):
         self.touch()
         self.changed.emit()
 
+    def code_scanned(self, text: str) -> None:
+        """A code came from a scanner: a ticket of this hall checks in again (a missed call)."""
+        if self.screen in (Screen.ISSUING, Screen.OFFLINE):
+            return  # not now: the screen belongs to a ticket or to the outage
+        if self.search_text and text.strip() in self.search_text:
+            self.search_text, self.results = "", []  # a wedge scan typed into the search box
+        code = parse_code(text)
+        if code.kind != "ticket":
+            log.info("scanned a code that is not a ticket of ours (%d characters)", len(text))
+            if self.screen is not Screen.ERROR:
+                self._return_to = self.screen
+            self.error = Message(
+                "无法识别此二维码，请扫描本大厅的号票", "This code is not a ticket of this hall"
+            )
+            self.error_is_card = False
+            self._set_screen(Screen.ERROR)
+            self._back.start(int(self.error_seconds * 1000))
+            return
+        if self.hub_down:
+            self._set_screen(Screen.OFFLINE)
+            return
+        self.person = None
+        self._idle.stop()
+        self._item_name = ""
+        self.issuing_slow = False
+        self._set_screen(Screen.ISSUING)
+        self._slow.start()
+        self._issuing = self.link.request(P.CheckIn, self._on_issued, patience=self.issue_patience,
+                                          ticket=code.value)  # fmt: skip
+
     def card_failed(self, sentence: str) -> None:
         """A card could not be read: say so plainly and let the citizen try again."""
         if self.screen in (Screen.ISSUING, Screen.DONE, Screen.OFFLINE):
@@ -328,7 +360,9 @@ class KioskModel(QObject):
     def _issue(self, choice: Choice) -> None:
         card = None
         if self.person is not None:
-            card = P.Card(id_number=self.person.id_number, name=self.person.name)
+            who = self.person
+            card = P.Card(id_number=who.id_number, name=who.display_name, doc_type=who.doc_type,
+                          birth_date=who.birth_date.isoformat() if who.birth_date else "")  # fmt: skip
         self.person = None  # the card holder's part is over: nothing personal stays
         self._idle.stop()
         self._item_name = choice.item.name if choice.item else ""

@@ -19,6 +19,7 @@ from PyQt6.QtWidgets import (
 )
 
 from drivers.base import HealthState
+from kiosk.devices import WedgeFilter
 from kiosk.model import KioskModel, Screen
 from kiosk.pages import (
     CardPage,
@@ -55,6 +56,12 @@ class KioskWindow(QWidget):
         self.model = model
         self.fonts = Fonts()
         self.setWindowTitle("一窗 · 取号机")
+        # A keyboard-wedge scanner types into whatever has focus: watch every key.
+        self.wedge = WedgeFilter(self)
+        self.wedge.code.connect(model.code_scanned)
+        app = QApplication.instance()
+        if app is not None:
+            app.installEventFilter(self.wedge)
         # The hall's look on the window itself: it reads the same under any QApplication.
         self.setStyleSheet(theme.STYLE + KIOSK_STYLE)
         outer = QVBoxLayout(self)

@@ -4,7 +4,8 @@
 - a window idle for `idle_minutes` while a queue of its profile has people waiting
 - a window paused for longer than `pause_minutes`
 - a device offline (a counter's, a kiosk's …)
-- a kiosk printer low on (or out of) paper, when the device reports it
+- a kiosk printer low on (or out of) paper, or stopped by a fault it names (cover open,
+  cutter error, offline, no answer), when the device reports it
 - a bad rating (level ≤ 2) in the last `rating_minutes`
 """
 
@@ -15,11 +16,19 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from manager.clock import parse_at
-from manager.floor import IDLE, PAUSED, ROLE_LABELS, DeviceView, WindowView, paper_state
+from manager.floor import (
+    IDLE,
+    PAUSED,
+    ROLE_LABELS,
+    DeviceView,
+    WindowView,
+    paper_state,
+    printer_fault,
+)
 from manager.live import LiveLog
 
-WAIT, IDLE_WAITING, PAUSED_LONG, OFFLINE, PAPER, BAD_RATING = (
-    "wait", "idle", "paused", "offline", "paper", "rating",
+WAIT, IDLE_WAITING, PAUSED_LONG, OFFLINE, PAPER, PRINTER, BAD_RATING = (
+    "wait", "idle", "paused", "offline", "paper", "printer", "rating",
 )  # fmt: skip
 
 
@@ -81,6 +90,9 @@ def alerts(board: dict[str, Any], windows: list[WindowView], devices: list[Devic
         if paper in ("low", "out"):
             word = "打印纸将尽" if paper == "low" else "打印纸已用完"
             out.append(Alert(PAPER, f"paper:{d.id}", f"{d.id} {word}", paper == "out"))
+        fault = printer_fault(live.health.get(d.id)) if d.online else ""
+        if fault:
+            out.append(Alert(PRINTER, f"printer:{d.id}", f"{d.id} {fault}", True))
     since = now - timedelta(minutes=th.rating_minutes)
     for r in live.ratings:
         if int(r.get("level", 5)) <= 2 and r["at"] >= since:

@@ -153,7 +153,31 @@ def paper_state(report: dict[str, Any] | None) -> str:
     return "ok" if printer.get("state") == "ok" else ""
 
 
+#: Printer faults a kiosk reports (drivers.printer health codes) -> what the manager reads.
+PRINTER_FAULTS = {
+    "cover_open": "打印机盖未合上",
+    "cutter_error": "打印机切刀故障",
+    "printer_error": "打印机故障",
+    "offline": "打印机离线",
+    "no_answer": "打印机无应答",
+    "unreachable": "无法连接打印机",
+}
+
+
+def printer_fault(report: dict[str, Any] | None) -> str:
+    """The printer fault a device.health report names, other than paper ("" if none)."""
+    if not report:
+        return ""
+    printer = (report.get("parts") or report).get("printer")
+    if not isinstance(printer, dict):
+        return ""
+    return PRINTER_FAULTS.get(str(printer.get("code", "")), "")
+
+
 def health_note(report: dict[str, Any] | None) -> str:
+    fault = printer_fault(report)
+    if fault:
+        return fault
     return {"low": "打印纸将尽", "out": "打印纸用完", "ok": "打印纸正常"}.get(
         paper_state(report), ""
     )

@@ -22,6 +22,7 @@ from drivers.idcard.errors import (
     ReaderFault,
     ReaderStatusError,
     RemoteProtocolError,
+    UnsupportedCard,
 )
 from drivers.idcard.reader import IdCardReader, SerialIdCardReader
 
@@ -37,6 +38,7 @@ __all__ = [
     "ReaderStatusError",
     "RemoteProtocolError",
     "SerialIdCardReader",
+    "UnsupportedCard",
     "open_id_reader",
 ]
 

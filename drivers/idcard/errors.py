@@ -34,9 +34,20 @@ class BadChecksum(RemoteProtocolError):
 
 
 class CardDataError(RemoteProtocolError):
-    """The card's text block is malformed (bad date, bad ID number, wrong length)."""
+    """The card's text block is malformed (bad date, bad ID number, wrong length).
 
-    user_message = "身份证信息读取有误，请重新放置身份证"
+    The frame's checksum was right, so this is what the card holds: placing it again
+    reads the same bytes. The sentence sends the citizen to the desk, once
+    (``ProtocolIdCardReader`` does not report the same unreadable card twice).
+    """
+
+    user_message = "身份证信息读取有误，无法在本机使用此证件，请到服务台办理"
+
+
+class UnsupportedCard(CardDataError):
+    """The card-type flag (byte 248 of the text block) names no card type we know."""
+
+    user_message = "本机无法识别此类证件，请到服务台办理"
 
 
 class CardRemoved(IdCardError):

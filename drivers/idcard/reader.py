@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import abc
 import contextlib
+import hashlib
 import threading
 import time
 from collections.abc import Iterator
@@ -19,7 +20,7 @@ import serial
 
 from drivers.base import DeviceTimeout, DeviceUnavailable, DriverError, Health, HealthState, Person
 from drivers.idcard import protocol as p
-from drivers.idcard.errors import BadChecksum, CardRemoved, IdCardError
+from drivers.idcard.errors import BadChecksum, CardDataError, CardRemoved, IdCardError
 
 try:
     import termios
@@ -94,6 +95,10 @@ class ProtocolIdCardReader(IdCardReader):
         # health() may come from another thread while poll() runs; a card read
         # (find, select, read) holds it throughout so nothing slips in between.
         self._lock = threading.RLock()
+        # Digest of the last text block that could not be decoded, until a find sees no
+        # card: a reader that reports a card lying there again must not make the kiosk
+        # tell the citizen the same thing forever.
+        self._bad_block: bytes | None = None
 
     @abc.abstractmethod
     def _send(self, data: bytes, timeout: float) -> None:
@@ -152,6 +157,7 @@ class ProtocolIdCardReader(IdCardReader):
     def _read_card(self, deadline: float, found_budget: float = 0.0) -> Person | None:
         reply = self._exchange(p.CMD_FIND, deadline)
         if reply.status == p.STATUS_NO_CARD:
+            self._bad_block = None
             return None
         if reply.status != p.STATUS_CARD_FOUND:
             raise p.status_error(reply.status, "find card")
@@ -167,7 +173,15 @@ class ProtocolIdCardReader(IdCardReader):
             if self._card_gone(deadline):
                 raise CardRemoved(f"card removed while reading ({e})") from e
             raise
-        return p.decode_text(p.parse_read_data(reply.data))
+        block = p.parse_read_data(reply.data)
+        try:
+            return p.decode_text(block)
+        except CardDataError:
+            digest = hashlib.sha256(block).digest()
+            if digest == self._bad_block:
+                return None  # said once already; nothing new until the card is lifted
+            self._bad_block = digest
+            raise
 
     def _card_gone(self, deadline: float) -> bool:
         """After a failed select/read: is the card still there? (Only if time is left.)"""

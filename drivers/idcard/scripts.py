@@ -12,6 +12,9 @@ Example::
                 {"kind": "status", "command": "find", "status": "24"}]}
 
 ``null`` in ``cards`` answers one find with "no card". Status bytes are hex strings.
+Other card types take ``doc_type`` ("hmt_permit", "foreign_2017", "foreign_2023") and
+their own keys: ``name_en``, ``nationality``, ``permit_number``, ``issue_count``
+(a foreign card's ``name`` is its Chinese name and may be "").
 """
 
 from __future__ import annotations
@@ -23,9 +26,11 @@ from typing import Any
 
 from drivers.base import ConfigError, Person
 from drivers.idcard.sim import Fault, IdCardSimulator
-from drivers.idcard.textblock import LONG_TERM
+from drivers.idcard.textblock import LAYOUTS, LONG_TERM
+from hall.core.idnumber import RESIDENT
 
-_PERSON_KEYS = {"name", "gender", "nation", "birth_date", "id_number", "address", "authority"}
+_PERSON_KEYS = {"name", "gender", "nation", "birth_date", "id_number", "address", "authority",
+                "doc_type", "name_en", "nationality", "permit_number", "issue_count"}  # fmt: skip
 _FAULT_KEYS = {"kind", "command", "status", "pieces", "delay", "garbage", "times"}
 
 
@@ -36,18 +41,26 @@ def person_from_json(d: dict[str, Any], where: str = "card") -> Person:
         raise ConfigError(f"{where}: unknown keys {sorted(unknown)}")
     try:
         valid_to = d.get("valid_to", LONG_TERM)
+        doc_type = d.get("doc_type", RESIDENT)
+        if doc_type not in LAYOUTS:
+            raise ValueError(f"doc_type must be one of {sorted(LAYOUTS)}")
         return Person(
             id_number=d["id_number"],
             name=d["name"],
             birth_date=date.fromisoformat(d["birth_date"]),
             source="idcard",
             gender=d.get("gender", ""),
-            nation=d.get("nation", "汉"),
+            nation=d.get("nation", "汉" if doc_type == RESIDENT else ""),
             address=d.get("address", ""),
             authority=d.get("authority", ""),
             valid_from=date.fromisoformat(d["valid_from"]),
             valid_to=None if valid_to == LONG_TERM else date.fromisoformat(valid_to),
             valid_to_text=LONG_TERM if valid_to == LONG_TERM else valid_to.replace("-", ""),
+            doc_type=doc_type,
+            name_en=d.get("name_en", ""),
+            nationality=d.get("nationality", ""),
+            permit_number=d.get("permit_number", ""),
+            issue_count=d.get("issue_count", ""),
         )
     except KeyError as e:
         raise ConfigError(f"{where}: missing key {e.args[0]!r}") from e

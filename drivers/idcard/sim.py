@@ -42,9 +42,11 @@ Chunk = tuple[float, bytes]  # (seconds to wait first, bytes to send)
 class SimCard:
     """A card laid on the simulated reader; `remove_mid_read` is "", "status" (41) or "cut"."""
 
-    person: Person
+    person: Person | None
     remove_mid_read: str = ""
     read: bool = False  # read once already
+    block: bytes = b""  # a raw text block to answer instead of the person's (byte-exact tests)
+    sticky: bool = False  # found again after a read, like readers that report a card lying there
 
 
 @dataclass
@@ -89,6 +91,21 @@ class IdCardSimulator:
         p.encode_text(person)  # fail here, in the caller, if the card cannot be encoded
         with self._lock:
             self._queue.append(SimCard(person, remove_mid_read))
+
+    def tap_block(self, block: bytes, *, sticky: bool = False) -> None:
+        """Queue a card whose text block is given byte for byte (any card type, or garbage).
+
+        A `sticky` card is found again by every find until ``lift()``, as some readers do.
+        """
+        if len(block) != p.TEXT_LEN:
+            raise ValueError(f"a text block is {p.TEXT_LEN} bytes, not {len(block)}")
+        with self._lock:
+            self._queue.append(SimCard(None, block=bytes(block), sticky=sticky))
+
+    def lift(self) -> None:
+        """Take the card lying on the reader away."""
+        with self._lock:
+            self._present = None
 
     def no_card(self) -> None:
         """Queue one "no card" answer to a find."""
@@ -144,7 +161,7 @@ class IdCardSimulator:
         if command == p.CMD_SAM_ID:
             return p.build_reply(p.STATUS_OK, SAM_ID)
         if command == p.CMD_FIND:
-            if self._present is not None and self._present.read:
+            if self._present is not None and self._present.read and not self._present.sticky:
                 self._present = None  # read once: a reader reports a card again only when re-laid
             if self._present is None and self._queue:
                 self._present = self._queue.popleft()
@@ -164,7 +181,7 @@ class IdCardSimulator:
         if card is None or card.remove_mid_read == "status":
             self._present = None
             return p.build_reply(0x41)
-        text = p.encode_text(card.person)
+        text = card.block if card.person is None else p.encode_text(card.person)
         data = len(text).to_bytes(2, "big") + len(FAKE_PHOTO).to_bytes(2, "big")
         frame = p.build_reply(p.STATUS_OK, data + text + FAKE_PHOTO)
         if card.remove_mid_read == "cut":
@@ -182,13 +199,21 @@ class IdCardSimulator:
                 return fault
         return None
 
-    def serve(self, stream: int | serial.Serial, stop: threading.Event) -> None:
-        """Answer on a pty fd or an open pyserial port until `stop` is set or the line dies."""
+    def serve(
+        self, stream: int | serial.Serial, stop: threading.Event, *, baud: int | None = None
+    ) -> None:
+        """Answer on a pty fd or an open pyserial port until `stop` is set or the line dies.
+
+        A pty passes bytes at once; with `baud`, each reply takes as long as it would on
+        a serial line at that speed (10 bits a byte, 8N1), as a real reader's does.
+        """
         s: _Stream = _FdStream(stream) if isinstance(stream, int) else _PortStream(stream)
         try:
             while not stop.is_set():
                 data = s.read_some(0.05)
                 for delay, chunk in self.receive(data) if data else []:
+                    if baud:
+                        delay += len(chunk) * 10 / baud
                     if delay and stop.wait(delay):
                         return
                     s.write(chunk)

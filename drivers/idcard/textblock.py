@@ -1,7 +1,27 @@
-"""The 256-byte text block of a resident ID card (UCS-2LE, space-padded) <-> Person.
+"""The 256-byte text block of a card a GA 467 reader returns (UCS-2LE, space-padded) <-> Person.
 
 Pure functions. The photo never reaches this module: ``protocol.parse_read_data``
 drops it, and nothing here would keep it.
+
+A GA 467 reader reads four kinds of card; the character at byte 248 (the card-type
+flag, UCS-2LE) says which, and each has its own field layout:
+
+========  ==========================================  ====================
+flag      card                                        layout
+========  ==========================================  ====================
+" "       居民身份证 resident ID card                  ``RESIDENT_FIELDS``
+"J"       港澳台居民居住证 HK/Macao/Taiwan permit       ``RESIDENT_FIELDS``
+"I"       外国人永久居留身份证 2017                      ``FOREIGN_2017_FIELDS``
+"Y"       外国人永久居留身份证 2023                      ``FOREIGN_2023_FIELDS``
+========  ==========================================  ====================
+
+Sources: the structs ``t_idcardinfor``, ``t_idforeigner`` and ``t_idforeigner2023``
+in ``PCSCGetData.h`` of github.com/Johann356/readinfo, and the dispatch on
+``typeFlag[0]`` in its ``PCSCGetData.cpp`` (``PCSC_GetIDCard``); the 2023 number
+rule from "新版外国人永久居留身份证机读信息规则（2023版）" (National Immigration
+Administration, as republished by reader vendors). Those layouts were checked
+against each other (every one sums to 256 bytes with the flag at 248); none was
+checked against a physical card.
 """
 
 from __future__ import annotations
@@ -10,13 +30,22 @@ from datetime import date
 from typing import Final
 
 from drivers.base import Person
-from drivers.idcard.errors import CardDataError, LocalProtocolError
-from hall.core.idnumber import InvalidIdNumber, validate
+from drivers.idcard.errors import CardDataError, LocalProtocolError, UnsupportedCard
+from hall.core.idnumber import (
+    FOREIGN_2017,
+    FOREIGN_2023,
+    HMT_PERMIT,
+    RESIDENT,
+    InvalidIdNumber,
+    validate_document,
+)
 
 TEXT_LEN: Final = 256
 LONG_TERM: Final = "长期"
+TYPE_OFFSET: Final = 248  # the card-type flag, one UCS-2LE character, in every layout
 
 # (field, bytes) in card order; each field is UCS-2LE, right-padded with spaces.
+# The resident card as HARDWARE.md first described it (36 reserved bytes at the end).
 FIELDS: Final = (
     ("name", 30),
     ("gender", 2),
@@ -29,6 +58,56 @@ FIELDS: Final = (
     ("valid_to", 16),
     ("reserved", 36),
 )
+# Resident card and HK/Macao/Taiwan residence permit: the 36 bytes at the end split.
+RESIDENT_FIELDS: Final = (
+    *FIELDS[:-1],
+    ("permit_number", 18),  # 通行证号码 (permit only)
+    ("issue_count", 4),  # 签发次数 (permit only)
+    ("reserved", 6),
+    ("card_type", 2),
+    ("reserved2", 6),
+)
+# Foreign permanent resident ID card, 2017.
+FOREIGN_2017_FIELDS: Final = (
+    ("name_en", 120),
+    ("gender", 2),
+    ("id_number", 30),  # 15 characters: 3 letters + 12 digits
+    ("nationality", 6),  # ISO 3166-1 alpha-3
+    ("name", 30),  # Chinese name, may be blank
+    ("valid_from", 16),
+    ("valid_to", 16),
+    ("birth", 16),
+    ("version", 4),
+    ("authority", 8),  # code of the accepting authority
+    ("card_type", 2),
+    ("reserved", 6),
+)
+# Foreign permanent resident ID card, 2023: the English name runs over two fields.
+FOREIGN_2023_FIELDS: Final = (
+    ("name", 30),  # Chinese name, may be blank
+    ("gender", 2),
+    ("issue_count", 4),  # 换证次数
+    ("birth", 16),
+    ("name_en", 70),  # English name, characters 1-35
+    ("id_number", 36),  # 18 characters, first "9"
+    ("reserved", 30),
+    ("valid_from", 16),
+    ("valid_to", 16),
+    ("name_en_ex", 22),  # English name, characters 36-46
+    ("nationality", 6),  # numeric country code
+    ("card_type", 2),
+    ("prior_number", 6),  # link to the 2017 card's number
+)
+LAYOUTS: Final = {
+    RESIDENT: RESIDENT_FIELDS,
+    HMT_PERMIT: RESIDENT_FIELDS,
+    FOREIGN_2017: FOREIGN_2017_FIELDS,
+    FOREIGN_2023: FOREIGN_2023_FIELDS,
+}
+CARD_TYPE_FLAGS: Final = {" ": RESIDENT, "\x00": RESIDENT, "J": HMT_PERMIT, "I": FOREIGN_2017,
+                          "Y": FOREIGN_2023}  # fmt: skip
+_FLAG_OF: Final = {RESIDENT: " ", HMT_PERMIT: "J", FOREIGN_2017: "I", FOREIGN_2023: "Y"}
+_NAME_EN_1: Final = 35  # characters of the 2023 card's first English name field
 
 GENDERS: Final = {"0": "", "1": "男", "2": "女", "9": ""}
 
@@ -46,10 +125,33 @@ NATIONS: Final = {f"{i:02d}": n for i, n in enumerate(_NATION_LIST, start=1)} | 
 }
 
 
-def _fields(block: bytes) -> dict[str, str]:
+def card_type(block: bytes) -> str:
+    """The document type a text block's flag (byte 248) names; UnsupportedCard if none."""
+    if len(block) != TEXT_LEN:
+        raise CardDataError(f"text block is {len(block)} bytes, expected {TEXT_LEN}")
+    flag = block[TYPE_OFFSET : TYPE_OFFSET + 2]
+    try:
+        char = flag.decode("utf-16-le")
+    except UnicodeDecodeError:
+        char = "?"
+    if char not in CARD_TYPE_FLAGS:
+        raise UnsupportedCard(f"card type flag {flag.hex(' ')} at byte {TYPE_OFFSET} unknown")
+    return CARD_TYPE_FLAGS[char]
+
+
+def _offset(layout: tuple[tuple[str, int], ...], field: str) -> int:
+    pos = 0
+    for name, size in layout:
+        if name == field:
+            return pos
+        pos += size
+    raise KeyError(field)
+
+
+def _fields(block: bytes, layout: tuple[tuple[str, int], ...]) -> dict[str, str]:
     out: dict[str, str] = {}
     pos = 0
-    for name, size in FIELDS:
+    for name, size in layout:
         raw = block[pos : pos + size]
         pos += size
         try:
@@ -70,19 +172,30 @@ def _date(text: str, field: str) -> date:
 
 
 def decode_text(block: bytes) -> Person:
-    """Decode a card's text block into a Person (source "idcard")."""
-    if len(block) != TEXT_LEN:
-        raise CardDataError(f"text block is {len(block)} bytes, expected {TEXT_LEN}")
-    f = _fields(block)
+    """Decode a card's text block into a Person (source "idcard"), whatever the card type."""
+    doc_type = card_type(block)
+    f = _fields(block, LAYOUTS[doc_type])
     if f["gender"] not in GENDERS:
         raise CardDataError(f"unknown gender code {f['gender']!r}")
-    if f["nation"] not in NATIONS:
-        raise CardDataError(f"unknown nation code {f['nation']!r}")
+    nation = ""
+    if doc_type == RESIDENT:
+        if f["nation"] not in NATIONS:
+            raise CardDataError(f"unknown nation code {f['nation']!r}")
+        nation = NATIONS[f["nation"]]
     try:
-        id_number = validate(f["id_number"])
+        id_number = validate_document(f["id_number"], doc_type)
     except InvalidIdNumber as e:
         # The message of InvalidIdNumber is Chinese already, but it names no card field.
-        raise CardDataError(f"ID number on the card is invalid: {e}") from e
+        raise CardDataError(f"document number on the card is invalid: {e}") from e
+    name_en = f.get("name_en", "")
+    if doc_type == FOREIGN_2023:
+        # The first field is padded when the name is shorter than 35 characters; a longer
+        # name fills it whole and goes on in the second, so join without stripping the joint.
+        start = _offset(FOREIGN_2023_FIELDS, "name_en")
+        first = block[start : start + 70].decode("utf-16-le")
+        name_en = (first + f["name_en_ex"]).strip(" \x00") if f["name_en_ex"] else name_en
+    if not (f["name"] or name_en):
+        raise CardDataError("the card holds no name")
     # "长期" (long-term) cards have no end date; never feed it to a date parser.
     valid_to = None if f["valid_to"] == LONG_TERM else _date(f["valid_to"], "valid_to")
     return Person(
@@ -91,12 +204,17 @@ def decode_text(block: bytes) -> Person:
         birth_date=_date(f["birth"], "birth"),
         source="idcard",
         gender=GENDERS[f["gender"]],
-        nation=NATIONS[f["nation"]],
-        address=f["address"],
-        authority=f["authority"],
+        nation=nation,
+        address=f.get("address", ""),
+        authority=f["authority"] if doc_type != FOREIGN_2023 else "",
         valid_from=_date(f["valid_from"], "valid_from"),
         valid_to=valid_to,
         valid_to_text=f["valid_to"],
+        doc_type=doc_type,
+        name_en=name_en,
+        nationality=f.get("nationality", ""),
+        permit_number=f["permit_number"] if doc_type == HMT_PERMIT else "",
+        issue_count=f["issue_count"] if doc_type in (HMT_PERMIT, FOREIGN_2023) else "",
     )
 
 
@@ -115,22 +233,34 @@ def encode_text(person: Person) -> bytes:
             raise LocalProtocolError(f"{field} is required on an ID card")
         return d.strftime("%Y%m%d")
 
-    valid_to = LONG_TERM if person.valid_to is None else ymd(person.valid_to, "valid_to")
+    doc_type = person.doc_type
+    if doc_type not in LAYOUTS:
+        raise LocalProtocolError(f"a GA 467 card cannot be a {doc_type!r}")
+    name_en, name_en_ex = person.name_en, ""
+    if doc_type == FOREIGN_2023:
+        name_en, name_en_ex = person.name_en[:_NAME_EN_1], person.name_en[_NAME_EN_1:]
     values = {
         "name": person.name,
         "gender": {"男": "1", "女": "2"}.get(person.gender, "0"),
-        "nation": _code(NATIONS, person.nation, "nation"),
+        "nation": _code(NATIONS, person.nation, "nation") if doc_type == RESIDENT else "",
         "birth": ymd(person.birth_date, "birth_date"),
         "address": person.address,
         "id_number": person.id_number,
         "authority": person.authority,
         "valid_from": ymd(person.valid_from, "valid_from"),
-        "valid_to": valid_to,
-        "reserved": "",
+        "valid_to": LONG_TERM if person.valid_to is None else ymd(person.valid_to, "valid_to"),
+        "permit_number": person.permit_number,
+        "issue_count": person.issue_count,
+        "name_en": name_en,
+        "name_en_ex": name_en_ex,
+        "nationality": person.nationality,
+        "version": "",
+        "card_type": _FLAG_OF[doc_type],
+        "prior_number": "",
     }
     out = bytearray()
-    for name, size in FIELDS:
-        raw = values[name].encode("utf-16-le")
+    for name, size in LAYOUTS[doc_type]:
+        raw = values.get(name, "").encode("utf-16-le")
         if len(raw) > size:
             raise LocalProtocolError(f"{name} needs {len(raw)} bytes, the card has {size}")
         out += raw + " ".encode("utf-16-le") * ((size - len(raw)) // 2)

@@ -2,14 +2,20 @@
 
 =====================================  ========================================
 ``tcp://HOST:9100?timeout=3&width=80``  network printer (python-escpos Network)
-``serial:///dev/ttyUSB0?baud=9600``     serial printer (python-escpos Serial)
-``usb://0416:5011``                     USB printer, VID:PID in hex (needs pyusb)
+``serial:///dev/ttyS0?baudrate=19200``  serial printer (``baud`` works too; default 9600)
+``usb://0416:5011?in=0x81&out=0x03``    USB printer through pyusb, VID:PID in hex;
+                                       ``interface`` (default 0), ``in`` and ``out``
+                                       endpoints (default: its bulk ones); opened
+                                       once and kept (``drivers.printer.usb``)
 ``file:///dev/usb/lp0``                 write-only device file (no status)
 ``sim://printer?out=DIR&paper=ok``      SimPrinter: PNG per ticket, no hardware
 =====================================  ========================================
 
 Common options: ``width`` (58 or 80 mm, default 80), ``timeout`` (seconds,
-default 3), ``chinese=0`` to skip ``FS &``, ``status=0`` to print even when
+default 3), ``confirm`` (seconds a ticket may take to come out, default 10: the
+printer answers a ``GS r 1`` sent behind each ticket once it has printed it),
+``charset`` (what the printer's font holds: ``gb2312``, the default, or ``gb18030``;
+other characters become safe equivalents, "-" for "–"), ``chinese=0`` to skip ``FS &``, ``status=0`` to print even when
 the printer does not answer status queries (the default for ``file://``).
 Keyword arguments override the URL's options.
 """
@@ -22,9 +28,12 @@ from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 from drivers.base import ConfigError, DeviceURL, parse_device_url
-from drivers.printer.escpos_lib import DeviceNotFoundError, Escpos, File, Network, Serial, Usb
+from drivers.printer.charset import DEFAULT_CHARSET, check_charset
+from drivers.printer.escpos_lib import DeviceNotFoundError, Escpos, File, Network, Serial
 from drivers.printer.layout import Paper, paper_for_width
 from drivers.printer.printer import (
+    CoverOpen,
+    CutterError,
     EscposTicketPrinter,
     PaperOut,
     PrinterError,
@@ -35,6 +44,8 @@ from drivers.printer.printer import (
 from drivers.printer.ticket import TicketPrint
 
 __all__ = [
+    "CoverOpen",
+    "CutterError",
     "PaperOut",
     "PrinterError",
     "PrinterOffline",
@@ -97,7 +108,7 @@ class _Serial(Serial):
 def _serial(url: DeviceURL) -> Connect:
     if not url.path:
         raise ConfigError(f"{url.raw}: serial:// needs a device, e.g. serial:///dev/ttyUSB0")
-    baud = url.int_param("baud", 9600)
+    baud = url.int_param("baudrate", url.int_param("baud", 9600))
     return lambda timeout: _Serial(devfile=url.path, baudrate=baud, timeout=timeout)
 
 
@@ -108,9 +119,19 @@ def _usb(url: DeviceURL) -> Connect:
         vid, pid = (int(x, 16) for x in ids.split(":"))
     except ValueError as e:
         raise ConfigError(f"{raw}: usb:// needs VID:PID in hex, e.g. usb://0416:5011") from e
-    if not Usb.is_usable():
-        raise ConfigError(f"{raw}: USB printers need pyusb (pip install 'python-escpos[usb]')")
-    return lambda timeout: Usb(vid, pid, timeout=int(timeout * 1000))  # pyusb counts ms
+    if not (0 <= vid <= 0xFFFF and 0 <= pid <= 0xFFFF):
+        raise ConfigError(f"{raw}: VID and PID are 4 hex digits each")
+    interface = url.int_param("interface", 0)
+    endpoints = {}
+    for key in ("in", "out"):
+        if url.param(key) is not None:
+            ep = url.int_param(key, 0)
+            if not 0 < ep <= 0xFF or (ep & 0x80 == 0) is (key == "in"):
+                raise ConfigError(f"{raw}: {key}=0x{ep:02x} is not a USB {key.upper()} endpoint")
+            endpoints[f"{key}_ep"] = ep
+    from drivers.printer.usb import UsbPrinter  # imports pyusb only when a USB printer is used
+
+    return lambda timeout: UsbPrinter(vid, pid, interface=interface, timeout=timeout, **endpoints)
 
 
 def _file(url: DeviceURL) -> Connect:
@@ -152,15 +173,29 @@ def open_printer(url: str, **options: Any) -> TicketPrinter:
         from drivers.printer.sim import SimPrinter
 
         state = dev.param("paper") or "ok"
-        return SimPrinter(dev.param("out"), paper=paper, state=state, font_path=dev.param("font"))
+        try:
+            sim_charset = check_charset(dev.param("charset") or DEFAULT_CHARSET)
+        except ValueError as e:
+            raise ConfigError(f"{url}: {e}") from e
+        return SimPrinter(dev.param("out"), paper=paper, state=state, font_path=dev.param("font"),
+                          charset=sim_charset)  # fmt: skip
     timeout = dev.float_param("timeout", 3.0)
     if not 0 < timeout <= 60:
         raise ConfigError(f"{url}: timeout must be between 0 and 60 seconds")
+    confirm = dev.float_param("confirm", 10.0)
+    if not 0 < confirm <= 120:
+        raise ConfigError(f"{url}: confirm must be between 0 and 120 seconds")
+    try:
+        charset = check_charset(dev.param("charset") or DEFAULT_CHARSET)
+    except ValueError as e:
+        raise ConfigError(f"{url}: {e}") from e
     transports = {"tcp": _tcp, "serial": _serial, "file": _file, "usb": _usb}
     return EscposTicketPrinter(
         transports[dev.scheme](dev),
         paper=paper,
         timeout=timeout,
+        confirm_timeout=confirm,
+        charset=charset,
         chinese_mode=_flag(params, "chinese", True, url),
         # A file:// device cannot answer status queries: printing blind is all it can do.
         require_status=_flag(params, "status", dev.scheme != "file", url),

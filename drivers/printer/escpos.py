@@ -1,6 +1,7 @@
 """ESC/POS protocol, no I/O: print operations to bytes, status bytes to Health.
 
-We encode text ourselves as GB18030 and send it raw, instead of using
+We encode text ourselves (``drivers.printer.charset``: only what the printer's font
+holds, GB2312 by default) and send it raw, instead of using
 python-escpos' ``text()``: its code-page guessing turns full-width
 punctuation without hanzi into "?" (python-escpos #491).
 """
@@ -10,6 +11,8 @@ from __future__ import annotations
 import enum
 
 from drivers.base import Health, HealthState
+from drivers.printer.charset import DEFAULT_CHARSET
+from drivers.printer.charset import encode as encode_for_font
 from drivers.printer.layout import QR, Cut, Feed, Op, Text
 
 ESC, GS, FS, DLE, EOT, LF = b"\x1b", b"\x1d", b"\x1c", b"\x10", b"\x04", b"\n"
@@ -18,7 +21,17 @@ INIT = ESC + b"@"
 CHINESE_MODE = FS + b"&"  # needed by Chinese-font models; harmless on others
 CUT = ESC + b"d\x06" + GS + b"V\x00"  # feed 6 lines past the cutter, full cut
 STATUS_ONLINE = DLE + EOT + b"\x01"  # DLE EOT 1: printer status
+STATUS_OFFLINE_CAUSE = DLE + EOT + b"\x02"  # DLE EOT 2: why offline
+STATUS_ERROR_CAUSE = DLE + EOT + b"\x03"  # DLE EOT 3: which error
 STATUS_PAPER = DLE + EOT + b"\x04"  # DLE EOT 4: roll paper sensor status
+# GS r 1: transmit the paper sensor status. Not real time: the printer answers when it
+# reaches it in its buffer, so the answer means everything sent before it has printed.
+TRANSMIT_PAPER = GS + b"r\x01"
+# Real time, acted on even while the printer is stalled: DLE ENQ 2 recovers from a
+# recoverable (cutter) error after clearing the buffers; DLE DC4 fn=8 clears the receive
+# and print buffers of printers that have it (answering 37 25 00). Printers without them
+# ignore them. Sent after a fault, so what was left of a ticket never prints later.
+CLEAR_BUFFERS = DLE + b"\x05\x02" + DLE + b"\x14\x08\x01\x03\x14\x01\x06\x02\x08"
 
 _ALIGN = {"left": 0, "center": 1, "right": 2}
 QR_ERROR_LEVEL_M = 1
@@ -46,8 +59,11 @@ def encode_qr(payload: str, module_dots: int, error_level: int = QR_ERROR_LEVEL_
     )
 
 
-def encode_text(line: Text) -> bytes:
-    """One line of text with its alignment, size and weight, then a line feed."""
+def encode_text(line: Text, charset: str = DEFAULT_CHARSET) -> bytes:
+    """One line of text with its alignment, size and weight, then a line feed.
+
+    Characters the printer's font (`charset`) lacks become safe equivalents first.
+    """
     if not 1 <= line.scale <= 8:
         raise ValueError(f"text scale must be 1..8, got {line.scale}")
     size = ((line.scale - 1) << 4) | (line.scale - 1)
@@ -55,12 +71,14 @@ def encode_text(line: Text) -> bytes:
         ESC + b"a" + bytes([_ALIGN[line.align]])
         + GS + b"!" + bytes([size])
         + ESC + b"E" + bytes([1 if line.bold else 0])
-        + line.text.encode("gb18030", errors="replace")
+        + encode_for_font(line.text, charset)
         + LF
     )  # fmt: skip
 
 
-def encode_ops(ops: list[Op], *, chinese_mode: bool = True) -> bytes:
+def encode_ops(
+    ops: list[Op], *, chinese_mode: bool = True, charset: str = DEFAULT_CHARSET
+) -> bytes:
     """The whole ticket as one ESC/POS byte string, starting from a reset printer."""
     out = bytearray(INIT)
     if chinese_mode:
@@ -68,7 +86,7 @@ def encode_ops(ops: list[Op], *, chinese_mode: bool = True) -> bytes:
     for op in ops:
         match op:
             case Text():
-                out += encode_text(op)
+                out += encode_text(op, charset)
             case QR():
                 # No LF after it: the symbol feeds its own height, an LF would add a blank line.
                 out += ESC + b"a\x01" + encode_qr(op.payload, op.module_dots)
@@ -93,11 +111,65 @@ class BadStatus(ValueError):
     """The printer answered a status query with a byte that is not a status byte."""
 
 
+def is_realtime_status(byte: int) -> bool:
+    """A DLE EOT reply: bits 1 and 4 set, bits 0 and 7 clear."""
+    return byte & 0x93 == 0x12
+
+
+def is_transmit_status(byte: int) -> bool:
+    """A GS r 1 reply: bits 4 and 7 clear (so never mistaken for a DLE EOT reply)."""
+    return byte & 0x90 == 0
+
+
 def _check(byte: int) -> int:
-    # Real-time status bytes have fixed bits: bit 1 and bit 4 set, bits 0 and 7 clear.
-    if byte & 0x93 != 0x12:
+    if not is_realtime_status(byte):
         raise BadStatus(f"not an ESC/POS status byte: 0x{byte:02x}")
     return byte
+
+
+class Fault(enum.Enum):
+    """Why a printer stopped, from DLE EOT 2 and 3."""
+
+    COVER_OPEN = "cover_open"
+    PAPER_END = "paper_end"  # printing stopped at paper end
+    CUTTER = "cutter_error"  # autocutter error (recoverable)
+    UNRECOVERABLE = "printer_error"
+    ERROR = "error"  # an error, cause not given
+
+
+def decode_offline_cause(byte: int) -> set[Fault]:
+    """DLE EOT 2 reply: bit 2 cover open, bit 5 stopped by paper end, bit 6 error."""
+    _check(byte)
+    out = set()
+    if byte & 0x04:
+        out.add(Fault.COVER_OPEN)
+    if byte & 0x20:
+        out.add(Fault.PAPER_END)
+    if byte & 0x40:
+        out.add(Fault.ERROR)
+    return out
+
+
+def decode_error_cause(byte: int) -> set[Fault]:
+    """DLE EOT 3 reply: bit 3 autocutter error, bit 5 unrecoverable error."""
+    _check(byte)
+    out = set()
+    if byte & 0x08:
+        out.add(Fault.CUTTER)
+    if byte & 0x20:
+        out.add(Fault.UNRECOVERABLE)
+    return out
+
+
+def decode_transmit_paper(byte: int) -> PaperState:
+    """GS r 1 reply: bits 2-3 paper end, bits 0-1 near end."""
+    if not is_transmit_status(byte):
+        raise BadStatus(f"not a GS r 1 reply: 0x{byte:02x}")
+    if byte & 0x0C:
+        return PaperState.OUT
+    if byte & 0x03:
+        return PaperState.LOW
+    return PaperState.OK
 
 
 def decode_online(byte: int) -> bool:
@@ -115,13 +187,26 @@ def decode_paper(byte: int) -> PaperState:
     return PaperState.OK
 
 
-def health_of(online: bool, paper: PaperState) -> Health:
-    """The Health a kiosk shows for decoded status answers."""
+FAULT_HEALTH = {
+    Fault.COVER_OPEN: Health(HealthState.OFFLINE, "打印机盖未合上", "cover_open"),
+    Fault.CUTTER: Health(HealthState.OFFLINE, "打印机切刀故障（卡纸）", "cutter_error"),
+    Fault.UNRECOVERABLE: Health(HealthState.OFFLINE, "打印机出现不可恢复的故障", "printer_error"),
+    Fault.ERROR: Health(HealthState.OFFLINE, "打印机故障", "printer_error"),
+}
+
+
+def health_of(
+    online: bool, paper: PaperState, faults: set[Fault] | frozenset[Fault] = frozenset()
+) -> Health:
+    """The Health a kiosk shows for decoded status answers (faults from DLE EOT 2 and 3)."""
     # Paper out usually also takes the printer offline; "缺纸" is the more useful reason.
-    if paper is PaperState.OUT:
+    if paper is PaperState.OUT or Fault.PAPER_END in faults:
         return Health(HealthState.OFFLINE, "打印机缺纸", "paper_out")
+    for fault in (Fault.COVER_OPEN, Fault.CUTTER, Fault.UNRECOVERABLE, Fault.ERROR):
+        if fault in faults:
+            return FAULT_HEALTH[fault]
     if not online:
-        return Health(HealthState.OFFLINE, "打印机离线（可能开盖或故障）", "offline")
+        return Health(HealthState.OFFLINE, "打印机离线", "offline")
     if paper is PaperState.LOW:
         return Health(HealthState.DEGRADED, "打印纸将用完，请及时换纸", "paper_low")
     return Health(HealthState.OK, "打印机正常", "ok")

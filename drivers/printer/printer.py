@@ -2,7 +2,9 @@
 
 Every public call opens the transport, does its work and closes it again:
 a network printer serves one connection at a time, and a fresh connection
-never holds a late status byte from a query that timed out earlier. Each
+never holds a late status byte from a query that timed out earlier. A USB
+printer (``keep_open``) is opened once and kept: opening it is slow, and late
+bytes are drained at the start of each call instead. Each
 call runs against one deadline (``timeout``, default 3 s), so a silent or
 unplugged printer can never hang the kiosk longer than that.
 """
@@ -27,9 +29,14 @@ log = logging.getLogger(__name__)
 
 
 class PrinterError(DriverError):
-    """Any failure of the ticket printer."""
+    """Any failure of the ticket printer.
+
+    ``unconfirmed`` is True when the ticket went to the printer but did not come out
+    in full (a fault stopped it, or no confirmation came): part of it may be on paper.
+    """
 
     user_message = "打印机故障，请到服务台取号"
+    unconfirmed = False
 
 
 class PrinterOffline(PrinterError, DeviceUnavailable):
@@ -50,11 +57,24 @@ class PrinterTimeout(PrinterError, DeviceTimeout):
     user_message = "打印机无响应，请到服务台取号"
 
 
+class CoverOpen(PrinterOffline):
+    """The printer's cover is open (DLE EOT 2 bit 2)."""
+
+    user_message = "打印机盖未合上，请联系工作人员"
+
+
+class CutterError(PrinterOffline):
+    """The autocutter jammed (DLE EOT 3 bit 3)."""
+
+    user_message = "打印机切刀故障，请联系工作人员"
+
+
 class _Busy(PrinterTimeout):
     """Another call holds the printer for longer than our timeout."""
 
 
 NO_ANSWER = Health(HealthState.UNKNOWN, "打印机无应答", "no_answer")
+POLL = 0.5  # seconds between real-time status looks while a ticket prints
 UNREACHABLE = Health(HealthState.OFFLINE, "无法连接打印机", "unreachable")
 NO_STATUS_CHANNEL = Health(HealthState.UNKNOWN, "此连接方式读不到打印机状态", "no_status_channel")
 
@@ -80,6 +100,10 @@ def refuse_unless_printable(health: Health, *, require_status: bool) -> None:
     """Raise the error a ticket would fail with in this state; return when printing may go ahead."""
     if health.code == "paper_out":
         raise PaperOut(f"printer reports paper out ({health.reason})")
+    if health.code == "cover_open":
+        raise CoverOpen(f"printer cover is open ({health.reason})")
+    if health.code == "cutter_error":
+        raise CutterError(f"printer cutter error ({health.reason})")
     if health.state is HealthState.OFFLINE:
         raise PrinterOffline(f"printer is offline: {health.code} ({health.reason})")
     if health.state is HealthState.UNKNOWN and require_status:
@@ -97,12 +121,17 @@ class _Link:
     def __init__(self, transport: Escpos, deadline: float) -> None:
         self.transport = transport
         self.deadline = deadline
+        self._pending = bytearray()  # bytes read but not yet wanted (the other kind of reply)
 
     def _arm(self) -> None:
         """Give the next blocking operation only the time left before the deadline."""
         left = self.deadline - time.monotonic()
         if left <= 0:
             raise PrinterTimeout("printer call ran out of time")
+        arm = getattr(self.transport, "arm", None)
+        if arm is not None:  # our own transports (USB) take the time themselves
+            arm(left)
+            return
         dev: Any = self.transport._device
         if hasattr(dev, "settimeout"):  # socket
             dev.settimeout(left)
@@ -122,18 +151,57 @@ class _Link:
                 raise PrinterOffline(f"connection to the printer lost: {e}") from e
             raise
 
+    def _take(self, wanted: Callable[[int], bool]) -> int | None:
+        """The newest pending byte `wanted` takes; the others stay pending."""
+        matching = [b for b in self._pending if wanted(b)]
+        if not matching:
+            return None
+        self._pending = bytearray(b for b in self._pending if not wanted(b))
+        return matching[-1]
+
+    def _read_until(self, wanted: Callable[[int], bool], until: float | None = None) -> int | None:
+        """The newest byte `wanted` takes from what arrives before the deadline, else None.
+
+        DLE EOT replies (bit 4 set) and GS r replies (bit 4 clear) never mix up: bytes of
+        the other kind wait in `_pending` for their own reader. `until` stops earlier.
+        """
+        while True:
+            found = self._take(wanted)
+            if found is not None:
+                return found
+            saved = self.deadline
+            if until is not None:
+                self.deadline = min(saved, until)
+            try:
+                self._arm()
+                reply = self.transport._read()
+            except (TimeoutError, PrinterTimeout):
+                return None
+            except OSError as e:
+                raise PrinterOffline(f"connection to the printer lost: {e}") from e
+            finally:
+                self.deadline = saved
+            if not reply:  # serial and USB give b"" on timeout
+                return None
+            # A clear's 37 25 00 answers nothing we ask: drop it.
+            self._pending += bytes(reply).replace(b"\x37\x25\x00", b"")
+
     def query(self, command: bytes) -> int | None:
         """Send a DLE EOT query; the reply byte, or None when the printer stays silent."""
         self.write(command)
-        self._arm()
-        try:
-            reply = self.transport._read()
-        except TimeoutError:
-            return None
-        except OSError as e:
-            raise PrinterOffline(f"connection to the printer lost: {e}") from e
-        # Serial and USB give b"" on timeout. With several bytes the last is the newest.
-        return reply[-1] if reply else None
+        return self._read_until(proto.is_realtime_status)
+
+    def await_transmit_status(self, until: float | None = None) -> int | None:
+        """The reply to a GS r sent with the ticket, or None if it did not come in time."""
+        return self._read_until(proto.is_transmit_status, until)
+
+    def forget_pending(self) -> None:
+        """Drop bytes read but not taken (before a GS r: none of them can be its answer)."""
+        self._pending.clear()
+
+    def extend(self, seconds: float) -> None:
+        """Give the call `seconds` more from now (waiting for a ticket to print)."""
+        self.deadline = max(self.deadline, time.monotonic() + seconds)
 
 
 class EscposTicketPrinter(TicketPrinter):
@@ -151,9 +219,16 @@ class EscposTicketPrinter(TicketPrinter):
         timeout: float = 3.0,
         chinese_mode: bool = True,
         require_status: bool = True,
+        confirm_timeout: float = 10.0,
+        charset: str = "gb2312",
         name: str = "printer",
     ) -> None:
         self._connect = connect
+        self.charset = charset
+        self.confirm_timeout = confirm_timeout
+        # A fault stopped the last ticket: clear the printer's buffers before the next one
+        # (they were cleared when the fault was seen too; a printer that was off then kept them).
+        self._dirty = False
         self.paper = paper
         self.timeout = timeout
         self.chinese_mode = chinese_mode
@@ -162,6 +237,7 @@ class EscposTicketPrinter(TicketPrinter):
         self._lock = threading.Lock()  # one call on the device at a time
         self._last = Health(HealthState.UNKNOWN, "尚未检查打印机", "not_checked")
         self._closed = False
+        self._kept: Escpos | None = None  # a transport that stays open (USB), once opened
 
     def __repr__(self) -> str:
         return f"EscposTicketPrinter({self.name}, {self.paper.mm}mm)"
@@ -173,19 +249,33 @@ class EscposTicketPrinter(TicketPrinter):
         if not self._lock.acquire(timeout=self.timeout):
             raise _Busy(f"{self.name}: printer busy with another job")
         transport: Escpos | None = None
+        keep = False
         try:
             # Built before the clock starts: the first python-escpos object loads its
             # printer profiles (about half a second of CPU, once per process).
-            transport = self._connect(self.timeout)
+            transport = self._kept or self._connect(self.timeout)
             deadline = time.monotonic() + self.timeout
             try:
-                transport.open()
+                transport.open()  # a kept transport that is open does nothing here
+                drain = getattr(transport, "drain", None)
+                if drain is not None:
+                    drain()
             except (EscposLibraryError, OSError, RuntimeError) as e:
                 # DeviceNotFoundError mostly; RuntimeError when pyusb/pyserial is missing.
                 raise PrinterOffline(f"{self.name}: cannot open: {e}") from e
-            yield _Link(transport, deadline)
+            link = _Link(transport, deadline)
+            try:
+                yield link
+            except PrinterOffline:
+                raise  # the device is gone: open it afresh next time
+            except PrinterError:
+                keep = True  # a fault or a timeout: the device itself is still there
+                raise
+            keep = True
         finally:
-            if transport is not None:
+            keep = keep and getattr(transport, "keep_open", False) and not self._closed
+            self._kept = transport if keep else None
+            if transport is not None and not keep:
                 try:
                     transport.close()
                 except Exception:  # closing a dead link must not hide the real error
@@ -201,7 +291,17 @@ class EscposTicketPrinter(TicketPrinter):
         if online is None or paper is None:
             return NO_ANSWER
         try:
-            return proto.health_of(proto.decode_online(online), proto.decode_paper(paper))
+            is_online, paper_state = proto.decode_online(online), proto.decode_paper(paper)
+            faults: set[proto.Fault] = set()
+            if not is_online or paper_state is proto.PaperState.OUT:
+                # Name the fault: cover open, cutter, paper end (DLE EOT 2 and 3).
+                cause = link.query(proto.STATUS_OFFLINE_CAUSE)
+                error = link.query(proto.STATUS_ERROR_CAUSE) if cause is not None else None
+                if cause is not None:
+                    faults |= proto.decode_offline_cause(cause)
+                if error is not None:
+                    faults |= proto.decode_error_cause(error)
+            return proto.health_of(is_online, paper_state, faults)
         except proto.BadStatus as e:
             log.warning("%s: %s", self.name, e)
             return Health(HealthState.UNKNOWN, "打印机状态无法识别", "bad_status")
@@ -229,33 +329,98 @@ class EscposTicketPrinter(TicketPrinter):
         return self._last
 
     def print_ticket(self, ticket: TicketPrint) -> None:
-        """Check status, send the ticket, check status again; raise a PrinterError on any failure."""
-        data = proto.encode_ops(layout_ticket(ticket, self.paper), chinese_mode=self.chinese_mode)
+        """Check status, send the ticket with a GS r 1 behind it, wait for that answer.
+
+        The answer comes only once the ticket has printed (GS r is not real time), so
+        a return means the ticket came out. Without it within ``confirm_timeout``, the
+        real-time status names the fault, the printer's buffers are cleared (no half
+        ticket when the paper is refilled) and the error is raised.
+        """
+        data = proto.encode_ops(
+            layout_ticket(ticket, self.paper), chinese_mode=self.chinese_mode, charset=self.charset
+        )
         refused = False
         try:
             with self._link() as link:
+                if self._dirty:
+                    link.write(proto.CLEAR_BUFFERS)
+                    self._dirty = False
                 self._last = self._read_health(link)
                 refused = True
                 refuse_unless_printable(self._last, require_status=self.require_status)
                 refused = False
-                link.write(data)
-                self._last = after = self._read_health(link)
+                if self._last is NO_STATUS_CHANNEL or (
+                    self._last.state is HealthState.UNKNOWN and not self.require_status
+                ):
+                    link.write(data)  # printing blind: nothing can confirm it
+                    return
+                link.forget_pending()  # e.g. a split 37 25 00 of the clear: not our answer
+                link.write(data + proto.TRANSMIT_PAPER)
+                reply = self._await_printed(link)
+                if reply is not None:
+                    self._last = self._confirmed(reply)
+                    return
+                link.extend(self.timeout)
+                self._last = self._read_health(link)
+                self._dirty = True
+                link.write(proto.CLEAR_BUFFERS)
         except PrinterError as e:
             if not refused:  # a refusal's reason is already in self._last
                 self._last = self._health_of_error(e)
+                self._dirty = True  # part of a ticket may sit in the printer
             raise
-        if after.state in (HealthState.OK, HealthState.DEGRADED):
-            return
-        if after.state is HealthState.UNKNOWN and not self.require_status:
-            return
-        # The data went out but the printer did not confirm it: the ticket may be missing or cut short.
+        raise self._not_printed(self._last)
+
+    def _await_printed(self, link: _Link) -> int | None:
+        """The GS r 1 answer once the ticket is out; None if a fault stopped it or time ran out.
+
+        While waiting, the real-time status is looked at every `POLL` seconds, so paper
+        running out or the cover opening is seen at once, not after ``confirm_timeout``.
+        """
+        end = time.monotonic() + self.confirm_timeout
+        link.extend(self.confirm_timeout)
+        while time.monotonic() < end:
+            reply = link.await_transmit_status(until=min(end, time.monotonic() + POLL))
+            if reply is not None:
+                return reply
+            if time.monotonic() >= end:
+                break
+            health = self._read_health(link)
+            if health.state is HealthState.OFFLINE:
+                return None  # stalled by a fault; print_ticket names it
+        return None
+
+    def _confirmed(self, reply: int) -> Health:
+        try:
+            paper = proto.decode_transmit_paper(reply)
+        except proto.BadStatus:
+            return Health(HealthState.UNKNOWN, "打印机状态无法识别", "bad_status")
+        # The ticket is out; a roll that ended with it needs a new one before the next.
+        return proto.health_of(True, paper)
+
+    @staticmethod
+    def _not_printed(health: Health) -> PrinterError:
+        """The error for a ticket the printer did not confirm, naming the fault."""
         msg = "打印机未确认出票，如未拿到小票请到服务台补打"
-        if after.code == "paper_out":
-            raise PaperOut("paper ran out while printing", user_message="打印纸用完，" + msg)
-        if after.state is HealthState.OFFLINE:
-            raise PrinterOffline(f"went offline while printing: {after.code}", user_message=msg)
-        raise PrinterTimeout(f"no status after printing: {after.code}", user_message=msg)
+        what = f"ticket not confirmed: {health.code} ({health.reason})"
+        err: PrinterError
+        if health.code == "paper_out":
+            err = PaperOut(what, user_message="打印纸用完，" + msg)
+        elif health.code == "cover_open":
+            err = CoverOpen(what, user_message="打印机盖被打开，" + msg)
+        elif health.code == "cutter_error":
+            err = CutterError(what, user_message="打印机切刀故障，" + msg)
+        elif health.state is HealthState.OFFLINE:
+            err = PrinterOffline(what, user_message=msg)
+        else:
+            err = PrinterTimeout(what, user_message=msg)
+        err.unconfirmed = True
+        return err
 
     def close(self) -> None:
-        """Refuse further calls (the transport is already closed after each call)."""
-        self._closed = True
+        """Refuse further calls; release a transport kept open (USB)."""
+        with self._lock:
+            self._closed = True
+            kept, self._kept = self._kept, None
+        if kept is not None:
+            kept.close()

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import threading
+from dataclasses import replace
 from pathlib import Path
 
 import qrcode
@@ -17,6 +18,7 @@ from PIL import Image, ImageDraw, ImageFont
 
 from drivers.base import ConfigError, Health
 from drivers.printer import escpos as proto
+from drivers.printer.charset import DEFAULT_CHARSET, printable
 from drivers.printer.layout import PAPER_80, QR, Cut, Feed, Op, Paper, Text, char_columns
 from drivers.printer.layout import layout_ticket as _layout
 from drivers.printer.printer import TicketPrinter, refuse_unless_printable
@@ -34,7 +36,7 @@ LINE_GAP = 6  # dots between printed lines (ESC/POS default spacing is about 30 
 FEED = CELL + LINE_GAP
 TOP_MARGIN = 24
 CUT_FEED = 6  # lines fed before the cut (ESC d 6)
-STATES = ("ok", "low", "out", "offline")
+STATES = ("ok", "low", "out", "offline", "cover_open", "cutter_error")
 
 
 def find_cjk_font(path: str | None = None) -> tuple[str, int]:
@@ -160,7 +162,7 @@ class TicketRenderer:
 
 
 class SimPrinter(TicketPrinter):
-    """A printer in-process: ``sim://printer?out=DIR&width=80&paper=ok|low|out|offline``.
+    """A printer in-process: ``sim://printer?out=DIR&width=80&paper=ok|low|out|offline|…``.
 
     Every ticket is rendered to PNG (saved in ``out`` when given) and kept
     in ``printed``; ``set_state`` lets a demo run out of paper.
@@ -168,9 +170,10 @@ class SimPrinter(TicketPrinter):
 
     def __init__(
         self, out: str | Path | None = None, *, paper: Paper = PAPER_80, state: str = "ok",
-        font_path: str | None = None,
+        font_path: str | None = None, charset: str = DEFAULT_CHARSET,
     ) -> None:  # fmt: skip
         self.paper = paper
+        self.charset = charset
         self.out = Path(out) if out else None
         self.renderer = TicketRenderer(paper, font_path)
         self.printed: list[TicketPrint] = []
@@ -180,7 +183,7 @@ class SimPrinter(TicketPrinter):
         self.set_state(state)
 
     def set_state(self, state: str) -> None:
-        """Paper "ok", "low", "out", or "offline" (cover open)."""
+        """Paper "ok", "low", "out"; or a fault: "offline", "cover_open", "cutter_error"."""
         if state not in STATES:
             raise ConfigError(f"sim printer: paper state must be one of {', '.join(STATES)}")
         self.state = state
@@ -188,11 +191,20 @@ class SimPrinter(TicketPrinter):
     def status(self) -> Health:
         """Health as the real driver would decode it for this state."""
         paper = {"low": proto.PaperState.LOW, "out": proto.PaperState.OUT}
-        return proto.health_of(self.state != "offline", paper.get(self.state, proto.PaperState.OK))
+        faults = {"cover_open": {proto.Fault.COVER_OPEN}, "cutter_error": {proto.Fault.CUTTER}}
+        online = self.state not in ("offline", *faults)
+        return proto.health_of(
+            online, paper.get(self.state, proto.PaperState.OK), faults.get(self.state, set())
+        )
 
     def render(self, ticket: TicketPrint) -> Image.Image:
         """The ticket as it would come out of the printer (nothing is recorded)."""
-        return self.renderer.render(_layout(ticket, self.paper))
+        # Only what the real printer's font holds, so the picture shows what paper would.
+        ops = [
+            replace(op, text=printable(op.text, self.charset)) if isinstance(op, Text) else op
+            for op in _layout(ticket, self.paper)
+        ]
+        return self.renderer.render(ops)
 
     def print_ticket(self, ticket: TicketPrint) -> None:
         """Render and keep the ticket; refuse like the real printer when offline or out of paper."""

@@ -2,8 +2,12 @@
 
 Pick one from the configuration URL::
 
-    reader = open_card_reader("pcsc://")                         # the reader with a card
-    reader = open_card_reader("pcsc://Virtual%20PCD%2000%2000")  # a named reader
+    reader = open_card_reader("pcsc://ACR1281")                  # a reader by part of its name
+    reader = open_card_reader("pcsc://Virtual%20PCD%2000%2000")  # a reader by its full name
+    reader = open_card_reader("pcsc://")                         # the first reader with a card
+
+Name the reader in a hall (``pcsc://NAME-SUBSTRING``, as ``pcsc_scan -r`` lists it):
+without a name the first slot holding a card is used. PSAM slots are never used.
     reader = open_card_reader("sim://sscard")                    # in-process, for the demo
 
 ``reader.read_card(timeout)`` returns a ``drivers.base.Person`` (source

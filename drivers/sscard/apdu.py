@@ -153,10 +153,17 @@ def parse_card_number(data: bytes) -> str:
 
 
 def parse_id_number(data: bytes) -> str:
-    """Record 08: the social security number, which is the 18-character ID number."""
-    text = _ascii(record_value(data, 0x08), "social security number")
+    """Record 08: the social security number, as long as the card holds it.
+
+    For citizens it is the 18-character ID number (checked as one, check digit and
+    all); foreigners' cards hold a permanent-residence number (15 or 18 characters)
+    or another number of the issuing bureau's making: letters and digits, any length.
+    The Le of ``READ_ID_NUMBER`` only asks for 18; a card with more answers 6Cxx and
+    ``transmit_with_retries`` asks again.
+    """
+    text = _ascii(record_value(data, 0x08), "social security number").strip().upper()
     try:
-        return idnumber.validate(text)
+        return idnumber.validate_document(text, idnumber.document_type_of(text))
     except idnumber.InvalidIdNumber as e:
         raise CardDataError(
             f"social security number invalid: {e}",

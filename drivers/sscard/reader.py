@@ -1,8 +1,10 @@
 """The PC/SC social security card reader (pyscard over pcscd).
 
-``pcsc://`` uses whichever reader has a card (the first one); ``pcsc://NAME``
-(percent-encoded, e.g. ``pcsc://Virtual%20PCD%2000%2000``) picks a reader by
-exact name, else case-insensitively, else by name prefix. ``read_card`` blocks:
+``pcsc://NAME`` picks a reader by name: exact, else case-insensitively, else by
+prefix, else by any part of its name (percent-encoded, e.g. ``pcsc://ACR1281`` or
+``pcsc://Virtual%20PCD%2000%2000``); use it in a hall, where a dual reader lists
+several slots. ``pcsc://`` alone uses whichever reader has a card first. (P)SAM slots
+are skipped either way. ``read_card`` blocks:
 call it from a worker thread, never the GUI thread.
 """
 
@@ -10,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -37,13 +40,30 @@ log = logging.getLogger(__name__)
 _NO_SERVICE = "读卡服务未运行，请联系工作人员"
 
 
+# Dual-slot readers list their security-module slots as readers of their own ("… PSAM1 00 00",
+# "… SAM 00 01"); a SAM answers a card request like a card, but is never the citizen's.
+_SAM_SLOT = re.compile(r"(?<![a-z])p?sam\d*(?![a-z])", re.IGNORECASE)
+
+
+def is_sam_slot(name: str) -> bool:
+    """Whether a PC/SC reader name is a (P)SAM slot."""
+    return bool(_SAM_SLOT.search(name))
+
+
 def match_reader(names: list[str], wanted: str) -> str | None:
-    """The reader among `names` that `wanted` designates, or None."""
+    """The reader among `names` that `wanted` designates, or None.
+
+    Exact name, else case-insensitive name, else prefix, else any part of the name
+    (``pcsc://ACR1281`` finds "ACS ACR1281 1S Dual Reader PICC 00 00"). Prefix and part
+    matches skip SAM slots unless `wanted` itself names one.
+    """
     low = wanted.lower()
+    loose = names if is_sam_slot(wanted) else [n for n in names if not is_sam_slot(n)]
     for candidate in (
         [n for n in names if n == wanted],
         [n for n in names if n.lower() == low],
-        [n for n in names if n.lower().startswith(low)],
+        [n for n in loose if n.lower().startswith(low)],
+        [n for n in loose if low in n.lower()],
     ):
         if candidate:
             return candidate[0]
@@ -124,13 +144,15 @@ class SocialSecurityCardReader(EventSink):
 
     def wants(self, reader: str) -> bool:
         """Whether events and reads of this reader concern us."""
-        return self.reader_name is None or match_reader([reader], self.reader_name) is not None
+        if self.reader_name is None:
+            return not is_sam_slot(reader)
+        return match_reader([reader], self.reader_name) is not None
 
     def _readers(self) -> list[str]:
         with _pcsc_errors("list readers"):
             names = [str(r) for r in list_readers()]
         if self.reader_name is None:
-            return names
+            return [n for n in names if not is_sam_slot(n)]
         found = match_reader(names, self.reader_name)
         if found is None:
             raise DeviceUnavailable(
@@ -145,7 +167,7 @@ class SocialSecurityCardReader(EventSink):
         if not names:
             raise DeviceUnavailable("no PC/SC reader", user_message="未连接读卡器，请联系工作人员")
         with _pcsc_errors("wait for card"):
-            request = CardRequest(timeout=timeout, readers=names if self.reader_name else None)
+            request = CardRequest(timeout=timeout, readers=names)  # never a SAM slot
         try:
             with _pcsc_errors("wait for card"):
                 try:

@@ -48,14 +48,16 @@ def read_person(transmit: a.Transmit) -> Person:
     gender = _optional(transmit, a.READ_GENDER, "gender")
     nation = _optional(transmit, a.READ_NATION, "nation")
     birth = _optional(transmit, a.READ_BIRTH_DATE, "birth date")
+    doc_type = idnumber.document_type_of(id_number)
+    born = a.parse_birth_date(birth) if birth is not None else None
+    if born is None and idnumber.birth_in_number(doc_type):
+        born = idnumber.birth_date(id_number)  # also inside the (validated) ID number
     return Person(
         id_number=id_number,
         name=name,
-        # The birth date is also inside the (validated) ID number.
-        birth_date=a.parse_birth_date(birth)
-        if birth is not None
-        else idnumber.birth_date(id_number),
+        birth_date=born,
         source="sscard",
+        doc_type=doc_type,
         gender=a.parse_gender(gender) if gender is not None else "",
         nation=a.parse_nation(nation) if nation is not None else "",
         card_number=card_number,

@@ -8,6 +8,7 @@ The phrase itself always comes from :mod:`drivers.voice.phrases`.
 from __future__ import annotations
 
 import array
+import re
 import shutil
 import subprocess
 import tempfile
@@ -92,6 +93,34 @@ def run_espeak(
     return out
 
 
+def _names(listing: str) -> set[str]:
+    """Every name a voice of ``espeak-ng --voices`` output answers to (lower case)."""
+    names: set[str] = set()
+    for row in listing.splitlines()[1:]:
+        cols = row.split()
+        if len(cols) < 5:
+            continue
+        language, voice_name, file = cols[1], cols[3], cols[4]
+        names |= {language, voice_name, file, file.rsplit("/", 1)[-1]}
+        names |= set(re.findall(r"\(([^ )]+) \d+\)", " ".join(cols[5:])))  # (zh 5)
+    return {n.lower() for n in names}
+
+
+def unknown_voice(voice: str, exe: str = "espeak-ng") -> str:
+    """The part of a voice spec ("cmn-latn-pinyin", "en+f3") espeak-ng does not list; "" if none."""
+    base, _, variant = voice.partition("+")
+    for name, arg in ((base, "--voices"), (variant, "--voices=variant")):
+        if not name:
+            continue
+        try:
+            out = subprocess.run([exe, arg], capture_output=True, text=True, timeout=10).stdout
+        except (OSError, subprocess.TimeoutExpired):
+            return name
+        if name.lower() not in _names(out):
+            return name
+    return ""
+
+
 class EspeakEngine(_FileEngine):
     """Synthesizes with espeak-ng: pinyin through ``cmn-latn-pinyin`` for zh, ``en`` for English."""
 
@@ -110,11 +139,31 @@ class EspeakEngine(_FileEngine):
         self.rate, self.pause_ms, self.exe = rate, pause_ms, exe
 
     def check(self) -> Health:
+        """espeak-ng is there, knows the configured voice, and makes a WAV with it.
+
+        espeak-ng 1.51 exits 0 for a voice it half knows ("cmn-xx" falls back to "cmn",
+        which reads pinyin by English rules; "en+nosuch" drops the variant), so the voice
+        is looked up in ``espeak-ng --voices`` first, then one short phrase is synthesised.
+        """
         if shutil.which(self.exe) is None:
             return Health(
                 HealthState.OFFLINE, "未安装 espeak-ng，叫号语音无法合成", "espeak-missing"
             )
-        return Health(HealthState.OK)
+        missing = unknown_voice(self.voice, self.exe)
+        if missing:
+            return Health(
+                HealthState.OFFLINE,
+                f"espeak-ng 没有语音 {missing}，叫号语音无法合成",
+                "voice-unknown",
+            )
+        phrase = phrase_for(Call("A1", 1), self.lang)
+        with tempfile.TemporaryDirectory(prefix="yichuang-voicecheck-") as tmp:
+            try:
+                run_espeak(phrase.ssml(0), Path(tmp) / "check.wav", voice=self.voice,
+                           rate=self.rate, exe=self.exe)  # fmt: skip
+            except DeviceUnavailable as e:
+                return Health(HealthState.OFFLINE, e.user_message, "espeak-failed")
+        return Health(HealthState.OK, f"espeak-ng {self.voice}", "ok")
 
     def synthesize(self, call: Call, *, recall: bool = False) -> Path:
         phrase = phrase_for(call, self.lang, recall=recall)

@@ -89,6 +89,10 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    "its own key, as in a hall)")  # fmt: skip
     h.add_argument("--dir", type=Path, default=Path("."), help="where the database goes")
     h.add_argument("--keep", action="store_true", help="keep the database and the hub's log")
+    from hall.cli import bench_kiosk
+
+    k = sub.add_parser("kiosk", help="the kiosk: card tap to ticket complete at the printer")
+    bench_kiosk.add_arguments(k)
 
 
 def _pct(xs: list[float], q: float) -> float:
@@ -153,6 +157,10 @@ def hub_times(log: Path, skip: str = SETUP_DEVICE) -> dict[str, list[float]]:
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.bench == "kiosk":
+        from hall.cli import bench_kiosk
+
+        return bench_kiosk.run(args)
     from hall.core.layout import default_layout_path, load_layout
 
     work = Path(tempfile.mkdtemp(prefix="hall-bench-", dir=args.dir))

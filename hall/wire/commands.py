@@ -21,6 +21,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 from typing import Any, Generic, Protocol, TypeVar
 
 from hall.core import errors as E
@@ -28,10 +29,12 @@ from hall.core.engine import Engine, Outcome, PersonRef
 from hall.core.idnumber import (
     InvalidIdNumber,
     birth_date,
+    birth_in_number,
+    document_type_of,
     mask_id,
     mask_name,
     person_hash,
-    validate,
+    validate_document,
 )
 from hall.wire import protocol as P
 from hall.wire.peer import Peer
@@ -70,16 +73,31 @@ REACH: dict[str, Reach] = {
 
 
 def person(card: P.Card, secret: bytes) -> PersonRef:
-    """A card's data as the engine may know it. The clear ID number ends here."""
+    """A card's data as the engine may know it. The clear ID number ends here.
+
+    Every document type hashes and masks alike; the birth date (for the green
+    channel) comes from the number where the number carries it, else from the card.
+    """
+    doc_type = card.doc_type or document_type_of(card.id_number)
     try:
-        idn = validate(card.id_number)
+        idn = validate_document(card.id_number, doc_type)
     except InvalidIdNumber as e:
         raise E.BadRequest(str(e)) from None  # the message never holds the number
+    born: date | None = None
+    if birth_in_number(doc_type):
+        born = birth_date(idn)
+    elif card.birth_date:
+        try:
+            born = date.fromisoformat(card.birth_date)
+        except ValueError:
+            raise E.BadRequest(
+                "出生日期格式应为YYYY-MM-DD / birth_date is not YYYY-MM-DD"
+            ) from None
     return PersonRef(
         hash=person_hash(secret, idn),
         id_masked=mask_id(idn),
         name_masked=mask_name(card.name) if card.name else "",
-        birth_date=birth_date(idn),
+        birth_date=born,
     )
 
 

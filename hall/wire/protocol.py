@@ -71,10 +71,17 @@ class Request(msgspec.Struct, tag_field="type", kw_only=True):
 
 
 class Card(msgspec.Struct, kw_only=True):
-    """What a card reader gave the kiosk. Turned into a keyed hash by the hub at once."""
+    """What a card reader gave the kiosk. Turned into a keyed hash by the hub at once.
+
+    `doc_type` is one of ``hall.core.idnumber.DOCUMENT_TYPES`` ("" = inferred from the
+    number); `birth_date` (YYYY-MM-DD) matters for documents whose number does not
+    carry it (foreign permanent resident cards, social security numbers).
+    """
 
     id_number: Word
     name: Word = ""
+    doc_type: Word = ""
+    birth_date: Word = ""
 
 
 class Hello(Request, tag="hello"):

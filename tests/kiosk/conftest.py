@@ -19,6 +19,7 @@ from drivers.base import Person
 from drivers.idcard.sim import SimIdCardReader
 from drivers.printer import open_printer
 from drivers.printer.emulator import PrinterEmulator
+from drivers.scanner.sim import SimScanner
 from drivers.sscard.sim import SimSocialSecurityCardReader
 from hall.core.catalogue import Catalogue, load_catalogue
 from hall.core.idnumber import make_id_number
@@ -118,7 +119,8 @@ def make_kiosk(
         printer = open_printer(emulator.url, timeout=printer_timeout)
         model = KioskModel(
             hall, catalogue, printer=PrinterDesk(printer), idle_seconds=idle_seconds,
-            cards=CardDesk(id_reader, card_reader, poll_seconds=0.2), health_every=3600,
+            cards=CardDesk(id_reader, card_reader, scanner=SimScanner(), poll_seconds=0.2),
+            health_every=3600,
             today=lambda: HALL_TIME.date(), **kw,
         )  # fmt: skip
         window = KioskWindow(model)

@@ -165,3 +165,29 @@ def test_simulator_serves_a_raw_pty_fd(pty_pair: tuple[str, str], person: Person
         thread.join(timeout=5)
         os.close(fd)
     assert not thread.is_alive()
+
+
+def test_a_script_can_lay_every_card_type() -> None:
+    from hall.core.idnumber import make_id_number
+
+    script = {
+        "cards": [
+            {"doc_type": "hmt_permit", "name": "陈家明", "gender": "男", "birth_date": "1950-05-12",
+             "id_number": make_id_number("81000019500512002"), "permit_number": "H12345678",
+             "issue_count": "02", "valid_from": "2020-01-01", "valid_to": "2025-01-01"},
+            {"doc_type": "foreign_2017", "name": "", "name_en": "SMITH, JOHN", "gender": "男",
+             "birth_date": "1950-03-02", "id_number": "USA110050030201", "nationality": "USA",
+             "authority": "1100", "valid_from": "2018-06-01", "valid_to": "2028-06-01"},
+            {"doc_type": "foreign_2023", "name": "李梅", "name_en": "LI, MEI", "gender": "女",
+             "birth_date": "1958-03-02", "id_number": make_id_number("91184019580302001"),
+             "nationality": "840", "issue_count": "01", "valid_from": "2024-01-15",
+             "valid_to": "2034-01-15"},
+        ]
+    }  # fmt: skip
+    reader = SimIdCardReader(reply_timeout=0.5)
+    load_script(reader.simulator, script)
+    got = [reader.read_card(timeout=2.0) for _ in script["cards"]]
+    assert [(p.doc_type, p.display_name) for p in got if p is not None] == [
+        ("hmt_permit", "陈家明"), ("foreign_2017", "SMITH, JOHN"), ("foreign_2023", "李梅")]  # fmt: skip
+    with pytest.raises(ConfigError):
+        load_script(reader.simulator, {"cards": [{**script["cards"][0], "doc_type": "passport"}]})

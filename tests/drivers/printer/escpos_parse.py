@@ -51,7 +51,22 @@ class StatusQuery:
     n: int
 
 
-Event = Line | QrCode | Feed | Cut | StatusQuery
+@dataclass(frozen=True)
+class TransmitStatus:
+    n: int
+
+
+@dataclass(frozen=True)
+class Recover:
+    n: int
+
+
+@dataclass(frozen=True)
+class ClearBuffers:
+    pass
+
+
+Event = Line | QrCode | Feed | Cut | StatusQuery | TransmitStatus | Recover | ClearBuffers
 
 
 @dataclass
@@ -78,8 +93,9 @@ class Parsed:
 
     @property
     def printed(self) -> list[Event]:
-        """What reached the paper: everything except status queries."""
-        return [e for e in self.events if not isinstance(e, StatusQuery)]
+        """What reached the paper: everything except status requests and buffer clears."""
+        control = (StatusQuery, TransmitStatus, Recover, ClearBuffers)
+        return [e for e in self.events if not isinstance(e, control)]
 
 
 class _Reader:
@@ -121,9 +137,17 @@ def parse(data: bytes) -> Parsed:
         elif b >= 0x20:
             text.append(b)
         elif b == 0x10:
-            if r.byte() != 0x04:
-                raise ParseError(f"DLE without EOT at byte {r.i}")
-            out.events.append(StatusQuery(r.byte()))
+            cmd = r.byte()
+            if cmd == 0x04:  # DLE EOT n
+                out.events.append(StatusQuery(r.byte()))
+            elif cmd == 0x05:  # DLE ENQ n
+                out.events.append(Recover(r.byte()))
+            elif cmd == 0x14:  # DLE DC4 fn=8: clear buffers
+                if r.take(8) != bytes.fromhex("08 01 03 14 01 06 02 08"):
+                    raise ParseError(f"unknown DLE DC4 at byte {r.i}")
+                out.events.append(ClearBuffers())
+            else:
+                raise ParseError(f"unknown DLE 0x{cmd:02x} at byte {r.i}")
         elif b == 0x1B:
             cmd = r.byte()
             style_change()
@@ -152,6 +176,8 @@ def parse(data: bytes) -> Parsed:
             if cmd == 0x21:  # GS !
                 n = r.byte()
                 width, height = (n >> 4) + 1, (n & 0x0F) + 1
+            elif cmd == 0x72:  # GS r n: transmit status
+                out.events.append(TransmitStatus(r.byte()))
             elif cmd == 0x56:  # GS V
                 m = r.byte()
                 if m in (65, 66):

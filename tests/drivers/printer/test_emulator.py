@@ -62,5 +62,7 @@ def test_stdin_commands(emulator: PrinterEmulator, capsys: pytest.CaptureFixture
     assert (emulator.paper, emulator.online, emulator.silent) == ("out", False, True)
     _command(emulator, ["normal"])
     assert (emulator.paper, emulator.online, emulator.silent) == ("ok", True, False)
-    _command(emulator, ["jam"])
-    assert "unknown command: jam" in capsys.readouterr().out
+    _command(emulator, ["jam"])  # a fault of its own now (the cutter)
+    assert emulator.cutter_jam
+    _command(emulator, ["explode"])
+    assert "unknown command: explode" in capsys.readouterr().out

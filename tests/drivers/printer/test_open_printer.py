@@ -76,7 +76,8 @@ def test_missing_device_file_is_offline(tmp_path: Path, ticket: TicketPrint) -> 
 
 
 class PtyPrinter:
-    """A serial printer on the far side of a pseudo-terminal, answering DLE EOT unless silent."""
+    """A serial printer on the far side of a pseudo-terminal, answering DLE EOT and GS r 1
+    unless silent."""
 
     def __init__(self, silent: bool) -> None:
         self.master, slave = os.openpty()
@@ -100,7 +101,9 @@ class PtyPrinter:
                 return
             self.received += chunk
             if not self.silent:
+                # DLE EOT: status at once; GS r 1 (sent behind a ticket): printed, paper OK.
                 os.write(self.master, b"\x12" * chunk.count(b"\x10\x04"))
+                os.write(self.master, b"\x00" * chunk.count(b"\x1dr\x01"))
 
     def close(self) -> None:
         self._stop.set()

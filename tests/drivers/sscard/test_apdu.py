@@ -147,3 +147,22 @@ def test_session_against_the_virtual_card(faults: tuple[Fault, ...]) -> None:
     assert (person.name, person.gender, person.nation) == ("欧阳小明", "女", "回")
     assert person.id_number == holder.id_number and person.source == "sscard"
     assert not card.saw_ins(0x20)
+
+
+def test_readers_are_matched_by_part_of_their_name_and_sam_slots_skipped() -> None:
+    from drivers.sscard.reader import is_sam_slot, match_reader
+
+    names = [
+        "ACS ACR1281 1S Dual Reader SAM 00 00",
+        "ACS ACR1281 1S Dual Reader PICC 00 01",
+        "Decard D8 PSAM1 00 00",
+        "Decard D8 ICC 00 01",
+        "Samsung Reader 00 00",
+    ]
+    assert [is_sam_slot(n) for n in names] == [True, False, True, False, False]
+    assert match_reader(names, "ACR1281") == "ACS ACR1281 1S Dual Reader PICC 00 01"
+    assert match_reader(names, "decard") == "Decard D8 ICC 00 01"
+    assert match_reader(names, "psam") == "Decard D8 PSAM1 00 00"  # asked for by name
+    assert match_reader(names, "Decard D8 PSAM1 00 00") == "Decard D8 PSAM1 00 00"
+    assert match_reader(names, "samsung") == "Samsung Reader 00 00"
+    assert match_reader(names, "nothing") is None

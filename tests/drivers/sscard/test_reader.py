@@ -146,6 +146,38 @@ def test_cards_read_one_after_another(rig: Rig) -> None:
         rig.remove()
 
 
+@pytest.mark.parametrize(
+    ("number", "doc_type", "born"),
+    [
+        ("E12345678", "social_security", date(1949, 12, 31)),  # a foreigner's: 9 characters
+        ("USA110050030201", "foreign_2017", date(1949, 12, 31)),  # permanent residence number
+        ("SSN2024000011112222ZZ", "social_security", date(1949, 12, 31)),  # longer than 18
+    ],
+)
+def test_social_security_numbers_of_any_length(
+    rig: Rig, number: str, doc_type: str, born: date
+) -> None:
+    rig.insert(VirtualSocialSecurityCard(CardHolder(id_number=number, birth="19491231")))
+    person = rig.reader.read_card(timeout=5)
+    assert (person.id_number, person.doc_type, person.birth_date) == (number, doc_type, born)
+
+
+def test_a_social_security_number_of_odd_characters_is_refused(rig: Rig) -> None:
+    rig.insert(VirtualSocialSecurityCard(CardHolder(id_number="E1234-5678")))
+    with pytest.raises(CardDataError):
+        rig.reader.read_card(timeout=5)
+
+
+def test_a_reader_by_part_of_its_name(slot: Slot) -> None:
+    slot.insert(VirtualSocialSecurityCard(HOLDER))
+    reader = open_card_reader("pcsc://PCD%2000%2000")  # neither its whole name nor its start
+    try:
+        assert reader.health().ok
+        assert reader.read_card(timeout=5).name == "欧阳小明"
+    finally:
+        reader.close()
+
+
 def test_card_pulled_out_mid_read(slot: Slot) -> None:
     card = slot.insert(VirtualSocialSecurityCard(), pull_after=3)
     reader = open_card_reader("pcsc://Virtual%20PCD%2000%2000")

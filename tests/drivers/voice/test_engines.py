@@ -177,3 +177,36 @@ def test_command_line_says_a_call(tmp_path: Path, capsys: pytest.CaptureFixture[
     assert 2 <= wav_seconds(out) <= 12
     assert voice_main(["say", "a023", "5", "--out", str(out)]) == 1
     assert "叫号内容无效" in capsys.readouterr().err
+
+
+@needs_espeak
+@pytest.mark.parametrize("voice", ["cmn-xx", "xx-yy", "en+nosuch", "pinyin"])
+def test_a_voice_espeak_does_not_know_fails_the_check(voice: str) -> None:
+    # espeak-ng 1.51 exits 0 for "cmn-xx" (falls back to cmn) and "en+nosuch": never "ok".
+    health = EspeakEngine("zh", voice=voice).check()
+    assert (health.state, health.code) == (HealthState.OFFLINE, "voice-unknown")
+    assert voice.split("+")[-1] in health.reason
+
+
+@needs_espeak
+@pytest.mark.parametrize("voice", ["cmn-latn-pinyin", "cmn-Latn-pinyin", "zh", "en+f3"])
+def test_a_voice_espeak_knows_passes_after_one_phrase(voice: str) -> None:
+    before = set(Path(tempfile.gettempdir()).glob("yichuang-voicecheck-*"))
+    health = EspeakEngine("zh", voice=voice).check()
+    assert health.ok and voice in health.reason
+    assert set(Path(tempfile.gettempdir()).glob("yichuang-voicecheck-*")) == before
+
+
+def test_a_voice_that_cannot_synthesise_fails_the_check(tmp_path: Path) -> None:
+    # A stand-in espeak-ng that lists the voice but writes no sound.
+    fake = tmp_path / "espeak-ng"
+    fake.write_text(
+        "#!/bin/sh\n"
+        'if [ "$1" = "--voices" ]; then\n'
+        "  echo 'Pty Language Age/Gender VoiceName File Other Languages'\n"
+        "  echo ' 5  cmn-latn-pinyin --/M Chinese sit/cmn-Latn-pinyin (zh 5)'\n"
+        "fi\nexit 0\n"
+    )
+    fake.chmod(0o755)
+    health = EspeakEngine("zh", exe=str(fake)).check()
+    assert (health.state, health.code) == (HealthState.OFFLINE, "espeak-failed")

@@ -1,0 +1,42 @@
+"""What a scanned code holds, checked here and never sent anywhere but the hub.
+
+Codes a kiosk scanner reads:
+
+- a hall ticket's QR: the ticket id ``YYYYMMDD-NUMBER`` (``kiosk.tickets.ticket_print``
+  puts it there), e.g. ``20261126-A023``: a citizen who missed the call checks in
+  again by scanning it (the hub's ``check_in`` with ``ticket``).
+- anything else: refused with one sentence. Booking platforms' codes and the
+  electronic social security card's QR are tokens of other systems whose format
+  this project could not verify from a public specification, so they are not
+  guessed at.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+
+TICKET_ID = re.compile(r"^(\d{8})-([A-Z]{1,3}\d{1,4})$")
+MAX_CODE = 512  # longer is not a code of ours (and not worth holding in memory)
+
+
+@dataclass(frozen=True)
+class ScannedCode:
+    """A code as scanned: its kind ("ticket" or "unknown") and value."""
+
+    kind: str
+    value: str
+
+
+def parse_code(text: str) -> ScannedCode:
+    """Classify a scanned string (surrounding whitespace and a trailing CR/LF dropped)."""
+    s = text.strip()[:MAX_CODE]
+    m = TICKET_ID.match(s.upper())
+    if m:
+        try:
+            date(int(m.group(1)[:4]), int(m.group(1)[4:6]), int(m.group(1)[6:]))
+        except ValueError:
+            return ScannedCode("unknown", s)
+        return ScannedCode("ticket", s.upper())
+    return ScannedCode("unknown", s)

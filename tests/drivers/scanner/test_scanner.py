@@ -1,0 +1,122 @@
+"""Scanners: the keyboard-wedge decoder, code parsing, and a serial scanner on a socat pty."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from drivers.base import ConfigError, DeviceUnavailable
+from drivers.scanner import WedgeDecoder, open_scanner, parse_code
+from drivers.scanner.sim import SimScanner
+
+
+def type_into(decoder: WedgeDecoder, text: str, gap: float, start: float = 100.0) -> list[str]:
+    codes = []
+    for i, ch in enumerate(text):
+        code = decoder.feed(ch, start + i * gap)
+        if code is not None:
+            codes.append(code)
+    return codes
+
+
+def test_a_fast_burst_ended_by_enter_is_a_scan() -> None:
+    assert type_into(WedgeDecoder(), "20261126-A023\r", gap=0.004) == ["20261126-A023"]
+
+
+def test_a_person_typing_is_not_a_scan() -> None:
+    assert type_into(WedgeDecoder(), "20261126-A023\r", gap=0.15) == []
+
+
+def test_a_burst_after_slow_keys_is_the_code_alone() -> None:
+    d = WedgeDecoder()
+    assert type_into(d, "ab", gap=0.3) == []
+    assert type_into(d, "20261126-A023\n", gap=0.003, start=200.0) == ["20261126-A023"]
+
+
+def test_enter_after_a_couple_of_keys_is_not_a_code() -> None:
+    assert type_into(WedgeDecoder(), "12\r", gap=0.001) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "value"),
+    [
+        ("20261126-A023", "ticket", "20261126-A023"),
+        (" 20261126-b7\r\n", "ticket", "20261126-B7"),
+        ("20261131-A023", "unknown", "20261131-A023"),  # no 31 November
+        ("https://example.org/x", "unknown", "https://example.org/x"),
+        ("", "unknown", ""),
+    ],
+)
+def test_codes_are_classified(text: str, kind: str, value: str) -> None:
+    code = parse_code(text)
+    assert (code.kind, code.value) == (kind, value)
+
+
+def test_sim_scanner_hands_out_codes_in_order() -> None:
+    s = open_scanner("sim://scanner")
+    assert isinstance(s, SimScanner)
+    s.scan("A")
+    s.scan("B")
+    assert [s.read_code(0.1), s.read_code(0.1), s.read_code(0.05)] == ["A", "B", None]
+    s.close()
+    with pytest.raises(DeviceUnavailable):
+        s.read_code(0.1)
+
+
+@pytest.mark.parametrize(
+    "url", ["sim://printer", "tcp://1.2.3.4:9", "serial://", "serial:///dev/x?parity=E"]
+)
+def test_bad_scanner_urls(url: str) -> None:
+    with pytest.raises(ConfigError):
+        open_scanner(url)
+
+
+def test_a_missing_port_is_unavailable() -> None:
+    with pytest.raises(DeviceUnavailable):
+        open_scanner("serial:///dev/ttyNOPE9")
+
+
+@pytest.fixture
+def pty_pair(tmp_path: Path) -> Iterator[tuple[str, str]]:
+    if shutil.which("socat") is None:
+        pytest.skip("socat is not installed")
+    kiosk, sim = tmp_path / "kiosk", tmp_path / "sim"
+    proc = subprocess.Popen(
+        ["socat", f"pty,raw,echo=0,link={kiosk}", f"pty,raw,echo=0,link={sim}"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 5
+        while not (kiosk.exists() and sim.exists()):
+            assert time.monotonic() < deadline, "socat made no pty pair"
+            time.sleep(0.02)
+        yield str(kiosk), str(sim)
+    finally:
+        proc.terminate()
+        proc.wait(timeout=5)
+
+
+@pytest.mark.parametrize("suffix", ["cr", "lf", "crlf"])
+def test_a_serial_scanner_on_a_pty(pty_pair: tuple[str, str], suffix: str) -> None:
+    kiosk, sim = pty_pair
+    scanner = open_scanner(f"serial://{kiosk}?baudrate=9600")
+    try:
+        assert scanner.health().ok
+        assert scanner.read_code(0.2) is None  # nothing scanned yet
+        codes = ["20261126-A023", "20261126-B101", "扫码测试"]
+        subprocess.run(
+            [sys.executable, "-m", "drivers.scanner.sim", sim, *codes,
+             "--suffix", suffix, "--gap", "0.05"],
+            check=True, timeout=20,
+        )  # fmt: skip
+        got = [scanner.read_code(3.0) for _ in codes]
+        assert got == codes
+        assert parse_code(got[0]).kind == "ticket"
+    finally:
+        scanner.close()
