@@ -116,8 +116,6 @@ def table(sc_name: str, res: dict[str, dict[str, dict[str, Any]]], refs: Any, da
             )
             ref = (refs.get(dt) or {}).get(name)
             label = name
-            if ref is None and name == "pooled+classes":  # the other reading of the reference
-                ref, label = (refs.get(dt) or {}).get("pooled"), "pooled+classes vs pooled"
             if ref:
                 got = (m["mean"], m["p95"], m["daily_max"])
                 fits = [_within(r, g, u) for r, g, u in zip(ref, got, REFERENCE_UNITS, strict=True)]
@@ -135,7 +133,7 @@ def table(sc_name: str, res: dict[str, dict[str, dict[str, Any]]], refs: Any, da
                     for r, g, u in zip(ref, got, REFERENCE_UNITS, strict=True)
                 )
                 notes.append(
-                    f"  reference {dt:6} {label:10} {ref[0]:.2f} / {ref[1]:.1f} / {ref[2]:.0f}"
+                    f"  reference {dt:6} {label:10} {ref[0]:.2f} / {ref[1]:.1f} / {ref[2]:g}"
                     f"  vs  {m['mean'][0]:.2f} / {m['p95'][0]:.1f} / {m['daily_max'][0]:.0f}"
                     f"  {mark}  (z {zs})"
                 )

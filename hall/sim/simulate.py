@@ -22,11 +22,9 @@ Variants (what a row of the table runs) pair a routing policy with the windows' 
 - `dedicated`, `default`: the layout as it is (skills and default profiles).
 - `pooled`: a derived layout in which every staffed window has every scenario queue as its
   skills and its profile (weight 1 each, the window's own home queue listed first), so the
-  pooling reference really lets every window serve every ticket, and the estimator counts
-  every window as serving every queue (each with a 1/len(queues) share).
-- `pooled+classes`: the same pooled layout, served first come first served within the
-  priority classes (green, appointment, walk-in) as `dedicated` is — the reading of the
-  pooling reference that reproduces BENCHMARK.md's busy-day tail (docs/benchmark/reference.md).
+  pooling reference really lets every window serve every ticket, served first come first
+  served within the priority classes (green, appointment, walk-in) as `dedicated` is
+  (BENCHMARK.md, clarified); `pooled-fcfs` the same layout in plain arrival order.
 - `default+skills`: the product routing with each window's profile widened to its whole
   skills, each queue weighted by its scarcity (see `variant_layout`): what a manager gets
   by letting every window help as far as its clerks can, without any rebalancing. (A
@@ -100,6 +98,12 @@ class _RawAppointments(msgspec.Struct, forbid_unknown_fields=True):
     # whom `no_come` stay away) or "arrivals" (the booked citizens who come; the bookings
     # are then that / (1 - no_come)). See docs/benchmark/reference.md, reading D.
     counts: str = "bookings"
+    # How many bookings a day has and where their slots fall (BENCHMARK.md, clarified):
+    # "exact" the table's figure (times a scaled day type's factor, rounded) or "poisson"
+    # around it; slots drawn "random"ly (uniform, independent: they may cluster) or spread
+    # "even"ly over the day.
+    booking_count: str = "exact"
+    slot_draw: str = "random"
 
 
 class _RawNoShow(msgspec.Struct, forbid_unknown_fields=True):
@@ -162,6 +166,8 @@ class Scenario:
     offset_sd: float
     no_come: float
     appointments_scale: bool  # day-type factor applies to bookings
+    booking_exact: bool  # exactly the (scaled, rounded) figure of bookings a day, else Poisson
+    slots_random: bool  # each booking's slot drawn uniformly, else spread evenly
     absent_share: float
     absent_minutes: float
     day_types: Mapping[str, float]
@@ -248,6 +254,10 @@ def load_scenario(path: str | Path, overrides: Sequence[str] = ()) -> Scenario:
         offset_mean=ap.arrival_offset_mean, offset_sd=ap.arrival_offset_sd,
         no_come=no_come,
         appointments_scale=ap.scale_with_day_type,
+        booking_exact=_choice(src, "appointments.booking_count", ap.booking_count,
+                              ("exact", "poisson")) == "exact",
+        slots_random=_choice(src, "appointments.slot_draw", ap.slot_draw,
+                             ("random", "even")) == "random",
         absent_share=_share(src, "no_show.share", raw.no_show.share),
         absent_minutes=raw.no_show.lost_minutes, day_types=dict(raw.day_types),
         queues=tuple(queues), reference=raw.reference,
@@ -341,6 +351,12 @@ def _appointment_slots(
     return tuple(np.arange(first, last + 1e-9, ap.slot_minutes).tolist())
 
 
+def _choice(src: str, key: str, value: str, allowed: tuple[str, ...]) -> str:
+    if value not in allowed:
+        raise ScenarioError(src, key, " or ".join(f'"{a}"' for a in allowed))
+    return value
+
+
 def _booked_per_listed(ap: _RawAppointments, no_come: float, src: str) -> float:
     """Bookings per listed appointment: 1 when the figures count bookings, more when they
     count the booked citizens who come."""
@@ -398,8 +414,8 @@ class Variant:
 
 VARIANTS: dict[str, Variant] = {
     "dedicated": Variant("dedicated", "dedicated", "layout"),
-    "pooled": Variant("pooled", "pooled", "pooled"),
-    "pooled+classes": Variant("pooled+classes", "pooled_classes", "pooled"),
+    "pooled": Variant("pooled", "pooled_classes", "pooled"),
+    "pooled-fcfs": Variant("pooled-fcfs", "pooled", "pooled"),
     "default": Variant("default", "default", "layout"),
     "default+skills": Variant("default+skills", "default", "skills"),
     "default+advisor": Variant("default+advisor", "default", "layout", advisor=True),
@@ -482,17 +498,22 @@ def generate_day(sc: Scenario, factor: float, rng: np.random.Generator) -> list[
             for i in range(n):
                 kind = KIND_GREEN if green[i] else KIND_NORMAL
                 out.append(Citizen(float(times[i]), qi, kind, float(service[i]), bool(absent[i])))
-        # appointments: booked evenly over the slots, arrive around the slot, some never come
-        booked = int(rng.poisson(q.appointments * (factor if sc.appointments_scale else 1.0)))
+        # appointments: a day's bookings, each in a slot, arrive around it, some never come
+        expected = q.appointments * (factor if sc.appointments_scale else 1.0)
+        booked = round(expected) if sc.booking_exact else int(rng.poisson(expected))
+        nslots = len(sc.slots)
+        if sc.slots_random:
+            slot_of = rng.integers(0, nslots, booked)
+        else:
+            slot_of = np.arange(booked) * nslots // max(booked, 1)
         comes = rng.random(booked) >= sc.no_come
         offsets = rng.normal(sc.offset_mean, sc.offset_sd, booked)
         service = rng.lognormal(mu, sigma, booked)
         absent = rng.random(booked) < sc.absent_share
-        nslots = len(sc.slots)
         for j in range(booked):
             if not comes[j]:
                 continue
-            slot = sc.slots[j * nslots // booked]
+            slot = sc.slots[int(slot_of[j])]
             # The hall opens at issue_from: an early bird waits at the door; and the kiosk
             # accepts an appointment from `appointment_early_minutes` before its slot (a
             # 5-sigma early bird, about once per 300 days, waits until then).
