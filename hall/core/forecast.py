@@ -55,6 +55,18 @@ def simple_estimate(load: QueueLoad) -> Estimate:
     return Estimate(m, m * 0.5, m * 1.5)
 
 
+def baseline_estimate(engine: Engine, queue: str) -> Estimate:
+    """The strong baseline of BENCHMARK.md, for a ticket of `queue` issued now: 0 when a
+    window serving the queue is idle, else (everyone waiting + 1) / (windows × service
+    rate), with the same service time the product's estimate uses."""
+    if engine.free_windows(queue) > 0:
+        return Estimate(0.0, 0.0, _IMMEDIATE_HIGH)
+    load = engine.queue_load(queue)
+    return simple_estimate(
+        QueueLoad(queue, engine.waiting_count(queue), load.servers, load.service_minutes)
+    )
+
+
 def learned_service_minutes(
     durations: Mapping[str, tuple[float, int]], queue: str, planned: float, min_samples: int = 5
 ) -> float:
@@ -88,15 +100,11 @@ def queue_estimate(engine: Engine, t: Ticket) -> Estimate:
     The point figure is the median-ish value that keeps absolute errors small; the range
     is asymmetric (waits have a long right tail).
     """
-    from hall.core.model import PriorityClass, WindowState  # local: forecast stays import-light
+    from hall.core.model import PriorityClass  # local: forecast stays import-light
 
     load = engine.queue_load(t.queue, t.priority)
     q = t.queue
-    free = 0
-    for w in engine.windows.values():
-        if w.current is None and q in w.profile and w.state is WindowState.OPEN and w.active_post:
-            free += 1
-    if load.ahead < free:
+    if load.ahead < engine.free_windows(q):
         return Estimate(0.0, 0.0, _IMMEDIATE_HIGH)
     m = load.service_minutes
     # (a share this small is no server at all, and would overflow the arithmetic below)

@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from hall.sim.simulate import DayResult, Scenario
 
 CLASSES = ("normal", "appointment", "green")
+APPOINTMENT = CLASSES.index("appointment")
 
 
 def ci(values: Sequence[float] | np.ndarray) -> tuple[float, float]:
@@ -166,6 +167,15 @@ def summarize(sc: Scenario, days: Sequence[DayResult]) -> dict[str, Any]:
         "moves": ci(d_moves)[0],
         "estimate": {**_errors(EST, W), "coverage": covered},
         "baseline": _errors(BASE, W),
+        # the printed estimate and the strong baseline on the same tickets, by kind: walk-ins
+        # (normal and green channel) and appointments
+        "by_kind": {
+            kind: {"estimate": _errors(EST[m], W[m]), "baseline": _errors(BASE[m], W[m])}
+            for kind, m in (
+                ("walk_in", ~np.equal(C, APPOINTMENT)),
+                ("appointment", np.equal(C, APPOINTMENT)),
+            )
+        },
         "by_hour": by_hour,
         "util_by_window": {
             n: float(x) for n, x in zip(sc.windows, np.mean(util, axis=0), strict=True)
@@ -173,6 +183,15 @@ def summarize(sc: Scenario, days: Sequence[DayResult]) -> dict[str, Any]:
         if util
         else {},
     }
+
+
+def mae_gain(by_kind: dict[str, dict[str, dict[str, float]]], kind: str) -> float:
+    """How much smaller the printed estimate's MAE is than the baseline's on `kind`'s
+    tickets (0.2 = 20 % below); NaN without tickets."""
+    est, base = by_kind[kind]["estimate"]["mae"], by_kind[kind]["baseline"]["mae"]
+    if math.isnan(est) or math.isnan(base) or base == 0:
+        return math.nan
+    return 1.0 - est / base
 
 
 def gap_capture(w_dedicated: float, w_pooled: float, w_policy: float) -> float:

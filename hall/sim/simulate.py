@@ -53,7 +53,7 @@ import numpy as np
 
 from hall.core import advisor as adv
 from hall.core.engine import Engine, Estimator, PersonRef
-from hall.core.forecast import QueueLoad, simple_estimate
+from hall.core.forecast import baseline_estimate
 from hall.core.layout import Layout, Window, load_layout
 from hall.core.shape import ShapeError, convert
 from hall.core.shipped import config_file
@@ -537,7 +537,7 @@ class DayResult:
     estimate: np.ndarray  # float32 minutes: the engine's estimator (printed on the ticket)
     est_low: np.ndarray
     est_high: np.ndarray
-    baseline: np.ndarray  # float32 minutes: (ahead + 1) / (windows × rate), same moment
+    baseline: np.ndarray  # float32 minutes: hall.core.forecast.baseline_estimate, same moment
     busy: np.ndarray  # float32 minutes per staffed window (serving or waiting for an absentee)
     end: float  # when the last window finished, minutes after midnight
     moves: int = 0  # profile changes (rebalancing advisor)
@@ -633,7 +633,6 @@ class _Day:
     ) -> None:
         self.sc, self.eng, self.clock, self.citizens, self.cfg = sc, eng, clock, citizens, cfg
         self.qids = sc.queue_ids
-        self.planned = {q: eng.layout.queues[q].service_minutes for q in self.qids}
         self.persons: dict[int, PersonRef] = {}
         self.log = _TicketLog(len(citizens))
         self.busy = dict.fromkeys(sc.windows, 0.0)
@@ -711,7 +710,7 @@ class _Day:
         baseline of the same moment); the longest-idle window that may take it calls."""
         eng, c = self.eng, self.citizens[x]
         q = self.qids[c.queue]
-        base = simple_estimate(QueueLoad(q, eng.waiting_count(q), eng.servers(q), self.planned[q]))
+        base = baseline_estimate(eng, q)
         if c.kind == KIND_APPOINTMENT:
             out = eng.issue(queue=q, person=self.persons[x], channel="appointment")
         else:

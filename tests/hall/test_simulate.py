@@ -179,6 +179,12 @@ def test_tiny_run_reports_every_metric(sc):
         assert {"mae", "rmse", "bias"} <= set(m[est])
         assert m[est]["mae"] >= 0
     assert 0 <= m["estimate"]["coverage"] <= 1
+    # the estimate and the baseline, each on walk-ins and on appointments alone
+    for kind in ("walk_in", "appointment"):
+        for est in ("estimate", "baseline"):
+            assert m["by_kind"][kind][est]["mae"] >= 0, (kind, est)
+    n_appt = m["classes"]["appointment"]["per_day"] * m["days"]
+    assert 0 < n_appt < m["tickets_per_day"] * m["days"]
     assert 600 < m["tickets_per_day"] < 1000
 
 
@@ -308,6 +314,7 @@ def _row(m: dict) -> dict:
     return {
         "p50": 1.0, "p90": 1.0, "within_20": one, "jain": one, "util_cv": one,
         "overtime": one, "estimate": fig, "baseline": fig, "moves": 0.0, "queues": {},
+        "by_kind": {k: {"estimate": fig, "baseline": fig} for k in ("walk_in", "appointment")},
         "classes": {c: {"mean": 1.0, "p95": 2.0} for c in cmd_simulate.CLASSES}, **m,
     }  # fmt: skip
 
@@ -337,3 +344,12 @@ def test_agreement_z_counts_both_estimates_noise_and_the_rounding():
     assert z(2.69, (2.89, 0.098), 1200) == pytest.approx(0.2 / math.hypot(0.05, 0.1))
     assert z(6.0, (6.4, 0.196), 300, 1.0) == 0.0  # 6 stands for [5.5, 6.5)
     assert math.isnan(z(1.0, (1.0, math.nan), 300))
+
+
+def test_mae_gain_is_the_share_below_the_baseline():
+    from hall.sim.metrics import mae_gain
+
+    by_kind = {"walk_in": {"estimate": {"mae": 0.8}, "baseline": {"mae": 1.0}},
+               "appointment": {"estimate": {"mae": 1.0}, "baseline": {"mae": 0.0}}}  # fmt: skip
+    assert mae_gain(by_kind, "walk_in") == pytest.approx(0.2)
+    assert math.isnan(mae_gain(by_kind, "appointment"))

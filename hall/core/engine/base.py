@@ -192,6 +192,14 @@ class EngineBase:
                 total += p[queue] / sum(p.values())
         return total
 
+    def free_windows(self, queue: str) -> int:
+        """Open, staffed windows serving `queue` (in their profile) with nobody at them."""
+        n = 0
+        for w in self.windows.values():
+            if w.current is None and queue in w.profile and w.state is WindowState.OPEN:
+                n += 1 if w.active_post else 0
+        return n
+
     def _ahead(self, queue: str, priority: PriorityClass) -> int:
         """Waiting tickets of `queue` whose class accumulates at least as fast."""
         rates = self.layout.priority.rates
