@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from hall.core.engine import Engine
+    from hall.core.layout import Layout
 
 
 @dataclass(frozen=True)
@@ -128,11 +129,14 @@ def observe(
     forecast: Forecast | None = None,
     horizon_minutes: float = 30.0,
 ) -> HallState:
-    """The advisor's view of an engine (read only). Arrival forecast: `forecast` when given
-    (a profile by hour scaled by the day so far), else the rate of the last hour."""
+    """The advisor's view of an engine (read only). Arrival forecast: `forecast` when given,
+    else the one learned from the hall's past days (`history_forecast`: a profile by hour
+    scaled by the day so far), else (a new hall) the rate of the last hour."""
     from hall.core.model import WindowState
 
     now = engine.clock()
+    if forecast is None:
+        forecast = history_forecast(engine)
     midnight = datetime.combine(now.date(), datetime.min.time())
     now_min = (now - midnight).total_seconds() / 60.0
     seen: dict[str, int] = {}
@@ -362,6 +366,30 @@ def apply_memory(memory: Memory, proposals: Sequence[Proposal], now: datetime) -
     """Record that these proposals were applied now (for the hold time)."""
     for p in proposals:
         memory.last_moved[p.window] = now
+
+
+def history_forecast(engine: Engine) -> Forecast | None:
+    """The arrival forecast learned from the hall's past days (engine.history), or None
+    before the first one."""
+    from hall.core.history import profile_periods
+
+    if not engine.history.days:
+        return None
+    day = engine.clock().date()
+    hours = engine.layout.hours
+    periods, per_day = profile_periods(
+        engine.history,
+        list(engine.layout.queues),
+        datetime.combine(day, hours.sessions[0][0]),
+        datetime.combine(day, hours.issue_until),
+    )
+    return Forecast(periods, per_day)
+
+
+def config_for(layout: Layout) -> AdvisorConfig:
+    """The advisor's settings for a hall: the layout's `[advisor]`, the rest as tuned here.
+    What the hub's runner and `hall simulate` both use."""
+    return AdvisorConfig(every_minutes=layout.advisor.every_minutes)
 
 
 def run_once(

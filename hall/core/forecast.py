@@ -82,8 +82,6 @@ def learned_service_minutes(
 
 _RANGE_LOW, _RANGE_HIGH, _RANGE_FLOOR = 1.5, 2.0, 0.15  # the printed range, see queue_estimate
 _IMMEDIATE_HIGH = 1.0  # "约0–1分钟": a free window will call at once
-_APPOINTMENT_LEAD = timedelta(minutes=5)  # booked citizens tend to check in a little early
-_APPOINTMENT_SHOW = 0.85  # and some never come
 
 
 def queue_estimate(engine: Engine, t: Ticket) -> Estimate:
@@ -95,8 +93,11 @@ def queue_estimate(engine: Engine, t: Ticket) -> Estimate:
     - with the service time learned from the day so far;
     - says "at once" when a free window serving the queue outnumbers the people ahead
       (half the tickets of a normal day are called within seconds);
-    - adds the booked appointments (and a learned share of green-channel arrivals) expected
-      to check in and overtake a slower class while it waits.
+    - adds the booked appointments expected to check in and overtake a slower class while
+      it waits (how early booked citizens come and how many never do: learned, see
+      hall.core.history);
+    - and scales the result by the factor learned from the hall's past tickets of this
+      queue, kind and size of estimate (the middle of the waits they really had).
     The point figure is the median-ish value that keeps absolute errors small; the range
     is asymmetric (waits have a long right tail).
     """
@@ -104,6 +105,7 @@ def queue_estimate(engine: Engine, t: Ticket) -> Estimate:
 
     load = engine.queue_load(t.queue, t.priority)
     q = t.queue
+    hist = engine.history
     if load.ahead < engine.free_windows(q):
         return Estimate(0.0, 0.0, _IMMEDIATE_HIGH)
     m = load.service_minutes
@@ -118,14 +120,14 @@ def queue_estimate(engine: Engine, t: Ticket) -> Estimate:
         # An appointment checking in d minutes from now overtakes this ticket when its
         # faster-accumulating priority catches up before the call: d < wait·(1 − own/rate).
         horizon = t.issued_at + timedelta(minutes=wait * (1 - own / appt_rate))
+        lead = timedelta(minutes=hist.early_minutes(q))
         booked = sum(
             1
             for a in engine.appointments.values()
-            if a.queue == q
-            and a.checked_in is None
-            and t.issued_at < a.slot - _APPOINTMENT_LEAD <= horizon
+            if a.queue == q and a.checked_in is None and t.issued_at < a.slot - lead <= horizon
         )
-        wait += booked * _APPOINTMENT_SHOW * per
+        wait += booked * (1.0 - hist.no_come(q)) * per
+    wait *= hist.factor(q, wait, t.priority is PriorityClass.APPOINTMENT)
     # The range: the wait is the time of k = ahead + 1 calls, whose relative spread shrinks
     # like 1/√k. Calibrated on the routing benchmark (busy day, `dedicated` and the product,
     # 30 days each): the 10th and 90th percentiles of real/estimated wait by k were

@@ -26,7 +26,7 @@ Command = Callable[[str, Callable[[], Outcome]], None]
 class AdvisorRunner:
     def __init__(self, layout: Layout) -> None:
         self.auto_apply = layout.advisor.auto_apply
-        self.config = advisor.AdvisorConfig(every_minutes=layout.advisor.every_minutes)
+        self.config = advisor.config_for(layout)
         self.memory = advisor.Memory()
         self._proposed: dict[int, dict[str, float]] = {}  # window -> last published profile
 

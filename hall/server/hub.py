@@ -17,7 +17,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar
@@ -162,6 +162,7 @@ class Hub:
         self._stopping = False
         self._thread: threading.Thread | None = None
         self.store: Store | None = None
+        self._history_day: date | None = None  # the day engine.history was learned for
         self._secret = b""
         self._auth: Any = None  # hall.server.auth.Authenticator while serving securely
         self.failure: BaseException | None = None
@@ -263,6 +264,7 @@ class Hub:
         try:
             self._secret = self._load_secret(store)
             store.restore(self.engine)
+            self._learn_history()
             self.epoch = store.new_epoch()
             if self.security is not None:
                 self._cut_off_revoked()  # who may subscribe now: the baseline
@@ -332,6 +334,7 @@ class Hub:
                 self._safely("housekeeping", lambda: self._command(
                     HUB, "housekeep", self.engine.housekeep
                 ))  # fmt: skip
+                self._safely("learning from past days", self._learn_history)
                 if now >= next_prune:
                     next_prune = now + 3600.0
                     self._safely("pruning replies", self._prune_replies)
@@ -613,6 +616,14 @@ class Hub:
         r.events = store.save(
             outcome, device=peer.id, command=command, req_id=req.req_id, reply=r.body.decode()
         )
+
+    def _learn_history(self) -> None:
+        """Once a day: the engine learns the wait estimate's and the advisor's constants
+        from the store's past days (hall.core.history)."""
+        today = self.engine.clock().date()
+        if self._history_day != today:
+            self.engine.history = self._store.history(today)
+            self._history_day = today
 
     def _reload(self) -> None:
         self._store.restore(self.engine)

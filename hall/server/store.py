@@ -17,7 +17,7 @@ import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import fields
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +26,7 @@ from sqlite_utils.migrations import Migrations
 
 from hall.core.engine import Engine, Outcome
 from hall.core.events import DayStarted, Event, decode_data
+from hall.core.history import History
 from hall.core.model import (
     STREAMS,
     Appointment,
@@ -423,6 +424,23 @@ class Store:
                 key = (date.fromisoformat(day_s), queue_of[prefix])
                 out[key] = max(out.get(key, 0), int(digits))
         return out
+
+    def history(self, today: date, days: int = 90) -> History:
+        """What the hall learned from its tickets and appointments of the `days` calendar
+        days before `today` (hall.core.history: the wait estimate's and the advisor's
+        constants); today's records, still open, are left out."""
+        since = (today - timedelta(days=days)).isoformat()
+        window = "day >= ? AND day < ?"
+        cur = self.conn.execute(f"SELECT * FROM tickets WHERE {window}", [since, today.isoformat()])
+        names = [d[0] for d in cur.description]
+        tickets = [Ticket.from_dict(dict(zip(names, r, strict=True))) for r in cur.fetchall()]
+        appointments = [
+            Appointment.from_dict(r)
+            for r in self.db.table("appointments").rows_where(window, [since, today.isoformat()])
+        ]
+        h = History()
+        h.learn(tickets, appointments)
+        return h
 
     def apply(self, outcome: Outcome, *, device: str = "", command: str = "") -> list[Event]:
         """Convenience for scripts and tests: save one outcome in its own transaction."""

@@ -30,10 +30,17 @@ Variants (what a row of the table runs) pair a routing policy with the windows' 
   by letting every window help as far as its clerks can, without any rebalancing. (A
   static stand-in for the rebalancing advisor.)
 - `default+advisor`: the product routing on the layout's own profiles, with the rebalancing
-  advisor (`hall.core.advisor.run_once`, the very function the hub calls) run every
-  `every_minutes` of the simulated clock and each proposal applied at once through
-  `Engine.set_profile` (as a hall with `[advisor] auto_apply = true`); its forecast is the
-  scenario's arrival profile by period, scaled by what the day so far brought.
+  advisor run the hub's way: `hall.core.advisor.run_once(engine, memory, config_for(layout))`,
+  the very call of hall.server.advising.AdvisorRunner, every `every_minutes` of the
+  simulated clock, each proposal applied at once through `Engine.set_profile` (as a hall
+  with `[advisor] auto_apply = true`). It never sees the scenario: its forecast is what the
+  engine's history learned from the days simulated before (`engine.history`, as the hub's
+  from its store), scaled by what the day so far brought.
+
+The estimate printed on tickets and the advisor learn their constants (bookings that never
+come, how early booked citizens come, service times by queue and hour, the calibration of
+the estimate) from the previous simulated days of the same row (hall.core.history): each
+row is one run of consecutive days, its first day knowing only the priors.
 """
 
 from __future__ import annotations
@@ -54,6 +61,7 @@ import numpy as np
 from hall.core import advisor as adv
 from hall.core.engine import Engine, Estimator, PersonRef
 from hall.core.forecast import baseline_estimate
+from hall.core.history import History
 from hall.core.layout import Layout, Window, load_layout
 from hall.core.shape import ShapeError, convert
 from hall.core.shipped import config_file
@@ -421,15 +429,6 @@ VARIANTS: dict[str, Variant] = {
     "default+advisor": Variant("default+advisor", "default", "layout", advisor=True),
 }
 
-ADVISOR = adv.AdvisorConfig()  # what `default+advisor` runs with (the hub's defaults too)
-
-
-def scenario_forecast(sc: Scenario) -> adv.Forecast:
-    """The advisor's prior in the simulation: the scenario's profile by period and people per
-    normal day (it does not know the day type; the day so far scales it)."""
-    per_day = {q.id: q.walk_ins + q.appointments * (1 - sc.no_come) for q in sc.queues}
-    return adv.Forecast(sc.periods, per_day)
-
 
 def variant_layout(sc: Scenario, variant: Variant) -> Layout:
     """The layout a variant runs on (see the module docstring)."""
@@ -472,6 +471,7 @@ class Citizen:
     service: float  # minutes at the window, if present
     absent: bool  # absent when called
     slot: float = 0.0  # appointments: the booked slot
+    comes: bool = True  # appointments: False for a booking nobody comes for
 
 
 def day_seed(seed: int, day_type: str, day_index: int) -> list[int]:
@@ -480,7 +480,8 @@ def day_seed(seed: int, day_type: str, day_index: int) -> list[int]:
 
 
 def generate_day(sc: Scenario, factor: float, rng: np.random.Generator) -> list[Citizen]:
-    """The citizens of one day, sorted by arrival time."""
+    """The citizens of one day, sorted by arrival time: those who come, and the bookings
+    nobody comes for (`comes` False: booked in the engine, never checked in)."""
     out: list[Citizen] = []
     span = sc.issue_until - sc.issue_from
     latest = sc.issue_until - 1e-3
@@ -511,8 +512,6 @@ def generate_day(sc: Scenario, factor: float, rng: np.random.Generator) -> list[
         service = rng.lognormal(mu, sigma, booked)
         absent = rng.random(booked) < sc.absent_share
         for j in range(booked):
-            if not comes[j]:
-                continue
             slot = sc.slots[int(slot_of[j])]
             # The hall opens at issue_from: an early bird waits at the door; and the kiosk
             # accepts an appointment from `appointment_early_minutes` before its slot (a
@@ -520,8 +519,9 @@ def generate_day(sc: Scenario, factor: float, rng: np.random.Generator) -> list[
             earliest = max(sc.issue_from, slot - early)
             t = min(max(slot + float(offsets[j]), earliest), latest)
             out.append(
-                Citizen(t, qi, KIND_APPOINTMENT, float(service[j]), bool(absent[j]), slot=slot)
-            )
+                Citizen(t, qi, KIND_APPOINTMENT, float(service[j]), bool(absent[j]), slot=slot,
+                        comes=bool(comes[j]))
+            )  # fmt: skip
     out.sort(key=lambda c: (c.arrive, c.queue, c.kind))
     return out
 
@@ -580,16 +580,23 @@ def simulate_day(
     citizens: list[Citizen],
     estimator: Estimator | None = None,
     on_engine: Callable[[Engine], None] | None = None,
-    advisor_config: adv.AdvisorConfig | None = None,
+    history: History | None = None,
 ) -> DayResult:
-    """Run one day through a fresh engine; return what happened to every ticket."""
+    """Run one day through a fresh engine that knows `history` (the days simulated before:
+    what the hub would have learned from its store), then add the day to it; return what
+    happened to every ticket. The advisor runs with the hub's settings for the layout."""
     clock = SimClock(sc.day)
     eng = make_engine(sc, variant, clock, estimator)
+    if history is not None:
+        eng.history = history
     if on_engine is not None:
         on_engine(eng)
-    day = _Day(sc, eng, clock, citizens, advisor_config or ADVISOR)
+    day = _Day(sc, eng, clock, citizens, adv.config_for(eng.layout))
     day.prepare()
-    return day.run(advise=variant.advisor)
+    out = day.run(advise=variant.advisor)
+    if history is not None:
+        history.learn(eng.tickets.values(), eng.appointments.values())
+    return out
 
 
 class _TicketLog:
@@ -640,14 +647,13 @@ class _Day:
         self.by_id: dict[str, int] = {}  # ticket id -> row
         self.rows: list[int] = []  # row -> citizen index
         self.heap: list[tuple[float, int, int, int]] = [
-            (c.arrive, _ARRIVE, i, i) for i, c in enumerate(citizens)
+            (c.arrive, _ARRIVE, i, i) for i, c in enumerate(citizens) if c.comes
         ]
         heapq.heapify(self.heap)
         self.seq = len(citizens)
         self.idle: dict[int, float] = dict.fromkeys(sc.windows, sc.issue_from)  # since when
         self.end = sc.issue_from
         self.memory = adv.Memory()
-        self.forecast = scenario_forecast(sc)
         self.moves = 0
 
     def prepare(self) -> None:
@@ -690,7 +696,7 @@ class _Day:
         """An advisor round: apply its proposals, let an idle window with a new profile call
         at once, and plan the next round while the day has more to happen."""
         eng = self.eng
-        props = adv.run_once(eng, self.memory, self.cfg, self.forecast)
+        props = adv.run_once(eng, self.memory, self.cfg)  # as the hub's AdvisorRunner calls it
         for p in props:
             eng.set_profile(window=p.window, profile=p.profile, by="advisor", reason=p.reason)
         adv.apply_memory(self.memory, props, self.clock())
@@ -775,11 +781,18 @@ class _Day:
         )  # fmt: skip
 
 
-def run_day(sc: Scenario, variant: Variant, day_type: str, day_index: int, seed: int) -> DayResult:
-    """One simulated day of one variant (deterministic in its arguments)."""
+def run_day(
+    sc: Scenario,
+    variant: Variant,
+    day_type: str,
+    day_index: int,
+    seed: int,
+    history: History | None = None,
+) -> DayResult:
+    """One simulated day of one variant (deterministic in its arguments and the history)."""
     rng = np.random.default_rng(day_seed(seed, day_type, day_index))
     citizens = generate_day(sc, sc.day_types[day_type], rng)
-    return simulate_day(sc, variant, citizens)
+    return simulate_day(sc, variant, citizens, history=history)
 
 
 @dataclass
@@ -806,19 +819,22 @@ def _scenario(path: str, overrides: tuple[str, ...] = ()) -> Scenario:
 
 
 def _run_chunk(args: tuple[str, tuple[str, ...], str, str, int, int, int]) -> list[DayResult]:
+    """Days first..last-1 of one variant and day type, in order, each learning from those
+    before it (the hall's history starts empty on day `first`)."""
     path, overrides, variant, day_type, first, last, seed = args
     sc = _scenario(path, overrides)
-    return [run_day(sc, VARIANTS[variant], day_type, i, seed) for i in range(first, last)]
+    history = History()
+    return [run_day(sc, VARIANTS[variant], day_type, i, seed, history) for i in range(first, last)]
 
 
 def run(spec: RunSpec, jobs: int = 1) -> dict[tuple[str, str], list[DayResult]]:
-    """Simulate every (day type, variant) for `spec.days` days; results in day order."""
-    chunk = 10
+    """Simulate every (day type, variant) for `spec.days` days; results in day order. Each
+    (day type, variant) is one run of consecutive days: a hall that learns from its own past
+    days (the first day knows only the priors), as the hub does from its store."""
     tasks = [
-        (spec.scenario, spec.overrides, v, dt, a, min(a + chunk, spec.days), spec.seed)
+        (spec.scenario, spec.overrides, v, dt, 0, spec.days, spec.seed)
         for dt in spec.day_types
         for v in spec.variants
-        for a in range(0, spec.days, chunk)
     ]
     if jobs > 1:
         import multiprocessing as mp

@@ -129,6 +129,45 @@ def sc():
     return sim.load_scenario(sim.standard_scenario_path())
 
 
+def test_simulator_calls_the_advisor_with_exactly_the_hubs_arguments(sc, layout, monkeypatch):
+    from hall.server.advising import AdvisorRunner
+
+    seen: list[tuple] = []
+    real = adv.run_once
+
+    def spy(*a, **kw):
+        seen.append((a, kw))
+        return real(*a, **kw)
+
+    monkeypatch.setattr(adv, "run_once", spy)
+    rng = sim.np.random.default_rng(sim.day_seed(1, "busy", 0))
+    citizens = sim.generate_day(sc, 1.15, rng)[:60]
+    sim.simulate_day(sc, sim.VARIANTS["default+advisor"], citizens)
+    assert seen
+    for a, kw in seen:
+        # run_once(engine, memory, config): no forecast of the scenario's, the hub's config
+        assert len(a) == 3 and not kw
+        assert a[2] == adv.config_for(sc.layout) == AdvisorRunner(sc.layout).config
+    assert AdvisorRunner(layout).config == adv.config_for(layout)
+
+
+def test_advisor_forecast_is_learned_from_the_days_before(sc):
+    h = sim.History()
+    eng = sim.make_engine(sc, sim.VARIANTS["default"], sim.SimClock(sc.day))
+    assert adv.history_forecast(eng) is None  # a new hall: the last hour's rate
+    for i in range(3):
+        sim.run_day(sc, sim.VARIANTS["default"], "normal", i, 1, h)
+    eng.history = h
+    fc = adv.history_forecast(eng)
+    assert fc is not None
+    # about the table's people a day per queue (walk-ins and the bookings that come)
+    assert 302 + 89 * 0.85 - 60 < fc.per_day["G"] < 302 + 89 * 0.85 + 60
+    span = sum(e - s for s, e, _ in fc.periods)
+    assert sum((e - s) * m for s, e, m in fc.periods) / span == pytest.approx(1.0)
+    mult = {int(s // 60): m for s, _e, m in fc.periods}
+    assert mult[10] > mult[12]  # the learned profile: the 10 o'clock peak, the lunch dip
+
+
 def test_simulated_busy_days_with_the_advisor_move_windows(sc):
     days = [sim.run_day(sc, sim.VARIANTS["default+advisor"], "busy", i, 1) for i in range(2)]
     assert all(d.moves > 0 for d in days)
@@ -247,3 +286,32 @@ def test_layout_advisor_key_is_validated(layout):
     assert got.advisor == AdvisorSettings(True, True, 2.0)
     with pytest.raises(ValueError, match=r"advisor\.every_minutes"):
         parse_layout(text + "\n[advisor]\nevery_minutes = 0\n")
+
+
+def test_hub_learns_the_estimates_constants_from_the_stores_past_days(layout, items, tmp_path):
+    from hall.core.engine import Engine, PersonRef
+    from hall.server.store import Store
+
+    # yesterday (Wednesday): 10 G bookings at 10:00, 6 came, checked in 10 minutes early
+    db = tmp_path / "h.db"
+    store = Store(db)
+    wed = datetime(2026, 11, 25, 8, 0)
+    now = [wed]
+    eng = Engine(layout, lambda: now[0], items=items)
+    store.apply(eng.housekeep())
+    for i in range(10):
+        store.apply(eng.book_appointment(person=PersonRef(f"p{i}"), queue="G",
+                                         slot=datetime(2026, 11, 25, 10, 0)))  # fmt: skip
+    now[0] = datetime(2026, 11, 25, 9, 50)
+    for i in range(6):
+        store.apply(eng.issue(queue="G", person=PersonRef(f"p{i}"), channel="appointment"))
+    assert store.history(wed.date()).days == 0  # nothing before that day
+    store.close()
+    hub = start_hub(layout, items, db)  # the hub's clock: Thursday 09:30
+    try:
+        h = hub.engine.history
+        assert h.days == 1
+        assert h.early_minutes("G") > 0 and h.no_come("G") > 0.1  # 40 % stayed away
+        assert h.arrivals_per_day()[("G", 9)] == 6
+    finally:
+        hub.stop()

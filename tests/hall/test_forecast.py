@@ -60,3 +60,94 @@ def test_baseline_is_zero_while_a_window_of_the_queue_is_idle(layout: Layout) ->
     eng.start(window=a)
     eng.finish(window=a)
     assert baseline_estimate(eng, "G").minutes == 0  # a is free again
+
+
+# ---------------------------------------------------------------- learned from history
+
+
+def _served_day(layout: Layout, day: date, early: float, service: float) -> Engine:
+    """One day's records: 10 G bookings at 10:00, 8 of them checking in `early` minutes
+    before their slot, each served for `service` minutes at one window."""
+    from hall.core.engine import PersonRef
+
+    clock = Clock(at(day, "08:00"))
+    eng = _engine(layout, clock)
+    n = _g_windows(layout)[0]
+    people = [PersonRef(f"p{i}") for i in range(10)]
+    for p in people:
+        eng.book_appointment(person=p, queue="G", slot=at(day, "10:00"))
+    eng.open_window(window=n)
+    eng.sign_in(window=n, post="A", staff_no="S001", name="办事员")
+    clock.now = at(day, "10:00") - timedelta(minutes=early)
+    for p in people[:8]:
+        eng.issue(queue="G", person=p, channel="appointment")
+    for _ in range(8):
+        eng.call_next(window=n)
+        eng.start(window=n)
+        clock.now += timedelta(minutes=service)
+        eng.finish(window=n)
+    return eng
+
+
+def test_history_learns_no_comes_early_arrival_and_service_time(layout: Layout) -> None:
+    from hall.core.history import EARLY_WEIGHT, NO_COME_WEIGHT, PRIOR_NO_COME, History
+
+    h = History()
+    assert h.no_come("G") == PRIOR_NO_COME and h.early_minutes("G") == 0  # a new hall's priors
+    assert h.service_minutes("G", 10, 10.0) == 10.0
+    days = [date(2026, 11, 23), date(2026, 11, 24), date(2026, 11, 25)]
+    for d in days:
+        eng = _served_day(layout, d, early=6.0, service=4.0)
+        h.learn(eng.tickets.values(), eng.appointments.values())
+    assert h.days == 3
+    # 30 bookings, 6 never came: shrunk toward the prior by its pseudo-bookings
+    assert h.no_come("G") == pytest.approx(
+        (6 + PRIOR_NO_COME * NO_COME_WEIGHT) / (30 + NO_COME_WEIGHT)
+    )
+    assert h.early_minutes("G") == pytest.approx(24 * 6.0 / (24 + EARLY_WEIGHT))
+    # services at 10:00–10:32 all took 4 minutes: the 10 o'clock mean moves toward 4
+    assert 4.0 < h.service_minutes("G", 10, 10.0) < h.service_minutes("G", 15, 10.0) < 10.0
+    assert h.service_minutes("G", 10, 10.0) < 5.0
+    assert h.arrivals_per_day() == {("G", 9): 8.0}  # checked in at 09:54
+
+
+def test_calibration_is_the_median_that_minimises_absolute_error() -> None:
+    from hall.core.history import weighted_median_ratio
+
+    pairs = [(2.0, 1.0), (4.0, 2.0), (1.0, 3.0), (3.0, 0.5), (5.0, 9.0)]
+
+    def err(f: float) -> float:
+        return sum(abs(w - f * e) for e, w in pairs)
+
+    f = weighted_median_ratio(pairs)
+    grid = [i / 1000 for i in range(1, 4000)]
+    assert err(f) <= min(err(g) for g in grid) + 1e-9
+    assert weighted_median_ratio([]) == 1.0
+
+
+def test_printed_estimate_follows_the_learned_calibration(layout: Layout) -> None:
+    from hall.core.history import bucket
+
+    clock = Clock(at(THU, "09:00"))
+    eng = _engine(layout, clock)
+    n = _g_windows(layout)[0]
+    eng.open_window(window=n)
+    eng.sign_in(window=n, post="A", staff_no="S001", name="办事员")
+    for _ in range(4):
+        eng.issue(queue="G")
+    eng.call_next(window=n)
+    plain = eng.issue(queue="G").value["ticket"]["estimate"]
+    assert plain > 0
+    eng.history.factors[("G", bucket(plain))] = 0.5
+    assert eng.issue(queue="G").value["ticket"]["estimate"] == pytest.approx(
+        0.5 * plain * 5 / 4, rel=0.02
+    )  # one more ahead: 5 people's service instead of 4, halved
+
+
+def test_no_scenario_constant_in_the_estimator() -> None:
+    import inspect
+
+    from hall.core import forecast
+
+    src = inspect.getsource(forecast)
+    assert "0.85" not in src and "minutes=5" not in src  # no-come share, early arrival

@@ -230,7 +230,8 @@ def test_each_day_has_exactly_the_tables_bookings_in_random_slots(sc):
         for _ in range(100):
             day = [c for c in generate_day(sc, factor, rng)
                    if c.queue == 0 and c.kind == KIND_APPOINTMENT]  # fmt: skip
-            came.append(len(day))
+            assert len(day) == booked  # the no-comes are booked too
+            came.append(sum(c.comes for c in day))
             slots.extend(c.slot for c in day)
         share = np.mean(came) / booked
         assert abs(share - 0.85) < 3 * math.sqrt(0.85 * 0.15 / (100 * booked))
@@ -295,7 +296,11 @@ def test_appointments_counted_as_arrivals_are_booked_with_the_no_comes_added():
     # on average 89 of them come: 300 days of generated citizens, appointments of G
     rng = np.random.default_rng(5)
     came = [
-        sum(1 for c in generate_day(sc, 1.0, rng) if c.queue == 0 and c.kind == KIND_APPOINTMENT)
+        sum(
+            1
+            for c in generate_day(sc, 1.0, rng)
+            if c.queue == 0 and c.kind == KIND_APPOINTMENT and c.comes
+        )
         for _ in range(300)
     ]
     assert abs(np.mean(came) - 89) < 3 * math.sqrt(89 / 300)

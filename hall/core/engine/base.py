@@ -23,6 +23,7 @@ from hall.core.forecast import (
     learned_service_minutes,
     queue_estimate,
 )
+from hall.core.history import History
 from hall.core.layout import Layout
 from hall.core.model import (
     Appointment,
@@ -92,6 +93,9 @@ class EngineBase:
         self.policy: Policy = get_policy(policy) if isinstance(policy, str) else policy
         self.items = dict(items or {})  # item code -> domain
         self.estimator = estimator
+        # What the hall learned from its past days (the hub loads it from the store, `hall
+        # simulate` from the days it simulated before): the estimate's and advisor's constants.
+        self.history = History()
         self.day: date | None = None
         self.tickets: dict[str, Ticket] = {}
         self.windows = {
@@ -208,5 +212,6 @@ class EngineBase:
 
     def queue_load(self, queue: str, priority: PriorityClass = PriorityClass.NORMAL) -> QueueLoad:
         planned = self.layout.queues[queue].service_minutes
-        svc = learned_service_minutes(self._durations, queue, planned)
+        prior = self.history.service_minutes(queue, self.clock().hour, planned)
+        svc = learned_service_minutes(self._durations, queue, prior)
         return QueueLoad(queue, self._ahead(queue, priority), self.servers(queue), svc)
