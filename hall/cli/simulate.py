@@ -71,6 +71,12 @@ def _within(ref: float, v: tuple[float, float], unit: float = 0.0) -> str:
     return "out"
 
 
+def _moves(m: dict[str, Any]) -> str:
+    """Advisor moves a day: "plan+after opening", or "0" without the advisor."""
+    plan, day = m.get("opening_moves", 0.0), m["moves"]
+    return f"{plan:.1f}+{day:.1f}" if plan or day else "0"
+
+
 def _eb(m: dict[str, Any], kind: str) -> str:
     """ "estimate/baseline" MAE on one kind of ticket."""
     k = m["by_kind"][kind]
@@ -99,7 +105,7 @@ def table(sc_name: str, res: dict[str, dict[str, dict[str, Any]]], refs: Any, da
         f"{'day':6} {'policy':15} {'mean':>11} {'p50':>5} {'p90':>5} {'p95':>10} "
         f"{'daily max':>11} {'≤20min':>6} {'Jain':>5} {'utilCV':>6} {'overtime':>8} "
         f"{'est MAE':>7} {'bias':>5} {'base MAE':>8} {'walk-in e/b':>11} {'appt e/b':>9} "
-        f"{'cover':>5} {'gap':>5} {'moves':>5}"
+        f"{'cover':>5} {'gap':>5} {'moves':>9}"
     )
     lines = [f"hall simulate — {sc_name}, {days} days per row; waits in minutes, ±95 % CI", head]
     lines.append("-" * len(head))
@@ -120,7 +126,7 @@ def table(sc_name: str, res: dict[str, dict[str, dict[str, Any]]], refs: Any, da
                 f"{_f(m['estimate']['mae']):>7} {_f(m['estimate']['bias'], 1):>5} "
                 f"{_f(m['baseline']['mae']):>8} {_eb(m, 'walk_in'):>11} {_eb(m, 'appointment'):>9} "
                 f"{100 * m['estimate']['coverage']:>4.0f}% "
-                f"{_f(gap):>5} {_f(m['moves'], 1):>5}"
+                f"{_f(gap):>5} {_moves(m):>9}"
             )
             ref = (refs.get(dt) or {}).get(name)
             label = name
@@ -180,8 +186,9 @@ def table(sc_name: str, res: dict[str, dict[str, dict[str, Any]]], refs: Any, da
     )
     lines.append(
         "gap: (W_dedicated − W) / (W_dedicated − W_pooled); utilCV: CV of window "
-        "utilisation; overtime: minutes past closing; moves: window profile changes per day."
+        "utilisation; overtime: minutes past closing; moves: window profile changes per day, "
     )
+    lines.append("the advisor's plan before opening + its moves after opening.")
     return "\n".join(lines)
 
 

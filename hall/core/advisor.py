@@ -18,7 +18,14 @@ How it decides, per queue q (horizon H minutes, `AdvisorConfig`):
   profile is its home queue plus the helped queues, each weighted by its scarcity
   ((open windows / windows able to serve it) ** `scarcity_exponent`);
 - a window moves at most once per `hold_minutes`; a proposal never leaves a queue with
-  waiting citizens and no open window serving it.
+  waiting citizens and no open window serving it;
+- calm (issue 23): before the hall opens it proposes the day's plan, for the forecast's
+  busiest period (the forecast is learned from the hall's past days, hall.core.history);
+  after opening a window moves only to take on a queue when that saves at least
+  `move_cost` minutes of waiting, or to go back to its own queue when that is hot —
+  never for a re-weighting, never just because a helped queue went quiet (routing serves
+  a window's own queue first anyway, and an idle window helps its floor's neighbouring
+  queues without any move: hall.core.routing).
 Deterministic: same state, same proposals (windows and queues are visited in sorted order).
 """
 
@@ -44,8 +51,12 @@ class AdvisorConfig:
     release_below: float = 0.15  # ... and keeps it until its load falls below this
     wait_trigger: float = 10.0  # or when its longest wait reaches this (minutes)
     helper_share: float = 0.1  # how much of a window one helper is counted as giving
-    scarcity_exponent: float = 1.0
+    scarcity_exponent: float = 0.5
     min_weight_change: float = 0.25  # relative change of a weight worth a move
+    # After opening, a move must save at least this many minutes of waiting (people expected
+    # over the horizon × the rough wait it takes off them, net of what the window's home
+    # queue loses): the manager's cost of approving one.
+    move_cost: float = 30.0
 
 
 @dataclass(frozen=True)
@@ -74,6 +85,7 @@ class HallState:
     queues: Mapping[str, QueueView]
     windows: Mapping[int, WindowView]
     issue_until: datetime | None = None  # today's last ticket (the layout's hours)
+    opens: datetime | None = None  # today's opening: before it, the advisor plans the day
 
 
 @dataclass(frozen=True)
@@ -107,6 +119,12 @@ class Forecast:
         span = sum(e - s for s, e, _ in self.periods) or 1.0
         rate = self.per_day.get(queue, 0.0) / span
         return sum(rate * m * max(0.0, min(b, e) - max(a, s)) for s, e, m in self.periods)
+
+    def peak_per_hour(self, queue: str) -> float:
+        """People per hour in the busiest period of the day."""
+        span = sum(e - s for s, e, _ in self.periods) or 1.0
+        rate = self.per_day.get(queue, 0.0) / span
+        return max((rate * m * 60.0 for _s, _e, m in self.periods), default=0.0)
 
     def per_hour(self, queue: str, now_min: float, horizon: float, seen: int) -> float:
         start = self.periods[0][0] if self.periods else now_min
@@ -152,11 +170,14 @@ def observe(
         if first is None or t.issued_at < first:
             first = t.issued_at
     span = 60.0 if first is None else min(60.0, max(15.0, (now - first).total_seconds() / 60))
+    opens = datetime.combine(now.date(), engine.layout.hours.sessions[0][0])
     queues = {}
     for qid, q in engine.layout.queues.items():
         waiting = engine.waiting(qid)
         longest = (now - waiting[0].enqueued_at).total_seconds() / 60 if waiting else 0.0
-        if forecast is not None:
+        if forecast is not None and now < opens:  # the opening plan: for the day's peak
+            rate = forecast.peak_per_hour(qid)
+        elif forecast is not None:
             rate = forecast.per_hour(qid, now_min, horizon_minutes, seen.get(qid, 0))
         else:
             rate = recent.get(qid, 0) * 60.0 / span
@@ -171,7 +192,7 @@ def observe(
             w.state is WindowState.OPEN and w.active_post is not None, memory.last_moved.get(n),
         )  # fmt: skip
     issue_until = datetime.combine(now.date(), engine.layout.hours.issue_until)
-    return HallState(now, queues, windows, issue_until)
+    return HallState(now, queues, windows, issue_until, opens)
 
 
 def _load(q: QueueView, home_windows: int, horizon: float) -> float:
@@ -291,9 +312,11 @@ def _proposals(
 ) -> list[Proposal]:
     """Proposals for the windows whose target differs enough from their profile and that
     may move (hold time), least loaded home first, never stranding a queue; each proposal
-    is counted in the profiles the next one is judged against."""
+    is counted in the profiles the next one is judged against. Before opening this is the
+    day's plan; after it, only moves worth their cost (`_worth_it`)."""
     hold = timedelta(minutes=cfg.hold_minutes)
     wins, current, opened = pic.wins, pic.current, pic.opened
+    planning = state.opens is not None and state.now < state.opens
     profiles = dict(current)
     out: list[Proposal] = []
     for n in sorted(opened, key=lambda n: (pic.load[wins[n].home], n)):
@@ -302,6 +325,8 @@ def _proposals(
         if not _differs(new, current[n], cfg.min_weight_change):
             continue
         if w.last_moved is not None and state.now - w.last_moved < hold:
+            continue
+        if not planning and not _worth_it(state, cfg, pic, profiles, n, new):
             continue
         trial = {**profiles, n: new}
         stranded = [
@@ -315,6 +340,40 @@ def _proposals(
         reason = _reason(state, w, current[n], new, cfg.horizon_minutes)
         out.append(Proposal(f"adv-{state.now:%Y%m%d-%H%M}-{seq}-{n}", n, new, reason, effect))
     return out
+
+
+def _worth_it(
+    state: HallState,
+    cfg: AdvisorConfig,
+    pic: _Picture,
+    profiles: Mapping[int, Mapping[str, float]],
+    n: int,
+    new: Mapping[str, float],
+) -> bool:
+    """Whether moving window `n` to `new` during the day is worth a manager's approval.
+    Only a window that takes on another queue moves, and only when that saves at least
+    `move_cost` minutes of waiting over the horizon (the people expected there, waiting or
+    coming, times the rough wait it takes off each, less what its home queue loses). A
+    helper is not sent home while its own queue copes (routing already serves its own
+    queue first), nor re-weighted: weights alone are not worth a move."""
+    old = pic.current[n]
+    home = pic.wins[n].home
+    added = [q for q in new if q not in old]
+    if not added:
+        # dropping help (or re-weighting): only to bring the window back to a hot home queue
+        return pic.load[home] >= cfg.help_above and any(q not in new for q in old)
+    trial = {**profiles, n: new}
+    saved = 0.0
+    for q in {*added, home}:
+        v = state.queues[q]
+        before = _wait(v, _servers(profiles, pic.opened, q))
+        after = _wait(v, _servers(trial, pic.opened, q))
+        people = v.waiting + v.arrivals_per_hour * cfg.horizon_minutes / 60.0
+        if math.isfinite(before) and math.isfinite(after):
+            saved += (before - after) * people
+        elif not math.isfinite(before):
+            saved += math.inf
+    return saved >= cfg.move_cost
 
 
 def _effect(

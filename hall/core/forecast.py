@@ -106,7 +106,7 @@ def queue_estimate(engine: Engine, t: Ticket) -> Estimate:
     load = engine.queue_load(t.queue, t.priority)
     q = t.queue
     hist = engine.history
-    if load.ahead < engine.free_windows(q):
+    if load.ahead < engine.free_windows(q, helpers=True):
         return Estimate(0.0, 0.0, _IMMEDIATE_HIGH)
     m = load.service_minutes
     # (a share this small is no server at all, and would overflow the arithmetic below)

@@ -34,6 +34,8 @@ class RouteWindow:
     home: str  # the queue it serves in the layout's default profile (first listed)
     rates: Mapping[str, float]  # priority class -> accumulation rate
     max_wait_minutes: float
+    # the queues it may help when its profile's are empty: its skills served on its floor
+    neighbours: tuple[str, ...] = ()
 
 
 Policy = Callable[[RouteWindow, Heads, datetime], Ticket | None]
@@ -46,10 +48,23 @@ def _waited(t: Ticket, now: datetime) -> float:
 
 
 def accumulated_priority(w: RouteWindow, heads: Heads, now: datetime) -> Ticket | None:
-    """Default: weight x class rate x minutes waited, with a hard cap on the longest wait."""
+    """Default: weight x class rate x minutes waited, with a hard cap on the longest wait.
+    A window with nobody waiting in its profile's queues helps a neighbouring queue it is
+    skilled for (`neighbours`, weight 1 each) rather than stand idle: load is shared
+    across skills without anyone moving the window."""
+    best = _accumulated(w, w.profile, heads, now)
+    if best is None and w.neighbours:
+        spare = {q: 1.0 for q in w.neighbours if q not in w.profile}
+        best = _accumulated(w, spare, heads, now)
+    return best
+
+
+def _accumulated(
+    w: RouteWindow, profile: Mapping[str, float], heads: Heads, now: datetime
+) -> Ticket | None:
     best: Ticket | None = None
     best_key = (-1, -1.0)
-    for queue, weight in w.profile.items():
+    for queue, weight in profile.items():
         for cls, t in heads.get(queue, {}).items():
             waited = _waited(t, now)
             over = 1 if waited >= w.max_wait_minutes else 0
@@ -94,6 +109,9 @@ def pooled_classes(w: RouteWindow, heads: Heads, now: datetime) -> Ticket | None
             return oldest
     return None
 
+
+#: the policies that let a window help its `neighbours` (the others ignore them)
+SHARES_SKILLS: frozenset[Policy] = frozenset({accumulated_priority})
 
 POLICIES: dict[str, Policy] = {
     "default": accumulated_priority,

@@ -101,6 +101,7 @@ def summarize(sc: Scenario, days: Sequence[DayResult]) -> dict[str, Any]:
     est, low, high, base = [], [], [], []
     d_mean, d_max, d_w20, d_jain, d_ucv, d_over, d_moves = ([] for _ in range(7))
     util: list[np.ndarray] = []
+    d_plan: list[float] = []
     for d in days:
         ok = ~np.isnan(d.called)
         w = (d.called - d.issued)[ok]
@@ -125,6 +126,7 @@ def summarize(sc: Scenario, days: Sequence[DayResult]) -> dict[str, Any]:
         d_ucv.append(float(u.std() / u.mean()) if u.mean() > 0 else 0.0)
         d_over.append(max(0.0, d.end - sc.close))
         d_moves.append(float(d.moves))
+        d_plan.append(float(d.opening_moves))
     W = np.concatenate(waits) if waits else np.zeros(0)
     Q = np.concatenate(queues) if queues else np.zeros(0, np.int8)
     C = np.concatenate(classes) if classes else np.zeros(0, np.int8)
@@ -164,7 +166,8 @@ def summarize(sc: Scenario, days: Sequence[DayResult]) -> dict[str, Any]:
         "jain": (jain(qmeans), ci(d_jain)[1]),
         "util_cv": ci(d_ucv),
         "overtime": ci(d_over),
-        "moves": ci(d_moves)[0],
+        "moves": ci(d_moves)[0],  # per day after opening
+        "opening_moves": ci(d_plan)[0],  # per day before opening (the plan)
         "estimate": {**_errors(EST, W), "coverage": covered},
         "baseline": _errors(BASE, W),
         # the printed estimate and the strong baseline on the same tickets, by kind: walk-ins

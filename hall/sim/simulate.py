@@ -540,7 +540,8 @@ class DayResult:
     baseline: np.ndarray  # float32 minutes: hall.core.forecast.baseline_estimate, same moment
     busy: np.ndarray  # float32 minutes per staffed window (serving or waiting for an absentee)
     end: float  # when the last window finished, minutes after midnight
-    moves: int = 0  # profile changes (rebalancing advisor)
+    moves: int = 0  # profile changes by the rebalancing advisor after opening
+    opening_moves: int = 0  # ... and before it (the day's plan)
 
     @property
     def wait(self) -> np.ndarray:
@@ -654,7 +655,8 @@ class _Day:
         self.idle: dict[int, float] = dict.fromkeys(sc.windows, sc.issue_from)  # since when
         self.end = sc.issue_from
         self.memory = adv.Memory()
-        self.moves = 0
+        self.moves = 0  # after opening
+        self.opening_moves = 0  # the plan before it
 
     def prepare(self) -> None:
         """Before opening: book the appointments, open the windows, sign the clerks in."""
@@ -679,8 +681,8 @@ class _Day:
         """Play the events in time order until none is left (with advisor rounds from the
         opening on if `advise`); return the day's figures."""
         heap = self.heap
-        if advise:
-            heapq.heappush(heap, (self.sc.issue_from, _ADVISE, -1, 0))
+        if advise:  # the first round before opening: the day's plan
+            heapq.heappush(heap, (self.sc.issue_from - self.cfg.every_minutes, _ADVISE, -1, 0))
         while heap:
             t, kind, _, x = heapq.heappop(heap)
             self.clock.t = t
@@ -700,7 +702,10 @@ class _Day:
         for p in props:
             eng.set_profile(window=p.window, profile=p.profile, by="advisor", reason=p.reason)
         adv.apply_memory(self.memory, props, self.clock())
-        self.moves += len(props)
+        if t < self.sc.issue_from:
+            self.opening_moves += len(props)
+        else:
+            self.moves += len(props)
         for p in props:  # an idle window may find work in its new profile at once
             if p.window in self.idle:
                 got = eng.call_next(window=p.window).value["ticket"]
@@ -730,10 +735,16 @@ class _Day:
         self.wake_idle_window(q, t)
 
     def wake_idle_window(self, q: str, t: float) -> None:
-        """The longest-idle window with queue `q` in its profile calls next (one success is
-        enough: a ticket taken leaves the other idle windows as empty as before)."""
-        idle = self.idle
-        for _since, n in sorted((s, n) for n, s in idle.items() if q in self.windows[n].profile):
+        """The longest-idle window with queue `q` in its profile calls next, else the
+        longest-idle one that may help it (a neighbour: the routing decides); one success
+        is enough: a ticket taken leaves the other idle windows as empty as before."""
+        idle, nb = self.idle, self.eng.neighbours
+        cand = sorted(
+            (q not in self.windows[n].profile, s, n)
+            for n, s in idle.items()
+            if q in self.windows[n].profile or q in nb[n]
+        )
+        for _helper, _since, n in cand:
             got = self.eng.call_next(window=n).value["ticket"]
             if got is not None:
                 del idle[n]
@@ -777,7 +788,7 @@ class _Day:
             estimate=log.estimate[:k], est_low=log.est_low[:k], est_high=log.est_high[:k],
             baseline=log.baseline[:k],
             busy=np.array([self.busy[n] for n in self.sc.windows], np.float32),
-            end=self.end, moves=self.moves,
+            end=self.end, moves=self.moves, opening_moves=self.opening_moves,
         )  # fmt: skip
 
 

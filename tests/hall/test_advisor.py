@@ -77,14 +77,19 @@ def test_release_has_hysteresis_and_never_strands_a_queue():
         [_w(1, "G", ("G", "M"), helping), _w(4, "M", ("M", "G"))],
     )
     assert adv.advise(mid, CFG) == []
-    # M quiet and nobody waiting: window 1 goes back to its home queue.
+    # M quiet and nobody waiting, G coping: the helper stays (issue 23: a calm advisor; its
+    # own queue is served first anyway, and sending it home is a move not worth its cost).
     quiet = replace(mid, queues={**mid.queues, "M": _q("M", 0, 0, 0.5, 15)})
-    (p,) = adv.advise(quiet, CFG)
-    assert p.window == 1 and p.profile == {"G": CFG_G(quiet)} and "停办市场监管" in p.reason
-    # The same quiet M within half an hour of the last ticket: the helper stays till closing.
+    assert adv.advise(quiet, CFG) == []
+    # ... until its own queue needs it: then window 1 goes back to its home queue.
+    home_hot = replace(quiet, queues={**quiet.queues, "G": _q("G", 2, 3, 4)},
+                       windows={**quiet.windows, 4: _w(4, "M", ("M",))})  # fmt: skip
+    (p,) = adv.advise(home_hot, CFG)
+    assert p.window == 1 and p.profile == {"G": CFG_G(home_hot)} and "停办市场监管" in p.reason
+    # The same within half an hour of the last ticket: the helper stays till closing.
     last = NOW + timedelta(minutes=25)
-    assert adv.advise(replace(quiet, issue_until=last), CFG) == []
-    assert len(adv.advise(replace(quiet, issue_until=last + timedelta(minutes=10)), CFG)) == 1
+    assert adv.advise(replace(home_hot, issue_until=last), CFG) == []
+    assert len(adv.advise(replace(home_hot, issue_until=last + timedelta(minutes=10)), CFG)) == 1
     # Only helpers serve T (its home window is closed) and people wait: never dropped.
     t_only = _state(
         [_q("G", 0, 0, 0), _q("M"), _q("T", 2, 3, 0)],
@@ -95,7 +100,7 @@ def test_release_has_hysteresis_and_never_strands_a_queue():
 
 def CFG_G(st: adv.HallState) -> float:
     opened = [w for w in st.windows.values() if w.open]
-    return len(opened) / sum("G" in w.skills for w in opened)
+    return (len(opened) / sum("G" in w.skills for w in opened)) ** CFG.scarcity_exponent
 
 
 def test_least_loaded_home_helps_first():
@@ -315,3 +320,45 @@ def test_hub_learns_the_estimates_constants_from_the_stores_past_days(layout, it
         assert h.arrivals_per_day()[("G", 9)] == 6
     finally:
         hub.stop()
+
+
+# ---------------------------------------------------------------- a calm advisor (issue 23)
+
+
+def test_before_opening_the_advisor_plans_the_day_from_the_forecasts_peak():
+    fc = adv.Forecast([(540.0, 600.0, 0.5), (600.0, 660.0, 1.5)], {"M": 120.0})
+    assert fc.peak_per_hour("M") == pytest.approx(90.0)  # 60 an hour on average, ×1.5
+    st = _state(
+        [_q("G", 0, 0, 0), _q("M", 0, 0, fc.peak_per_hour("M"), 15), _q("T")],
+        [_w(1, "G", ("G", "M")), _w(4, "M", ("M", "G"))],
+        now=NOW.replace(hour=8, minute=55),
+    )
+    opening = replace(st, opens=NOW.replace(hour=9, minute=0))
+    (p,) = adv.advise(opening, CFG)  # nobody waits yet: the plan for M's peak
+    assert p.window == 1 and "M" in p.profile
+
+
+def test_after_opening_a_move_must_be_worth_its_cost():
+    # M slightly busy: one more helper would save a few minutes of waiting only
+    st = _state(
+        [_q("G", 0, 0, 1), _q("M", 1, 2, 12, 15), _q("T")],
+        [_w(1, "G", ("G", "M")), _w(4, "M", ("M", "G")), _w(5, "M", ("M", "G"))],
+    )
+    st = replace(st, opens=NOW.replace(hour=9))
+    cheap = replace(CFG, help_above=0.1, move_cost=0.0)
+    dear = replace(cheap, move_cost=1000.0)
+    assert [p.window for p in adv.advise(st, cheap)] == [1]
+    assert adv.advise(st, dear) == []
+    # re-weighting alone is never worth a move after opening
+    same_queues = replace(
+        st, windows={**st.windows, 1: _w(1, "G", ("G", "M"), {"G": 5.0, "M": 0.1})}
+    )
+    assert all(p.window != 1 for p in adv.advise(same_queues, cheap))
+
+
+def test_simulated_days_plan_before_opening_and_move_little_after(sc):
+    h = sim.History()
+    days = [sim.run_day(sc, sim.VARIANTS["default+advisor"], "busy", i, 1, h) for i in range(3)]
+    assert days[0].opening_moves == 0  # a new hall: no forecast to plan from yet
+    assert all(d.opening_moves > 0 for d in days[1:])  # learned from the days before
+    assert all(d.moves <= 8 for d in days)

@@ -842,6 +842,45 @@ def test_weights_favour_a_queue() -> None:
     assert accumulated_priority(rw({"M": 1}), h, now) is m  # only its profile
 
 
+def test_an_idle_window_helps_a_neighbouring_queue_it_is_skilled_for() -> None:
+    g = tk("A001", "G", "09:00")
+    m = tk("B001", "M", "09:05")
+    t = tk("C001", "T", "09:01")
+    now = at(THU, "09:10")
+    w = RouteWindow(5, {"G": 1}, "G", RATES, 40.0, neighbours=("M", "T"))
+    assert accumulated_priority(w, heads_of(g, m), now) is g  # its own queue first
+    assert accumulated_priority(w, heads_of(m, t), now) is t  # empty own queue: the longest wait
+    assert accumulated_priority(w, heads_of(m), now) is m
+    assert accumulated_priority(rw({"G": 1}), heads_of(m), now) is None  # no neighbours
+    # today's practice ignores them
+    assert dedicated(w, heads_of(m), now) is None
+
+
+def test_neighbours_are_the_skills_served_on_the_windows_floor(layout: Layout) -> None:
+    from hall.core.engine.base import neighbours
+
+    nb = neighbours(layout)
+    assert nb[1] == ()  # 1F general: G only
+    assert nb[5] == ("M", "T")  # 2F general: the market and transport areas of its floor
+    assert nb[9] == ("G",) and nb[20] == ("G",)  # 2F domain windows: general tickets
+    assert nb[22] == ("E",) and nb[26] == ("G",)  # 3F
+
+
+def test_an_idle_domain_window_calls_a_general_ticket_under_the_default_routing(
+    layout: Layout, clock: Clock
+) -> None:
+    for policy, called in (("default", True), ("dedicated", False)):
+        e = Engine(layout, clock, items=ITEMS, policy=policy)
+        e.housekeep()
+        ready(e, 9)  # a market window (M, may take G)
+        issue(e, "G")
+        got = e.call_next(window=9).value["ticket"]
+        assert (got is not None) == called, policy
+        # its estimate counted the idle helper: called at once
+        if called:
+            assert got["estimate"] == 0
+
+
 def test_max_wait_cap_serves_the_longest_wait_first() -> None:
     g = tk("A001", "G", "09:00", PriorityClass.NORMAL)
     m = tk("B001", "M", "09:30", PriorityClass.GREEN)

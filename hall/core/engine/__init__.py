@@ -336,7 +336,10 @@ class Engine(WindowCommands, RatingCommands, DayCommands, EngineBase):
         if targeted:
             return targeted[0]
         p = self.layout.priority
-        rw = RouteWindow(w.number, w.profile, self._homes[w.number], p.rates, p.max_wait_minutes)
+        rw = RouteWindow(
+            w.number, w.profile, self._homes[w.number], p.rates, p.max_wait_minutes,
+            self.neighbours[w.number],
+        )  # fmt: skip
         return self.policy(rw, self.heads(), now)
 
     def _call(self, w: WindowStatus, t: Ticket, now: datetime, command: Command) -> None:

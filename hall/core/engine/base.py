@@ -33,7 +33,7 @@ from hall.core.model import (
     WindowState,
     WindowStatus,
 )
-from hall.core.routing import Policy, get_policy
+from hall.core.routing import SHARES_SKILLS, Policy, get_policy
 
 if TYPE_CHECKING:
     from hall.core.engine import Engine
@@ -76,6 +76,18 @@ def default_estimator(engine: Engine, t: Ticket) -> Estimate:
     return queue_estimate(engine, t)
 
 
+def neighbours(layout: Layout) -> dict[int, tuple[str, ...]]:
+    """Per window, the queues it may help when its own have nobody waiting: its skills
+    that some window on its floor serves by default (the queues of its floor's area)."""
+    served: dict[str, set[str]] = {}
+    for w in layout.windows.values():
+        served.setdefault(w.floor, set()).add(next(iter(w.profile)))
+    return {
+        n: tuple(q for q in w.skills if q in served[w.floor] and q != next(iter(w.profile)))
+        for n, w in layout.windows.items()
+    }
+
+
 class EngineBase:
     """The hall's records for one layout and the plumbing of a command. Not thread-safe."""
 
@@ -111,6 +123,7 @@ class EngineBase:
         self._by_person: dict[str, list[str]] = {}
         self._durations: dict[str, tuple[float, int]] = {}
         self._homes = {n: next(iter(w.profile)) for n, w in layout.windows.items()}
+        self.neighbours = neighbours(layout)
         self._reset_pending()
 
     # ---------------------------------------------------------------- plumbing
@@ -196,12 +209,17 @@ class EngineBase:
                 total += p[queue] / sum(p.values())
         return total
 
-    def free_windows(self, queue: str) -> int:
-        """Open, staffed windows serving `queue` (in their profile) with nobody at them."""
+    def free_windows(self, queue: str, *, helpers: bool = False) -> int:
+        """Open, staffed windows serving `queue` (in their profile) with nobody at them; with
+        `helpers`, and those that would help it (a neighbour, under a policy that shares
+        skills)."""
+        share = helpers and self.policy in SHARES_SKILLS
         n = 0
         for w in self.windows.values():
-            if w.current is None and queue in w.profile and w.state is WindowState.OPEN:
-                n += 1 if w.active_post else 0
+            if w.current is not None or w.state is not WindowState.OPEN or not w.active_post:
+                continue
+            if queue in w.profile or (share and queue in self.neighbours[w.number]):
+                n += 1
         return n
 
     def _ahead(self, queue: str, priority: PriorityClass) -> int:
