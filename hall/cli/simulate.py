@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from hall.sim import simulate as sim
-from hall.sim.metrics import CLASSES, gap_capture, summarize
+from hall.sim.metrics import CLASSES, TARGET_METRICS, check_target, gap_capture, summarize
 from hall.sim.simulate import (
     VARIANTS,
     RunSpec,
@@ -99,7 +99,35 @@ def agreement_z(ref: float, v: tuple[float, float], days: int, unit: float = 0.0
     return max(0.0, abs(est - ref) - unit / 2) / math.hypot(se, se_ref)
 
 
-def table(sc_name: str, res: dict[str, dict[str, dict[str, Any]]], refs: Any, days: int) -> str:
+def target_lines(res: dict[str, dict[str, dict[str, Any]]], targets: Any) -> list[str]:
+    """One line per target of the scenario whose row was run: the value, the bound and
+    whether it is met."""
+    out = []
+    for dt, rows in targets.items():
+        for variant, figs in rows.items():
+            m = res.get(dt, {}).get(variant)
+            if m is None:
+                continue
+            for metric, (op, bound) in figs.items():
+                value, ok = check_target(m, metric, op, bound)
+                label = TARGET_METRICS[metric][0]
+                if metric.endswith("_gain"):
+                    shown = f"{100 * value:.0f} % {'≥' if op == '>=' else '≤'} {100 * bound:.0f} %"
+                else:
+                    shown = f"{_f(value)} {'≥' if op == '>=' else '≤'} {bound:g}"
+                out.append(
+                    f"  {dt:6} {variant:15} {label:31} {shown:>16}  {'met' if ok else 'NOT MET'}"
+                )
+    return out
+
+
+def table(
+    sc_name: str,
+    res: dict[str, dict[str, dict[str, Any]]],
+    refs: Any,
+    days: int,
+    targets: Any = None,
+) -> str:
     """The readable table: one row per day type and policy."""
     head = (
         f"{'day':6} {'policy':15} {'mean':>11} {'p50':>5} {'p90':>5} {'p95':>10} "
@@ -175,6 +203,11 @@ def table(sc_name: str, res: dict[str, dict[str, dict[str, Any]]], refs: Any, da
             "   z: the difference in standard errors of two estimates, the reference's as noisy"
             " over its 300 days as ours; below 1.96 they agree as two runs of one model do)"
         )
+    met = target_lines(res, targets or {})
+    if met:
+        lines.append("")
+        lines.append("targets (the scenario's [targets]):")
+        lines.extend(met)
     lines.append("")
     lines.append(
         "est MAE/bias: the engine's printed estimate vs the real wait; base MAE: the baseline "
@@ -312,7 +345,7 @@ def run(args: argparse.Namespace) -> int:
         print(json.dumps(_jsonable(doc), ensure_ascii=False, indent=1))
     else:
         name = sc.name_zh + (f" [--set {' '.join(args.set)}]" if args.set else "")
-        print(table(name, res, sc.reference, days))
+        print(table(name, res, sc.reference, days, sc.targets))
         n = days * len(variants) * len(day_types)
         print(f"\n{n} simulated days in {elapsed:.0f} s with {args.jobs} job(s), seed {args.seed}.")
     if args.plot:

@@ -15,7 +15,7 @@ Conventions:
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -195,6 +195,29 @@ def mae_gain(by_kind: dict[str, dict[str, dict[str, float]]], kind: str) -> floa
     if math.isnan(est) or math.isnan(base) or base == 0:
         return math.nan
     return 1.0 - est / base
+
+
+#: what a scenario's [targets] may bound: metric -> (label, its value in a summary)
+TARGET_METRICS: dict[str, tuple[str, Callable[[dict[str, Any]], float]]] = {
+    "mean": ("mean", lambda m: m["mean"][0]),
+    "p95": ("p95", lambda m: m["p95"][0]),
+    "daily_max": ("mean daily max", lambda m: m["daily_max"][0]),
+    "jain": ("Jain", lambda m: m["jain"][0]),
+    "moves": ("moves after opening", lambda m: m["moves"]),
+    "walk_in_mae_gain": ("walk-in MAE below baseline", lambda m: mae_gain(m["by_kind"], "walk_in")),
+    "appointment_mae_gain": (
+        "appointment MAE below baseline",
+        lambda m: mae_gain(m["by_kind"], "appointment"),
+    ),
+}
+
+
+def check_target(m: dict[str, Any], metric: str, op: str, bound: float) -> tuple[float, bool]:
+    """(the row's value, whether it meets `op bound`); NaN never meets."""
+    value = TARGET_METRICS[metric][1](m)
+    if math.isnan(value):
+        return value, False
+    return value, value <= bound if op == "<=" else value >= bound
 
 
 def gap_capture(w_dedicated: float, w_pooled: float, w_policy: float) -> float:

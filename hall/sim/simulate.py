@@ -137,6 +137,10 @@ class _RawScenario(msgspec.Struct, forbid_unknown_fields=True):
     reference: dict[str, dict[str, tuple[float, float, float]]] = msgspec.field(
         default_factory=dict
     )
+    # day type -> variant -> metric -> (">=" or "<=", bound): targets the table checks
+    targets: dict[str, dict[str, dict[str, tuple[str, float]]]] = msgspec.field(
+        default_factory=dict
+    )
 
 
 @dataclass(frozen=True)
@@ -182,6 +186,10 @@ class Scenario:
     queues: tuple[QueueScenario, ...]
     # day type -> variant -> (mean, p95, mean daily max) minutes from elsewhere, to check
     reference: Mapping[str, Mapping[str, tuple[float, float, float]]] = field(default_factory=dict)
+    # day type -> variant -> metric -> (">=" or "<=", bound): see hall.sim.metrics.TARGET_METRICS
+    targets: Mapping[str, Mapping[str, Mapping[str, tuple[str, float]]]] = field(
+        default_factory=dict
+    )
 
     @property
     def queue_ids(self) -> tuple[str, ...]:
@@ -268,7 +276,7 @@ def load_scenario(path: str | Path, overrides: Sequence[str] = ()) -> Scenario:
                              ("random", "even")) == "random",
         absent_share=_share(src, "no_show.share", raw.no_show.share),
         absent_minutes=raw.no_show.lost_minutes, day_types=dict(raw.day_types),
-        queues=tuple(queues), reference=raw.reference,
+        queues=tuple(queues), reference=raw.reference, targets=_targets(raw.targets, src),
     )  # fmt: skip
 
 
@@ -357,6 +365,22 @@ def _appointment_slots(
     if ap.slot_minutes <= 0 or first > last or first < issue_from or last >= issue_until:
         raise ScenarioError(src, "appointments", "slots within the issuing hours")
     return tuple(np.arange(first, last + 1e-9, ap.slot_minutes).tolist())
+
+
+def _targets(
+    raw: dict[str, dict[str, dict[str, tuple[str, float]]]], src: str
+) -> dict[str, dict[str, dict[str, tuple[str, float]]]]:
+    from hall.sim.metrics import TARGET_METRICS
+
+    for dt, rows in raw.items():
+        for variant, figs in rows.items():
+            for metric, (op, _bound) in figs.items():
+                key = f"targets.{dt}.{variant}.{metric}"
+                if metric not in TARGET_METRICS:
+                    raise ScenarioError(src, key, f"one of {', '.join(TARGET_METRICS)}")
+                if op not in ("<=", ">="):
+                    raise ScenarioError(src, key, '["<=", bound] or [">=", bound]')
+    return raw
 
 
 def _choice(src: str, key: str, value: str, allowed: tuple[str, ...]) -> str:

@@ -358,3 +358,26 @@ def test_mae_gain_is_the_share_below_the_baseline():
                "appointment": {"estimate": {"mae": 1.0}, "baseline": {"mae": 0.0}}}  # fmt: skip
     assert mae_gain(by_kind, "walk_in") == pytest.approx(0.2)
     assert math.isnan(mae_gain(by_kind, "appointment"))
+
+
+def test_targets_are_printed_met_or_not_met():
+    row = _row({"mean": (2.3, 0.1), "p95": (12.0, 1.0), "daily_max": (15.0, 1.0)})
+    row["by_kind"]["walk_in"] = {"estimate": {"mae": 0.9}, "baseline": {"mae": 1.0}}
+    targets = {"busy": {"default+advisor": {
+        "mean": ("<=", 2.2), "p95": ("<=", 13.0), "walk_in_mae_gain": (">=", 0.2)}}}  # fmt: skip
+    lines = cmd_simulate.target_lines({"busy": {"default+advisor": row}}, targets)
+    assert len(lines) == 3
+    assert "2.30 ≤ 2.2" in lines[0] and lines[0].endswith("NOT MET")
+    assert "12.00 ≤ 13" in lines[1] and lines[1].endswith(" met")
+    assert "10 % ≥ 20 %" in lines[2] and lines[2].endswith("NOT MET")
+    assert cmd_simulate.target_lines({"normal": {"default+advisor": row}}, targets) == []
+
+
+def test_the_standard_scenario_carries_the_issues_targets(sc):
+    t = sc.targets
+    assert t["busy"]["default+advisor"]["mean"] == ("<=", 2.2)
+    assert t["busy"]["default+advisor"]["jain"] == (">=", 0.96)
+    assert t["normal"]["default+advisor"]["mean"] == ("<=", 0.6)
+    assert t["busy"]["default"]["mean"] == ("<=", 3.5)
+    with pytest.raises(ScenarioError, match="one of mean"):
+        load_scenario(standard_scenario_path(), ['targets.busy.default.speed=["<=", 1]'])
