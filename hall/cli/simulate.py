@@ -114,7 +114,8 @@ def target_lines(res: dict[str, dict[str, dict[str, Any]]], targets: Any) -> lis
                 if metric.endswith("_gain"):
                     shown = f"{100 * value:.0f} % {'≥' if op == '>=' else '≤'} {100 * bound:.0f} %"
                 else:
-                    shown = f"{_f(value)} {'≥' if op == '>=' else '≤'} {bound:g}"
+                    nd = 3 if metric == "jain" else 2
+                    shown = f"{_f(value, nd)} {'≥' if op == '>=' else '≤'} {bound:g}"
                 out.append(
                     f"  {dt:6} {variant:15} {label:31} {shown:>16}  {'met' if ok else 'NOT MET'}"
                 )
