@@ -222,16 +222,23 @@ class HallMachine(RuleBasedStateMachine):
         profile = dict(ws.profile)
         targeted = [t.id for t in eng._targeted.get(w, [])]
         pool = [t for q in profile for t in eng.waiting(q)]
+        # with nobody waiting in its profile, the default routing helps a neighbouring queue
+        # it is skilled for on its floor (issue 23)
+        helping = [t for q in eng.neighbours[w] if q not in profile for t in eng.waiting(q)]
         now = self.clock.now
         out = self.do(eng.call_next, window=w)
         if out is None:
             return
         got = out.value["ticket"]
-        # Liveness: a ready window never idles while its profile has waiting tickets.
-        assert (got is None) == (not targeted and not pool)
+        # Liveness: a ready window never idles while its profile, or else its neighbouring
+        # queues, have waiting tickets.
+        assert (got is None) == (not targeted and not pool and not helping)
         if got is None or targeted:
             if targeted:
                 assert got["id"] == targeted[0]
+            return
+        if not pool:  # it helped a neighbouring queue
+            assert got["id"] in {t.id for t in helping}
             return
         # Fairness: once any ticket of the profile has waited past the cap, the window calls
         # the longest-waiting one, so a ticket past the cap is overtaken only by tickets
