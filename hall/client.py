@@ -313,6 +313,16 @@ class HubClient:
         """Book an appointment slot for a citizen (a manager's, or the online channel's)."""
         return self._do(P.BookAppointment, card=card, queue=queue, slot=slot)
 
+    def ticket_status(self, tokens: list[str]) -> dict[str, Any]:
+        """How the tickets with these tokens stand: {"tickets": {token: status or None}}."""
+        return self._do(P.TicketStatus, tokens=tokens)
+
+    def rate_by_token(self, token: str, level: int, *, reasons: list[str] | None = None,
+                      comment: str = "") -> dict[str, Any]:  # fmt: skip
+        """Rate the finished ticket with this token (the web gateway's scan-to-rate)."""
+        return self._do(P.RateByToken, token=token, level=level, reasons=reasons or [],
+                        comment=comment)  # fmt: skip
+
     def report_health(self, parts: dict[str, dict[str, str]]) -> dict[str, Any]:
         """Tell the hub how this device's parts are (printer paper, readers, voice)."""
         return self._do(P.ReportHealth, parts=parts)

@@ -33,6 +33,14 @@ class TicketView:
     wait_text_en: str
     green: bool  # the hub gave it green-channel priority (age from the card)
     issued_at: datetime
+    token: str = ""  # the ticket's token (hall web): its QR leads to the ticket's page
+
+    def qr_payload(self, public_url: str) -> str:
+        """What the ticket's QR holds: its page on the hall's web gateway when the hall has
+        one (`[web] public_url`), else the ticket id."""
+        if public_url and self.token:
+            return f"{public_url.rstrip('/')}/t/{self.token}"
+        return self.ticket_id
 
     @property
     def where_text(self) -> str:
@@ -78,6 +86,7 @@ def ticket_view(layout: dict[str, Any], issued: dict[str, Any], item_name: str =
         wait_text_en=str(issued.get("estimate_text_en", "")),
         green=t.get("priority") == "green",
         issued_at=datetime.fromisoformat(t["issued_at"]),
+        token=str(t.get("token") or ""),
     )
 
 
@@ -92,7 +101,7 @@ def ticket_print(layout: dict[str, Any], view: TicketView) -> TicketPrint:
         people_ahead=view.ahead,
         wait_text=view.wait_text,
         issued_at=view.issued_at,
-        qr_payload=view.ticket_id,
+        qr_payload=view.qr_payload(str(layout.get("web", {}).get("public_url", ""))),
         english_number_label="Your number",
         english_lines=(f"{view.queue_name_en}: please wait in the {view.area_en}.",),
     )

@@ -12,7 +12,8 @@ class TicketPrint:
 
     There is deliberately no ID-number or name field: a ticket is left on
     seats and in bins, so it carries nothing that identifies the person.
-    ``qr_payload`` is the ticket id only (the hall looks the rest up).
+    ``qr_payload`` is the ticket's page on the hall's web gateway ({public-url}/t/{token}), or
+    the ticket id when the hall has none.
     """
 
     hall_name: str  # 某某市政务服务中心
@@ -23,7 +24,7 @@ class TicketPrint:
     people_ahead: int
     wait_text: str  # a range, never a promise: "约10–20分钟"
     issued_at: datetime
-    qr_payload: str  # the ticket id
+    qr_payload: str  # the ticket's web page, or its id
     note: str = "请留意叫号，过号请到服务台"
     english_number_label: str = ""  # e.g. "Your number"
     english_lines: tuple[str, ...] = ()  # e.g. ("Please wait on floor 2, area B.",)

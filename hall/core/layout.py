@@ -168,6 +168,11 @@ class _RawAdvisor(msgspec.Struct, forbid_unknown_fields=True):
     every_minutes: float = 5.0
 
 
+class _RawWeb(msgspec.Struct, forbid_unknown_fields=True):
+    # where citizens reach the web gateway (hall web): the ticket's QR is {public_url}/t/{token}
+    public_url: str = ""
+
+
 class _RawLayout(msgspec.Struct, forbid_unknown_fields=True):
     hall: _RawHall
     hours: _RawHours
@@ -180,6 +185,7 @@ class _RawLayout(msgspec.Struct, forbid_unknown_fields=True):
     follow_up: _RawFollowUp = msgspec.field(default_factory=_RawFollowUp)
     devices: _RawDevices = msgspec.field(default_factory=_RawDevices)
     advisor: _RawAdvisor = msgspec.field(default_factory=_RawAdvisor)
+    web: _RawWeb = msgspec.field(default_factory=_RawWeb)
 
 
 # ---- the typed layout the rest of the system uses ----
@@ -305,6 +311,13 @@ class AdvisorSettings:
 
 
 @dataclass(frozen=True)
+class WebSettings:
+    """[web]: the web gateway as citizens reach it."""
+
+    public_url: str = ""  # "https://q.example.gov.cn": the ticket's QR is {public_url}/t/{token}
+
+
+@dataclass(frozen=True)
 class Layout:
     """A whole hall. Build it with `load_layout` or `parse_layout`."""
 
@@ -330,6 +343,7 @@ class Layout:
     #: a demo or test hall ([devices] simulators = true): sim:// devices are meant; in a
     #: hall's own layout they are a mistake, and `hall devices check` fails on them
     simulators: bool = False
+    web: WebSettings = field(default_factory=WebSettings)
 
     def comprehensive_share(self) -> float:
         """综合窗口 (no-distinction and domain windows) ÷ all windows."""
@@ -471,6 +485,7 @@ def _build(raw: _RawLayout, src: str) -> Layout:
         advisor=AdvisorSettings(ad.enabled, ad.auto_apply, float(ad.every_minutes)),
         min_comprehensive_share=_share(raw.hall.min_comprehensive_share, src),
         simulators=raw.devices.simulators,
+        web=WebSettings(_public_url(raw.web.public_url, src)),
     )
 
 
@@ -478,6 +493,20 @@ def _share(x: float, src: str) -> float:
     if not 0 <= x <= 1:
         raise LayoutError(src, "hall.min_comprehensive_share", f"a share from 0 to 1, got {x}")
     return x
+
+
+def public_url_error(url: str) -> str | None:
+    """Why `url` cannot be the web gateway's public address (None: it can)."""
+    if url and (not url.startswith(("https://", "http://")) or any(c in url for c in " ?#")):
+        return f"an http(s):// address without spaces, query or fragment, got {url!r}"
+    return None
+
+
+def _public_url(url: str, src: str) -> str:
+    why = public_url_error(url)
+    if why is not None:
+        raise LayoutError(src, "web.public_url", why)
+    return url.rstrip("/")
 
 
 def _check_no_show_and_advisor(nr: _RawNoShow, ad: _RawAdvisor, src: str) -> None:

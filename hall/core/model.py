@@ -158,6 +158,8 @@ class Ticket(Record):
     estimate: float | None = None
     rated: bool = False
     history: list[dict[str, Any]] = field(default_factory=list)
+    #: the ticket's QR (`{public-url}/t/{token}`): unguessable, never on a board or a stream
+    token: str | None = None
 
     _dt: ClassVar[tuple[str, ...]] = (
         "issued_at",

@@ -66,4 +66,5 @@ def public_layout(layout: Layout) -> dict[str, Any]:
             for k in layout.kiosks
         ],
         "voice": layout.voice,
+        "web": {"public_url": layout.web.public_url},
     }

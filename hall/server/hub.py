@@ -550,6 +550,8 @@ class Hub:
             }  # fmt: skip
         elif isinstance(req, P.Snapshot):
             value = self.snapshot(peer)
+        elif isinstance(req, P.TicketStatus):
+            value = {"tickets": {t: self.engine.ticket_status(t) for t in req.tokens}}
         else:
             value = {"epoch": self.epoch}
         return P.encode_reply(P.Ok(req_id=req.req_id, value=value))

@@ -95,7 +95,16 @@ def m002_drop_events_type_index(db: sqlite_utils.Database) -> None:
     db.execute("DROP INDEX IF EXISTS idx_events_type_at")
 
 
-KNOWN_MIGRATIONS = {"m001_initial", "m002_drop_events_type_index"}
+@migrations()
+def m003_ticket_token(db: sqlite_utils.Database) -> None:
+    """Every ticket's token, which its QR carries to the web gateway (issue 20)."""
+    # (a new database has it already: m001 makes the table from today's Ticket)
+    if "token" not in db.table("tickets").columns_dict:
+        db.execute("ALTER TABLE tickets ADD COLUMN token TEXT")
+    db.execute("CREATE UNIQUE INDEX IF NOT EXISTS idx_tickets_token ON tickets(token)")
+
+
+KNOWN_MIGRATIONS = {"m001_initial", "m002_drop_events_type_index", "m003_ticket_token"}
 
 
 class Checkpointer:

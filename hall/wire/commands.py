@@ -51,6 +51,7 @@ class Target(enum.Enum):
     TICKET = "one ticket, named in the request"
     RATED = "the ticket rated: a pad's window's last finished, or the one a manager names"
     CASE = "a follow-up case"
+    TOKEN = "the ticket whose token (its QR) the request carries: a citizen's own"
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,6 +70,7 @@ REACH: dict[str, Reach] = {
     "display": Reach(),
     "rating": Reach(),
     "manager": Reach(any_window=True, channels=None),
+    "web": Reach(channels=frozenset()),
 }
 
 
@@ -253,6 +255,13 @@ def _rate(engine: Engine, r: P.Rate, at: Scope) -> Outcome:
     return engine.rate(ticket=at.ticket, level=r.level, reasons=r.reasons, comment=r.comment)
 
 
+def _rate_token(engine: Engine, r: P.RateByToken, at: Scope) -> Outcome:
+    t = engine.by_token(r.token)
+    if t is None:
+        raise E.NoSuchTicket()
+    return engine.rate(ticket=t.id, level=r.level, reasons=r.reasons, comment=r.comment)
+
+
 def _cancel(engine: Engine, r: P.Cancel, at: Scope) -> Outcome:
     return engine.cancel(ticket=r.ticket, reason=r.reason)
 
@@ -276,6 +285,7 @@ _ALL: tuple[Command[Any], ...] = (
     Command(P.Hello, Target.DEVICE, None),
     Command(P.Ping, Target.DEVICE, None),
     Command(P.Snapshot, Target.DEVICE, None),
+    Command(P.TicketStatus, Target.TOKEN, None),
     # tickets in
     Command(P.Issue, Target.QUEUE, _issue),
     Command(P.CheckIn, Target.QUEUE, _check_in),
@@ -298,6 +308,7 @@ _ALL: tuple[Command[Any], ...] = (
     Command(P.SetProfile, Target.WINDOW, _set_profile),
     # afterwards
     Command(P.Rate, Target.RATED, _rate),
+    Command(P.RateByToken, Target.TOKEN, _rate_token, client="rate_by_token"),
     Command(P.Cancel, Target.TICKET, _cancel),
     Command(P.FollowUp, Target.CASE, _follow_up),
     Command(P.ReportHealth, Target.DEVICE, _report_health, client="report_health"),

@@ -25,7 +25,7 @@ MAX_REQUEST_BYTES = 64 * 1024  # a request larger than this is answered `too_lar
 #: arrays and objects inside one another, the message itself counted. Ours go 6 deep (a
 #: snapshot reply); deeper is answered `too_deep` before decoding (see `_too_deep`).
 MAX_NESTING = 32
-ROLES = ("kiosk", "counter", "display", "rating", "manager")
+ROLES = ("kiosk", "counter", "display", "rating", "manager", "web")
 ZMTP_HEARTBEAT_MS = (1000, 3000, 3000)  # interval, timeout, ttl on every socket
 STREAM_TOPICS = {"board": b"board/", "staff": b"staff/"}
 
@@ -218,6 +218,25 @@ class BookAppointment(Request, tag="book_appointment"):
     slot: Annotated[datetime, msgspec.Meta(tz=False)]
 
 
+class TicketStatus(Request, tag="ticket_status"):
+    """The web gateway asks how tickets stand, by the tokens their QR codes carry (at most
+    `MAX_TOKENS` at once). The reply maps each token to its status, or null for none."""
+
+    tokens: Annotated[
+        list[Annotated[str, msgspec.Meta(max_length=64)]], msgspec.Meta(max_length=500)
+    ]
+    writes: ClassVar[bool] = False
+
+
+class RateByToken(Request, tag="rate_token", kw_only=True):
+    """A citizen rates their finished ticket on their phone (scan-to-rate, via hall web)."""
+
+    token: Annotated[str, msgspec.Meta(max_length=64)]
+    level: int
+    reasons: list[str] = msgspec.field(default_factory=list)
+    comment: str = ""
+
+
 class ReportHealth(Request, tag="health"):
     """A device's own parts and their health (printer paper, card readers, voice):
     ``{"printer": {"state": "degraded", "reason": "纸将用尽", "code": "paper_low"}}``.
@@ -246,9 +265,12 @@ ROLE_REQUESTS: dict[str, tuple[type[Request], ...]] = {
         Cancel,
         FollowUp,
         BookAppointment,
+        TicketStatus,
     ),
+    # the web gateway: reads the board stream, looks tickets up by token, rates by token
+    "web": (Hello, Ping, Snapshot, TicketStatus, RateByToken),
 }
-ALL_TYPES = {cls.__struct_config__.tag: cls for cls in ROLE_REQUESTS["manager"]}
+ALL_TYPES = {cls.__struct_config__.tag: cls for types in ROLE_REQUESTS.values() for cls in types}
 
 
 class _Envelope(msgspec.Struct):

@@ -11,6 +11,7 @@ refusals), or `ok` with the number of events and a digest of the reply's value.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 from pathlib import Path
 from typing import Any
@@ -26,14 +27,15 @@ from tests.hubs import HALL_TIME
 TABLE = Path(__file__).with_name("role_commands.txt")
 SECRET = b"secret"
 DEVICES = {"kiosk": "kiosk-1", "counter": "counter-2", "display": "display-1F",
-           "rating": "rating-2", "manager": "manager-1"}  # fmt: skip
+           "rating": "rating-2", "manager": "manager-1", "web": "web-1"}  # fmt: skip
 CARD = {"id_number": "11010519491231002X", "name": "张三"}
 BAD_CARD = {"id_number": "110105194912310021"}
 
 
 def busy_hall(layout: Layout) -> tuple[Engine, dict[str, str]]:
     """Windows 1–3 open with a clerk; at 1 and 2 a ticket finished and another called."""
-    engine = Engine(layout, lambda: HALL_TIME)
+    tokens = (f"token{n:04d}" for n in itertools.count(1))  # the same table every run
+    engine = Engine(layout, lambda: HALL_TIME, token=lambda: next(tokens))
     for w in (1, 2, 3):
         engine.open_window(window=w)
         engine.sign_in(window=w, post="A", staff_no=f"S{w:03d}", name=f"办事员{w}")
@@ -45,6 +47,7 @@ def busy_hall(layout: Layout) -> tuple[Engine, dict[str, str]]:
         engine.start(window=w)
         engine.finish(window=w)
         ids[f"done{w}"] = str(engine.windows[w].last_finished)
+        ids[f"done{w}_token"] = str(engine.tickets[ids[f"done{w}"]].token)
         engine.call_next(window=w)
         ids[f"now{w}"] = str(engine.windows[w].current)
     return engine, ids
@@ -94,6 +97,10 @@ def requests(ids: dict[str, str]) -> list[dict[str, Any]]:
         {"type": "book_appointment", "card": CARD, "queue": "G", "slot": "2026-11-26T10:00:00"},
         {"type": "book_appointment", "card": BAD_CARD, "queue": "G",
          "slot": "2026-11-26T10:00:00"},
+        {"type": "ticket_status", "tokens": [ids["done1_token"], "nosuch"]},
+        {"type": "rate_token", "token": ids["done1_token"], "level": 5},
+        {"type": "rate_token", "token": ids["done2_token"], "level": 1, "reasons": ["态度"]},
+        {"type": "rate_token", "token": "nosuch", "level": 5},
     ]  # fmt: skip
     return out
 
@@ -108,7 +115,7 @@ def answer(layout: Layout, role: str, body: dict[str, Any]) -> str:
         req = P.decode_request(raw, role)
     except P.RemoteProtocolError as e:
         return f"refused {e.code}"
-    if isinstance(req, P.Hello | P.Ping | P.Snapshot):
+    if isinstance(req, P.Hello | P.Ping | P.Snapshot | P.TicketStatus):
         return "hub"
     try:
         outcome = C.apply(peer, req, engine, SECRET)

@@ -33,7 +33,18 @@ SENT_BY = {
     "rating": COMMON | {"rate"},
     "manager": COMMON
     | AT_WINDOW
-    | {"issue", "check_in", "rate", "set_profile", "cancel", "follow_up", "book_appointment"},
+    | {
+        "issue",
+        "check_in",
+        "rate",
+        "set_profile",
+        "cancel",
+        "follow_up",
+        "book_appointment",
+        "ticket_status",
+    },
+    # the web gateway (issue 20): no COMMON health report, only what a citizen's phone needs
+    "web": {"hello", "ping", "snapshot", "ticket_status", "rate_token"},
 }
 #: HubClient's methods that send no command of their own
 PLUMBING = {"close", "next_req_id", "send_raw", "request", "retry_last", "pump", "events"}
@@ -105,6 +116,7 @@ SAMPLE: dict[str, Any] = {
     "post": "B", "level": 2, "reasons": ["效率"], "comment": "慢", "queues": {"G": 1.0},
     "case": "C-1", "action": "contact", "slot": datetime(2026, 11, 26, 10),
     "parts": {"printer": {"state": "ok"}}, "answer": "satisfied",
+    "token": "t" * 22, "tokens": ["t" * 22],
 }  # fmt: skip
 
 

@@ -186,7 +186,7 @@ class Engine(WindowCommands, RatingCommands, DayCommands, EngineBase):
             enqueued_at=now, priority=priority, channel=channel, item=item,
             state=lifecycle.ISSUED, person_hash=person.hash if person else None,
             id_masked=person.id_masked if person else None,
-            name_masked=person.name_masked if person else None,
+            name_masked=person.name_masked if person else None, token=self.new_token(),
         )  # fmt: skip
 
     def _next_number(self, queue: str, day: date) -> int:
@@ -205,6 +205,7 @@ class Engine(WindowCommands, RatingCommands, DayCommands, EngineBase):
         """Keep the ticket, count its number, check the appointment in, and queue it."""
         key = (t.day, t.queue)
         self.tickets[t.id] = t
+        self._index_token(t)
         self.counters[key] = self._changes.counters[key] = self._next_number(t.queue, t.day)
         if person is not None:
             self._by_person.setdefault(person.hash, []).append(t.id)
@@ -481,6 +482,62 @@ class Engine(WindowCommands, RatingCommands, DayCommands, EngineBase):
         return self._done({"ticket": t.to_dict()})
 
     # ---------------------------------------------------------------- views
+
+    def ticket_status(self, token: str) -> dict[str, Any] | None:
+        """What the ticket's owner may see on their phone (hall web): no person data, no
+        staff number. None for no ticket of today with this token."""
+        t = self.by_token(token)
+        if t is None:
+            return None
+        state = t.state.value
+        ahead: int | None = None
+        wait: list[int] | None = None
+        if t.state is TicketState.WAITING:
+            if t.history and t.history[-1].get("action") == "transfer":
+                state = "transferred"
+            ahead = self.ahead_of(t)
+            wait = self._wait_range(t, ahead)
+        at = self.layout.windows.get(t.window) if t.window is not None else None
+        floor = at.floor if at is not None else None
+        return {
+            "id": t.id, "number": t.number, "queue": t.queue, "state": state, "ahead": ahead,
+            "wait_min": wait, "window": t.window, "window_floor": floor,
+            "target_window": t.target_window, "recalls": t.recalls, "rated": t.rated,
+            "issued_at": t.issued_at.isoformat(timespec="seconds"),
+            "called_at": t.called_at.isoformat(timespec="seconds") if t.called_at else None,
+        }  # fmt: skip
+
+    def ahead_of(self, t: Ticket) -> int:
+        """Waiting tickets the routing calls before `t`, as far as its queue's classes say:
+        every one of a faster-accumulating class, and the older ones of as fast a class."""
+        key = (t.enqueued_at, t.id)
+        if t.target_window is not None:
+            lst = self._targeted.get(t.target_window, [])
+            return sum(1 for x in lst if (x.enqueued_at, x.id) < key)
+        rates = self.layout.priority.rates
+        own = rates[t.priority.value]
+        n = 0
+        for c, lst in self._waiting[t.queue].items():
+            r = rates[c.value]
+            if r > own:
+                n += len(lst)
+            elif r == own:
+                n += sum(1 for x in lst if (x.enqueued_at, x.id) < key)
+        return n
+
+    def _wait_range(self, t: Ticket, ahead: int) -> list[int]:
+        """Minutes until `t` is called, low and high: its place over the queue's windows."""
+        load = self.queue_load(t.queue, t.priority)
+        free = sum(
+            1 for w in self.windows.values()
+            if w.current is None and t.queue in w.profile and w.state is WindowState.OPEN
+            and w.active_post
+        )  # fmt: skip
+        if ahead < free:
+            return [0, 1]
+        per = load.service_minutes / (load.servers if load.servers > 1e-6 else 1.0)
+        m = (ahead + 1) * per
+        return [int(m * 0.6), max(int(m * 1.4 + 0.999), int(m * 0.6) + 1)]
 
     def queue_summary(self, now: datetime | None = None) -> list[dict[str, Any]]:
         """Per queue: waiting count, longest wait, estimate for a new walk-in."""

@@ -9,6 +9,9 @@ the routing and the wait estimate read.
 from __future__ import annotations
 
 import bisect
+import hashlib
+import hmac
+import secrets
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -40,6 +43,18 @@ if TYPE_CHECKING:
 
 Clock = Callable[[], datetime]
 Estimator = Callable[["Engine", Ticket], Estimate]
+TOKEN_BYTES = 16  # 128 bits: a ticket's token (its QR) cannot be guessed
+
+
+def new_token() -> str:
+    """A ticket's token: 128 random bits, URL-safe (22 characters)."""
+    return secrets.token_urlsafe(TOKEN_BYTES)
+
+
+def _token_key(token: str) -> bytes:
+    """What the token index is keyed by: a digest, so a lookup's timing says nothing about
+    how much of a guessed token matched (the match itself is compared in constant time)."""
+    return hashlib.sha256(token.encode("utf-8", "surrogatepass")).digest()
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,6 +114,7 @@ class EngineBase:
         policy: str | Policy = "default",
         items: Mapping[str, str] | None = None,
         estimator: Estimator = default_estimator,
+        token: Callable[[], str] = new_token,
     ) -> None:
         self.layout = layout
         self.clock = clock
@@ -108,6 +124,9 @@ class EngineBase:
         # What the hall learned from its past days (the hub loads it from the store, `hall
         # simulate` from the days it simulated before): the estimate's and advisor's constants.
         self.history = History()
+        self.new_token = token
+        self._tokens: dict[bytes, str] = {}  # _token_key(token) -> ticket id (see by_token)
+        self._tokens_of: tuple[int, int] = (0, -1)  # (id, len) of the tickets it was made of
         self.day: date | None = None
         self.tickets: dict[str, Ticket] = {}
         self.windows = {
@@ -165,6 +184,30 @@ class EngineBase:
         if t is None:
             raise E.NoSuchTicket(ticket_id)
         return t
+
+    def by_token(self, token: str) -> Ticket | None:
+        """Today's ticket with this token (a QR scanned on a phone), or None. The index is
+        rebuilt when the tickets were replaced (restore, a new day) or grew behind it;
+        the token found is compared with the one asked in constant time."""
+        src = (id(self.tickets), len(self.tickets))
+        if src != self._tokens_of:
+            self._tokens = {_token_key(t.token): k for k, t in self.tickets.items() if t.token}
+            self._tokens_of = src
+        ticket_id = self._tokens.get(_token_key(token))
+        t = self.tickets.get(ticket_id) if ticket_id is not None else None
+        if (
+            t is None
+            or t.token is None
+            or not hmac.compare_digest(t.token.encode(), token.encode("utf-8", "surrogatepass"))
+        ):
+            return None
+        return t
+
+    def _index_token(self, t: Ticket) -> None:
+        """A new ticket's token into the index (kept in step unless it is stale anyway)."""
+        if t.token is not None and self._tokens_of[0] == id(self.tickets):
+            self._tokens[_token_key(t.token)] = t.id
+            self._tokens_of = (id(self.tickets), len(self.tickets))
 
     def _move(self, t: Ticket, command: lifecycle.Command) -> None:
         """Move `t` by the lifecycle table: the one place a ticket's state is set."""
