@@ -27,6 +27,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "display": ("display.app", "大厅显示屏 / hall display board"),
     "rating": ("rating.app", "评价器 / evaluation pad"),
     "manager": ("manager.app", "管理控制台 / manager console"),
+    "web": ("hall.cli.web", "网上服务 / web gateway: ticket pages, ratings, browser boards"),
 }
 
 

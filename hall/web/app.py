@@ -1,0 +1,430 @@
+"""`hall web`'s HTTP side: a Starlette app over the hub link (hall.web.link).
+
+Routes (DESIGN.md §8):
+
+- ``GET /t/{token}`` the ticket page, live over ``GET /api/t/{token}/events`` (SSE);
+  ``GET /api/t/{token}`` the same as JSON; ``POST /api/t/{token}/rating`` (JSON) and
+  ``POST /t/{token}/rating`` (the page's form) rate a finished ticket once.
+- ``GET /board/{floor}`` a floor's board for any browser, live over ``/board/{floor}/events``.
+
+The gateway keeps nothing of its own but what the hub said last (the board it follows,
+the status of the tickets phones are watching) and, per client address, how many
+ratings it sent lately (a rate limit). When the hub is silent every page keeps the last
+state, marked stale, and what would change the hall is refused with 503.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import re
+import time
+from collections import OrderedDict, deque
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+from urllib.parse import parse_qs
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import (
+    HTMLResponse,
+    JSONResponse,
+    RedirectResponse,
+    Response,
+    StreamingResponse,
+)
+from starlette.routing import Route
+
+from hall.client import HubUnavailable
+from hall.core import errors as E
+from hall.core import events as EV
+from hall.web import pages
+from hall.web.link import Change, HubLink
+
+log = logging.getLogger("hall.web")
+
+TOKEN = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
+CHUNK = 500  # tokens per ticket_status request (the protocol's limit)
+KEEPALIVE = 15.0  # seconds between SSE comments on a quiet stream (proxies close idle ones)
+REFRESH_EVERY = 15.0  # seconds: wait estimates move with the clock, not only with events
+REMEMBERED = 20_000  # ticket statuses kept for pages while the hub is silent
+MAX_STREAMS = 5_000  # open SSE connections at once
+CONFLICT = {"not_rateable", "already_rated", "bad_state"}
+
+
+class RateLimit:
+    """At most `n` actions per `per` seconds for each client address."""
+
+    def __init__(self, n: int, per: float = 60.0) -> None:
+        self.n, self.per = n, per
+        self._seen: dict[str, deque[float]] = {}
+
+    def allow(self, who: str, now: float | None = None) -> bool:
+        now = time.monotonic() if now is None else now
+        if len(self._seen) > 10_000:  # forget addresses that went quiet
+            self._seen = {k: v for k, v in self._seen.items() if v and now - v[-1] < self.per}
+        q = self._seen.setdefault(who, deque())
+        while q and now - q[0] >= self.per:
+            q.popleft()
+        if len(q) >= self.n:
+            return False
+        q.append(now)
+        return True
+
+
+def _lang(request: Request) -> str:
+    return "en" if request.query_params.get("lang") == "en" else "zh"
+
+
+def _client(request: Request) -> str:
+    return request.client.host if request.client else "?"
+
+
+class Gateway:
+    """The hub link, the phones and boards watching, and the routes."""
+
+    def __init__(self, link: HubLink, *, ratings_per_minute: int = 10) -> None:
+        self.link = link
+        self.rating_limit = RateLimit(ratings_per_minute)
+        self.loop: asyncio.AbstractEventLoop | None = None
+        self.watchers: dict[str, set[asyncio.Queue[tuple[dict[str, Any] | None, bool]]]] = {}
+        self.boards: set[asyncio.Queue[bool]] = set()
+        self.last: OrderedDict[str, dict[str, Any]] = OrderedDict()
+        self.recent: dict[str, deque[dict[str, Any]]] = {}  # floor -> latest calls first
+        self._dirty = False
+        self._refreshing: asyncio.Task[None] | None = None
+        self._refreshed = 0.0
+        self.streams = 0
+
+    # ------------------------------------------------------------ the app
+
+    def app(self) -> Starlette:
+        @asynccontextmanager
+        async def lifespan(app: Starlette) -> AsyncIterator[None]:
+            self.loop = asyncio.get_running_loop()
+            self.link.on_change = self._from_link
+            if not self.link._threads:
+                self.link.start()
+            try:
+                yield
+            finally:
+                self.link.on_change = lambda c: None
+
+        routes = [
+            Route("/", self.home),
+            Route("/t/{token}", self.ticket_page),
+            Route("/t/{token}/rating", self.rate_form, methods=["POST"]),
+            Route("/api/t/{token}", self.api_ticket),
+            Route("/api/t/{token}/events", self.ticket_events),
+            Route("/api/t/{token}/rating", self.api_rate, methods=["POST"]),
+            Route("/board/{floor}", self.board_page),
+            Route("/board/{floor}/events", self.board_events),
+            Route("/healthz", self.health),
+        ]
+        return Starlette(routes=routes, lifespan=lifespan)
+
+    @property
+    def layout(self) -> dict[str, Any]:
+        return self.link.layout
+
+    # ------------------------------------------------------------ the hub's news
+
+    def _from_link(self, change: Change) -> None:
+        """Called on the link's thread: hand over to the event loop."""
+        if self.loop is not None and not self.loop.is_closed():
+            self.loop.call_soon_threadsafe(self._changed, change)
+
+    def _changed(self, change: Change) -> None:
+        for ev in change.events:
+            if isinstance(ev.data, EV.CALLS):
+                calls = self.recent.setdefault(str(ev.data.floor), deque(maxlen=8))
+                calls.appendleft({"number": ev.data.ticket["number"], "window": ev.data.window})
+        for board in self.boards:
+            board.put_nowait(True)
+        if change.online is False:  # pages keep the last state, marked stale
+            for token, qs in self.watchers.items():
+                for q in qs:
+                    q.put_nowait((self.last.get(token), True))
+            return
+        now = time.monotonic()
+        if change.events or change.online or now - self._refreshed > REFRESH_EVERY:
+            self._poke()
+
+    def _poke(self) -> None:
+        """Ask the hub how every watched ticket stands, once more after a running round."""
+        self._dirty = True
+        if self._refreshing is None or self._refreshing.done():
+            self._refreshing = asyncio.get_running_loop().create_task(self._refresh())
+
+    async def _refresh(self) -> None:
+        while self._dirty:
+            self._dirty = False
+            self._refreshed = time.monotonic()
+            tokens = list(self.watchers)
+            for i in range(0, len(tokens), CHUNK):
+                try:
+                    res = await self._ask("ticket_status", tokens[i : i + CHUNK])
+                except (HubUnavailable, E.HallError):
+                    return  # the link says when it is back
+                for token, status in res["tickets"].items():
+                    if status != self.last.get(token):
+                        self._remember(token, status)
+                        for q in self.watchers.get(token, ()):
+                            q.put_nowait((status, False))
+
+    def _remember(self, token: str, status: dict[str, Any] | None) -> None:
+        if status is None:
+            self.last.pop(token, None)
+            return
+        self.last[token] = status
+        self.last.move_to_end(token)
+        while len(self.last) > REMEMBERED:
+            self.last.popitem(last=False)
+
+    async def _ask(self, method: str, *args: Any, **kw: Any) -> Any:
+        return await asyncio.wrap_future(self.link.call(method, *args, **kw))
+
+    async def status(self, token: str) -> tuple[dict[str, Any] | None, bool]:
+        """(the ticket's status, stale?): from the hub, or the last known when it is silent."""
+        if self.link.online:
+            try:
+                res = await self._ask("ticket_status", [token])
+            except HubUnavailable:
+                pass
+            else:
+                status = res["tickets"].get(token)
+                self._remember(token, status)
+                return status, False
+        return self.last.get(token), True
+
+    # ------------------------------------------------------------ tickets
+
+    async def home(self, request: Request) -> Response:
+        lang = _lang(request)
+        return HTMLResponse(pages.message_page(
+            self.layout, "请扫描号票上的二维码查看排队进度", "Scan the QR code on your ticket",
+            lang=lang, switch=f"/?lang={'zh' if lang == 'en' else 'en'}",
+        ))  # fmt: skip
+
+    async def health(self, request: Request) -> Response:
+        return JSONResponse({"hub": "online" if self.link.online else "stale",
+                             "streams": self.streams})  # fmt: skip
+
+    def _not_found(self, request: Request, token: str) -> Response:
+        lang = _lang(request)
+        return HTMLResponse(pages.message_page(
+            self.layout, "未找到该号码（号票仅当天有效）", "No such ticket (a ticket is valid on its day only)",
+            lang=lang, switch=f"/t/{token}?lang={'zh' if lang == 'en' else 'en'}",
+        ), status_code=404)  # fmt: skip
+
+    async def _lookup(self, token: str) -> tuple[dict[str, Any] | None, bool] | None:
+        """The status, or None when the token cannot be one or the hub cannot answer."""
+        if not TOKEN.match(token):
+            return (None, False)
+        status, stale = await self.status(token)
+        if status is None and stale:
+            return None  # hub silent, never seen: unknown
+        return status, stale
+
+    async def ticket_page(self, request: Request, note: str = "", code: int = 200) -> Response:
+        token = request.path_params["token"]
+        lang = _lang(request)
+        found = await self._lookup(token)
+        if found is None:
+            return self._hub_away(request)
+        status, stale = found
+        if status is None:
+            return self._not_found(request, token)
+        inner = pages.ticket_status_html(self.layout, status, lang=lang, token=token,
+                                         stale=stale, note=note)  # fmt: skip
+        html = pages.ticket_page(self.layout, inner, status["state"], token=token, lang=lang)
+        return HTMLResponse(html, status_code=code, headers={"Cache-Control": "no-store"})
+
+    def _hub_away(self, request: Request) -> Response:
+        lang = _lang(request)
+        return HTMLResponse(pages.message_page(
+            self.layout, "系统暂时无法连接，请稍后再试或留意现场叫号",
+            "The hall cannot be reached just now; try again soon or watch the hall board",
+            lang=lang, switch=f"{request.url.path}?lang={'zh' if lang == 'en' else 'en'}",
+        ), status_code=503)  # fmt: skip
+
+    async def api_ticket(self, request: Request) -> Response:
+        token = request.path_params["token"]
+        found = await self._lookup(token)
+        if found is None:
+            return JSONResponse({"error": "hub_unavailable"}, status_code=503)
+        status, stale = found
+        if status is None:
+            return JSONResponse({"error": "no_such_ticket"}, status_code=404)
+        return JSONResponse(pages.ticket_json(self.layout, status, stale),
+                            headers={"Cache-Control": "no-store"})  # fmt: skip
+
+    async def ticket_events(self, request: Request) -> Response:
+        token = request.path_params["token"]
+        lang = _lang(request)
+        found = await self._lookup(token)
+        if found is None:
+            return JSONResponse({"error": "hub_unavailable"}, status_code=503)
+        status, stale = found
+        if status is None:
+            return JSONResponse({"error": "no_such_ticket"}, status_code=404)
+        if self.streams >= MAX_STREAMS:
+            return JSONResponse({"error": "busy"}, status_code=503)
+        q: asyncio.Queue[tuple[dict[str, Any] | None, bool]] = asyncio.Queue()
+        self.watchers.setdefault(token, set()).add(q)
+        self.streams += 1
+
+        def render(s: dict[str, Any], stale: bool) -> str:
+            inner = pages.ticket_status_html(self.layout, s, lang=lang, token=token, stale=stale)
+            data = {"state": s["state"], "html": inner,
+                    "ticket": pages.ticket_json(self.layout, s, stale)}  # fmt: skip
+            return f"data: {json.dumps(data, ensure_ascii=False)}\n\n"
+
+        async def stream() -> AsyncIterator[str]:
+            try:
+                yield render(status, stale)
+                shown = status
+                while True:
+                    try:
+                        s, old = await asyncio.wait_for(q.get(), KEEPALIVE)
+                    except TimeoutError:
+                        yield ": keepalive\n\n"
+                        continue
+                    if s is None:  # the day ended: the ticket is gone
+                        s = shown
+                    shown = s
+                    yield render(s, old)
+            finally:
+                self.streams -= 1
+                qs = self.watchers.get(token)
+                if qs is not None:
+                    qs.discard(q)
+                    if not qs:
+                        del self.watchers[token]
+
+        return _sse(stream())
+
+    # ------------------------------------------------------------ ratings
+
+    async def _rate(
+        self, request: Request, token: str, level: Any, reasons: Any
+    ) -> tuple[int, dict[str, Any]]:
+        """(HTTP status, body) of one rating from a phone."""
+        if not TOKEN.match(token):
+            return 404, {"error": "no_such_ticket"}
+        if not isinstance(level, int) or isinstance(level, bool) or not 1 <= level <= 5:
+            return 400, {"error": "bad_request", "message": "level: 1 to 5"}
+        if not isinstance(reasons, list) or not all(isinstance(r, str) for r in reasons):
+            return 400, {"error": "bad_request", "message": "reasons: a list of strings"}
+        if not self.rating_limit.allow(_client(request)):
+            return 429, {"error": "too_many", "message": "请稍后再试 / try again later"}
+        if not self.link.online:
+            return 503, {"error": "hub_unavailable"}
+        try:
+            value = await self._ask("rate_by_token", token, level, reasons=reasons)
+        except HubUnavailable:
+            return 503, {"error": "hub_unavailable"}
+        except E.HallError as err:
+            code = 409 if err.code in CONFLICT else 404 if err.code == "no_such_ticket" else 400
+            return code, {"error": err.code, "message": err.message,
+                          "message_en": err.message_en}  # fmt: skip
+        self._poke()  # the page says thank you
+        return 200, {"rated": True, "level": value["level"], "follow_up": bool(value.get("case"))}
+
+    async def api_rate(self, request: Request) -> Response:
+        try:
+            body = json.loads(await request.body())
+        except (ValueError, UnicodeDecodeError):
+            return JSONResponse({"error": "bad_request", "message": "JSON body"}, status_code=400)
+        if not isinstance(body, dict):
+            return JSONResponse({"error": "bad_request", "message": "JSON object"}, status_code=400)
+        code, out = await self._rate(request, request.path_params["token"], body.get("level"),
+                                     body.get("reasons", []))  # fmt: skip
+        return JSONResponse(out, status_code=code)
+
+    async def rate_form(self, request: Request) -> Response:
+        token = request.path_params["token"]
+        form = parse_qs((await request.body()).decode("utf-8", "replace"))
+        try:
+            level: Any = int(form.get("level", [""])[0])
+        except ValueError:
+            level = None
+        code, _ = await self._rate(request, token, level, form.get("reasons", []))
+        if code == 200:
+            return RedirectResponse(f"/t/{token}?lang={_lang(request)}", status_code=303)
+        if code == 404:
+            return self._not_found(request, token)
+        lang = _lang(request)
+        note = {
+            400: ("请选择评价等级", "Please choose a level"),
+            409: ("该号码已评价或尚不能评价", "Already rated, or not yet finished"),
+            429: ("提交过于频繁，请稍后再试", "Too many tries; please wait a minute"),
+            503: ("系统暂时无法连接，请稍后再试", "The hall cannot be reached; try again soon"),
+        }[code]
+        return await self.ticket_page(request, note=note[1] if lang == "en" else note[0],
+                                      code=code)  # fmt: skip
+
+    # ------------------------------------------------------------ the board
+
+    def _floor_known(self, floor: str) -> bool:
+        return any(f["id"] == floor for f in self.layout.get("floors", []))
+
+    def _board_inner(self, floor: str, lang: str) -> str:
+        return pages.board_html(
+            self.layout, self.link.board, self.link.queues, self.recent.get(floor, ()),
+            floor=floor, lang=lang, stale=not self.link.online, at=self.link.at,
+        )  # fmt: skip
+
+    async def board_page(self, request: Request) -> Response:
+        floor = request.path_params["floor"]
+        lang = _lang(request)
+        if not self._floor_known(floor):
+            return HTMLResponse(pages.message_page(self.layout, "没有该楼层", "No such floor",
+                                lang=lang, switch="/"), status_code=404)  # fmt: skip
+        html = pages.board_page(self.layout, self._board_inner(floor, lang), floor=floor,
+                                lang=lang)  # fmt: skip
+        return HTMLResponse(html, headers={"Cache-Control": "no-store"})
+
+    async def board_events(self, request: Request) -> Response:
+        floor = request.path_params["floor"]
+        lang = _lang(request)
+        if not self._floor_known(floor):
+            return JSONResponse({"error": "no_such_floor"}, status_code=404)
+        if self.streams >= MAX_STREAMS:
+            return JSONResponse({"error": "busy"}, status_code=503)
+        q: asyncio.Queue[bool] = asyncio.Queue()
+        self.boards.add(q)
+        self.streams += 1
+
+        async def stream() -> AsyncIterator[str]:
+            try:
+                shown = ""
+                while True:
+                    inner = self._board_inner(floor, lang)
+                    if inner != shown:
+                        shown = inner
+                        yield f"data: {json.dumps({'html': inner}, ensure_ascii=False)}\n\n"
+                    try:
+                        await asyncio.wait_for(q.get(), KEEPALIVE)
+                    except TimeoutError:
+                        yield ": keepalive\n\n"
+                    while not q.empty():  # a burst of changes: one render
+                        q.get_nowait()
+            finally:
+                self.streams -= 1
+                self.boards.discard(q)
+
+        return _sse(stream())
+
+
+def _sse(body: AsyncIterator[str]) -> Response:
+    return StreamingResponse(body, media_type="text/event-stream", headers={
+        "Cache-Control": "no-store", "X-Accel-Buffering": "no",
+    })  # fmt: skip
+
+
+def make_app(link: HubLink, **kw: Any) -> tuple[Starlette, Gateway]:
+    gw = Gateway(link, **kw)
+    return gw.app(), gw
