@@ -14,7 +14,7 @@ from __future__ import annotations
 import contextlib
 import time
 from collections.abc import Iterator, Mapping
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -248,8 +248,9 @@ class HubClient:
         return self._do(P.Issue, queue=queue, item=item, card=card, channel=channel, green=green)
 
     def check_in(self, *, ticket: str | None = None, card: P.Card | None = None,
-                 queue: str | None = None, item: str | None = None) -> dict[str, Any]:  # fmt: skip
-        return self._do(P.CheckIn, ticket=ticket, card=card, queue=queue, item=item)
+                 queue: str | None = None, item: str | None = None,
+                 code: str | None = None) -> dict[str, Any]:  # fmt: skip
+        return self._do(P.CheckIn, ticket=ticket, card=card, queue=queue, item=item, code=code)
 
     def call_next(self, window: int | None = None) -> dict[str, Any]:
         return self._do(P.CallNext, window=window)
@@ -322,6 +323,17 @@ class HubClient:
         """Rate the finished ticket with this token (the web gateway's scan-to-rate)."""
         return self._do(P.RateByToken, token=token, level=level, reasons=reasons or [],
                         comment=comment)  # fmt: skip
+
+    def booking_slots(self, queue: str, day: date) -> dict[str, Any]:
+        """A day's 15-minute slots of `queue` with the online bookings left in each."""
+        return self._do(P.BookingSlots, queue=queue, day=day)
+
+    def book_online(self, card: P.Card, queue: str, slot: datetime) -> dict[str, Any]:
+        """Book a slot as the web gateway: {"code", "queue", "slot"}."""
+        return self._do(P.BookOnline, card=card, queue=queue, slot=slot)
+
+    def cancel_booking(self, code: str) -> dict[str, Any]:
+        return self._do(P.CancelBooking, code=code)
 
     def report_health(self, parts: dict[str, dict[str, str]]) -> dict[str, Any]:
         """Tell the hub how this device's parts are (printer paper, readers, voice)."""

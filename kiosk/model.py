@@ -77,6 +77,7 @@ class Choice:
     queue: str | None = None
     item: Item | None = None
     check_in: bool = False
+    code: str | None = None  # an online booking's code: checks in without a card
 
 
 @dataclass(frozen=True)
@@ -270,6 +271,15 @@ class KioskModel(QObject):
             self._set_screen(Screen.HOME)
         self.touch()
 
+    def check_in_code(self, code: str) -> None:
+        """预约签到 with the code of an online booking (typed, or read by the scanner):
+        no card needed; the hub finds the booking and issues its ticket."""
+        if self.hub_down:
+            self._set_screen(Screen.OFFLINE)
+            return
+        self.person = None
+        self._issue(Choice(check_in=True, code=code.strip().upper()))
+
     def cancel(self) -> None:
         """The citizen steps back (from the card prompt, search or an error)."""
         self.go_home()
@@ -371,8 +381,11 @@ class KioskModel(QObject):
         self._slow.start()
         item = choice.item.code if choice.item else None
         kind = P.CheckIn if choice.check_in else P.Issue
+        fields: dict[str, Any] = {"queue": choice.queue, "item": item, "card": card}
+        if choice.code is not None:
+            fields = {"code": choice.code}
         self._issuing = self.link.request(kind, self._on_issued, patience=self.issue_patience,
-                                          queue=choice.queue, item=item, card=card)  # fmt: skip
+                                          **fields)  # fmt: skip
 
     def _issuing_is_slow(self) -> None:
         if self.screen is Screen.ISSUING:

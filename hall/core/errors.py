@@ -106,3 +106,14 @@ RateLimited = _err(
 NotAllowed = _err(
     "NotAllowed", "not_allowed", "本设备无权进行该操作", "This device may not do that"
 )
+
+# online booking (hall web)
+SlotFull = _err("SlotFull", "slot_full", "该时段已约满，请选择其他时段", "That slot is full")
+BookingExists = _err(
+    "BookingExists",
+    "booking_exists",
+    "您当天已预约该业务",
+    "You already have a booking for this service that day",
+)
+NotBookable = _err("NotBookable", "not_bookable", "该时段不可预约", "That time cannot be booked")
+NoBooking = _err("NoBooking", "no_booking", "未查到该预约", "No such booking")

@@ -128,6 +128,14 @@ class AppointmentBooked(Data, tag="appointment.booked"):
     id: str
     queue: str
     slot: str  # ISO date and time
+    channel: str = ""  # "web": booked online (hall web)
+
+
+class AppointmentCancelled(Data, tag="appointment.cancelled"):
+    STREAM = STAFF
+    id: str
+    queue: str
+    slot: str  # ISO date and time
 
 
 class RatingGiven(Data, tag="rating.given"):
@@ -222,6 +230,7 @@ EventData = Union[  # noqa: UP007 (a runtime union: get_args lists its members)
     DayStarted,
     WindowChanged,
     AppointmentBooked,
+    AppointmentCancelled,
     RatingGiven,
     FollowUpOpened,
     FollowUpUpdated,

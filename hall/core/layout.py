@@ -106,6 +106,7 @@ class _RawQueue(msgspec.Struct, forbid_unknown_fields=True):
     domains: list[str] = msgspec.field(default_factory=list)
     daily_cap: int = 0
     service_minutes: float = 10.0
+    booking_per_slot: int = 0  # online bookings per 15-minute slot (hall web); 0: none
 
 
 class _RawWindow(msgspec.Struct, forbid_unknown_fields=True):
@@ -171,6 +172,7 @@ class _RawAdvisor(msgspec.Struct, forbid_unknown_fields=True):
 class _RawWeb(msgspec.Struct, forbid_unknown_fields=True):
     # where citizens reach the web gateway (hall web): the ticket's QR is {public_url}/t/{token}
     public_url: str = ""
+    booking_days: int = 7  # online bookings up to this many days ahead
 
 
 class _RawLayout(msgspec.Struct, forbid_unknown_fields=True):
@@ -212,6 +214,7 @@ class Queue:
     domains: tuple[str, ...]
     daily_cap: int  # 0 = no cap
     service_minutes: float  # planning figure until the day's own rates are learned
+    booking_per_slot: int = 0  # online bookings per 15-minute slot; 0 = not bookable online
 
 
 @dataclass(frozen=True)
@@ -315,6 +318,7 @@ class WebSettings:
     """[web]: the web gateway as citizens reach it."""
 
     public_url: str = ""  # "https://q.example.gov.cn": the ticket's QR is {public_url}/t/{token}
+    booking_days: int = 7  # online bookings from tomorrow up to this many days ahead
 
 
 @dataclass(frozen=True)
@@ -485,7 +489,7 @@ def _build(raw: _RawLayout, src: str) -> Layout:
         advisor=AdvisorSettings(ad.enabled, ad.auto_apply, float(ad.every_minutes)),
         min_comprehensive_share=_share(raw.hall.min_comprehensive_share, src),
         simulators=raw.devices.simulators,
-        web=WebSettings(_public_url(raw.web.public_url, src)),
+        web=WebSettings(_public_url(raw.web.public_url, src), _booking_days(raw.web, src)),
     )
 
 
@@ -495,11 +499,23 @@ def _share(x: float, src: str) -> float:
     return x
 
 
+def _booking_per_slot(n: int, key: str, src: str) -> int:
+    if not 0 <= n <= 1000:
+        raise LayoutError(src, key, f"0 to 1000 bookings per slot, got {n}")
+    return n
+
+
 def public_url_error(url: str) -> str | None:
     """Why `url` cannot be the web gateway's public address (None: it can)."""
     if url and (not url.startswith(("https://", "http://")) or any(c in url for c in " ?#")):
         return f"an http(s):// address without spaces, query or fragment, got {url!r}"
     return None
+
+
+def _booking_days(web: _RawWeb, src: str) -> int:
+    if not 1 <= web.booking_days <= 90:
+        raise LayoutError(src, "web.booking_days", f"1 to 90 days, got {web.booking_days}")
+    return web.booking_days
 
 
 def _public_url(url: str, src: str) -> str:
@@ -556,6 +572,7 @@ def _build_queues(
             tuple(q.domains),
             q.daily_cap,
             q.service_minutes,
+            _booking_per_slot(q.booking_per_slot, f"queues.{q.id}.booking_per_slot", src),
         )
     if not queues:
         raise LayoutError(src, "queues", "at least one queue")

@@ -232,6 +232,9 @@ class Appointment(Record):
     day: date
     slot: datetime
     checked_in: str | None = None  # ticket id
+    #: an online booking's 8-character code (hall web): checks in at the kiosk without a card
+    code: str | None = None
+    cancelled: bool = False
 
     _dt: ClassVar[tuple[str, ...]] = ("slot",)
     _d: ClassVar[tuple[str, ...]] = ("day",)

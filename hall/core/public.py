@@ -30,6 +30,7 @@ def public_layout(layout: Layout) -> dict[str, Any]:
                 "area_en": q.area_en,
                 "domains": list(q.domains),
                 "service_minutes": q.service_minutes,
+                "booking_per_slot": q.booking_per_slot,
             }
             for q in layout.queues.values()
         ],
@@ -66,5 +67,5 @@ def public_layout(layout: Layout) -> dict[str, Any]:
             for k in layout.kiosks
         ],
         "voice": layout.voice,
-        "web": {"public_url": layout.web.public_url},
+        "web": {"public_url": layout.web.public_url, "booking_days": layout.web.booking_days},
     }

@@ -552,6 +552,11 @@ class Hub:
             value = self.snapshot(peer)
         elif isinstance(req, P.TicketStatus):
             value = {"tickets": {t: self.engine.ticket_status(t) for t in req.tokens}}
+        elif isinstance(req, P.BookingSlots):
+            try:
+                value = self.engine.booking_slots(queue=req.queue, day=req.day)
+            except E.HallError as e:
+                return error_reply(req.req_id, e)
         else:
             value = {"epoch": self.epoch}
         return P.encode_reply(P.Ok(req_id=req.req_id, value=value))

@@ -104,7 +104,19 @@ def m003_ticket_token(db: sqlite_utils.Database) -> None:
     db.execute("CREATE UNIQUE INDEX IF NOT EXISTS idx_tickets_token ON tickets(token)")
 
 
-KNOWN_MIGRATIONS = {"m001_initial", "m002_drop_events_type_index", "m003_ticket_token"}
+@migrations()
+def m004_booking_code(db: sqlite_utils.Database) -> None:
+    """An online booking's code and whether it was cancelled (issue 20)."""
+    cols = db.table("appointments").columns_dict
+    if "code" not in cols:
+        db.execute("ALTER TABLE appointments ADD COLUMN code TEXT")
+    if "cancelled" not in cols:
+        db.execute("ALTER TABLE appointments ADD COLUMN cancelled INTEGER DEFAULT 0")
+
+
+KNOWN_MIGRATIONS = {
+    "m001_initial", "m002_drop_events_type_index", "m003_ticket_token", "m004_booking_code",
+}  # fmt: skip
 
 
 class Checkpointer:

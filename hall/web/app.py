@@ -23,6 +23,8 @@ import time
 from collections import OrderedDict, deque
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import date, datetime, timedelta
+from datetime import time as day_time
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -40,8 +42,10 @@ from starlette.routing import Route
 from hall.client import HubUnavailable
 from hall.core import errors as E
 from hall.core import events as EV
+from hall.core.idnumber import InvalidIdNumber, validate
 from hall.web import pages
 from hall.web.link import Change, HubLink
+from hall.wire import protocol as P
 
 log = logging.getLogger("hall.web")
 
@@ -52,6 +56,8 @@ REFRESH_EVERY = 15.0  # seconds: wait estimates move with the clock, not only wi
 REMEMBERED = 20_000  # ticket statuses kept for pages while the hub is silent
 MAX_STREAMS = 5_000  # open SSE connections at once
 CONFLICT = {"not_rateable", "already_rated", "bad_state"}
+BOOKING_CONFLICT = {"slot_full", "booking_exists"}
+CODE = re.compile(r"^[A-Za-z0-9 -]{8,12}$")
 
 
 class RateLimit:
@@ -85,9 +91,12 @@ def _client(request: Request) -> str:
 class Gateway:
     """The hub link, the phones and boards watching, and the routes."""
 
-    def __init__(self, link: HubLink, *, ratings_per_minute: int = 10) -> None:
+    def __init__(
+        self, link: HubLink, *, ratings_per_minute: int = 10, bookings_per_minute: int = 10
+    ) -> None:
         self.link = link
         self.rating_limit = RateLimit(ratings_per_minute)
+        self.booking_limit = RateLimit(bookings_per_minute)
         self.loop: asyncio.AbstractEventLoop | None = None
         self.watchers: dict[str, set[asyncio.Queue[tuple[dict[str, Any] | None, bool]]]] = {}
         self.boards: set[asyncio.Queue[bool]] = set()
@@ -119,6 +128,10 @@ class Gateway:
             Route("/api/t/{token}", self.api_ticket),
             Route("/api/t/{token}/events", self.ticket_events),
             Route("/api/t/{token}/rating", self.api_rate, methods=["POST"]),
+            Route("/book", self.book_page, methods=["GET", "POST"]),
+            Route("/api/slots", self.api_slots),
+            Route("/api/bookings", self.api_book, methods=["POST"]),
+            Route("/api/bookings/{code}", self.api_cancel, methods=["DELETE"]),
             Route("/board/{floor}", self.board_page),
             Route("/board/{floor}/events", self.board_events),
             Route("/healthz", self.health),
@@ -366,6 +379,135 @@ class Gateway:
         return await self.ticket_page(request, note=note[1] if lang == "en" else note[0],
                                       code=code)  # fmt: skip
 
+    # ------------------------------------------------------------ booking
+
+    def _today(self) -> date:
+        try:
+            return datetime.fromisoformat(self.link.at).date()
+        except ValueError:
+            return date.today()
+
+    def _days(self) -> tuple[date, date]:
+        days = int(self.layout.get("web", {}).get("booking_days", 7))
+        today = self._today()
+        return today, today + timedelta(days=days)
+
+    async def _slots(self, queue: Any, day: Any) -> tuple[int, dict[str, Any]]:
+        if not isinstance(queue, str) or not isinstance(day, str):
+            return 400, {"error": "bad_request", "message": "queue and date (YYYY-MM-DD)"}
+        try:
+            d = date.fromisoformat(day)
+        except ValueError:
+            return 400, {"error": "bad_request", "message": "date: YYYY-MM-DD"}
+        if not self.link.online:
+            return 503, {"error": "hub_unavailable"}
+        try:
+            value = await self._ask("booking_slots", queue, d)
+        except HubUnavailable:
+            return 503, {"error": "hub_unavailable"}
+        except E.HallError as err:
+            return 400, _refusal(err)
+        return 200, value
+
+    async def api_slots(self, request: Request) -> Response:
+        q = request.query_params
+        code, out = await self._slots(q.get("queue"), q.get("date"))
+        return JSONResponse(out, status_code=code)
+
+    async def _book(self, request: Request, body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+        """(HTTP status, body) of one booking. The ID number goes to the hub (which keeps
+        only its keyed hash) and nowhere else: never into a reply, a page or the log."""
+        queue, day, slot = body.get("queue"), body.get("date"), body.get("slot")
+        idn, name = body.get("id_number"), body.get("name", "")
+        if not all(isinstance(x, str) for x in (queue, day, slot, idn, name)):
+            return 400, {"error": "bad_request",
+                         "message": "queue, date, slot, id_number, name: strings"}  # fmt: skip
+        assert isinstance(day, str) and isinstance(slot, str) and isinstance(idn, str)
+        assert isinstance(name, str) and isinstance(queue, str)
+        try:
+            when = datetime.combine(date.fromisoformat(day), day_time.fromisoformat(slot))
+        except ValueError:
+            return 400, {"error": "bad_request", "message": "date YYYY-MM-DD, slot HH:MM"}
+        try:
+            validate(idn)
+        except InvalidIdNumber:
+            return 400, {"error": "bad_id_number", "message": "身份证号码有误，请核对",
+                         "message_en": "The ID number is not valid"}  # fmt: skip
+        if len(name) > 30:
+            return 400, {"error": "bad_request", "message": "name: at most 30 characters"}
+        if not self.booking_limit.allow(_client(request)):
+            return 429, {"error": "too_many", "message": "请稍后再试 / try again later"}
+        if not self.link.online:
+            return 503, {"error": "hub_unavailable"}
+        try:
+            value = await self._ask("book_online", P.Card(id_number=idn, name=name), queue, when)
+        except HubUnavailable:
+            return 503, {"error": "hub_unavailable"}
+        except E.HallError as err:
+            return (409 if err.code in BOOKING_CONFLICT else 400), _refusal(err)
+        return 200, {"code": value["code"], "slot": value["slot"], "queue": value["queue"]}
+
+    async def api_book(self, request: Request) -> Response:
+        body = await _json_object(request)
+        if body is None:
+            return JSONResponse({"error": "bad_request", "message": "a JSON object"}, 400)
+        code, out = await self._book(request, body)
+        return JSONResponse(out, status_code=code)
+
+    async def api_cancel(self, request: Request) -> Response:
+        code = request.path_params["code"]
+        if not CODE.match(code):
+            return JSONResponse({"error": "no_booking"}, status_code=404)
+        if not self.booking_limit.allow(_client(request)):
+            return JSONResponse({"error": "too_many"}, status_code=429)
+        if not self.link.online:
+            return JSONResponse({"error": "hub_unavailable"}, status_code=503)
+        try:
+            value = await self._ask("cancel_booking", code)
+        except HubUnavailable:
+            return JSONResponse({"error": "hub_unavailable"}, status_code=503)
+        except E.HallError as err:
+            status = 404 if err.code == "no_booking" else 409
+            return JSONResponse(_refusal(err), status_code=status)
+        return JSONResponse(value)
+
+    async def book_page(self, request: Request) -> Response:
+        lang = _lang(request)
+        first, last = self._days()
+        switch_q = {k: v for k, v in request.query_params.items() if k != "lang"}
+        other = "zh" if lang == "en" else "en"
+        switch = "/book?" + "&".join(f"{k}={v}" for k, v in {**switch_q, "lang": other}.items())
+        title = pages._name(self.layout, lang) or "一窗"
+        queues = pages.bookable(self.layout)
+        if request.method == "POST":
+            form = {k: v[0] for k, v in
+                    parse_qs((await request.body()).decode("utf-8", "replace")).items()}  # fmt: skip
+            code, out = await self._book(request, form)
+            if code == 200:
+                html = pages.booked_html(self.layout, lang=lang, code=out["code"],
+                                         queue=out["queue"], slot=out["slot"])  # fmt: skip
+                return HTMLResponse(pages.page(title, html, lang=lang, switch=switch),
+                                    headers={"Cache-Control": "no-store"})  # fmt: skip
+            note = str(out.get("message_en" if lang == "en" else "message") or out["error"])
+            queue, day = form.get("queue", ""), form.get("date", "")
+        else:
+            code, note = 200, ""
+            queue = request.query_params.get("queue") or (queues[0]["id"] if queues else "")
+            day = request.query_params.get("date", "")
+        slots = None
+        if day:
+            scode, sout = await self._slots(queue, day)
+            if scode == 200:
+                slots = sout["slots"]
+            elif not note:
+                note = str(sout.get("message") or sout["error"])
+        body = pages.booking_form(
+            self.layout, lang=lang, queue=queue, day=day or (first + timedelta(days=1)).isoformat(),
+            days=(first.isoformat(), last.isoformat()), slots=slots, note=note,
+        )  # fmt: skip
+        return HTMLResponse(pages.page(title, body, lang=lang, switch=switch), status_code=code,
+                            headers={"Cache-Control": "no-store"})  # fmt: skip
+
     # ------------------------------------------------------------ the board
 
     def _floor_known(self, floor: str) -> bool:
@@ -417,6 +559,18 @@ class Gateway:
                 self.boards.discard(q)
 
         return _sse(stream())
+
+
+def _refusal(err: E.HallError) -> dict[str, Any]:
+    return {"error": err.code, "message": err.message, "message_en": err.message_en}
+
+
+async def _json_object(request: Request) -> dict[str, Any] | None:
+    try:
+        body = json.loads(await request.body())
+    except (ValueError, UnicodeDecodeError):
+        return None
+    return body if isinstance(body, dict) else None
 
 
 def _sse(body: AsyncIterator[str]) -> Response:

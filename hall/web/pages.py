@@ -61,6 +61,10 @@ input[type=text],input[type=date],select{font-size:1.1rem;padding:.4rem;width:10
 table{border-collapse:collapse;width:100%}
 td,th{padding:.4rem;border-bottom:1px solid #ddd;text-align:left;font-size:1.1rem}
 .error{color:#b3261e;font-weight:700}
+.code{font-size:2.4rem;font-weight:700;letter-spacing:.08em;text-align:center;
+font-family:monospace;word-break:break-all}
+#qr{width:12rem;margin:.5rem auto}#qr svg{width:100%;height:auto}
+.slots{display:grid;grid-template-columns:repeat(auto-fill,minmax(9rem,1fr))}
 """
 
 SCRIPT = """
@@ -276,3 +280,81 @@ def board_page(layout: Mapping[str, Any], inner: str, *, floor: str, lang: str) 
     body = f'<div data-live="{e(live)}" data-state="" id="live">{inner}</div>'
     title = _name(layout, lang) or "一窗"
     return page(title, body, lang=lang, switch=f"/board/{floor}?lang={_other(lang)}", live=True)
+
+
+# ------------------------------------------------------------------ booking
+
+
+def qr_svg(text: str) -> str:
+    """A QR code as inline SVG (no image files, no JavaScript)."""
+    import io
+
+    import qrcode
+    import qrcode.image.svg
+
+    img = qrcode.make(text, image_factory=qrcode.image.svg.SvgPathImage, box_size=10)
+    buf = io.BytesIO()
+    img.save(buf)
+    svg = buf.getvalue().decode()
+    return svg[svg.index("<svg") :]
+
+
+def bookable(layout: Mapping[str, Any]) -> list[dict[str, Any]]:
+    return [dict(q) for q in layout.get("queues", []) if int(q.get("booking_per_slot", 0)) > 0]
+
+
+def booking_form(
+    layout: Mapping[str, Any], *, lang: str, queue: str, day: str, days: tuple[str, str],
+    slots: list[Mapping[str, Any]] | None, note: str = "",
+) -> str:  # fmt: skip
+    """Step 1 (queue and day: GET, so it works without JavaScript), step 2 (slot, ID
+    number and name: POST)."""
+    opts = "".join(
+        f'<option value="{e(q["id"])}"{" selected" if q["id"] == queue else ""}>'
+        f"{e(_name(q, lang))}</option>"
+        for q in bookable(layout)
+    )
+    out = [f'<div class="card"><h2>{t(lang, "网上预约", "Book an appointment")}</h2>'
+           f'<form method="get" action="/book" id="pick"><input type="hidden" name="lang" value="{e(lang)}">'
+           f'<label>{t(lang, "办理业务", "Service")}<select name="queue">{opts}</select></label>'
+           f'<label>{t(lang, "日期", "Date")}<input type="date" name="date" value="{e(day)}" '
+           f'min="{e(days[0])}" max="{e(days[1])}" required></label>'
+           f'<p><input type="submit" value="{t(lang, "查看可预约时段", "Show free times")}"></p></form></div>']  # fmt: skip
+    if note:
+        out.append(f'<div class="card error" id="note">{e(note)}</div>')
+    if slots is not None:
+        free = [s for s in slots if s["left"] > 0]
+        if not free:
+            out.append(f'<div class="card" id="noslots">{t(lang, "该日没有可预约的时段，请选择其他日期", "No free times that day; please pick another day")}</div>')  # fmt: skip
+        else:
+            radios = ""
+            for s in free:
+                left = int(s["left"])
+                radios += (f'<label><input type="radio" name="slot" value="{e(s["slot"])}" '
+                           f"required> {e(s['slot'])} <span class='muted'>"
+                           f"{t(lang, f'（余 {left} 个）', f'({left} left)')}</span></label>")  # fmt: skip
+            out.append(
+                f'<div class="card"><form method="post" action="/book?lang={e(lang)}" id="book">'
+                f'<input type="hidden" name="queue" value="{e(queue)}">'
+                f'<input type="hidden" name="date" value="{e(day)}">'
+                f"<h2>{t(lang, '选择时段', 'Choose a time')}</h2><div class='slots'>{radios}</div>"
+                f'<label>{t(lang, "身份证号码", "ID card number")}<input type="text" name="id_number" '
+                f'inputmode="text" autocomplete="off" maxlength="18" required></label>'
+                f'<label>{t(lang, "姓名", "Name")}<input type="text" name="name" autocomplete="off" maxlength="30"></label>'
+                f"<p class='muted'>{t(lang, '身份证号码仅用于到场签到核验，不会显示或保存明文。', 'Your ID number is only used to match you at check-in; it is never shown or stored in clear.')}</p>"
+                f'<p><input type="submit" value="{t(lang, "提交预约", "Book")}"></p></form></div>'
+            )  # fmt: skip
+    return "".join(out)
+
+
+def booked_html(layout: Mapping[str, Any], *, lang: str, code: str, queue: str, slot: str) -> str:
+    q = _queue(layout, queue)
+    when = slot.replace("T", " ")[:16]
+    return (
+        f'<div class="card"><p class="big">{t(lang, "预约成功", "Booked")}</p>'
+        f'<p class="where">{e(_name(q, lang))} · {e(when)}</p>'
+        f'<p class="code" id="code">{e(code)}</p>'
+        f'<div id="qr">{qr_svg(code)}</div>'
+        f"<p>{t(lang, '请于预约时段前30分钟内到大厅取号机选择“预约签到”，输入或扫描预约码取号。', 'Up to 30 minutes before your time, choose Appointment check-in at a hall kiosk and type or scan this code.')}</p>"
+        f"</div>"
+    )  # fmt: skip

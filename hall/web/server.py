@@ -56,7 +56,8 @@ class WebServer:
             self.link.stop()
 
     def start(self, timeout: float = 10.0) -> WebServer:
-        """Serve in a daemon thread; return once it listens and the hub's layout is known."""
+        """Serve in a daemon thread; return once it listens and follows the hub (or after
+        `timeout` if the hub does not answer)."""
         self.link.start()
         self._thread = threading.Thread(target=self.server.run, name="web-http", daemon=True)
         self._thread.start()
@@ -65,7 +66,9 @@ class WebServer:
             if not self._thread.is_alive() or time.monotonic() > deadline:
                 raise RuntimeError("the web gateway did not start")
             time.sleep(0.02)
-        self.link.ready.wait(max(0.0, deadline - time.monotonic()))
+        # the hub's layout and the board (a hub that is down: pages say so, and it may come)
+        while not self.link.online and time.monotonic() < deadline:
+            time.sleep(0.02)
         return self
 
     def stop(self) -> None:

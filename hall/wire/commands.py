@@ -51,6 +51,7 @@ class Target(enum.Enum):
     TICKET = "one ticket, named in the request"
     RATED = "the ticket rated: a pad's window's last finished, or the one a manager names"
     CASE = "a follow-up case"
+    BOOKING = "an online booking, by its code"
     TOKEN = "the ticket whose token (its QR) the request carries: a citizen's own"
 
 
@@ -215,6 +216,8 @@ def _issue(engine: Engine, r: P.Issue, at: Scope) -> Outcome:
 def _check_in(engine: Engine, r: P.CheckIn, at: Scope) -> Outcome:
     if r.ticket is not None:
         return engine.check_in_again(ticket=r.ticket)
+    if r.code is not None:
+        return engine.check_in_code(code=r.code)
     if r.card is None:
         raise E.CardRequired()
     who = at.person(r.card)
@@ -262,6 +265,14 @@ def _rate_token(engine: Engine, r: P.RateByToken, at: Scope) -> Outcome:
     return engine.rate(ticket=t.id, level=r.level, reasons=r.reasons, comment=r.comment)
 
 
+def _book_online(engine: Engine, r: P.BookOnline, at: Scope) -> Outcome:
+    return engine.book_online(person=at.person(r.card), queue=r.queue, slot=r.slot)
+
+
+def _cancel_booking(engine: Engine, r: P.CancelBooking, at: Scope) -> Outcome:
+    return engine.cancel_booking(code=r.code)
+
+
 def _cancel(engine: Engine, r: P.Cancel, at: Scope) -> Outcome:
     return engine.cancel(ticket=r.ticket, reason=r.reason)
 
@@ -286,10 +297,13 @@ _ALL: tuple[Command[Any], ...] = (
     Command(P.Ping, Target.DEVICE, None),
     Command(P.Snapshot, Target.DEVICE, None),
     Command(P.TicketStatus, Target.TOKEN, None),
+    Command(P.BookingSlots, Target.QUEUE, None),
     # tickets in
     Command(P.Issue, Target.QUEUE, _issue),
     Command(P.CheckIn, Target.QUEUE, _check_in),
     Command(P.BookAppointment, Target.QUEUE, _book),
+    Command(P.BookOnline, Target.QUEUE, _book_online),
+    Command(P.CancelBooking, Target.BOOKING, _cancel_booking),
     # at a window
     Command(P.CallNext, Target.WINDOW, _on_window(Engine.call_next)),
     Command(P.Recall, Target.WINDOW, _on_window(Engine.recall)),

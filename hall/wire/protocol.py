@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated, Any, ClassVar
 
 import msgspec
@@ -113,6 +113,7 @@ class CheckIn(Request, tag="check_in"):
     card: Card | None = None
     queue: Word | None = None
     item: Word | None = None
+    code: Annotated[str, msgspec.Meta(max_length=32)] | None = None  # an online booking's
 
 
 class AtWindow(Request, kw_only=True):
@@ -237,6 +238,26 @@ class RateByToken(Request, tag="rate_token", kw_only=True):
     comment: str = ""
 
 
+class BookingSlots(Request, tag="booking_slots"):
+    """A day's 15-minute slots of a queue with the online bookings left in each."""
+
+    queue: str
+    day: date
+    writes: ClassVar[bool] = False
+
+
+class BookOnline(Request, tag="book_online"):
+    """A citizen books a slot on the web; the reply carries the booking's code."""
+
+    card: Card
+    queue: str
+    slot: Annotated[datetime, msgspec.Meta(tz=False)]  # the hall's local time
+
+
+class CancelBooking(Request, tag="cancel_booking"):
+    code: Annotated[str, msgspec.Meta(max_length=32)]
+
+
 class ReportHealth(Request, tag="health"):
     """A device's own parts and their health (printer paper, card readers, voice):
     ``{"printer": {"state": "degraded", "reason": "纸将用尽", "code": "paper_low"}}``.
@@ -268,7 +289,16 @@ ROLE_REQUESTS: dict[str, tuple[type[Request], ...]] = {
         TicketStatus,
     ),
     # the web gateway: reads the board stream, looks tickets up by token, rates by token
-    "web": (Hello, Ping, Snapshot, TicketStatus, RateByToken),
+    "web": (
+        Hello,
+        Ping,
+        Snapshot,
+        TicketStatus,
+        RateByToken,
+        BookingSlots,
+        BookOnline,
+        CancelBooking,
+    ),
 }
 ALL_TYPES = {cls.__struct_config__.tag: cls for types in ROLE_REQUESTS.values() for cls in types}
 

@@ -36,6 +36,8 @@ def busy_hall(layout: Layout) -> tuple[Engine, dict[str, str]]:
     """Windows 1–3 open with a clerk; at 1 and 2 a ticket finished and another called."""
     tokens = (f"token{n:04d}" for n in itertools.count(1))  # the same table every run
     engine = Engine(layout, lambda: HALL_TIME, token=lambda: next(tokens))
+    codes = (f"CODE{n:04d}" for n in itertools.count(2222))
+    engine.booking_code = lambda: next(codes)  # type: ignore[method-assign]
     for w in (1, 2, 3):
         engine.open_window(window=w)
         engine.sign_in(window=w, post="A", staff_no=f"S{w:03d}", name=f"办事员{w}")
@@ -101,6 +103,12 @@ def requests(ids: dict[str, str]) -> list[dict[str, Any]]:
         {"type": "rate_token", "token": ids["done1_token"], "level": 5},
         {"type": "rate_token", "token": ids["done2_token"], "level": 1, "reasons": ["态度"]},
         {"type": "rate_token", "token": "nosuch", "level": 5},
+        {"type": "booking_slots", "queue": "G", "day": "2026-11-27"},
+        {"type": "book_online", "card": CARD, "queue": "G", "slot": "2026-11-27T10:00:00"},
+        {"type": "book_online", "card": CARD, "queue": "G", "slot": "2026-11-26T08:00:00"},
+        {"type": "book_online", "card": BAD_CARD, "queue": "G", "slot": "2026-11-27T10:00:00"},
+        {"type": "cancel_booking", "code": "NOSUCH23"},
+        {"type": "check_in", "code": "NOSUCH23"},
     ]  # fmt: skip
     return out
 
@@ -115,7 +123,7 @@ def answer(layout: Layout, role: str, body: dict[str, Any]) -> str:
         req = P.decode_request(raw, role)
     except P.RemoteProtocolError as e:
         return f"refused {e.code}"
-    if isinstance(req, P.Hello | P.Ping | P.Snapshot | P.TicketStatus):
+    if isinstance(req, P.Hello | P.Ping | P.Snapshot | P.TicketStatus | P.BookingSlots):
         return "hub"
     try:
         outcome = C.apply(peer, req, engine, SECRET)

@@ -5,7 +5,7 @@ with the requests, and HubClient's methods and the apps' request helpers follow 
 from __future__ import annotations
 
 import inspect
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 import msgspec
@@ -44,7 +44,16 @@ SENT_BY = {
         "ticket_status",
     },
     # the web gateway (issue 20): no COMMON health report, only what a citizen's phone needs
-    "web": {"hello", "ping", "snapshot", "ticket_status", "rate_token"},
+    "web": {
+        "hello",
+        "ping",
+        "snapshot",
+        "ticket_status",
+        "rate_token",
+        "booking_slots",
+        "book_online",
+        "cancel_booking",
+    },
 }
 #: HubClient's methods that send no command of their own
 PLUMBING = {"close", "next_req_id", "send_raw", "request", "retry_last", "pump", "events"}
@@ -116,7 +125,7 @@ SAMPLE: dict[str, Any] = {
     "post": "B", "level": 2, "reasons": ["效率"], "comment": "慢", "queues": {"G": 1.0},
     "case": "C-1", "action": "contact", "slot": datetime(2026, 11, 26, 10),
     "parts": {"printer": {"state": "ok"}}, "answer": "satisfied",
-    "token": "t" * 22, "tokens": ["t" * 22],
+    "token": "t" * 22, "tokens": ["t" * 22], "code": "ABCD2345", "day": date(2026, 11, 27),
 }  # fmt: skip
 
 

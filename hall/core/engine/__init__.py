@@ -28,6 +28,7 @@ from hall.core.engine.base import (
     PersonRef,
     default_estimator,
 )
+from hall.core.engine.booking import BookingCommands
 from hall.core.engine.day import DayCommands
 from hall.core.engine.lifecycle import Command
 from hall.core.engine.ratings import RatingCommands
@@ -55,7 +56,7 @@ __all__ = [
 ]
 
 
-class Engine(WindowCommands, RatingCommands, DayCommands, EngineBase):
+class Engine(WindowCommands, RatingCommands, DayCommands, BookingCommands, EngineBase):
     """The hall's queues and windows for one layout. Not thread-safe: one owner (the hub)."""
 
     # ---------------------------------------------------------------- tickets
@@ -220,7 +221,7 @@ class Engine(WindowCommands, RatingCommands, DayCommands, EngineBase):
         mine = [
             a for a in self.appointments.values()
             if a.person_hash == person_hash and a.day == day and a.checked_in is None
-            and queue in (None, a.queue)
+            and queue in (None, a.queue) and not a.cancelled
         ]  # fmt: skip
         if not mine:
             raise E.NoAppointment()
