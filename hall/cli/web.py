@@ -10,10 +10,10 @@ from pathlib import Path
 log = logging.getLogger("hall.web")
 
 
-def _listen(text: str) -> tuple[str, int]:
+def _listen(text: str) -> tuple[str, int] | None:
     host, sep, port = text.rpartition(":")
     if not sep or not host or not port.isdigit() or not 0 <= int(port) <= 65535:
-        raise argparse.ArgumentTypeError(f"HOST:PORT, like 127.0.0.1:8080, got {text!r}")
+        return None
     return host.strip("[]"), int(port)
 
 
@@ -21,7 +21,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--endpoint", default="tcp://127.0.0.1:7700", help="the hub's --bind")
     p.add_argument("--keys", type=Path, help="keys directory (omit for an --insecure hub)")
     p.add_argument("--device", default="web-1", help="the gateway's device id (role web)")
-    p.add_argument("--listen", type=_listen, default=("127.0.0.1", 8080), metavar="HOST:PORT",
+    p.add_argument("--listen", default="127.0.0.1:8080", metavar="HOST:PORT",
                    help="where to serve HTTP (default 127.0.0.1:8080)")  # fmt: skip
     p.add_argument("--public-url", default="",
                    help="the address citizens reach this gateway at (shown in the log; the "
@@ -32,6 +32,11 @@ def run(args: argparse.Namespace) -> int:
     from hall.core.layout import public_url_error
     from hall.net.keys import KeysError, client_keys
 
+    listen = _listen(args.listen)
+    if listen is None:
+        print(f"hall web: --listen: HOST:PORT, like 127.0.0.1:8080, got {args.listen!r}",
+              file=sys.stderr)  # fmt: skip
+        return 2
     why = public_url_error(args.public_url)
     if why is not None:
         print(f"hall web: --public-url: {why}", file=sys.stderr)
@@ -44,7 +49,7 @@ def run(args: argparse.Namespace) -> int:
             return 2
     from hall.web.server import WebServer
 
-    host, port = args.listen
+    host, port = listen
     server = WebServer(args.endpoint, device=args.device, keys=args.keys, host=host, port=port,
                        log_level="info")  # fmt: skip
     where = args.public_url or f"http://{host}:{port}"

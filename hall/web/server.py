@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import signal
 import threading
 import time
 from pathlib import Path
@@ -48,7 +49,10 @@ class WebServer:
         return f"http://{host}:{port}"
 
     def run(self) -> None:
-        """Serve until SIGINT/SIGTERM (uvicorn's handlers)."""
+        """Serve until SIGINT/SIGTERM: uvicorn shuts down on them and then raises the
+        signal again for the handler it found, which here only notes it: a clean exit."""
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(sig, lambda *_: None)
         self.link.start()
         try:
             self.server.run()
