@@ -93,6 +93,11 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
     k = sub.add_parser("kiosk", help="the kiosk: card tap to ticket complete at the printer")
     bench_kiosk.add_arguments(k)
+    from hall.cli import bench_web
+
+    bench_web.add_arguments(
+        sub.add_parser("web", help="the web gateway: phones following tickets over SSE")
+    )
 
 
 def _pct(xs: list[float], q: float) -> float:
@@ -161,6 +166,10 @@ def run(args: argparse.Namespace) -> int:
         from hall.cli import bench_kiosk
 
         return bench_kiosk.run(args)
+    if args.bench == "web":
+        from hall.cli import bench_web
+
+        return bench_web.run(args)
     from hall.core.layout import default_layout_path, load_layout
 
     work = Path(tempfile.mkdtemp(prefix="hall-bench-", dir=args.dir))

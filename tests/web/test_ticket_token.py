@@ -157,3 +157,23 @@ def test_keys_add_a_second_gateway(tmp_path: Path, layout: Layout) -> None:
         add_device(tmp_path / "keys", "web-3", "web", window=1)
     with pytest.raises(KeysError):
         add_device(tmp_path / "keys", "web-3", "web", floor="1F")
+
+
+def test_people_ahead_counts_the_faster_classes_first(layout: Layout) -> None:
+    engine = Engine(layout, lambda: HALL_TIME)
+    rates = layout.priority.rates
+    issued = []
+    for n in range(30):
+        green = n % 4 == 1
+        issued.append(engine.issue(queue="G", green=green, channel="staff" if green else "kiosk"))
+    waiting = [engine.tickets[o.value["ticket"]["id"]] for o in issued]
+    for t in waiting:
+        own = rates[t.priority.value]
+        brute = sum(
+            1 for x in waiting
+            if rates[x.priority.value] > own
+            or (rates[x.priority.value] == own and (x.enqueued_at, x.id) < (t.enqueued_at, t.id))
+        )  # fmt: skip
+        assert engine.ahead_of(t) == brute
+    greens = [t for t in waiting if t.priority.value == "green"]
+    assert engine.ahead_of(greens[0]) == 0 and engine.ahead_of(waiting[0]) == len(greens)

@@ -13,6 +13,7 @@ The engine never reads the wall clock, a socket or a file.
 
 from __future__ import annotations
 
+import bisect
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
@@ -514,16 +515,16 @@ class Engine(WindowCommands, RatingCommands, DayCommands, BookingCommands, Engin
         key = (t.enqueued_at, t.id)
         if t.target_window is not None:
             lst = self._targeted.get(t.target_window, [])
-            return sum(1 for x in lst if (x.enqueued_at, x.id) < key)
+            return bisect.bisect_left(lst, key, key=_waiting_order)
         rates = self.layout.priority.rates
         own = rates[t.priority.value]
         n = 0
-        for c, lst in self._waiting[t.queue].items():
+        for c, lst in self._waiting[t.queue].items():  # each kept in this order (_enqueue)
             r = rates[c.value]
             if r > own:
                 n += len(lst)
             elif r == own:
-                n += sum(1 for x in lst if (x.enqueued_at, x.id) < key)
+                n += bisect.bisect_left(lst, key, key=_waiting_order)
         return n
 
     def _wait_range(self, t: Ticket, ahead: int) -> list[int]:
@@ -559,6 +560,10 @@ class Engine(WindowCommands, RatingCommands, DayCommands, BookingCommands, Engin
                         "estimate_text": est.text() if served else "暂无窗口办理",
                         "estimate_text_en": est.text_en() if served else "no window open"})  # fmt: skip
         return out
+
+
+def _waiting_order(t: Ticket) -> tuple[datetime, str]:
+    return (t.enqueued_at, t.id)
 
 
 def at(day: date, hhmm: str) -> datetime:
