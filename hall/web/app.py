@@ -51,6 +51,7 @@ log = logging.getLogger("hall.web")
 
 TOKEN = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 CHUNK = 500  # tokens per ticket_status request (the protocol's limit)
+BATCH_WAIT = 0.02  # seconds lookups are gathered into one ticket_status request
 KEEPALIVE = 15.0  # seconds between SSE comments on a quiet stream (proxies close idle ones)
 REFRESH_EVERY = 15.0  # seconds: wait estimates move with the clock, not only with events
 REMEMBERED = 20_000  # ticket statuses kept for pages while the hub is silent
@@ -105,6 +106,8 @@ class Gateway:
         self._dirty = False
         self._refreshing: asyncio.Task[None] | None = None
         self._refreshed = 0.0
+        self._lookups: dict[str, list[asyncio.Future[dict[str, Any] | None]]] = {}
+        self._batching: asyncio.Task[None] | None = None
         self.streams = 0
 
     # ------------------------------------------------------------ the app
@@ -200,17 +203,42 @@ class Gateway:
         return await asyncio.wrap_future(self.link.call(method, *args, **kw))
 
     async def status(self, token: str) -> tuple[dict[str, Any] | None, bool]:
-        """(the ticket's status, stale?): from the hub, or the last known when it is silent."""
+        """(the ticket's status, stale?): from the hub, or the last known when it is silent.
+        Lookups arriving within `BATCH_WAIT` go to the hub as one request: the hub allows a
+        device (the gateway is one) about a hundred requests a second."""
         if self.link.online:
+            loop = asyncio.get_running_loop()
+            f: asyncio.Future[dict[str, Any] | None] = loop.create_future()
+            self._lookups.setdefault(token, []).append(f)
+            if self._batching is None or self._batching.done():
+                self._batching = loop.create_task(self._lookup_batch())
             try:
-                res = await self._ask("ticket_status", [token])
-            except HubUnavailable:
-                pass
+                status = await f
+            except (HubUnavailable, E.HallError):
+                pass  # away, or busy: what it said last
             else:
-                status = res["tickets"].get(token)
-                self._remember(token, status)
                 return status, False
         return self.last.get(token), True
+
+    async def _lookup_batch(self) -> None:
+        await asyncio.sleep(BATCH_WAIT)
+        while self._lookups:
+            tokens = list(self._lookups)[:CHUNK]
+            waiting = {t: self._lookups.pop(t) for t in tokens}
+            try:
+                res = await self._ask("ticket_status", tokens)
+            except Exception as e:  # each lookup gets it
+                for fs in waiting.values():
+                    for f in fs:
+                        if not f.done():
+                            f.set_exception(e)
+                continue
+            for t, fs in waiting.items():
+                status = res["tickets"].get(t)
+                self._remember(t, status)
+                for f in fs:
+                    if not f.done():
+                        f.set_result(status)
 
     # ------------------------------------------------------------ tickets
 

@@ -234,3 +234,22 @@ def test_no_person_data_and_no_token_on_any_page(
         assert plain["token"] not in html
     board = json.dumps(web.link.board, ensure_ascii=False)
     assert with_card["token"] not in board and plain["token"] not in board
+
+
+def test_a_crowd_of_lookups_is_one_request_to_the_hub(
+    web: WebServer, hall_hub: Hub, kiosk: HubClient
+) -> None:
+    """The hub allows one device a burst of 200 requests; 400 phones opening their page
+    at once are answered all the same (their lookups go to the hub together)."""
+    import asyncio
+
+    tokens = [kiosk.issue("G")["ticket"]["token"] for _ in range(200)]
+    with HubClient(hall_hub.endpoint, device="kiosk-2") as other:  # (a burst each)
+        tokens += [other.issue("M")["ticket"]["token"] for _ in range(200)]
+
+    async def crowd() -> list[int]:
+        async with httpx.AsyncClient(limits=httpx.Limits(max_connections=400)) as c:
+            rs = await asyncio.gather(*(c.get(f"{web.url}/api/t/{t}") for t in tokens))
+        return [r.status_code for r in rs if r.json().get("stale") is False]
+
+    assert asyncio.run(crowd()) == [200] * 400
