@@ -175,6 +175,8 @@ class Gateway:
             self._refreshing = asyncio.get_running_loop().create_task(self._refresh())
 
     async def _refresh(self) -> None:
+        """One round for a burst of events (a transfer is two, a call with a no-show two)."""
+        await asyncio.sleep(0.01)
         while self._dirty:
             self._dirty = False
             self._refreshed = time.monotonic()
@@ -182,8 +184,12 @@ class Gateway:
             for i in range(0, len(tokens), CHUNK):
                 try:
                     res = await self._ask("ticket_status", tokens[i : i + CHUNK])
-                except (HubUnavailable, E.HallError):
+                except HubUnavailable:
                     return  # the link says when it is back
+                except E.HallError:  # rate_limited: the hub is busy with us; again shortly
+                    await asyncio.sleep(0.5)
+                    self._dirty = True
+                    break
                 for token, status in res["tickets"].items():
                     if status != self.last.get(token):
                         self._remember(token, status)
