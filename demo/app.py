@@ -61,6 +61,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    help="headless: hall minutes to play from opening (default 150: 9:00–11:30)")  # fmt: skip
     p.add_argument("--seed", type=int, default=7, help="random seed of the scripted day")
     p.add_argument("--lang", choices=("zh", "en"), default="zh", help="language of the apps")
+    p.add_argument("--web", default="127.0.0.1:8080", metavar="HOST:PORT",
+                   help="where the web gateway (hall web) serves; port 0: any free one "
+                        "(headless always takes any free one)")  # fmt: skip
 
 
 def run(args: argparse.Namespace) -> int:
@@ -160,6 +163,7 @@ def _run(args: argparse.Namespace, layout: Any, out: Path, speed: float) -> int:
     hall = start_hall(layout, out, speed=speed)
     print(f"hall demo: hub on {hall.endpoint}, database {hall.db}, keys {hall.keys}, "
           f"clock {hall.clock():%Y-%m-%d %H:%M} ×{speed:g}")  # fmt: skip
+    web = _start_web(hall, "127.0.0.1:0" if args.headless else args.web)
     apps = Apps(hall.endpoint, hall.keys, out, args.lang)
     apps.start()
     crowd = Crowd(layout, hall.endpoint, hall.keys, hall.clock, list(CROWD_WINDOWS),
@@ -184,6 +188,7 @@ def _run(args: argparse.Namespace, layout: Any, out: Path, speed: float) -> int:
             crowd.stop()
             _wait(qt, lambda: False, 1.5)  # last events reach the apps
             shots = _screenshots(apps, out / "screenshots")
+            shots += _web_screenshots(web, hall, out / "screenshots")
             rc = _finish(hall, out, crowd.stats, script.counts, shots)
         else:
             window = _hall_window(apps)
@@ -201,8 +206,62 @@ def _run(args: argparse.Namespace, layout: Any, out: Path, speed: float) -> int:
         script.stop()
         crowd.stop()
         apps.stop()
+        if web is not None:
+            web.stop()
         hall.stop()
     return rc
+
+
+def _start_web(hall: Any, listen: str) -> Any:
+    """The web gateway (`hall web`) with its own key, web-1; None if it cannot listen."""
+    from hall.web.server import WebServer
+
+    host, _, port = listen.rpartition(":")
+    try:
+        web = WebServer(hall.endpoint, keys=hall.keys, device="web-1", host=host or "127.0.0.1",
+                        port=int(port or 0)).start()  # fmt: skip
+    except (RuntimeError, ValueError, OSError) as e:
+        print(f"hall demo: the web gateway could not start on {listen} ({e}); going on without")
+        return None
+    print(f"hall demo: web gateway on {web.url} (tickets /t/…, boards {web.url}/board/2F, "
+          f"booking {web.url}/book)")  # fmt: skip
+    return web
+
+
+CHROMIUM = "/usr/bin/chromium"
+
+
+def _web_screenshots(web: Any, hall: Any, folder: Path) -> list[str]:
+    """A phone's ticket page (a ticket still waiting, else the latest) and the 2F board in
+    a browser, taken with headless Chromium when it is installed."""
+    if web is None or not Path(CHROMIUM).exists():
+        log.info("no web screenshots: %s", "no gateway" if web is None else "no chromium")
+        return []
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        log.info("no web screenshots: Playwright is not installed")
+        return []
+    tickets = sorted(hall.hub.engine.tickets.values(), key=lambda t: t.issued_at)
+    waiting = [t for t in tickets if t.state.value == "waiting"]
+    pick = (waiting or tickets)[-1:] if tickets else []
+    pages = [("/board/2F", "web-board-2F", (1280, 720), False)]
+    if pick and pick[0].token:
+        pages.insert(0, (f"/t/{pick[0].token}", "web-ticket", (390, 844), True))
+    names = []
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        try:
+            for path, name, (w, h), mobile in pages:
+                page = browser.new_page(viewport={"width": w, "height": h}, is_mobile=mobile)
+                page.goto(web.url + path)
+                page.wait_for_timeout(500)  # the first SSE message
+                page.screenshot(path=str(folder / f"{name}.png"), full_page=True)
+                names.append(f"{name}.png")
+                page.close()
+        finally:
+            browser.close()
+    return names
 
 
 def _wait(qt: Any, done: Any, seconds: float) -> None:

@@ -72,6 +72,18 @@ def test_a_screenshot_of_every_app(demo_out: Path) -> None:
             assert hi - lo > 100  # not blank: dark text on a light screen
 
 
+@pytest.mark.skipif(not Path("/usr/bin/chromium").exists(), reason="no chromium")
+def test_the_web_gateway_in_a_browser(demo_out: Path) -> None:
+    """The demo starts `hall web` too: a phone's ticket page and the 2F board in Chromium."""
+    for name, width in (("web-ticket", 390), ("web-board-2F", 1280)):
+        path = demo_out / "screenshots" / f"{name}.png"
+        assert path.exists(), f"no screenshot of {name}"
+        with Image.open(path) as im:
+            assert im.width == width and im.height >= 600
+            lo, hi = im.convert("L").getextrema()
+            assert hi - lo > 100
+
+
 def test_the_hall_report_of_the_morning(demo_out: Path) -> None:
     assert list((demo_out / "report").glob("report-*.xlsx"))
     # four charts since issue 22 added the rectification chart (was == 3)
