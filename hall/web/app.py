@@ -50,7 +50,7 @@ from hall.wire import protocol as P
 log = logging.getLogger("hall.web")
 
 TOKEN = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
-CHUNK = 500  # tokens per ticket_status request (the protocol's limit)
+CHUNK = P.MAX_TOKENS  # tokens per ticket_status request (the protocol's limit)
 BATCH_WAIT = 0.02  # seconds lookups are gathered into one ticket_status request
 KEEPALIVE = 15.0  # seconds between SSE comments on a quiet stream (proxies close idle ones)
 REFRESH_EVERY = 15.0  # seconds: wait estimates move with the clock, not only with events

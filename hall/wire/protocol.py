@@ -60,6 +60,10 @@ MAX_REASONS = 20
 ReqId = Annotated[str, msgspec.Meta(max_length=MAX_REQ_ID)]
 Word = Annotated[str, msgspec.Meta(max_length=MAX_WORD)]
 Text = Annotated[str, msgspec.Meta(max_length=MAX_TEXT)]
+#: a ticket's token (its QR: 22 characters) and an online booking's code (8), with room
+Token = Annotated[str, msgspec.Meta(max_length=64)]
+BookingCode = Annotated[str, msgspec.Meta(max_length=32)]
+MAX_TOKENS = 500  # tokens in one ticket_status request (500 × 64 bytes fit MAX_REQUEST_BYTES)
 
 
 class Request(msgspec.Struct, tag_field="type", kw_only=True):
@@ -113,7 +117,7 @@ class CheckIn(Request, tag="check_in"):
     card: Card | None = None
     queue: Word | None = None
     item: Word | None = None
-    code: Annotated[str, msgspec.Meta(max_length=32)] | None = None  # an online booking's
+    code: BookingCode | None = None  # an online booking's (hall web)
 
 
 class AtWindow(Request, kw_only=True):
@@ -223,25 +227,25 @@ class TicketStatus(Request, tag="ticket_status"):
     """The web gateway asks how tickets stand, by the tokens their QR codes carry (at most
     `MAX_TOKENS` at once). The reply maps each token to its status, or null for none."""
 
-    tokens: Annotated[
-        list[Annotated[str, msgspec.Meta(max_length=64)]], msgspec.Meta(max_length=500)
-    ]
+    tokens: Annotated[list[Token], msgspec.Meta(max_length=MAX_TOKENS)]
     writes: ClassVar[bool] = False
 
 
 class RateByToken(Request, tag="rate_token", kw_only=True):
     """A citizen rates their finished ticket on their phone (scan-to-rate, via hall web)."""
 
-    token: Annotated[str, msgspec.Meta(max_length=64)]
+    token: Token
     level: int
-    reasons: list[str] = msgspec.field(default_factory=list)
-    comment: str = ""
+    reasons: Annotated[list[Word], msgspec.Meta(max_length=MAX_REASONS)] = msgspec.field(
+        default_factory=list
+    )
+    comment: Text = ""
 
 
 class BookingSlots(Request, tag="booking_slots"):
     """A day's 15-minute slots of a queue with the online bookings left in each."""
 
-    queue: str
+    queue: Word
     day: date
     writes: ClassVar[bool] = False
 
@@ -250,12 +254,12 @@ class BookOnline(Request, tag="book_online"):
     """A citizen books a slot on the web; the reply carries the booking's code."""
 
     card: Card
-    queue: str
+    queue: Word
     slot: Annotated[datetime, msgspec.Meta(tz=False)]  # the hall's local time
 
 
 class CancelBooking(Request, tag="cancel_booking"):
-    code: Annotated[str, msgspec.Meta(max_length=32)]
+    code: BookingCode
 
 
 class ReportHealth(Request, tag="health"):

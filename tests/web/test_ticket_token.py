@@ -7,6 +7,7 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
+import msgspec
 import pytest
 
 from hall.client import HubClient
@@ -177,3 +178,22 @@ def test_people_ahead_counts_the_faster_classes_first(layout: Layout) -> None:
         assert engine.ahead_of(t) == brute
     greens = [t for t in waiting if t.priority.value == "green"]
     assert engine.ahead_of(greens[0]) == 0 and engine.ahead_of(waiting[0]) == len(greens)
+
+
+def test_a_web_request_is_bounded() -> None:
+    from hall.wire import protocol as P
+
+    ok = P.decode_request(
+        msgspec.json.encode({"type": "ticket_status", "req_id": "web-1:1",
+                             "tokens": ["t" * 22] * P.MAX_TOKENS}), "web",
+    )  # fmt: skip
+    assert isinstance(ok, P.TicketStatus) and len(ok.tokens) == P.MAX_TOKENS
+    for body in (
+        {"type": "ticket_status", "tokens": ["t" * 22] * (P.MAX_TOKENS + 1)},
+        {"type": "ticket_status", "tokens": ["t" * 65]},
+        {"type": "rate_token", "token": "t" * 22, "level": 5, "reasons": ["x" * 500]},
+        {"type": "cancel_booking", "code": "C" * 33},
+    ):
+        with pytest.raises(P.RemoteProtocolError) as e:
+            P.decode_request(msgspec.json.encode({**body, "req_id": "web-1:2"}), "web")
+        assert e.value.code in ("invalid", "too_large")
