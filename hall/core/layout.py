@@ -318,7 +318,7 @@ class WebSettings:
     """[web]: the web gateway as citizens reach it."""
 
     public_url: str = ""  # "https://q.example.gov.cn": the ticket's QR is {public_url}/t/{token}
-    booking_days: int = 7  # online bookings from tomorrow up to this many days ahead
+    booking_days: int = 7  # online bookings from today up to this many days ahead
 
 
 @dataclass(frozen=True)

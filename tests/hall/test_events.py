@@ -30,6 +30,7 @@ SAMPLES: list[EV.Data] = [
     EV.DayStarted(day="2026-11-26", expired=0),
     EV.WindowChanged(window={"number": 1, "state": "open", "clerk": None}),
     EV.AppointmentBooked(id="AP-1", queue="G", slot="2026-11-26T10:00:00"),
+    EV.AppointmentCancelled(id="AP-2", queue="G", slot="2026-11-27T10:00:00"),
     EV.RatingGiven(
         ticket="20261126-A001",
         number="A001",
