@@ -26,7 +26,7 @@ from contextlib import asynccontextmanager
 from datetime import date, datetime, timedelta
 from datetime import time as day_time
 from typing import Any
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, urlencode
 
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -510,7 +510,7 @@ class Gateway:
         first, last = self._days()
         switch_q = {k: v for k, v in request.query_params.items() if k != "lang"}
         other = "zh" if lang == "en" else "en"
-        switch = "/book?" + "&".join(f"{k}={v}" for k, v in {**switch_q, "lang": other}.items())
+        switch = "/book?" + urlencode({**switch_q, "lang": other})
         title = pages._name(self.layout, lang) or "一窗"
         queues = pages.bookable(self.layout)
         if request.method == "POST":
