@@ -16,6 +16,7 @@ APT_PACKAGES=(
   python3 python3-venv python3-dev gcc make git
   socat pcscd vsmartcard-vpcd libpcsclite-dev libpcsclite1 pcsc-tools swig
   espeak-ng sox fonts-wqy-microhei
+  chromium
   libegl1 libgl1 libxkbcommon0 libxkbcommon-x11-0 libfontconfig1 libdbus-1-3 libglib2.0-0
   libxcb-cursor0 libxcb-icccm4 libxcb-image0 libxcb-keysyms1 libxcb-randr0
   libxcb-render-util0 libxcb-shape0 libxcb-xinerama0
