@@ -10,8 +10,9 @@ from PyQt6.QtWidgets import QWidget
 
 from display.model import ALL_FLOORS, BoardModel
 from display.view import BoardView
-from drivers.base import ConfigError
+from drivers.base import ConfigError, Health, HealthState
 from drivers.voice import Announcer, open_announcer
+from hall.wire import protocol as P
 from ui import app as ui_app
 from ui.hublink import HubLink
 from ui.model import HallModel
@@ -51,6 +52,9 @@ class DisplayApp(QObject):
         self.bridge.attach(self.model)
         self.view = BoardView(self.model)
         self.view.destroyed.connect(self.close)
+        self.hall = hall
+        self.voice_health: Health | None = None  # known once the voice is opened
+        hall.online_changed.connect(self._on_online)
         if voice_url:
             self._use_voice(voice_url)
         else:
@@ -62,6 +66,27 @@ class DisplayApp(QObject):
         if self.announcer is None:
             self.announcer = open_voice(url, self.bridge)
             self.model.set_speaker(self.announcer)
+            # A voice or player this machine lacks is said at start, to the log and to
+            # the hub (the manager's alerts), not found out at the first silent call.
+            self.voice_health = (
+                self.announcer.health() if self.announcer is not None
+                else Health(HealthState.OFFLINE, "叫号语音配置有误，无法播报", "config")
+            )  # fmt: skip
+            if not self.voice_health.ok:
+                log.error("voice %s cannot speak: %s; calls are shown, not said",
+                          url, self.voice_health.reason)  # fmt: skip
+            self._report_voice()
+
+    def _on_online(self, online: bool) -> None:
+        if online:
+            self._report_voice()
+
+    def _report_voice(self) -> None:
+        h = self.voice_health
+        if h is None or not self.hall.online:
+            return  # said again when the hub is back
+        parts = {"voice": {"state": h.state.value, "reason": h.reason, "code": h.code}}
+        self.hall.link.request(P.ReportHealth, None, parts=parts)
 
     def close(self) -> None:
         if self.announcer is not None:

@@ -16,7 +16,7 @@ from pathlib import Path
 import qrcode
 from PIL import Image, ImageDraw, ImageFont
 
-from drivers.base import ConfigError, Health
+from drivers.base import ConfigError, Health, HealthState
 from drivers.printer import escpos as proto
 from drivers.printer.charset import DEFAULT_CHARSET, printable
 from drivers.printer.layout import PAPER_80, QR, Cut, Feed, Op, Paper, Text, char_columns
@@ -193,9 +193,12 @@ class SimPrinter(TicketPrinter):
         paper = {"low": proto.PaperState.LOW, "out": proto.PaperState.OUT}
         faults = {"cover_open": {proto.Fault.COVER_OPEN}, "cutter_error": {proto.Fault.CUTTER}}
         online = self.state not in ("offline", *faults)
-        return proto.health_of(
+        health = proto.health_of(
             online, paper.get(self.state, proto.PaperState.OK), faults.get(self.state, set())
         )
+        if health.state is HealthState.OK:  # working, but never "正常": no paper comes out
+            return Health(HealthState.OK, "模拟打印机（不出纸）", "sim")
+        return health
 
     def render(self, ticket: TicketPrint) -> Image.Image:
         """The ticket as it would come out of the printer (nothing is recorded)."""

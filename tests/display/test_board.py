@@ -240,3 +240,31 @@ def test_screenshots_other_sizes(
         qtbot.waitUntil(lambda: small.model.queue_rows()[0]["estimate"] != "", timeout=3000)
     save_shot(small.view, tmp_path, "display-2F-call-1280x800")
     save_shot(whole.view, tmp_path, "display-all-1920x1080")
+
+
+def test_a_voice_that_cannot_speak_is_told_at_start(
+    qtbot: QtBot, hub: Hub, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """issue 18: a display started with `espeak://?player=aplay` where there is no aplay
+    came up as if all was well; its first call was silent. Now the log says so at start and
+    the hub (the manager's alerts) hears that the voice is offline."""
+    monkeypatch.setenv("PATH", "/nonexistent")  # neither espeak-ng nor aplay here
+    link = HubLink(hub.endpoint, "display-2F", timeout=0.5, retries=2, offline_after=1.5)
+    hall = HallModel(link)
+    app = DisplayApp(hall, "2F", "espeak://?player=aplay")
+    qtbot.addWidget(app.view)
+    try:
+        assert app.voice_health is not None and not app.voice_health.ok
+        assert any("cannot speak" in r.getMessage() for r in caplog.records)
+        with qtbot.waitSignal(link.synced, timeout=5000):
+            link.start()
+        qtbot.waitUntil(
+            lambda: (
+                hub.engine.device_health.get("display-2F", {}).get("voice", {}).get("state")
+                == "offline"
+            ),
+            timeout=5000,
+        )
+    finally:
+        link.stop()
+        app.close()

@@ -107,3 +107,13 @@ def test_bad_state_and_missing_font_are_config_errors() -> None:
         open_printer("sim://printer?paper=jammed")
     with pytest.raises(ConfigError, match="font"):
         TicketRenderer(SimPrinter().paper, font_path="/nonexistent/font.ttc")
+
+
+def test_a_simulated_printer_says_so_never_ok() -> None:
+    """issue 18: a kiosk on sim://printer showed "printer OK" while writing PNGs."""
+    printer = SimPrinter()
+    h = printer.status()
+    assert h.state is HealthState.OK and h.code == "sim" and "模拟" in h.reason
+    assert "正常" not in h.reason
+    printer.set_state("low")
+    assert printer.status().state is HealthState.DEGRADED  # its faults as a real one's
