@@ -314,12 +314,16 @@ class KioskModel(QObject):
         self.changed.emit()
 
     def code_scanned(self, text: str) -> None:
-        """A code came from a scanner: a ticket of this hall checks in again (a missed call)."""
+        """A code came from a scanner: a ticket of this hall checks in again (a missed call),
+        an online booking's code checks the booking in."""
         if self.screen in (Screen.ISSUING, Screen.OFFLINE):
             return  # not now: the screen belongs to a ticket or to the outage
         if self.search_text and text.strip() in self.search_text:
             self.search_text, self.results = "", []  # a wedge scan typed into the search box
         code = parse_code(text)
+        if code.kind == "booking":  # an online booking's code: 预约签到 without a card
+            self.check_in_code(code.value)
+            return
         if code.kind != "ticket":
             log.info("scanned a code that is not a ticket of ours (%d characters)", len(text))
             if self.screen is not Screen.ERROR:

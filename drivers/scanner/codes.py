@@ -5,7 +5,10 @@ Codes a kiosk scanner reads:
 - a hall ticket's QR: the ticket id ``YYYYMMDD-NUMBER`` (``kiosk.tickets.ticket_print``
   puts it there), e.g. ``20261126-A023``: a citizen who missed the call checks in
   again by scanning it (the hub's ``check_in`` with ``ticket``).
-- anything else: refused with one sentence. Booking platforms' codes and the
+- an online booking's code (`hall web`'s booking page shows it as text and QR): 8
+  characters of ``hall.core.engine.booking.CODE_ALPHABET``, e.g. ``K7M2Q9XA``: the kiosk
+  checks the booking in (the hub's ``check_in`` with ``code``).
+- anything else: refused with one sentence. Other booking platforms' codes and the
   electronic social security card's QR are tokens of other systems whose format
   this project could not verify from a public specification, so they are not
   guessed at.
@@ -17,13 +20,16 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
+from hall.core.engine.booking import CODE_ALPHABET, CODE_LENGTH
+
 TICKET_ID = re.compile(r"^(\d{8})-([A-Z]{1,3}\d{1,4})$")
+BOOKING_CODE = re.compile(rf"^[{CODE_ALPHABET}]{{{CODE_LENGTH}}}$")
 MAX_CODE = 512  # longer is not a code of ours (and not worth holding in memory)
 
 
 @dataclass(frozen=True)
 class ScannedCode:
-    """A code as scanned: its kind ("ticket" or "unknown") and value."""
+    """A code as scanned: its kind ("ticket", "booking" or "unknown") and value."""
 
     kind: str
     value: str
@@ -39,4 +45,6 @@ def parse_code(text: str) -> ScannedCode:
         except ValueError:
             return ScannedCode("unknown", s)
         return ScannedCode("ticket", s.upper())
+    if BOOKING_CODE.match(s.upper()):
+        return ScannedCode("booking", s.upper())
     return ScannedCode("unknown", s)

@@ -71,3 +71,27 @@ def test_book_on_the_page_and_check_in_at_the_kiosk_with_the_code(
     k.model.go_home()
     k.model.check_in_code(code)  # once only
     qtbot.waitUntil(lambda: k.model.screen is Screen.ERROR, timeout=5000)
+
+
+def test_a_scanned_booking_code_checks_the_booking_in(
+    qtbot: QtBot, hub: Hub, make_kiosk: MakeKiosk
+) -> None:
+    """The booking page's QR holds the code: a kiosk scanner (wedge or serial) reading it
+    checks the booking in, no card needed (issues 19 and 20)."""
+    import httpx
+
+    web = WebServer(hub.endpoint, port=0).start()
+    try:
+        body = {"queue": "M", "date": "2026-11-26", "slot": "09:45", "name": "李四",
+                "id_number": make_id_number("50010519850501923")}  # fmt: skip
+        r = httpx.post(f"{web.url}/api/bookings", json=body)
+        assert r.status_code == 200, r.text
+        code = r.json()["code"]
+    finally:
+        web.stop()
+    k = make_kiosk(hub.endpoint)
+    k.model.code_scanned(code + "\r\n")  # as a scanner sends it
+    qtbot.waitUntil(lambda: k.model.screen is Screen.DONE, timeout=5000)
+    assert k.model.ticket is not None
+    t = hub.engine.tickets[k.model.ticket.ticket_id]
+    assert (t.channel, t.queue) == ("appointment", "M")

@@ -49,6 +49,10 @@ def test_enter_after_a_couple_of_keys_is_not_a_code() -> None:
         ("20261126-A023", "ticket", "20261126-A023"),
         (" 20261126-b7\r\n", "ticket", "20261126-B7"),
         ("20261131-A023", "unknown", "20261131-A023"),  # no 31 November
+        ("K7M2Q9XA", "booking", "K7M2Q9XA"),  # an online booking's code
+        ("k7m2q9xa\r\n", "booking", "K7M2Q9XA"),
+        ("K7M2Q9X1", "unknown", "K7M2Q9X1"),  # 1 is not in the codes' alphabet
+        ("K7M2Q9XAB", "unknown", "K7M2Q9XAB"),
         ("https://example.org/x", "unknown", "https://example.org/x"),
         ("", "unknown", ""),
     ],
