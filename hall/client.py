@@ -50,10 +50,10 @@ def error_from_reply(err: P.Error) -> E.HallError:
     """The hub's error reply as the hall.core.errors class of its code (HallError if unknown)."""
     cls = ERRORS.get(err.code, E.HallError)
     exc = cls.__new__(cls)
-    Exception.__init__(exc, err.message)
-    exc.detail, exc.params = "", {}
+    Exception.__init__(exc, f"{err.message}{'（' + err.detail + '）' if err.detail else ''}")
+    exc.detail, exc.params = err.detail, {}
     exc.code = err.code
-    exc.message_en = err.message_en
+    exc._wire = (err.message, err.message_en)
     return exc
 
 

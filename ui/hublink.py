@@ -34,10 +34,12 @@ import time
 from pathlib import Path
 from typing import Any
 
+import msgspec
 import zmq
 from PyQt6.QtCore import QObject, QSocketNotifier, QTimer, pyqtSignal
 
 from hall.client import stream_endpoints
+from hall.core import errors as E
 from hall.core.events import HEARTBEAT, Event
 from hall.net.keys import client_keys
 from hall.net.sockets import DeviceKeys, device_socket
@@ -48,7 +50,19 @@ from hall.wire.retry import Callback, Retry, session_part
 log = logging.getLogger(__name__)
 STREAM_REOPEN = 5.0  # seconds between reopenings of a silent stream socket
 
-OFFLINE = "offline"
+OFFLINE = E.Offline.code
+
+
+def for_screen(err: P.Error) -> P.Error:
+    """An error reply as an app may show it: for a code our catalogue knows, our own
+    sentence in both languages (an older hub may have sent its details in the message);
+    for a code it does not (a newer hub), the hub's sentence. The detail goes to the log."""
+    if err.detail or err.code in E.PROTOCOL_CODES:
+        log.info("refused %s: %s %s", err.req_id, err.code, err.detail or err.message)
+    cls = E.by_code(err.code)
+    if (cls is E.HallError and err.message) or "{" in cls.message_zh:
+        return err  # a newer hub's own sentence, or one with the hub's parameters filled in
+    return msgspec.structs.replace(err, message=cls.message_zh, message_en=cls.message_en)
 
 
 def _notifier(sock: zmq.Socket[bytes], parent: QObject) -> QSocketNotifier:
@@ -288,6 +302,8 @@ class HubLink(QObject):
         pending = self._retry.answer(reply.req_id)
         if pending is None:
             return  # a late duplicate of an answered retry
+        if isinstance(reply, P.Error):
+            reply = for_screen(reply)
         self._failed = False
         self._update_online()
         if pending.callback is not None:
@@ -383,9 +399,8 @@ class HubLink(QObject):
         for p in step.failed:
             if p.req_id == self._snapshot_req:
                 self._snapshot_req = None
-            err = P.Error(req_id=p.req_id, code=OFFLINE,
-                          message="无法连接中心服务，请稍后重试",
-                          message_en="The hub does not answer; try again shortly")  # fmt: skip
+            err = P.Error(req_id=p.req_id, code=OFFLINE, message=E.Offline.message_zh,
+                          message_en=E.Offline.message_en)  # fmt: skip
             self._failed = True
             self._update_online()
             self.welcome = None  # the hub may come back elsewhere: say hello again

@@ -44,6 +44,7 @@ from hall.server.replies import (
     code_of,
     error_reply,
     internal_error,
+    logged_detail,
     protocol_error_reply,
     why_not_saved,
 )
@@ -493,8 +494,9 @@ class Hub:
                     level = logging.DEBUG
                 else:
                     self._refusals_logged[who] = now
-            log.log(level, "%s %s %s %.1fms", r.peer.id if r.peer else r.who or "?",
-                    r.kind or "?", result, r.ms)  # fmt: skip
+            why = "" if result == "ok" else logged_detail(r.body)
+            log.log(level, "%s %s %s%s %.1fms", r.peer.id if r.peer else r.who or "?",
+                    r.kind or "?", result, why, r.ms)  # fmt: skip
             if r.peer is not None:
                 answered.append(r.peer.id)
         came_online = self.presence.seen(answered, now)
@@ -577,8 +579,7 @@ class Hub:
             if isinstance(e, (sqlite3.Error, OSError)):
                 log.error("could not save %d command(s) (%s); state reloaded from the database",
                           len(batch), why_not_saved(e))  # fmt: skip
-                err = E.HallError("保存失败，请稍后重试 / could not save, try again")
-                err.code = "store_failed"
+                err = E.StoreFailed(why_not_saved(e))
             else:  # a bug in saving (the engine's own bugs are caught in _write)
                 log.exception("could not save %d command(s): bug; state reloaded", len(batch))
                 err = internal_error()

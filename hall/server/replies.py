@@ -31,11 +31,10 @@ class Request:
 
 
 def protocol_error_reply(req_id: str, e: P.RemoteProtocolError) -> bytes:
-    said = mask_numbers(e.message)  # it may echo what was sent: never an ID number
-    return P.encode_reply(
-        P.Error(req_id=mask_numbers(req_id), code=e.code, message=f"请求有误：{said}",
-                message_en=said)
-    )  # fmt: skip
+    """The catalogue's sentence for the protocol error's code; what the decoder said goes
+    only into `detail` (for the device's log), never onto a screen. It may echo what was
+    sent: never an ID number."""
+    return error_reply(mask_numbers(req_id), E.by_code(e.code)(mask_numbers(e.message)))
 
 
 _SQLITE_WHY = {
@@ -60,18 +59,21 @@ def why_not_saved(e: BaseException) -> str:
 
 
 def internal_error() -> E.HallError:
-    err = E.HallError("服务内部错误 / internal error")
-    err.code = "internal"
-    return err
+    return E.Internal("a bug in the hub; see its log")
 
 
 def error_reply(req_id: str, e: E.HallError) -> bytes:
     """A refusal's reply (also stored for a retry): a value it echoes that looks like an
     ID number — sent in the wrong field — is masked."""
     return P.encode_reply(
-        P.Error(req_id=req_id, code=e.code, message=mask_numbers(e.message),
-                message_en=mask_numbers(e.message_english))
-    )  # fmt: skip
+        P.Error(
+            req_id=req_id,
+            code=e.code,
+            message=mask_numbers(e.message),
+            message_en=mask_numbers(e.message_english),
+            detail=mask_numbers(e.detail),
+        )
+    )
 
 
 def code_of(body: bytes) -> str:
@@ -80,3 +82,15 @@ def code_of(body: bytes) -> str:
     except P.RemoteProtocolError:
         return "?"
     return reply.code if isinstance(reply, P.Error) else "ok"
+
+
+def logged_detail(body: bytes) -> str:
+    """An error reply's detail for the hub's log line (repr'd, so it cannot forge a line);
+    "" for a protocol error, whose detail may quote what a peer wrote."""
+    try:
+        reply = P.decode_reply(body)
+    except P.RemoteProtocolError:
+        return ""
+    if not isinstance(reply, P.Error) or not reply.detail or reply.code in E.PROTOCOL_CODES:
+        return ""
+    return f" {reply.detail[:200]!r}"

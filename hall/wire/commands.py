@@ -85,7 +85,7 @@ def person(card: P.Card, secret: bytes) -> PersonRef:
     try:
         idn = validate_document(card.id_number, doc_type)
     except InvalidIdNumber as e:
-        raise E.BadRequest(str(e)) from None  # the message never holds the number
+        raise E.BadIdNumber(str(e)) from None  # the message never holds the number
     born: date | None = None
     if birth_in_number(doc_type):
         born = birth_date(idn)
@@ -93,9 +93,7 @@ def person(card: P.Card, secret: bytes) -> PersonRef:
         try:
             born = date.fromisoformat(card.birth_date)
         except ValueError:
-            raise E.BadRequest(
-                "出生日期格式应为YYYY-MM-DD / birth_date is not YYYY-MM-DD"
-            ) from None
+            raise E.BadRequest("birth_date is not YYYY-MM-DD") from None
     return PersonRef(
         hash=person_hash(secret, idn),
         id_masked=mask_id(idn),
@@ -144,7 +142,7 @@ def _window(peer: Peer, asked: int | None) -> int:
             raise E.BadRequest("请指定窗口 / which window?")
         return asked
     if asked is not None and asked != peer.window:
-        raise E.NotAllowed(f"{peer.id} 只能操作{peer.window}号窗口 / only window {peer.window}")
+        raise E.OtherWindow(f"{peer.id} asked for window {asked}", window=peer.window)
     assert peer.window is not None
     return peer.window
 

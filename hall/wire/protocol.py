@@ -475,6 +475,7 @@ class Error(Reply, tag="error"):
     code: str
     message: str
     message_en: str = ""
+    detail: str = ""  # for the device's log only: what the hub knew beyond the sentence
 
 
 _reply_decoder = msgspec.json.Decoder(Ok | Error)

@@ -89,7 +89,8 @@ def test_a_display_only_listens(connect: ClientFactory) -> None:
     req = P.CallNext(req_id=display.next_req_id(), window=1)
     with pytest.raises(NotAllowed) as e:
         display.request(req)
-    assert "display" in e.value.message and "call_next" in e.value.message
+    assert "display" in e.value.detail and "call_next" in e.value.detail
+    assert e.value.message == E.NotAllowed.message_zh  # no protocol words on a screen
     assert display.snapshot()["board"]["windows"]["1"]["state"] == "closed"
     assert "staff" not in display.snapshot()
 
@@ -172,7 +173,8 @@ def test_garbage_gets_an_error_naming_it_and_the_hub_keeps_serving(
 ) -> None:
     reply = raw_request(hub, frames)
     assert isinstance(reply, P.Error)
-    assert reply.code == code and words in reply.message_en
+    assert reply.code == code and words in reply.detail  # the details: for the log only
+    assert reply.message_en == E.by_code(code).message_en
     assert connect("kiosk-1").ping()["epoch"] == hub.epoch
 
 

@@ -8,6 +8,7 @@ import logging
 
 import pytest
 
+from hall.core import errors as E
 from hall.server.hub import Hub
 from hall.wire import protocol as P
 
@@ -28,7 +29,8 @@ def test_undecodable_frames_get_an_error_and_the_hub_serves_on(
 ) -> None:
     reply = raw_request(hub, [frame])
     assert isinstance(reply, P.Error)
-    assert reply.code == code and words in reply.message_en
+    assert reply.code == code and words in reply.detail  # the details: for the log only
+    assert reply.message_en == E.by_code(code).message_en
     assert connect("kiosk-2").issue("G")["ticket"]["number"] == "A001"
     assert hub.failure is None
 

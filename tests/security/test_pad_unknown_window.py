@@ -35,7 +35,7 @@ def test_a_pad_for_a_window_the_hall_lacks_is_refused(
         with HubClient(hub.endpoint, device=f"rating-{gone}", keys=keys_dir) as pad:
             with pytest.raises(E.UnknownWindow) as e:
                 pad.rate(5)
-            assert str(gone) in e.value.message_english
+            assert str(gone) in e.value.detail and e.value.message_english == "No such window"
             with pytest.raises(E.UnknownWindow):
                 pad.rate(4, ticket="T-1")
         with HubClient(hub.endpoint, device="kiosk-1", keys=keys_dir) as kiosk:

@@ -145,7 +145,7 @@ class Engine(WindowCommands, RatingCommands, DayCommands, BookingCommands, Engin
         mine = [self.tickets[i] for i in self._by_person.get(person.hash, [])]
         active = [t for t in mine if t.queue == queue and t.state.active]
         if len(active) >= limits.active_per_person_per_queue:
-            raise E.PersonLimit(active[0].number)
+            raise E.PersonLimit(active[0].number, number=active[0].number)
         if len(mine) >= limits.tickets_per_person_per_day:
             raise E.DailyPersonLimit()
         if person.birth_date is not None:
@@ -234,12 +234,12 @@ class Engine(WindowCommands, RatingCommands, DayCommands, BookingCommands, Engin
         if queue not in self.layout.queues:
             raise E.UnknownQueue(queue)
         if slot < now or not self.layout.hours.is_open(slot.date(), slot.time()):
-            raise E.BadRequest(f"预约时间 {slot:%Y-%m-%d %H:%M} 不在办理时间内")
+            raise E.SlotOutsideHours(f"{slot:%Y-%m-%d %H:%M}")
         a = Appointment(
             f"AP-{slot:%Y%m%d%H%M}-{person.hash[:12]}", person.hash, queue, slot.date(), slot
         )
         if a.id in self.appointments:
-            raise E.BadRequest("该时段已预约")
+            raise E.SlotTaken(f"{slot:%Y-%m-%d %H:%M}")
         self.appointments[a.id] = a
         self._touch(a)
         self._emit(now, EV.AppointmentBooked(id=a.id, queue=queue, slot=slot.isoformat()))
@@ -422,14 +422,14 @@ class Engine(WindowCommands, RatingCommands, DayCommands, BookingCommands, Engin
         w = self._window_for(Command.TRANSFER, window)
         t = self._current(w, Command.TRANSFER)
         if (to_queue is None) == (to_window is None):
-            raise E.BadRequest("请选择转至的队列或窗口（二选一）")
+            raise E.TransferTarget()
         if to_queue is not None and to_queue not in self.layout.queues:
             raise E.UnknownQueue(to_queue)
         warning: dict[str, str] = {}
         if to_window is not None:
             target = self._window(to_window)
             if to_window == window:
-                raise E.BadRequest("不能转至本窗口")
+                raise E.TransferToSelf(f"window {window}")
             if target.state is not WindowState.OPEN:
                 # Accepted (the window may open later today; a closed window's transfers are
                 # cancelled at the next day's housekeeping), but the clerk must know.

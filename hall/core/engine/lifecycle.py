@@ -150,7 +150,9 @@ def check(t: Ticket, command: Command) -> None:
     """Raise the table's refusal when `t`'s state has no move for `command`."""
     if not allows(t.state, command):
         error = REFUSAL.get(command, E.BadState)
-        raise error(t.state.value if error is E.BadState else t.number)
+        if error is E.BadState:
+            raise E.BadState(f"{t.number} {t.state.value} {command.value}", state=t.state.value)
+        raise error(t.number)
 
 
 def next_state(t: Ticket, command: Command) -> TicketState:

@@ -32,14 +32,14 @@ class RatingCommands(EngineBase):
         try:
             lv = RatingLevel(level)
         except ValueError as e:
-            raise E.BadRequest(f"评价等级应为1–5，收到{level!r}") from e
+            raise E.BadRating(f"level {level!r}") from e
         lifecycle.check(t, Command.RATE)
         if t.rated:
             raise E.AlreadyRated(t.number)
         rs = list(reasons)
         for r in rs:
             if r not in BAD_RATING_REASONS:
-                raise E.BadRequest(f"未知的差评原因：{r}")
+                raise E.BadRating(f"reason {r!r}")
         self._move(t, Command.RATE)
         t.rated = True
         self._touch(t)
@@ -90,12 +90,12 @@ class RatingCommands(EngineBase):
         if c is None:
             raise E.NoSuchCase(case)
         if action not in self._CASE_MOVES:
-            raise E.BadRequest(f"未知的处理动作：{action}")
+            raise E.BadRequest(f"unknown follow-up action {action!r}")
         if answer and (answer not in self.ANSWERS or action not in ("rectify", "close")):
-            raise E.BadRequest(f"群众答复应为 satisfied/unsatisfied，且随整改或办结记录：{answer}")
+            raise E.BadRequest(f"answer {answer!r}: satisfied/unsatisfied, with rectify or close")
         allowed, to = self._CASE_MOVES[action]
         if c.state not in allowed:
-            raise E.BadState(c.state.value)
+            raise E.BadState(f"{case} {c.state.value}", state=c.state.value)
         if action == "complex":
             c.complex = True
         elif to is not None:
@@ -121,7 +121,7 @@ class RatingCommands(EngineBase):
         for part, h in parts.items():
             state = h.get("state", "")
             if state not in self.HEALTH_STATES:
-                raise E.BadRequest(f"{part}: 状态应为 ok/degraded/offline/unknown，收到{state!r}")
+                raise E.BadRequest(f"{part}: state {state!r} is not ok/degraded/offline/unknown")
             clean[str(part)[:40]] = {"state": state, "reason": str(h.get("reason", ""))[:200],
                                      "code": str(h.get("code", ""))[:40]}  # fmt: skip
         if self.device_health.get(device) != clean:

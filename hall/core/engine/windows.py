@@ -26,7 +26,7 @@ class WindowCommands(EngineBase):
         now = self._now()
         w = self._window(window)
         if w.state is not WindowState.CLOSED:
-            raise E.BadRequest(f"窗口当前状态为{w.state.value}")
+            raise E.WindowNotClosed(f"window {window} is {w.state.value}")
         return self._window_changed(w, now, state=WindowState.OPEN)
 
     def close_window(self, *, window: int) -> Outcome:
@@ -51,7 +51,7 @@ class WindowCommands(EngineBase):
         now = self._now()
         w = self._window(window)
         if w.state is not WindowState.PAUSED:
-            raise E.BadRequest("窗口未暂停")
+            raise E.WindowNotPaused(f"window {window}")
         w.pause_reason, w.paused_at = "", None
         return self._window_changed(w, now, state=WindowState.OPEN)
 
@@ -60,9 +60,9 @@ class WindowCommands(EngineBase):
         now = self._now()
         w = self._window(window)
         if post not in ("A", "B"):
-            raise E.BadRequest("岗位应为A岗或B岗")
+            raise E.BadPost(f"post {post!r}")
         if not staff_no.strip() or not name.strip():
-            raise E.BadRequest("请填写工号和姓名")
+            raise E.StaffRequired()
         if w.current is not None and w.active_post not in (None, post):
             raise E.WindowBusy(self.tickets[w.current].number)
         w.posts[post] = Clerk(staff_no.strip(), name.strip(), now).to_dict()
@@ -75,7 +75,7 @@ class WindowCommands(EngineBase):
         now = self._now()
         w = self._window(window)
         if post not in w.posts:
-            raise E.BadRequest(f"{post}岗未签到")
+            raise E.PostNotSignedIn(f"window {window} post {post}")
         if w.active_post == post and w.current is not None:
             raise E.WindowBusy(self.tickets[w.current].number)
         staff_no = w.posts.pop(post)["staff_no"]
@@ -93,15 +93,15 @@ class WindowCommands(EngineBase):
         w = self._window(window)
         skills = self.layout.windows[window].skills
         if not profile:
-            raise E.BadRequest("至少选择一个队列")
+            raise E.QueueRequired()
         for q, weight in profile.items():
             if q not in self.layout.queues:
                 raise E.UnknownQueue(q)
             if q not in skills:
                 raise E.NotInSkills(q)
             if not PROFILE_WEIGHT_MIN <= weight <= PROFILE_WEIGHT_MAX:  # NaN fails too
-                raise E.BadRequest(
-                    f"权重应在{PROFILE_WEIGHT_MIN:g}到{PROFILE_WEIGHT_MAX:g}之间：{q}={weight}"
+                raise E.BadWeight(
+                    f"weight between {PROFILE_WEIGHT_MIN:g} and {PROFILE_WEIGHT_MAX:g}: {q}={weight}"
                 )
         old = dict(w.profile)
         w.profile = {q: float(x) for q, x in profile.items()}
@@ -116,7 +116,7 @@ class WindowCommands(EngineBase):
         try:
             data = msgspec.convert(dict(proposal), EV.AdvisorProposal)
         except msgspec.ValidationError as e:
-            raise E.BadRequest(f"建议内容有误：{e}") from e
+            raise E.BadRequest(f"advisor proposal: {e}") from e
         self._window(data.window)
         self._emit(now, data)
         return self._done({"id": data.id, "window": data.window})
