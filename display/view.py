@@ -115,7 +115,7 @@ class BoardView(QWidget):
         super().__init__(parent)
         self.model = model
         self.setStyleSheet(theme.STYLE + _STYLE)  # the hall's look even without run_app
-        self.setWindowTitle("一窗 · 大厅显示屏")
+        self.setWindowTitle(tr("一窗 · 大厅显示屏"))
         self._s = _Scaled()
         self._flashes_left = 0
         self._win_cells: dict[int, tuple[QFrame, FitLabel, FitLabel]] = {}

@@ -55,7 +55,7 @@ class KioskWindow(QWidget):
         super().__init__()
         self.model = model
         self.fonts = Fonts()
-        self.setWindowTitle("一窗 · 取号机")
+        self.setWindowTitle(tr("一窗 · 取号机"))
         # A keyboard-wedge scanner types into whatever has focus: watch every key.
         self.wedge = WedgeFilter(self)
         self.wedge.code.connect(model.code_scanned)

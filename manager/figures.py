@@ -47,6 +47,7 @@ class Figures:
     served_by_clerk: Counter[str] = field(default_factory=Counter)  # "" = not known
     ratings: Counter[int] = field(default_factory=Counter)  # level → count
     notes: list[str] = field(default_factory=list)
+    notes_en: list[str] = field(default_factory=list)  # the English twins of `notes`
 
     def hours(self) -> list[int]:
         hs = {h for c in self.issued_by_queue_hour.values() for h in c}
@@ -82,8 +83,18 @@ def figures(board: dict[str, Any], live: LiveLog) -> Figures:
         f.notes.append(
             f"{untimed}张票在控制台连接（{since}）前已叫号，没有叫号时间，未计入等候时间。"
         )
+        f.notes_en.append(
+            f"{untimed} tickets were called before the console connected ({since}): their "
+            "waits are unknown and not counted."
+        )
     if f.served_by_clerk.get(""):
-        f.notes.append(f"{f.served_by_clerk['']}张办结的票在连接前办结，不知由哪位办事员办理。")
+        n = f.served_by_clerk[""]
+        f.notes.append(f"{n}张办结的票在连接前办结，不知由哪位办事员办理。")
+        f.notes_en.append(f"{n} tickets finished before the console connected: clerk unknown.")
     if untimed or f.served_by_clerk.get(""):
         f.notes.append(f"评价分布只含连接（{since}）后收到的评价；全天数据请用 hall report。")
+        f.notes_en.append(
+            f"Ratings count only those received since the console connected ({since}); "
+            "for the whole day use hall report."
+        )
     return f

@@ -21,6 +21,8 @@ STATE_LABELS = {SERVING: "办理中", CALLING: "叫号中", IDLE: "空闲", PAUS
                 CLOSED: "关闭", OFFLINE: "离线"}  # fmt: skip
 ROLE_LABELS = {"kiosk": "取号机", "counter": "窗口终端", "display": "显示屏", "rating": "评价器",
                "manager": "管理台"}  # fmt: skip
+ROLE_LABELS_EN = {"kiosk": "Kiosk", "counter": "Counter", "display": "Display board",
+                  "rating": "Rating pad", "manager": "Console", "desk": "Service desk"}  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,6 +50,7 @@ class QueueView:
     longest_wait: float  # minutes, on the hub's clock
     estimate_text: str
     windows: int  # open windows whose profile holds it
+    estimate_text_en: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,7 +129,8 @@ def queue_views(layout: dict[str, Any], board: dict[str, Any], figures: dict[str
         longest = minutes_between(min(ts), now) if ts else 0.0
         out.append(QueueView(q["id"], q["name"], q["floor"], len(ts), longest or 0.0,
                              str(figures.get(q["id"], {}).get("estimate_text", "")),
-                             serving.get(q["id"], 0)))  # fmt: skip
+                             serving.get(q["id"], 0),
+                             str(figures.get(q["id"], {}).get("estimate_text_en", ""))))  # fmt: skip
     return out
 
 

@@ -27,6 +27,7 @@ class Proposal:
     id: str = ""
     # the advisor's own rough prediction: queue -> (wait now, wait after) in minutes
     effect: dict[str, tuple[float, float]] = field(default_factory=dict)
+    reason_en: str = ""
 
 
 @dataclass
@@ -98,7 +99,8 @@ class LiveLog:
     def _proposal(self, data: dict[str, Any], at: datetime) -> None:
         try:
             p = Proposal(int(data["window"]), {str(k): float(v) for k, v in data["profile"].items()},
-                         str(data.get("reason", "")), at, str(data.get("id", "")))  # fmt: skip
+                         str(data.get("reason", "")), at, str(data.get("id", "")),
+                         reason_en=str(data.get("reason_en", "")))  # fmt: skip
         except (KeyError, TypeError, ValueError, AttributeError):
             return  # a proposal we cannot read is no proposal
         effect = data.get("effect")

@@ -121,7 +121,7 @@ class ConsoleModel(QObject):
         (全部采纳); returns how many were sent (the hub answers each as a `message`)."""
         sent = 0
         for p in self.proposals():
-            reason = f"{tr('采纳调度建议')}：{p.reason}"
+            reason = f"{tr('采纳调度建议')}：{text_of(p, 'reason')}"
             sent += self.apply(R.Change(p.window, "profile", dict(p.profile), reason))
         return sent
 

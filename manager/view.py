@@ -23,7 +23,7 @@ from manager.widgets.queue_table import QueueTable
 from manager.widgets.rebalance_panel import RebalancePanel
 from manager.widgets.window_grid import WindowGrid
 from ui import theme
-from ui.i18n import text_of, tr
+from ui.i18n import punct, text_of, tr
 
 
 class FloorPage(QWidget):
@@ -106,7 +106,8 @@ class ConsoleWindow(QMainWindow):
         online = tr("在线") if self.model.hall.online else tr("离线")
         n_alerts = len(self.model.alerts())
         self.header.setText(f"{hall}  {tr('大厅管理')}    {self.model.now:%Y-%m-%d %H:%M}    "
-                            f"{tr('中心服务')}：{online}    {tr('提醒')}：{n_alerts}")  # fmt: skip
+                            + punct(f"{tr('中心服务')}：{online}") + "    "
+                            + punct(f"{tr('提醒')}：{n_alerts}"))  # fmt: skip
 
     def show_message(self, text: str, error: bool) -> None:
         self.status.setText(text)

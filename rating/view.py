@@ -65,7 +65,7 @@ class PadView(QWidget):
         super().__init__(parent)
         self.model = model
         self.setStyleSheet(theme.STYLE + _STYLE)  # the hall's look even without run_app
-        self.setWindowTitle("一窗 · 服务评价")
+        self.setWindowTitle(tr("一窗 · 服务评价"))
         root = QVBoxLayout(self)
         root.setContentsMargins(0, 0, 0, 0)
         root.setSpacing(0)

@@ -150,3 +150,17 @@ def text_of(record: Mapping[str, Any] | object, field: str, lang: str | None = N
     if isinstance(record, Mapping):
         return pick(record.get(field), record.get(field + "_en"), lang)
     return pick(getattr(record, field, None), getattr(record, field + "_en", None), lang)
+
+
+_PUNCT_EN = str.maketrans({"（": " (", "）": ")", "：": ": ", "，": ", ", "；": "; ",
+                           "、": ", ", "。": ". ", "！": "! ", "？": "? "})  # fmt: skip
+
+
+def punct(text: str, lang: str | None = None) -> str:
+    """`text` with Chinese punctuation in `lang` (the current language when None): in
+    English, （）：，；、。 become ASCII with spaces (a text put together from translated
+    parts around Chinese punctuation); in Chinese, unchanged."""
+    if (lang or current_language()) != "en":
+        return text
+    out = text.translate(_PUNCT_EN)
+    return " ".join(out.split(" ")).replace("( ", "(").replace("  ", " ").strip()

@@ -67,6 +67,7 @@ class QueueView:
     longest_wait: float  # minutes
     arrivals_per_hour: float  # forecast over the horizon
     service_minutes: float  # learned today, or the layout's figure
+    name_en: str = ""
 
 
 @dataclass(frozen=True)
@@ -95,12 +96,13 @@ class Proposal:
     profile: dict[str, float]
     reason: str  # one Chinese sentence for the manager
     effect: dict[str, tuple[float, float]]  # queue -> (wait now, wait after) minutes, rough
+    reason_en: str = ""  # its English twin
 
     def to_data(self) -> dict[str, object]:
         """The `advisor.proposal` event's data."""
         return {
             "id": self.id, "window": self.window, "profile": dict(self.profile),
-            "reason": self.reason,
+            "reason": self.reason, "reason_en": self.reason_en,
             "effect": {q: [round(a, 1), round(b, 1)] for q, (a, b) in self.effect.items()},
         }  # fmt: skip
 
@@ -183,7 +185,7 @@ def observe(
             rate = recent.get(qid, 0) * 60.0 / span
         load = engine.queue_load(qid)
         queues[qid] = QueueView(qid, q.name, len(waiting), max(longest, 0.0), rate,
-                                load.service_minutes)  # fmt: skip
+                                load.service_minutes, q.name_en)  # fmt: skip
     windows = {}
     for n, w in engine.windows.items():
         lw = engine.layout.windows[n]
@@ -338,7 +340,9 @@ def _proposals(
         effect = _effect(state, pic, profiles, trial, sorted(set(new) | set(current[n])))
         profiles = trial
         reason = _reason(state, w, current[n], new, cfg.horizon_minutes)
-        out.append(Proposal(f"adv-{state.now:%Y%m%d-%H%M}-{seq}-{n}", n, new, reason, effect))
+        reason_en = _reason_en(state, w, current[n], new, cfg.horizon_minutes)
+        out.append(Proposal(f"adv-{state.now:%Y%m%d-%H%M}-{seq}-{n}", n, new, reason, effect,
+                            reason_en))  # fmt: skip
     return out
 
 
@@ -419,6 +423,39 @@ def _reason(
             f"专办{home}"
         )
     return f"各队列负荷变化；建议调整{w.number}号窗口的叫号权重"
+
+
+def _reason_en(
+    state: HallState,
+    w: WindowView,
+    old: Mapping[str, float],
+    new: Mapping[str, float],
+    horizon: float = 30.0,
+) -> str:
+    """`_reason` in English."""
+    added = [q for q in new if q not in old]
+    dropped = [q for q in old if q not in new]
+
+    def name(q: str) -> str:
+        v = state.queues.get(q)
+        return (v.name_en or q) if v is not None else q
+
+    if added:
+        parts = []
+        for q in added:
+            v = state.queues[q]
+            coming = round(v.arrivals_per_hour * horizon / 60.0)
+            parts.append(f"{name(q)}: {v.waiting} waiting, longest {round(v.longest_wait)} min, "
+                         f"about {coming} more expected in {horizon:g} min")  # fmt: skip
+        names = ", ".join(name(q) for q in added)
+        return "; ".join(parts) + f"; window {w.number} should also serve {names}"
+    if dropped:
+        names = ", ".join(name(q) for q in dropped)
+        return (
+            f"Nobody waits for {names} and little is expected in {horizon:g} min; window "
+            f"{w.number} should stop serving {names} and serve {name(w.home)} only"
+        )
+    return f"The queues' load changed; window {w.number}'s weights should change"
 
 
 def apply_memory(memory: Memory, proposals: Sequence[Proposal], now: datetime) -> None:

@@ -214,6 +214,7 @@ class AdvisorProposal(Data, tag="advisor.proposal", kw_only=True):
     profile: dict[str, float]
     reason: str
     effect: dict[str, list[float]] = {}  # queue -> [wait now, wait after] minutes
+    reason_en: str = ""
 
 
 EventData = Union[  # noqa: UP007 (a runtime union: get_args lists its members)

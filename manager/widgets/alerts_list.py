@@ -7,7 +7,7 @@ from PyQt6.QtWidgets import QLabel, QListWidget, QListWidgetItem, QVBoxLayout, Q
 
 from manager.model import ConsoleModel
 from ui import theme
-from ui.i18n import tr
+from ui.i18n import current_language, punct, tr
 
 # Words, not emoji: the hall's CJK font has no emoji glyphs (they showed as boxes).
 TAGS = {
@@ -44,10 +44,12 @@ class AlertsList(QWidget):
 
     def refresh(self) -> None:
         alerts = self.model.alerts()
-        self.title.setText(f"{tr('提醒')}（{len(alerts)}）")
+        self.title.setText(punct(f"{tr('提醒')}（{len(alerts)}）"))
         self.list.clear()
         for a in alerts:
-            item = QListWidgetItem(f"【{tr(TAGS.get(a.kind, '提醒'))}】{a.text}")
+            tag = tr(TAGS.get(a.kind, "提醒"))
+            shown = f"【{tag}】{a.text}" if current_language() == "zh" else f"[{tag}] {a.text_en}"
+            item = QListWidgetItem(shown)
             item.setData(256, a.key)
             if a.severe:
                 item.setForeground(QColor(theme.RED))
@@ -62,4 +64,4 @@ class AlertsList(QWidget):
             text += f"；{tr('离线')}：{'、'.join(off)}"
         if notes:
             text += "；" + "；".join(notes)
-        self.devices.setText(text)
+        self.devices.setText(punct(text))

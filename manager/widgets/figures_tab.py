@@ -17,7 +17,7 @@ from hall.core.model import RATING_LABELS, RatingLevel
 from manager.figures import Figures
 from manager.model import ConsoleModel
 from ui import theme
-from ui.i18n import tr
+from ui.i18n import current_language, punct, tr
 
 
 def _table(headers: list[str]) -> QTableWidget:
@@ -80,15 +80,16 @@ class FiguresTab(QWidget):
                            for q, w in sorted(f.waits.items())])  # fmt: skip
         _fill(
             self.windows,
-            [[f"{n}{tr('号窗口')}", str(c)] for n, c in sorted(f.served_by_window.items())],
+            [[tr("{n}号窗口").format(n=n), str(c)] for n, c in sorted(f.served_by_window.items())],
         )
         names = self.model.live.clerk_names
-        _fill(self.clerks, [[f"{names.get(s, '')}（{s}）" if s else tr("未知（连接前办结）"), str(c)]
+        _fill(self.clerks, [[punct(f"{names.get(s, '')}（{s}）") if s else tr("未知（连接前办结）"), str(c)]
                             for s, c in sorted(f.served_by_clerk.items())])  # fmt: skip
         total = sum(f.ratings.values())
         _fill(self.ratings, [[tr(RATING_LABELS[RatingLevel(lv)]),
-                              f"{f.ratings[lv]}（{100 * f.ratings[lv] / total:.0f}%）" if total else "0"]
+                              punct(f"{f.ratings[lv]}（{100 * f.ratings[lv] / total:.0f}%）") if total else "0"]
                              for lv in range(5, 0, -1)])  # fmt: skip
         self.notes.setText(
-            " ".join(tr(n) for n in f.notes) or tr("数据完整：控制台自开门起连续在线。")
+            " ".join(f.notes_en if current_language() == "en" else f.notes)
+            or tr("数据完整：控制台自开门起连续在线。")
         )

@@ -21,7 +21,7 @@ from PyQt6.QtWidgets import (
 from manager.followups import ACTION_LABELS, CaseView
 from manager.model import ConsoleModel
 from ui import theme
-from ui.i18n import tr
+from ui.i18n import punct, tr
 
 HEADERS = (
     "案件",
@@ -100,8 +100,8 @@ class FollowUpsTab(QWidget):
         self.rows = self.model.cases()
         self.table.setRowCount(len(self.rows))
         for r, c in enumerate(self.rows):
-            rect = f"{c.rectify_due:%m-%d}" + (f"（{tr('复杂')}）" if c.complex else "")
-            cells = (c.ticket, str(c.window), c.clerk or "—", f"{c.level}{tr('级')}", "、".join(c.reasons) or "—",
+            rect = f"{c.rectify_due:%m-%d}" + (punct(f"（{tr('复杂')}）") if c.complex else "")
+            cells = (c.ticket, str(c.window), c.clerk or "—", f"{c.level}{tr('级')}", punct("、".join(tr(x) for x in c.reasons)) or "—",
                      c.opened, c.state_label, f"{c.contact_due:%m-%d}", rect, c.last_note)  # fmt: skip
             for col, text in enumerate(cells):
                 item = QTableWidgetItem(tr(text) if col == 6 else text)
@@ -114,7 +114,9 @@ class FollowUpsTab(QWidget):
                 self.table.setItem(r, col, item)
         open_ = sum(1 for c in self.rows if c.state != "closed")
         n_late = sum(1 for c in self.rows if c.overdue)
-        text = f"{tr('差评回访')}：{len(self.rows)} {tr('件')}，{tr('未办结')} {open_}，{tr('逾期')} {n_late}"
+        text = punct(
+            f"{tr('差评回访')}：{len(self.rows)} {tr('件')}，{tr('未办结')} {open_}，{tr('逾期')} {n_late}"
+        )  # fmt: skip
         if warning := self.model.calendar_warning():
             text += f"\n⚠ {warning}"
         self.summary.setText(text)

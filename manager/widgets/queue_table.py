@@ -7,7 +7,7 @@ from PyQt6.QtWidgets import QAbstractItemView, QHeaderView, QTableWidget, QTable
 
 from manager.model import ConsoleModel
 from ui import theme
-from ui.i18n import tr
+from ui.i18n import punct, text_of, tr
 
 HEADERS = ("队列", "楼层", "等候人数", "最长等候", "预计等候", "服务窗口")
 
@@ -32,10 +32,10 @@ class QueueTable(QTableWidget):
         for r, q in enumerate(qs):
             cells = (f"{q.name}（{q.id}）", q.floor, str(q.waiting),
                      f"{q.longest_wait:.0f}{tr('分钟')}" if q.waiting else "—",
-                     q.estimate_text or "—", str(q.windows))  # fmt: skip
+                     text_of(q, "estimate_text") or "—", str(q.windows))  # fmt: skip
             for c, text in enumerate(cells):
                 item = QTableWidgetItem(
-                    self.console.queue_name(q.id) + f"（{q.id}）" if c == 0 else text
+                    punct(self.console.queue_name(q.id) + f"（{q.id}）") if c == 0 else text
                 )
                 if c == 3 and q.waiting and q.longest_wait >= limit:
                     item.setForeground(QColor(theme.RED))

@@ -31,7 +31,7 @@ from manager import floor as F
 from manager.model import ConsoleModel
 from manager.rebalance import Change, Effect
 from ui import theme
-from ui.i18n import tr
+from ui.i18n import punct, text_of, tr
 
 EFFECT_HEADERS = ("队列", "等候人数", "窗口数 前→后", "预计等候 前", "预计等候 后")
 
@@ -76,8 +76,8 @@ class RebalancePanel(QWidget):
         self.apply_btn.clicked.connect(lambda: self.send("profile"))
         self.buttons: dict[str, QPushButton] = {}
         row = QHBoxLayout()
-        for action, label, role in (("open", "开启", "ok"), ("pause", "暂停", "secondary"),
-                                    ("resume", "恢复", "secondary"), ("close", "关闭", "danger")):  # fmt: skip
+        for action, label, role in (("open", "开启", "ok"), ("pause", "暂停服务", "secondary"),
+                                    ("resume", "恢复", "secondary"), ("close", "关闭窗口", "danger")):  # fmt: skip
             b = QPushButton(tr(label))
             b.setProperty("role", role)
             b.clicked.connect(lambda _=False, a=action: self.send(a))
@@ -179,9 +179,10 @@ class RebalancePanel(QWidget):
         for p in props:
             text = "、".join(f"{self.model.queue_name(q)}×{x:g}" for q, x in p.profile.items())
             when = f"[{p.at:%H:%M}] " if p.at is not None else ""  # a proposal can be old
-            item = f"{when}{p.window}{tr('号窗口')} → {text}：{p.reason}"
+            item = punct(f"{when}{tr('{n}号窗口').format(n=p.window)} → {text}：")
+            item += text_of(p, "reason")
             if p.effect:
-                item += (
+                item += punct(
                     f"（{tr('预计等候')}："
                     + "，".join(
                         f"{self.model.queue_name(q)} {a:.0f}→{b:.0f}{tr('分钟')}"
@@ -202,13 +203,16 @@ class RebalancePanel(QWidget):
                     f"{self.model.queue_name(q)}×{x:g}" for q, x in c["new"].items()
                 )
             self.log.addItem(
-                f"{c['at']:%H:%M} {c['window']}{tr('号窗口')} {tr(what)}  {c['by']}：{c['reason']}"
+                punct(
+                    f"{c['at']:%H:%M} {tr('{n}号窗口').format(n=c['window'])} {tr(what)}  {c['by']}："
+                )
+                + c["reason"]
             )
         w = self.model.window(self.number) if self.number is not None else None
         if w is not None:
-            self.title.setText(
-                f"{tr('调整窗口')}：{w.number}{tr('号窗口')}（{tr(F.STATE_LABELS[w.state])}）"
-            )
+            self.title.setText(punct(
+                f"{tr('调整窗口')}：{tr('{n}号窗口').format(n=w.number)}（{tr(F.STATE_LABELS[w.state])}）"
+            ))  # fmt: skip
         self.show_effect()
 
     def show_effect(self) -> None:

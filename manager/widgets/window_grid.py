@@ -9,7 +9,7 @@ from PyQt6.QtWidgets import QFrame, QGridLayout, QLabel, QVBoxLayout, QWidget
 from manager import floor as F
 from manager.model import ConsoleModel
 from ui import theme
-from ui.i18n import tr
+from ui.i18n import punct, tr
 
 COLOURS = {  # background, text
     F.SERVING: ("#dcefe3", theme.GREEN),
@@ -54,22 +54,21 @@ class WindowCard(QFrame):
         border = f"3px solid {theme.BLUE_DARK}" if self.selected else "1px solid #c3cad6"
         self.setStyleSheet(f"QFrame#windowCard {{ background: {bg}; border: {border}; border-radius: 10px; }}"
                            f" QLabel {{ color: {fg if w.state == F.OFFLINE else '#111827'}; }}")  # fmt: skip
-        self.head.setText(f"{w.number}{tr('号窗口')}  ·  {tr(F.STATE_LABELS[w.state])}")
+        self.head.setText(f"{tr('{n}号窗口').format(n=w.number)}  ·  {tr(F.STATE_LABELS[w.state])}")
         self.head.setStyleSheet(f"background: transparent; color: {fg};")
         if w.current:
             mins = f"{w.minutes:.0f}{tr('分钟')}" if w.minutes is not None else tr("连接前开始")
-            self.ticket.setText(
-                f"{w.current}（{self.model.queue_name(w.current_queue or '')}）{mins}"
-            )
+            queue = self.model.queue_name(w.current_queue or "")
+            self.ticket.setText(punct(f"{w.current}（{queue}）") + f" {mins}")
         elif w.state == F.PAUSED:
             self.ticket.setText(w.pause_reason or tr("暂停"))
         elif w.since_minutes is not None and w.state == F.IDLE:
             self.ticket.setText(f"{tr('空闲')} {w.since_minutes:.0f}{tr('分钟')}")
         else:
             self.ticket.setText("—")
-        self.clerk.setText(w.clerk or tr("无人签到"))
+        self.clerk.setText(punct(w.clerk) if w.clerk else tr("无人签到"))
         serves = "、".join(f"{self.model.queue_name(q)}×{x:g}" for q, x in w.profile.items())
-        self.serves.setText(f"{tr('办理')}：{serves}")
+        self.serves.setText(punct(f"{tr('办理')}：{serves}"))
 
     def mousePressEvent(self, e: QMouseEvent | None) -> None:
         self.clicked.emit(self.number)

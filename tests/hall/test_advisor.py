@@ -55,6 +55,8 @@ def test_a_swamped_queue_gets_help_within_skills_with_a_reason():
     # M: 30 arrivals an hour → about 15 more in the next 30 minutes (the forecast's share)
     assert "市场监管等候12人，最长18分钟，预计未来30分钟再到约15人" in p.reason
     assert p.reason.endswith("；建议1号窗口兼办市场监管")
+    assert p.reason_en.endswith("window 1 should also serve M")  # no name_en in this view
+    assert "12 waiting, longest 18 min" in p.reason_en
     before, after = p.effect["M"]
     assert after < before  # predicted: M's wait goes down
     assert p.to_data()["window"] == 1 and p.to_data()["effect"]["M"][1] == round(after, 1)
@@ -86,6 +88,7 @@ def test_release_has_hysteresis_and_never_strands_a_queue():
                        windows={**quiet.windows, 4: _w(4, "M", ("M",))})  # fmt: skip
     (p,) = adv.advise(home_hot, CFG)
     assert p.window == 1 and p.profile == {"G": CFG_G(home_hot)} and "停办市场监管" in p.reason
+    assert "stop serving M and serve G only" in p.reason_en
     # The same within half an hour of the last ticket: the helper stays till closing.
     last = NOW + timedelta(minutes=25)
     assert adv.advise(replace(home_hot, issue_until=last), CFG) == []
