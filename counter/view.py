@@ -46,12 +46,12 @@ KEYS: tuple[tuple[Qt.Key, str, str, str], ...] = (
 STATE_TEXT = {"open": "服务中", "paused": "暂停服务", "closed": "未开放"}
 # The shared theme paints every widget with the page colour and lets a button's role
 # override its disabled look; on a counter a greyed-out key must look greyed out.
-COUNTER_STYLE = """
-QFrame#card QLabel, QFrame#card QRadioButton { background: transparent; }
+COUNTER_STYLE = f"""
+QFrame#card QLabel, QFrame#card QRadioButton {{ background: transparent; }}
 QPushButton:disabled, QPushButton[role="secondary"]:disabled, QPushButton[role="danger"]:disabled,
-QPushButton[role="ok"]:disabled {
-    background: #e3e7ee; color: #9aa3b2; border: 2px solid #e3e7ee;
-}
+QPushButton[role="ok"]:disabled {{
+    background: {theme.DISABLED_BG}; color: {theme.DISABLED_FG}; border: 2px solid {theme.DISABLED_BG};
+}}
 """
 
 

@@ -232,6 +232,6 @@ class StatusLine(QFrame):
         self.online.setText(tr("● 在线") if on else tr("● 离线"))
         bg = theme.GREEN if on else theme.RED
         self.online.setStyleSheet(f"color: white; background: {bg}; border-radius: 8px;")
-        color = {"error": theme.RED, "warn": theme.AMBER}.get(self.model.notice_level, "#111827")
+        color = {"error": theme.RED, "warn": theme.AMBER}.get(self.model.notice_level, theme.TEXT)
         self.notice.setStyleSheet(f"color: {color};")
         self.notice.setText(self.model.notice_text)

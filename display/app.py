@@ -32,10 +32,12 @@ class VoiceBridge(QObject):
         self.ended.connect(lambda s: model.voice_ended(s.ok, s.error))
 
 
-def open_voice(url: str, bridge: VoiceBridge) -> Announcer | None:
-    """The announcer a URL names; None (a silent board, logged) if it cannot be opened."""
+def open_voice(url: str, bridge: VoiceBridge, repeats: int | None = None) -> Announcer | None:
+    """The announcer a URL names; None (a silent board, logged) if it cannot be opened.
+    `repeats`: how many times each call is said (None: the URL's, else twice)."""
     try:
-        return open_announcer(url, on_start=bridge.started.emit, on_end=bridge.ended.emit)
+        return open_announcer(url, on_start=bridge.started.emit, on_end=bridge.ended.emit,
+                              repeats=repeats)  # fmt: skip
     except ConfigError as e:
         log.error("voice %s cannot be used, the board stays silent: %s", url, e)
         return None
@@ -44,8 +46,11 @@ def open_voice(url: str, bridge: VoiceBridge) -> Announcer | None:
 class DisplayApp(QObject):
     """Wires one board: model, view, voice (from --voice or the hall's public layout)."""
 
-    def __init__(self, hall: HallModel, floor: str, voice_url: str | None) -> None:
+    def __init__(
+        self, hall: HallModel, floor: str, voice_url: str | None, repeats: int | None = None
+    ) -> None:
         super().__init__()
+        self.repeats = repeats
         self.bridge = VoiceBridge(self)
         self.announcer: Announcer | None = None
         self.model = BoardModel(hall, floor, parent=self)
@@ -64,7 +69,7 @@ class DisplayApp(QObject):
 
     def _use_voice(self, url: str) -> None:
         if self.announcer is None:
-            self.announcer = open_voice(url, self.bridge)
+            self.announcer = open_voice(url, self.bridge, self.repeats)
             self.model.set_speaker(self.announcer)
             # A voice or player this machine lacks is said at start, to the log and to
             # the hub (the manager's alerts), not found out at the first silent call.
@@ -98,8 +103,13 @@ class DisplayApp(QObject):
 def add_arguments(p: argparse.ArgumentParser) -> None:
     ui_app.add_common_arguments(p, default_device="display-2F")
     p.add_argument("--floor", default=None, help="which floor's board (1F, 2F …) or 'all'")
-    p.add_argument("--voice", default=None,
-                   help="announcer URL (default: the hall layout's voice, else sim://voice)")  # fmt: skip
+    p.add_argument(
+        "--voice",
+        default=None,
+        help="announcer URL (default: the hall layout's voice, else sim://voice)",
+    )
+    p.add_argument("--repeats", type=int, default=None, choices=range(1, 6), metavar="N",
+                   help="say each call N times, 1–5 (default: the voice URL's repeats=, else 2)")  # fmt: skip
 
 
 def floor_of(args: argparse.Namespace) -> str:
@@ -117,7 +127,7 @@ def run(args: argparse.Namespace) -> int:
     holder: list[DisplayApp] = []
 
     def build(link: HubLink, hall: HallModel, a: argparse.Namespace) -> QWidget:
-        board = DisplayApp(hall, floor, a.voice)
+        board = DisplayApp(hall, floor, a.voice, a.repeats)
         holder.append(board)
         return board.view
 

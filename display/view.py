@@ -31,22 +31,22 @@ W = TypeVar("W", bound=QWidget)
 _STYLE = f"""
 QFrame#header {{ background: {theme.BLUE}; }}
 QFrame#header QLabel {{ background: transparent; color: white; }}
-QLabel#banner {{ background: #fff4d6; color: #7a4e00; padding: 6px 24px; }}
-QFrame#panel {{ background: white; border: 1px solid #d5dbe5; border-radius: 14px; }}
+QLabel#banner {{ background: {theme.CREAM}; color: {theme.CREAM_TEXT}; padding: 6px 24px; }}
+QFrame#panel {{ background: white; border: 1px solid {theme.LINE}; border-radius: 14px; }}
 QFrame#panel QLabel {{ background: transparent; }}
 QLabel#heading {{ color: {theme.BLUE}; }}
 QLabel#call {{ color: {theme.RED}; background: transparent; border-radius: 14px; }}
 QLabel#call[flash="true"] {{ color: white; background: {theme.RED}; }}
-QLabel#hint {{ color: #374151; }}
-QLabel#last {{ color: #111827; }}
+QLabel#hint {{ color: {theme.TEXT_SOFT}; }}
+QLabel#last {{ color: {theme.TEXT}; }}
 QLabel#lastTop {{ color: {theme.RED}; }}
-QFrame#win {{ background: #f3f6fb; border: 1px solid #d5dbe5; border-radius: 10px; }}
-QFrame#win[busy="true"] {{ background: #fff1f1; border: 2px solid {theme.RED}; }}
+QFrame#win {{ background: {theme.TILE}; border: 1px solid {theme.LINE}; border-radius: 10px; }}
+QFrame#win[busy="true"] {{ background: {theme.TILE_BUSY}; border: 2px solid {theme.RED}; }}
 QFrame#win QLabel {{ background: transparent; }}
-QLabel#winNo {{ color: #374151; }}
+QLabel#winNo {{ color: {theme.TEXT_SOFT}; }}
 QLabel#winTicket {{ color: {theme.RED}; }}
 QLabel#winIdle {{ color: {theme.GREEN}; }}
-QLabel#winOff {{ color: #b0b7c3; }}
+QLabel#winOff {{ color: {theme.GREY}; }}
 QLabel#th {{ color: {theme.GREY}; }}
 QLabel#num {{ color: {theme.BLUE}; }}
 """

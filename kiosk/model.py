@@ -43,7 +43,14 @@ from drivers.scanner.codes import parse_code
 from hall.core.catalogue import Catalogue, Item
 from hall.wire import protocol as P
 from kiosk.devices import CardDesk, PrinterDesk
-from kiosk.tickets import TicketView, green_channel, ticket_print, ticket_view, wait_text_en
+from kiosk.tickets import (
+    TicketView,
+    age_on,
+    green_channel,
+    ticket_print,
+    ticket_view,
+    wait_text_en,
+)
 from ui.hublink import OFFLINE as LINK_OFFLINE
 from ui.model import HallModel
 
@@ -52,6 +59,10 @@ log = logging.getLogger(__name__)
 OFFLINE_TEXT = "暂时无法取号，请到服务台"
 OFFLINE_TEXT_EN = "Tickets cannot be issued right now; please go to the service desk"
 PHOTO_TEXT = "请拍照或记下号码"
+
+
+#: From this age a card read at the kiosk offers the large-text mode.
+LARGE_TEXT_AGE = 70
 
 
 class Screen(enum.Enum):
@@ -127,6 +138,8 @@ class KioskModel(QObject):
         self.screen = Screen.OFFLINE
         self.person: Person | None = None
         self.green_offer = False
+        self.large_text = False  # the elderly citizens' large-text mode, one tap
+        self.large_offer = False  # a card of someone LARGE_TEXT_AGE or older: offer it
         self.pending: Choice | None = None
         self.checking_in = False  # appointment check-in: the next queue or item checks in
         self.ticket: TicketView | None = None
@@ -225,12 +238,19 @@ class KioskModel(QObject):
         if self.screen in (Screen.HOME, Screen.SEARCH, Screen.CARD, Screen.ERROR):
             self._idle.start()
 
+    def set_large_text(self, on: bool) -> None:
+        """Large text on or off (until the next citizen: `go_home` turns it off)."""
+        self.large_text, self.large_offer = on, False
+        self.touch()
+        self.changed.emit()
+
     def go_home(self) -> None:
         """Back to the start, forgetting the card holder and the search."""
         self._back.stop()
         self._idle.stop()
         self.person = None
         self.green_offer = False
+        self.large_text = self.large_offer = False
         self.pending = None
         self.checking_in = False
         self.search_text = ""
@@ -302,6 +322,10 @@ class KioskModel(QObject):
             self.go_home()
         self.person = person
         self.green_offer = green_channel(self.layout, person.birth_date, self.today())
+        old = person.birth_date is not None and (
+            age_on(person.birth_date, self.today()) >= LARGE_TEXT_AGE
+        )
+        self.large_offer = old and not self.large_text
         if self.screen is Screen.CARD and self.pending is not None:
             choice, self.pending = self.pending, None
             if choice.queue is None and choice.item is None:  # check-in: now pick the queue

@@ -108,6 +108,8 @@ class HomePage(Page):
         self.prompt.setText(
             tr("预约签到：请选择您预约的业务") if m.checking_in else tr("请选择要办理的业务")
         )
+        # Large text: the greeting already asks for the choice; the queues get the room.
+        self.prompt.setVisible(not (m.large_text and m.person is not None and not m.checking_in))
         if m.card_needed:
             self.hint.setText(tr("请先刷身份证或社保卡，再选择业务"))
         else:

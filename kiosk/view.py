@@ -35,6 +35,8 @@ from kiosk.widgets import Fonts, button, label
 from ui import i18n, theme
 from ui.i18n import text_of, tr
 
+LARGE_ZOOM = 1.35  # the large-text mode: every text this much bigger
+
 KIOSK_STYLE = f"""
 QPushButton[role="key"] {{
     background: white; color: {theme.BLUE}; border: 2px solid {theme.BLUE};
@@ -43,6 +45,9 @@ QPushButton[role="key"] {{
 QPushButton[role="key"]:pressed {{ background: {theme.BLUE}; color: white; }}
 QPushButton[role="lang"] {{
     background: white; color: {theme.BLUE}; border: none; padding: 4px; min-height: 44px;
+}}
+QPushButton[role="lang"][offered="true"] {{
+    background: {theme.CREAM}; color: {theme.CREAM_TEXT}; border: 3px solid {theme.AMBER};
 }}
 QFrame#card {{ border: 3px solid {theme.BLUE}; border-radius: 18px; }}
 """
@@ -79,14 +84,18 @@ class KioskWindow(QWidget):
         self.title.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.title.setStyleSheet("color: white; background: transparent;")
         self.lang = button(self.fonts, points=18, role="lang")
-        self.lang.setFixedWidth(180)
+        self.lang.setFixedWidth(200)
         self.lang.clicked.connect(self.switch_language)
         spacer = QWidget()  # as wide as the language button, so the hall's name stays centred
-        spacer.setFixedWidth(180)
+        spacer.setFixedWidth(200)
         spacer.setStyleSheet("background: transparent;")
-        hbox.addWidget(spacer)
+        self.large = button(self.fonts, points=18, role="lang")
+        self.large.setFixedWidth(200)
+        self.large.clicked.connect(lambda: model.set_large_text(not model.large_text))
+        hbox.addWidget(self.large)
         hbox.addWidget(self.title, 1)
         hbox.addWidget(self.lang)
+        spacer.hide()  # the large-text button balances the language button
         outer.addWidget(header)
 
         self.stack = QStackedWidget()
@@ -137,6 +146,16 @@ class KioskWindow(QWidget):
         layout = m.layout
         self.title.setText(text_of(layout, "name") or tr("取号机"))
         self.lang.setText("中文" if i18n.current_language() == "en" else "English")
+        self.large.setText(tr("标准字体") if m.large_text else tr("大字"))
+        self.fonts.set_zoom(LARGE_ZOOM if m.large_text else 1.0)
+        # Offered when a card shows a citizen of LARGE_TEXT_AGE or more: the button stands
+        # out in the header (a bar of its own would crowd the 800-pixel screens).
+        if m.large_offer:
+            self.large.setText(tr("放大字体？"))
+        if bool(self.large.property("offered")) != m.large_offer:
+            self.large.setProperty("offered", m.large_offer)
+            self.large.style().unpolish(self.large)  # type: ignore[union-attr]
+            self.large.style().polish(self.large)  # type: ignore[union-attr]
         self.stack.setCurrentWidget(self.page)
         self.page.refresh()
         h = m.printer_health

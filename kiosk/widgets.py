@@ -6,7 +6,7 @@ No logic here: each widget shows what it is given and emits what it is told.
 from __future__ import annotations
 
 from PyQt6.QtCore import Qt, pyqtSignal
-from PyQt6.QtGui import QFontMetrics, QResizeEvent
+from PyQt6.QtGui import QFont, QFontMetrics, QResizeEvent
 from PyQt6.QtWidgets import (
     QGridLayout,
     QLabel,
@@ -27,10 +27,11 @@ class Fonts:
     def __init__(self) -> None:
         self._sized: list[tuple[QWidget, int, bool]] = []
         self.scale = 1.0
+        self.zoom = 1.0  # the large-text mode's factor on top of the window's scale
 
     def set(self, w: QWidget, points: int, bold: bool = False) -> QWidget:
         self._sized.append((w, points, bold))
-        w.setFont(theme.font(max(8, round(points * self.scale)), bold))
+        w.setFont(theme.font(max(8, round(points * self.scale * self.zoom)), bold))
         return w
 
     def rescale(self, width: int, height: int) -> None:
@@ -38,8 +39,17 @@ class Fonts:
         if abs(scale - self.scale) < 0.02:
             return
         self.scale = scale
+        self._apply()
+
+    def set_zoom(self, zoom: float) -> None:
+        """Large text (e.g. 1.35) or normal (1.0), for every sized widget."""
+        if zoom != self.zoom:
+            self.zoom = zoom
+            self._apply()
+
+    def _apply(self) -> None:
         for w, points, bold in self._sized:
-            w.setFont(theme.font(max(8, round(points * scale)), bold))
+            w.setFont(theme.font(max(8, round(points * self.scale * self.zoom)), bold))
 
 
 def label(
@@ -109,9 +119,21 @@ class QueueButton(QPushButton):
     def _fit(self) -> None:
         """The queue's name on one line: a long (English) name gets a smaller font, never cut."""
         room = self.width() - 40
-        points = max(8, round(30 * self.fonts.scale))
+        # Large text: the name and figures grow; where the queue sits (also on the ticket)
+        # gives way, so nothing is cut on an 800-pixel screen.
+        self.where.setVisible(self.fonts.zoom == 1.0)
+        points = max(8, round(30 * self.fonts.scale * self.fonts.zoom))
         f = theme.font(points, True)
-        while points > 12 and QFontMetrics(f).horizontalAdvance(self.name.text()) > room:
+        others = self.figures.sizeHint().height() + 4 + 28  # figures, spacing, margins
+        if self.where.isVisible():
+            others += self.where.sizeHint().height() + 4
+        room_h = self.height() - others
+
+        def too_big(f: QFont) -> bool:
+            m = QFontMetrics(f)
+            return m.horizontalAdvance(self.name.text()) > room or m.height() > room_h
+
+        while points > 12 and too_big(f):
             points -= 1
             f = theme.font(points, True)
         if f != self.name.font():

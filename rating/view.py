@@ -19,18 +19,19 @@ from rating.model import LEVELS, REASONS, PadModel, Page
 from ui import i18n, theme
 from ui.i18n import tr
 
-LEVEL_COLOURS = {5: "#13794a", 4: "#1f9d5c", 3: "#0b4f9c", 2: "#d9730d", 1: "#c8161d"}
+LEVEL_COLOURS = {5: theme.LEVEL_5, 4: theme.LEVEL_4, 3: theme.LEVEL_3, 2: theme.LEVEL_2,
+                 1: theme.LEVEL_1}  # fmt: skip
 
 _STYLE = f"""
 QFrame#header {{ background: {theme.BLUE}; }}
 QFrame#header QLabel {{ background: transparent; color: white; }}
-QLabel#offline {{ background: #fff4d6; color: #7a4e00; border-radius: 8px; padding: 4px 12px; }}
-QFrame#card {{ background: white; border: 1px solid #d5dbe5; border-radius: 18px; }}
+QLabel#offline {{ background: {theme.CREAM}; color: {theme.CREAM_TEXT}; border-radius: 8px; padding: 4px 12px; }}
+QFrame#card {{ background: white; border: 1px solid {theme.LINE}; border-radius: 18px; }}
 QFrame#card QLabel {{ background: transparent; }}
 QLabel#big {{ color: {theme.BLUE}; }}
 QLabel#muted {{ color: {theme.GREY}; }}
 QLabel#thanks {{ color: {theme.GREEN}; }}
-QLabel#message {{ color: #7a4e00; }}
+QLabel#message {{ color: {theme.CREAM_TEXT}; }}
 QPushButton[role="level"] {{ border-radius: 18px; color: white; }}
 QPushButton[role="reason"] {{
     background: white; color: {theme.RED}; border: 3px solid {theme.RED}; border-radius: 16px;

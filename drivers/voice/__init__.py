@@ -36,16 +36,21 @@ __all__ = [
 ]
 
 _OPTIONS = {
-    "espeak": {"lang", "player", "pause", "speed", "voice", "rate"},
-    "clips": {"lang", "player", "pause", "speed"},
-    "sim": {"lang", "player", "pause", "speed"},
+    "espeak": {"lang", "player", "pause", "speed", "voice", "rate", "repeats"},
+    "clips": {"lang", "player", "pause", "speed", "repeats"},
+    "sim": {"lang", "player", "pause", "speed", "repeats"},
 }
 
 
 def open_announcer(
-    url: str, *, on_start: Listener | None = None, on_end: Listener | None = None
+    url: str,
+    *,
+    on_start: Listener | None = None,
+    on_end: Listener | None = None,
+    repeats: int | None = None,
 ) -> Announcer:
-    """Build and start the announcer a config URL names; ConfigError if the URL is wrong."""
+    """Build and start the announcer a config URL names; ConfigError if the URL is wrong.
+    A call is said `repeats` times (1–5): the argument, else the URL's `repeats=`, else 2."""
     u = parse_device_url(url, allowed=tuple(_OPTIONS))
     unknown = set(u.params) - _OPTIONS[u.scheme]
     if unknown:
@@ -55,6 +60,9 @@ def open_announcer(
         )
     lang = u.param("lang", "zh") or "zh"
     pause = u.float_param("pause", 0.6)
+    times = repeats if repeats is not None else u.int_param("repeats", 2)
+    if not 1 <= times <= 5:
+        raise ConfigError(f"{url}: a call said {times} times, expected 1..5")
     if not 0 <= pause <= 10:
         raise ConfigError(f"{url}: pause={pause} seconds, expected 0..10")
     # The player is checked first: a bad option must not leave an engine's temp folder behind.
@@ -73,4 +81,5 @@ def open_announcer(
         if u.host != "voice":
             raise ConfigError(f"{url}: the simulated announcer is sim://voice")
         engine = SilentEngine(lang, pause=pause)
+    engine.repeats = times
     return Announcer(engine, player, on_start=on_start, on_end=on_end)

@@ -153,7 +153,7 @@ class Announcer:
                     self._cond.notify_all()
 
     def _say(self, call: Call, recall: bool) -> None:
-        text = phrase_for(call, self.engine.lang, recall=recall).text
+        text = phrase_for(call, self.engine.lang, recall=recall).text  # said once, for the log
         entry = Spoken(call, recall, text, start=self._clock())
         with self._cond:
             self._history.append(entry)

@@ -32,6 +32,7 @@ class Engine(Protocol):
     """Makes the WAV for a call."""
 
     lang: str
+    repeats: int  # how many times a call is said
 
     def check(self) -> Health:
         """Whether the engine can work (program installed, clips present)."""
@@ -48,6 +49,8 @@ class Engine(Protocol):
 
 class _FileEngine:
     """Shared by the engines: where the WAVs go and what they are called."""
+
+    repeats = 2  # how many times a call is said (a display setting: open_announcer)
 
     def __init__(self, lang: str, out_dir: Path | None) -> None:
         if lang not in VOCAB:
@@ -166,7 +169,7 @@ class EspeakEngine(_FileEngine):
         return Health(HealthState.OK, f"espeak-ng {self.voice}", "ok")
 
     def synthesize(self, call: Call, *, recall: bool = False) -> Path:
-        phrase = phrase_for(call, self.lang, recall=recall)
+        phrase = phrase_for(call, self.lang, recall=recall, repeats=self.repeats)
         out = self._target(call, recall)
         return run_espeak(
             phrase.ssml(self.pause_ms), out, voice=self.voice, rate=self.rate, exe=self.exe
@@ -211,7 +214,7 @@ class ClipEngine(_FileEngine):
             raise ConfigError(f"clip {path} is not a readable WAV: {e}") from e
 
     def synthesize(self, call: Call, *, recall: bool = False) -> Path:
-        phrase = phrase_for(call, self.lang, recall=recall)
+        phrase = phrase_for(call, self.lang, recall=recall, repeats=self.repeats)
         fmt: tuple[int, int, int] | None = None
         first = ""
         once = bytearray()
@@ -255,7 +258,7 @@ class SilentEngine(_FileEngine):
         return Health(HealthState.OK)
 
     def synthesize(self, call: Call, *, recall: bool = False) -> Path:
-        phrase = phrase_for(call, self.lang, recall=recall)
+        phrase = phrase_for(call, self.lang, recall=recall, repeats=self.repeats)
         self.phrases.append(phrase)
         seconds = phrase.repeats * len(phrase.words) * self.word_seconds
         seconds += (phrase.repeats - 1) * self.pause

@@ -93,7 +93,8 @@ class RebalancePanel(QWidget):
         self.log.setWordWrap(True)  # who, when and the whole reason, without scrolling sideways
         self.log.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.setStyleSheet(
-            "QPushButton[role]:disabled { background: #a9b4c4; color: #eef2f7; border: none; }"
+            f"QPushButton[role]:disabled {{ background: {theme.DISABLED_BG}; "
+            f"color: {theme.DISABLED_FG}; border: none; }}"
         )
         lay.addWidget(self.title)
         head = QHBoxLayout()

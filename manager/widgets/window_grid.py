@@ -12,12 +12,12 @@ from ui import theme
 from ui.i18n import punct, tr
 
 COLOURS = {  # background, text
-    F.SERVING: ("#dcefe3", theme.GREEN),
-    F.CALLING: ("#fff1d6", theme.AMBER),
-    F.IDLE: ("#ffffff", theme.BLUE),
-    F.PAUSED: ("#fde2e2", theme.RED),
-    F.CLOSED: ("#e5e7eb", theme.GREY),
-    F.OFFLINE: ("#3f3f46", "#ffffff"),
+    F.SERVING: (theme.TILE_SERVING, theme.GREEN),
+    F.CALLING: (theme.TILE_CALLING, theme.AMBER),
+    F.IDLE: (theme.CARD, theme.BLUE),
+    F.PAUSED: (theme.TILE_PAUSED, theme.RED),
+    F.CLOSED: (theme.TILE_CLOSED, theme.GREY),
+    F.OFFLINE: (theme.TILE_OFFLINE, theme.WHITE),
 }
 COLUMNS = 6
 
@@ -51,9 +51,11 @@ class WindowCard(QFrame):
 
     def show_view(self, w: F.WindowView) -> None:
         bg, fg = COLOURS[w.state]
-        border = f"3px solid {theme.BLUE_DARK}" if self.selected else "1px solid #c3cad6"
+        border = (
+            f"3px solid {theme.BLUE_DARK}" if self.selected else f"1px solid {theme.INPUT_LINE}"
+        )
         self.setStyleSheet(f"QFrame#windowCard {{ background: {bg}; border: {border}; border-radius: 10px; }}"
-                           f" QLabel {{ color: {fg if w.state == F.OFFLINE else '#111827'}; }}")  # fmt: skip
+                           f" QLabel {{ color: {fg if w.state == F.OFFLINE else theme.TEXT}; }}")  # fmt: skip
         self.head.setText(f"{tr('{n}号窗口').format(n=w.number)}  ·  {tr(F.STATE_LABELS[w.state])}")
         self.head.setStyleSheet(f"background: transparent; color: {fg};")
         if w.current:

@@ -268,3 +268,38 @@ def test_a_voice_that_cannot_speak_is_told_at_start(
     finally:
         link.stop()
         app.close()
+
+
+def test_how_often_a_call_is_said_is_the_boards_setting(qtbot: QtBot, hub: Hub) -> None:
+    """--repeats N (1–5) on the board, else the voice URL's repeats=, else twice."""
+    import argparse
+
+    from display.app import add_arguments
+    from drivers.base import ConfigError
+    from drivers.voice import open_announcer
+
+    board = Board(qtbot, hub.endpoint, "2F", (1280, 720))
+    try:
+        assert board.voice.engine.repeats == 2  # the hall's default
+        board.voice.engine.synthesize(Call("A001", 5))
+    finally:
+        board.close()
+    once = DisplayApp(board.hall, "2F", "sim://voice", repeats=1)
+    thrice = open_announcer("sim://voice?repeats=3")
+    try:
+        assert once.announcer is not None and once.announcer.engine.repeats == 1
+        once.announcer.engine.synthesize(Call("A001", 5))
+        thrice.engine.synthesize(Call("A001", 5))
+        said = [a.engine.phrases[-1].repeats for a in (once.announcer, thrice)]  # type: ignore[attr-defined]
+        assert said == [1, 3]
+    finally:
+        once.close()
+        once.view.deleteLater()
+        thrice.close()
+    with pytest.raises(ConfigError):
+        open_announcer("sim://voice?repeats=9")
+    p = argparse.ArgumentParser()
+    add_arguments(p)
+    assert p.parse_args(["--repeats", "3"]).repeats == 3
+    with pytest.raises(SystemExit):
+        p.parse_args(["--repeats", "7"])
