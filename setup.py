@@ -4,7 +4,7 @@ inside the package as `hall.config` (DESIGN.md §3), never as a top-level `confi
 
 from setuptools import find_packages, setup
 
-APPS = ["hall", "drivers", "ui", "kiosk", "counter", "display", "rating", "manager", "demo"]
+APPS = ["hall", "drivers", "ui", "kiosk", "counter", "display", "rating", "manager", "desk", "demo"]
 
 setup(
     packages=[

@@ -244,13 +244,15 @@ class HubClient:
     # the hall's commands (DESIGN.md §7)
     def issue(self, queue: str | None = None, *, item: str | None = None,
               card: P.Card | None = None, channel: str = "kiosk",
-              green: bool = False) -> dict[str, Any]:  # fmt: skip
-        return self._do(P.Issue, queue=queue, item=item, card=card, channel=channel, green=green)
+              green: bool = False, reason: str = "", by: str = "") -> dict[str, Any]:  # fmt: skip
+        return self._do(P.Issue, queue=queue, item=item, card=card, channel=channel, green=green,
+                        reason=reason, by=by)  # fmt: skip
 
     def check_in(self, *, ticket: str | None = None, card: P.Card | None = None,
                  queue: str | None = None, item: str | None = None,
-                 code: str | None = None) -> dict[str, Any]:  # fmt: skip
-        return self._do(P.CheckIn, ticket=ticket, card=card, queue=queue, item=item, code=code)
+                 code: str | None = None, by: str = "") -> dict[str, Any]:  # fmt: skip
+        return self._do(P.CheckIn, ticket=ticket, card=card, queue=queue, item=item, code=code,
+                        by=by)  # fmt: skip
 
     def call_next(self, window: int | None = None) -> dict[str, Any]:
         return self._do(P.CallNext, window=window)
@@ -309,6 +311,10 @@ class HubClient:
 
     def cancel(self, ticket: str, *, reason: str = "") -> dict[str, Any]:
         return self._do(P.Cancel, ticket=ticket, reason=reason)
+
+    def lookup(self, *, number: str | None = None, card: P.Card | None = None,
+               code: str | None = None) -> dict[str, Any]:  # fmt: skip
+        return self._do(P.Lookup, number=number, card=card, code=code)
 
     def book_appointment(self, card: P.Card, queue: str, slot: datetime) -> dict[str, Any]:
         """Book an appointment slot for a citizen (a manager's, or the online channel's)."""

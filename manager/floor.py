@@ -20,7 +20,7 @@ SERVING, CALLING, IDLE, PAUSED, CLOSED, OFFLINE = (
 STATE_LABELS = {SERVING: "办理中", CALLING: "叫号中", IDLE: "空闲", PAUSED: "暂停",
                 CLOSED: "关闭", OFFLINE: "离线"}  # fmt: skip
 ROLE_LABELS = {"kiosk": "取号机", "counter": "窗口终端", "display": "显示屏", "rating": "评价器",
-               "manager": "管理台"}  # fmt: skip
+               "manager": "管理台", "desk": "服务台"}  # fmt: skip
 ROLE_LABELS_EN = {"kiosk": "Kiosk", "counter": "Counter", "display": "Display board",
                   "rating": "Rating pad", "manager": "Console", "desk": "Service desk"}  # fmt: skip
 

@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import re
 import time
 from pathlib import Path
 from typing import Any
@@ -51,17 +52,22 @@ log = logging.getLogger(__name__)
 STREAM_REOPEN = 5.0  # seconds between reopenings of a silent stream socket
 
 OFFLINE = E.Offline.code
+_IDENTIFIER = re.compile(r"[A-Za-z_]{2,}")  # "A岗", "B001" are words; "waiting" is not
+_CJK = re.compile(r"[\u3400-\u9fff]")
 
 
 def for_screen(err: P.Error) -> P.Error:
-    """An error reply as an app may show it: for a code our catalogue knows, our own
-    sentence in both languages (an older hub may have sent its details in the message);
-    for a code it does not (a newer hub), the hub's sentence. The detail goes to the log."""
+    """An error reply as an app may show it. The hub's sentences when they read as plain
+    sentences (no ASCII identifier in the Chinese, no Chinese in the English); else, as an
+    older hub may have put its details in the message, our catalogue's sentence for the
+    code. The detail goes to the log, never to the screen."""
     if err.detail or err.code in E.PROTOCOL_CODES:
         log.info("refused %s: %s %s", err.req_id, err.code, err.detail or err.message)
+    if err.message and not _IDENTIFIER.search(err.message) and not _CJK.search(err.message_en):
+        return err
     cls = E.by_code(err.code)
-    if (cls is E.HallError and err.message) or "{" in cls.message_zh:
-        return err  # a newer hub's own sentence, or one with the hub's parameters filled in
+    if "{" in cls.message_zh:  # needs the hub's words, which we cannot use
+        cls = E.HallError
     return msgspec.structs.replace(err, message=cls.message_zh, message_en=cls.message_en)
 
 

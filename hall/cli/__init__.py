@@ -28,6 +28,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "rating": ("rating.app", "评价器 / evaluation pad"),
     "manager": ("manager.app", "管理控制台 / manager console"),
     "web": ("hall.cli.web", "网上服务 / web gateway: ticket pages, ratings, browser boards"),
+    "desk": ("desk.app", "服务台 / service desk"),
 }
 
 

@@ -177,7 +177,7 @@ NotBookable = _err("NotBookable", "not_bookable", "该时段不可预约", "That
 NoBooking = _err("NoBooking", "no_booking", "未查到该预约", "No such booking")
 OtherWindow = _err(
     "OtherWindow",
-    "not_your_window",
+    "not_allowed",  # NotAllowed's code on the wire, with the window named
     "本设备无权进行该操作，只能操作{window}号窗口",
     "This device may not do that; it works window {window} only",
     NotAllowed,
@@ -326,12 +326,16 @@ PROTOCOL_CODES = frozenset(
 )  # fmt: skip
 
 
+def refusals() -> list[type[HallError]]:
+    """Every refusal class of the catalogue."""
+    return [v for v in list(globals().values()) if isinstance(v, type) and issubclass(v, HallError)]
+
+
 def catalogue() -> dict[str, type[HallError]]:
-    """Every refusal by its code (the first class of a code, for codes shared by none)."""
+    """Every refusal by its code (the first class of a code, when two share one)."""
     out: dict[str, type[HallError]] = {}
-    for v in list(globals().values()):
-        if isinstance(v, type) and issubclass(v, HallError) and v.code not in out:
-            out[v.code] = v
+    for v in refusals():
+        out.setdefault(v.code, v)
     return out
 
 

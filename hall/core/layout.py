@@ -158,6 +158,7 @@ class _RawKiosk(msgspec.Struct, forbid_unknown_fields=True):
 class _RawDevices(msgspec.Struct, forbid_unknown_fields=True):
     kiosks: list[_RawKiosk] = msgspec.field(default_factory=list)
     managers: list[str] = msgspec.field(default_factory=lambda: ["manager-1"])
+    desks: list[str] = msgspec.field(default_factory=lambda: ["desk-1"])  # one per entrance
     voice: str = "sim://voice"
     # a demo or test hall: its sim:// devices are meant (`hall devices check` passes them)
     simulators: bool = False
@@ -348,6 +349,7 @@ class Layout:
     #: hall's own layout they are a mistake, and `hall devices check` fails on them
     simulators: bool = False
     web: WebSettings = field(default_factory=WebSettings)
+    desks: tuple[str, ...] = ("desk-1",)  # the service desks (服务台), one per entrance
 
     def comprehensive_share(self) -> float:
         """综合窗口 (no-distinction and domain windows) ÷ all windows."""
@@ -484,6 +486,7 @@ def _build(raw: _RawLayout, src: str) -> Layout:
         follow_up=FollowUpRules(fu.contact_days, fu.rectify_days, fu.complex_days),
         kiosks=kiosks,
         managers=tuple(raw.devices.managers),
+        desks=tuple(raw.devices.desks),
         voice=raw.devices.voice,
         _domain_queue=domain_queue,
         advisor=AdvisorSettings(ad.enabled, ad.auto_apply, float(ad.every_minutes)),

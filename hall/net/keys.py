@@ -39,7 +39,7 @@ from hall.core.layout import Layout
 
 log = logging.getLogger(__name__)
 
-ROLES = ("kiosk", "counter", "display", "rating", "manager", "web")
+ROLES = ("kiosk", "counter", "display", "rating", "manager", "web", "desk")
 REGISTRY_FILE = "registry.json"
 HALL_SECRET_FILE = "hall.secret"
 LAYOUT_FILE = "layout.path"  # the layout `init` was given: what `add` checks against by default
@@ -267,7 +267,7 @@ def _check_device(
             raise KeysError(f"a {role} device belongs to a window, not a floor: drop --floor")
     elif window is not None:
         raise KeysError(f"a {role} device has no window: drop --window")
-    if role in ("manager", "web") and floor is not None:
+    if role in ("manager", "web", "desk") and floor is not None:
         raise KeysError(f"a {role} device serves the whole hall: drop --floor")
     if floor == "":
         floor = None
@@ -367,6 +367,7 @@ def layout_devices(layout: Layout) -> list[tuple[str, str, int | None, str | Non
     out.append(("display-all", "display", None, None))
     out += [(m, "manager", None, None) for m in layout.managers]
     out.append(("web-1", "web", None, None))  # the web gateway (hall web)
+    out += [(d, "desk", None, None) for d in layout.desks]
     return out
 
 

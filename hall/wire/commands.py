@@ -72,6 +72,7 @@ REACH: dict[str, Reach] = {
     "rating": Reach(),
     "manager": Reach(any_window=True, channels=None),
     "web": Reach(channels=frozenset()),
+    "desk": Reach(channels=frozenset({"staff"})),  # the service desk issues as staff
 }
 
 
@@ -207,13 +208,16 @@ def _on_window(op: _WindowOp) -> Callable[[Engine, P.AtWindow, Scope], Outcome]:
 
 def _issue(engine: Engine, r: P.Issue, at: Scope) -> Outcome:
     channel = at.issue_as(r.channel)
+    if at.peer.role == "desk" and r.green and not r.reason.strip():
+        raise E.ReasonRequired("green channel without a reason")
     who = at.person(r.card) if r.card else None
-    return engine.issue(queue=r.queue, item=r.item, person=who, channel=channel, green=r.green)
+    return engine.issue(queue=r.queue, item=r.item, person=who, channel=channel, green=r.green,
+                        by=r.by, reason=r.reason)  # fmt: skip
 
 
 def _check_in(engine: Engine, r: P.CheckIn, at: Scope) -> Outcome:
     if r.ticket is not None:
-        return engine.check_in_again(ticket=r.ticket)
+        return engine.check_in_again(ticket=r.ticket, by=r.by)
     if r.code is not None:
         return engine.check_in_code(code=r.code)
     if r.card is None:
@@ -285,6 +289,11 @@ def _report_health(engine: Engine, r: P.ReportHealth, at: Scope) -> Outcome:
     return engine.report_health(device=at.peer.id, role=at.peer.role, parts=r.parts)
 
 
+def _lookup(engine: Engine, r: P.Lookup, at: Scope) -> Outcome:
+    who = at.person(r.card) if r.card else None
+    return engine.lookup(number=r.number, person=who, code=r.code)
+
+
 def _book(engine: Engine, r: P.BookAppointment, at: Scope) -> Outcome:
     return engine.book_appointment(person=at.person(r.card), queue=r.queue, slot=r.slot)
 
@@ -302,6 +311,7 @@ _ALL: tuple[Command[Any], ...] = (
     Command(P.BookAppointment, Target.QUEUE, _book),
     Command(P.BookOnline, Target.QUEUE, _book_online),
     Command(P.CancelBooking, Target.BOOKING, _cancel_booking),
+    Command(P.Lookup, Target.TICKET, _lookup),
     # at a window
     Command(P.CallNext, Target.WINDOW, _on_window(Engine.call_next)),
     Command(P.Recall, Target.WINDOW, _on_window(Engine.recall)),

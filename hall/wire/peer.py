@@ -21,7 +21,7 @@ class Peer:
     floor: str | None = None
 
 
-_ID = re.compile(r"^(kiosk|counter|display|rating|manager|web)-([0-9A-Za-z]+)$")
+_ID = re.compile(r"^(kiosk|counter|display|rating|manager|web|desk)-([0-9A-Za-z]+)$")
 
 
 def peer_from_id(device_id: str, layout: Layout) -> Peer | None:

@@ -25,7 +25,7 @@ MAX_REQUEST_BYTES = 64 * 1024  # a request larger than this is answered `too_lar
 #: arrays and objects inside one another, the message itself counted. Ours go 6 deep (a
 #: snapshot reply); deeper is answered `too_deep` before decoding (see `_too_deep`).
 MAX_NESTING = 32
-ROLES = ("kiosk", "counter", "display", "rating", "manager", "web")
+ROLES = ("kiosk", "counter", "display", "rating", "manager", "web", "desk")
 ZMTP_HEARTBEAT_MS = (1000, 3000, 3000)  # interval, timeout, ttl on every socket
 STREAM_TOPICS = {"board": b"board/", "staff": b"staff/"}
 
@@ -106,8 +106,10 @@ class Issue(Request, tag="issue"):
     queue: Word | None = None
     item: Word | None = None
     card: Card | None = None
-    channel: Word = "kiosk"  # kiosk; a manager may issue as "staff"
+    channel: Word = "kiosk"  # kiosk; a manager or the service desk may issue as "staff"
     green: bool = False
+    reason: Text = ""  # why staff granted the green channel (the service desk must say)
+    by: Word = ""  # the staff number at the service desk, kept in the ticket's history
 
 
 class CheckIn(Request, tag="check_in"):
@@ -118,6 +120,7 @@ class CheckIn(Request, tag="check_in"):
     queue: Word | None = None
     item: Word | None = None
     code: BookingCode | None = None  # an online booking's (hall web)
+    by: Word = ""  # the staff number at the service desk, kept in the ticket's history
 
 
 class AtWindow(Request, kw_only=True):
@@ -270,6 +273,16 @@ class ReportHealth(Request, tag="health"):
     parts: dict[str, dict[str, str]]
 
 
+class Lookup(Request, tag="lookup"):
+    """The service desk's look-up: today's tickets by number or card holder, and bookings by
+    booking code or card. Changes nothing, but runs through the engine like a command (the
+    card becomes a keyed hash there)."""
+
+    number: Word | None = None
+    card: Card | None = None
+    code: Word | None = None
+
+
 _COMMON: tuple[type[Request], ...] = (Hello, Ping, Snapshot, ReportHealth)
 _COUNTER: tuple[type[Request], ...] = (
     CallNext, Recall, Start, Finish, NoShow, Transfer, Park, CallBack, Pause, Resume,
@@ -291,6 +304,7 @@ ROLE_REQUESTS: dict[str, tuple[type[Request], ...]] = {
         FollowUp,
         BookAppointment,
         TicketStatus,
+        Lookup,
     ),
     # the web gateway: reads the board stream, looks tickets up by token, rates by token
     "web": (
@@ -303,6 +317,7 @@ ROLE_REQUESTS: dict[str, tuple[type[Request], ...]] = {
         BookOnline,
         CancelBooking,
     ),
+    "desk": (*_COMMON, Issue, CheckIn, Lookup),
 }
 ALL_TYPES = {cls.__struct_config__.tag: cls for types in ROLE_REQUESTS.values() for cls in types}
 

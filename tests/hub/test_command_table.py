@@ -27,7 +27,8 @@ from tests.hubs import HALL_TIME
 TABLE = Path(__file__).with_name("role_commands.txt")
 SECRET = b"secret"
 DEVICES = {"kiosk": "kiosk-1", "counter": "counter-2", "display": "display-1F",
-           "rating": "rating-2", "manager": "manager-1", "web": "web-1"}  # fmt: skip
+           "rating": "rating-2", "manager": "manager-1", "web": "web-1",
+           "desk": "desk-1"}  # fmt: skip
 CARD = {"id_number": "11010519491231002X", "name": "张三"}
 BAD_CARD = {"id_number": "110105194912310021"}
 
@@ -109,6 +110,12 @@ def requests(ids: dict[str, str]) -> list[dict[str, Any]]:
         {"type": "book_online", "card": BAD_CARD, "queue": "G", "slot": "2026-11-27T10:00:00"},
         {"type": "cancel_booking", "code": "NOSUCH23"},
         {"type": "check_in", "code": "NOSUCH23"},
+        {"type": "issue", "queue": "G", "channel": "staff", "green": True, "reason": "轮椅",
+         "by": "D01"},
+        {"type": "lookup", "number": "A001"},
+        {"type": "lookup", "card": CARD},
+        {"type": "lookup", "code": "AP-nosuch"},
+        {"type": "lookup"},
     ]  # fmt: skip
     return out
 

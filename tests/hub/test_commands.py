@@ -42,6 +42,7 @@ SENT_BY = {
         "follow_up",
         "book_appointment",
         "ticket_status",
+        "lookup",
     },
     # the web gateway (issue 20): no COMMON health report, only what a citizen's phone needs
     "web": {
@@ -54,6 +55,8 @@ SENT_BY = {
         "book_online",
         "cancel_booking",
     },
+    # the service desk (issue 21): staff tickets, check-in again, look-ups
+    "desk": COMMON | {"issue", "check_in", "lookup"},
 }
 #: HubClient's methods that send no command of their own
 PLUMBING = {"close", "next_req_id", "send_raw", "request", "retry_last", "pump", "events"}
@@ -126,6 +129,7 @@ SAMPLE: dict[str, Any] = {
     "case": "C-1", "action": "contact", "slot": datetime(2026, 11, 26, 10),
     "parts": {"printer": {"state": "ok"}}, "answer": "satisfied",
     "token": "t" * 22, "tokens": ["t" * 22], "code": "ABCD2345", "day": date(2026, 11, 27),
+    "by": "D001", "number": "A001",
 }  # fmt: skip
 
 

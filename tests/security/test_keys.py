@@ -36,20 +36,16 @@ def test_init_makes_one_device_per_kiosk_window_floor_and_manager(
     devices = {d.id: d for d in registry.devices()}
     expected = {k.id for k in jiangbei.kiosks} | set(jiangbei.managers) | {"display-all"}
     expected |= {"web-1"}  # the web gateway (issue 20)
+    expected |= set(jiangbei.desks)  # the service desks (issue 21)
     expected |= {f"display-{f.id}" for f in jiangbei.floors}
     for n in jiangbei.windows:
         expected |= {f"counter-{n}", f"rating-{n}"}
     assert set(devices) == expected
-    assert (
-        len(devices)
-        == len(jiangbei.kiosks)
-        + 2 * len(jiangbei.windows)
-        + len(jiangbei.floors)
-        + 1
-        + len(jiangbei.managers)
-        + 1
-    )
+    assert len(devices) == len(jiangbei.kiosks) + 2 * len(jiangbei.windows) + len(
+        jiangbei.floors
+    ) + 1 + len(jiangbei.managers) + 1 + len(jiangbei.desks)
     assert devices["web-1"].role == "web" and devices["web-1"].window is None
+    assert devices["desk-1"].role == "desk" and devices["desk-1"].window is None
 
     assert devices["counter-12"].role == "counter" and devices["counter-12"].window == 12
     assert devices["rating-12"].role == "rating" and devices["rating-12"].window == 12
@@ -227,7 +223,8 @@ def test_cli_init_list_disable_enable(
     d = str(tmp_path / "keys")
     assert main(["keys", "init", d, "--layout", jiangbei.source]) == 0
     out = capsys.readouterr().out
-    assert "70 devices" in out and "counter-30" in out and "hub.key" in out
+    # 69, the web gateway and the service desk
+    assert "71 devices" in out and "counter-30" in out and "hub.key" in out
     assert "secret-key" not in out
     assert main(["keys", "disable", d, "--id", "display-1F"]) == 0
     assert main(["keys", "list", d]) == 0

@@ -70,12 +70,18 @@ class Engine(WindowCommands, RatingCommands, DayCommands, BookingCommands, Engin
         person: PersonRef | None = None,
         channel: str = "kiosk",
         green: bool = False,
+        by: str = "",
+        reason: str = "",
     ) -> Outcome:
-        """Issue a ticket (walk-in, appointment check-in, or by staff)."""
+        """Issue a ticket (walk-in, appointment check-in, or by staff: `by` the staff
+        number, `reason` why the green channel was granted, both kept in its history)."""
         now = self._now()
         queue, priority, appointment = self._issue_checks(queue, item, person, channel, green, now)
         # -- all checks passed: change state
         t = self._new_ticket(queue, priority, item, person, channel, now)
+        if by or reason:
+            t.history.append({"at": now.isoformat(), "action": "issued_by_staff",
+                              "by": by[:40], "green": green, "reason": reason[:200]})  # fmt: skip
         est = self._estimate(t)
         ahead = self._ahead(queue, priority)  # (queue_load would also count servers)
         self._record_issue(t, person, appointment)
@@ -264,8 +270,9 @@ class Engine(WindowCommands, RatingCommands, DayCommands, BookingCommands, Engin
         self._emit(now, EV.TicketCancelled(ticket=t.public()))
         return self._done({"ticket": t.to_dict()})
 
-    def check_in_again(self, *, ticket: str) -> Outcome:
-        """A citizen who missed the call checks in again within the layout's minutes."""
+    def check_in_again(self, *, ticket: str, by: str = "") -> Outcome:
+        """A citizen who missed the call checks in again within the layout's minutes
+        (at the service desk: `by` its staff number, kept in the ticket's history)."""
         now = self._now()
         t = self._ticket(ticket)
         lifecycle.check(t, Command.CHECK_IN_AGAIN)
@@ -275,13 +282,41 @@ class Engine(WindowCommands, RatingCommands, DayCommands, BookingCommands, Engin
         self._move(t, Command.CHECK_IN_AGAIN)
         t.window, t.ended_at, t.recalls = None, None, 0
         t.enqueued_at = now  # back of its class: fair to those who were present
-        t.history.append({"at": now.isoformat(), "action": "check_in_again"})
+        t.history.append({"at": now.isoformat(), "action": "check_in_again", "by": by[:40]}
+                         if by else {"at": now.isoformat(), "action": "check_in_again"})  # fmt: skip
         self._enqueue(t)
         self._touch(t)
         self._emit(now, EV.TicketRequeued(ticket=t.public()))
         return self._done({"ticket": t.to_dict()})
 
     # ---------------------------------------------------------------- at the window
+
+    def lookup(
+        self, *, number: str | None = None, person: PersonRef | None = None,
+        code: str | None = None,
+    ) -> Outcome:  # fmt: skip
+        """The service desk's look-up (changes nothing): today's tickets with `number` or of
+        `person`, and today's bookings with booking `code` or of `person`."""
+        today = self._now().date()
+        if number is None and person is None and code is None:
+            raise E.BadRequest("lookup names nothing")
+        tickets = [
+            t for t in self.tickets.values()
+            if t.day == today and (
+                (number is not None and t.number == number.strip().upper())
+                or (person is not None and t.person_hash == person.hash))
+        ]  # fmt: skip
+        bookings = [
+            a for a in self.appointments.values()
+            if a.day == today and (
+                (code is not None and code.strip() and code.strip().upper() in (a.id.upper(), (a.code or "").upper()))
+                or (person is not None and a.person_hash == person.hash))
+        ]  # fmt: skip
+        return self._done({
+            "tickets": [t.to_dict() for t in sorted(tickets, key=lambda t: t.issued_at)],
+            "appointments": [{"id": a.id, "code": a.code, "queue": a.queue, "slot": a.slot.isoformat(),
+                              "checked_in": a.checked_in} for a in sorted(bookings, key=lambda a: a.slot)],
+        })  # fmt: skip
 
     def _window_for(self, command: Command, number: int) -> WindowStatus:
         """The window `command` acts at, refused unless ready when the lifecycle says so."""
