@@ -355,6 +355,10 @@ class CounterModel(QObject):
         # window now; our full copy of that ticket survives if we have one.
         self._adopt_clerk()
         self._synced_once = True
+        snapshot = getattr(self.hall.link, "snapshot_value", None) or {}
+        for tid, full in (snapshot.get("at_windows") or {}).items():
+            if full.get("window") == self.window:  # the full form a reply would have given
+                self._full[tid] = {**self._full.get(tid, {}), **full}
         number = self.window_state().get("current")
         self._current = None
         if number:

@@ -7,6 +7,7 @@ none of them decides anything.
 from __future__ import annotations
 
 from PyQt6.QtCore import Qt
+from PyQt6.QtGui import QFontMetrics, QResizeEvent
 from PyQt6.QtWidgets import (
     QFrame,
     QGridLayout,
@@ -21,7 +22,7 @@ from PyQt6.QtWidgets import (
 
 from counter.model import CounterModel, hhmm
 from ui import theme
-from ui.i18n import tr
+from ui.i18n import punct, tr
 
 
 def label(text: str = "", points: int = 16, bold: bool = False, name: str = "") -> QLabel:
@@ -149,16 +150,36 @@ class QueuesCard(QFrame):
                     w.deleteLater()
             self.rows = {}
             for i, r in enumerate(rows):
-                self.grid.addWidget(label(r["name"], 18), i, 0)
+                name = label(r["name"], 18)
+                name.setMinimumHeight(name.fontMetrics().height())  # never squeezed
+                self.grid.addWidget(name, i, 0)
                 count = label("", 18, True)
+                count.setMinimumHeight(count.fontMetrics().height())
                 count.setAlignment(Qt.AlignmentFlag.AlignRight)
                 self.grid.addWidget(count, i, 1)
                 self.rows[r["queue"]] = count
             self._shown = [r["queue"] for r in rows]
         for r in rows:
             self.rows[r["queue"]].setText(tr("等候 {n} 人").format(n=r["waiting"]))
-        self.notice.setText(self.model.profile_notice)
-        self.notice.setVisible(bool(self.model.profile_notice))
+        self._show_notice()
+
+    NOTICE_LINES = 3
+
+    def _show_notice(self) -> None:
+        """The manager's change, at most NOTICE_LINES lines (the whole in the tooltip and
+        the status line): a long reason must not push over the queue rows."""
+        text = self.model.profile_notice
+        self.notice.setToolTip(text)
+        self.notice.setVisible(bool(text))
+        width = self.notice.width() if self.notice.width() > 50 else 360
+        m = QFontMetrics(self.notice.font())
+        room = width * self.NOTICE_LINES - m.averageCharWidth() * 4  # wrapping loses some
+        self.notice.setText(m.elidedText(text, Qt.TextElideMode.ElideRight, max(room, 50)))
+        self.notice.setMinimumHeight(self.notice.heightForWidth(width) if text else 0)
+
+    def resizeEvent(self, e: QResizeEvent | None) -> None:
+        super().resizeEvent(e)
+        self._show_notice()
 
 
 class ParkedCard(QFrame):
@@ -204,8 +225,13 @@ class ParkedCard(QFrame):
             self.list.addItem(item)
             if t["id"] == keep:
                 self.list.setCurrentItem(item)
-        self.title.setText(tr("暂存号码") + (f"（{len(parked)}）" if parked else ""))
+        self.title.setText(
+            punct(tr("暂存号码") + (f"（{len(parked)}）" if parked else "：" + tr("无")))
+        )
         self.call_back.setEnabled(self.model.enabled("call_back"))
+        # Nothing set aside: the list and its button give their room to the notices above.
+        self.list.setVisible(bool(parked))
+        self.call_back.setVisible(bool(parked))
 
 
 class StatusLine(QFrame):

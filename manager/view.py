@@ -34,9 +34,21 @@ class FloorPage(QWidget):
         lay = QVBoxLayout(self)
         self.grid = WindowGrid(model, floor)
         self.queues = QueueTable(model, floor)
-        lay.addWidget(self.grid)
+        # The windows take the room the queue table does not need (issue 21: the floor
+        # view left most of the screen empty).
+        lay.addWidget(self.grid, 1)
         lay.addWidget(self.queues)
-        lay.addStretch(1)
+        model.changed.connect(self._fit_table)
+        self._fit_table()
+
+    def _fit_table(self) -> None:
+        """The queue table as tall as its rows, no taller."""
+        t = self.queues
+        rows = sum(t.rowHeight(r) for r in range(t.rowCount()))
+        header = t.horizontalHeader()
+        t.setFixedHeight(
+            rows + (header.height() if header is not None else 0) + 2 * t.frameWidth() + 4
+        )
 
 
 class ConsoleWindow(QMainWindow):

@@ -97,6 +97,13 @@ class Security:
         return cls(Path(keys_dir), Registry.load(keys_dir))
 
 
+def _at_window(t: Any) -> dict[str, Any]:
+    """A ticket at a window as staff may see it: everything but the person's keyed hash."""
+    d: dict[str, Any] = t.to_dict()
+    d.pop("person_hash", None)
+    return d
+
+
 class Hub:
     """Serve one hall. `run()` blocks in the calling thread; `start()` runs it in a thread."""
 
@@ -698,6 +705,11 @@ class Hub:
                 # "" unless a deadline set today would fall past the official calendar
                 "calendar_warning": eng.layout.calendar_warning(eng.clock().date()),
             }
+            # The tickets at windows in full (masked person data, times, history): a counter
+            # restarted mid-service shows its ticket exactly as before. Beside the streams'
+            # state, which the events keep, as this is read once at a snapshot.
+            value["at_windows"] = {k: _at_window(t) for k, t in eng.tickets.items()
+                                   if t.state.value in ("called", "serving", "parked")}  # fmt: skip
         return value
 
     def _publish(self, ev: Event) -> None:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import math
+
 from PyQt6.QtCore import Qt, pyqtSignal
-from PyQt6.QtGui import QMouseEvent
-from PyQt6.QtWidgets import QFrame, QGridLayout, QLabel, QVBoxLayout, QWidget
+from PyQt6.QtGui import QMouseEvent, QResizeEvent
+from PyQt6.QtWidgets import QFrame, QGridLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from manager import floor as F
 from manager.model import ConsoleModel
@@ -19,7 +21,14 @@ COLOURS = {  # background, text
     F.CLOSED: (theme.TILE_CLOSED, theme.GREY),
     F.OFFLINE: (theme.TILE_OFFLINE, theme.WHITE),
 }
-COLUMNS = 6
+COLUMNS = 6  # at most
+BASE_W, BASE_H = 190, 128  # a card's smallest size, for which its fonts are designed
+FONTS = (15, 13, 11, 11)  # head, ticket, clerk, serves: points at the smallest size
+
+
+def columns_for(n: int) -> int:
+    """Columns for `n` cards on a wide floor page: about 3:2 cards filling it."""
+    return max(1, min(COLUMNS, math.ceil(math.sqrt(n * 1.5))))
 
 
 class WindowCard(QFrame):
@@ -32,7 +41,10 @@ class WindowCard(QFrame):
         self.model, self.number = model, number
         self.setObjectName("windowCard")
         self.setCursor(Qt.CursorShape.PointingHandCursor)
-        self.setMinimumSize(190, 128)
+        self.setMinimumSize(BASE_W, BASE_H)
+        # As large as the floor allows: a floor of four windows fills the page as one of
+        # seventeen does, and the texts grow with the card (resizeEvent).
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         lay = QVBoxLayout(self)
         lay.setContentsMargins(10, 6, 10, 6)
         lay.setSpacing(2)
@@ -48,6 +60,17 @@ class WindowCard(QFrame):
             lbl.setStyleSheet("background: transparent;")
             lay.addWidget(lbl)
         self.selected = False
+        self._scale = 1.0
+
+    def resizeEvent(self, e: QResizeEvent | None) -> None:
+        super().resizeEvent(e)
+        scale = max(1.0, min(self.width() / BASE_W, self.height() / BASE_H, 1.8))
+        if abs(scale - self._scale) < 0.05:
+            return
+        self._scale = scale
+        for lbl, points in zip((self.head, self.ticket, self.clerk, self.serves), FONTS,
+                               strict=True):  # fmt: skip
+            lbl.setFont(theme.font(round(points * scale), bold=lbl is self.head))
 
     def show_view(self, w: F.WindowView) -> None:
         bg, fg = COLOURS[w.state]
@@ -98,7 +121,8 @@ class WindowGrid(QWidget):
                 card = self.cards[w.number] = WindowCard(self.model, w.number)
                 card.clicked.connect(self.select)
                 i = len(self.cards) - 1
-                self.grid.addWidget(card, i // COLUMNS, i % COLUMNS)
+                cols = columns_for(len(self.model.windows(self.floor)))
+                self.grid.addWidget(card, i // cols, i % cols)
             card.selected = w.number == self.current
             card.show_view(w)
 

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from PyQt6.QtCore import Qt
+from PyQt6.QtWidgets import QWidget
 from pytestqt.qtbot import QtBot
 
 from hall.client import HubClient
@@ -229,3 +230,95 @@ def test_a_sign_out_missed_while_offline_shows_on_return(
         assert c.model.notice_text == "您已被管理员签退"
     finally:
         hub.stop()
+
+
+def test_after_a_restart_mid_service_the_ticket_shows_exactly_as_before(
+    qtbot: QtBot, hub: Hub, make_counter: CounterFactory, shoot: Callable[..., list[Path]]
+) -> None:
+    """Issue 21: a counter restarted mid-service showed 证件信息 未刷证 and no wait."""
+    from hall.core.idnumber import make_id_number
+    from hall.wire import protocol as P
+
+    first = make_counter(hub.endpoint, 5)
+    sign_in(qtbot, first)
+    key(qtbot, first, Qt.Key.Key_F10)
+    qtbot.waitUntil(lambda: first.view.work.buttons["call_next"].isEnabled(), timeout=3000)
+    card = P.Card(id_number=make_id_number("50010119850501123"), name="张三丰")
+    with HubClient(hub.endpoint, device="kiosk-1") as kiosk:
+        kiosk.issue("G", item="SC-0001", card=card)
+    key(qtbot, first, Qt.Key.Key_F1)
+    key(qtbot, first, Qt.Key.Key_F2)  # recall once
+    key(qtbot, first, Qt.Key.Key_F3)  # start
+    current = first.model.current()
+    assert current is not None
+    before = first.model.ticket_view(current)
+    assert before["person"] != "未刷证" and before["waited"]
+    first.link.stop()
+    first.view.close()
+
+    again = make_counter(hub.endpoint, 5)
+    qtbot.waitUntil(lambda: again.model.current() is not None, timeout=3000)
+    after = again.model.ticket_view(again.model.current())  # type: ignore[arg-type]
+    assert after == before
+    shoot(again.view, "restarted-mid-service")
+
+
+def _overlaps(root: QWidget) -> list[tuple[str, str]]:
+    """Visible labels and buttons of `root` whose rectangles on screen intersect."""
+    from PyQt6.QtCore import QRect
+    from PyQt6.QtWidgets import QAbstractButton, QLabel
+
+    shown: list[tuple[QRect, QWidget]] = []
+    for w in root.findChildren(QWidget):
+        if isinstance(w, QLabel | QAbstractButton) and w.isVisible() and w.width() and w.height():
+            if isinstance(w, QLabel) and not w.text():
+                continue
+            shown.append((QRect(w.mapTo(root, w.rect().topLeft()), w.size()), w))
+    out = []
+    for a, w in shown:  # a label squeezed below its text's height overlaps its neighbours
+        if isinstance(w, QLabel):
+            need = w.heightForWidth(w.width()) if w.wordWrap() else w.fontMetrics().height()
+            if a.height() < need:
+                out.append((w.text()[:20], f"squeezed to {a.height()} of {need} px"))
+    for i, (a, wa) in enumerate(shown):
+        for b, wb in shown[i + 1 :]:
+            if wa.isAncestorOf(wb) or wb.isAncestorOf(wa):
+                continue
+            if a.intersects(b):
+                name = lambda w: (w.text() if hasattr(w, "text") else "")[:20]  # noqa: E731
+                out.append((name(wa), name(wb)))
+    return out
+
+
+def test_a_long_notice_from_the_manager_never_overlaps_the_queues(
+    qtbot: QtBot, hub: Hub, make_counter: CounterFactory, shoot: Callable[..., list[Path]]
+) -> None:
+    c = make_counter(hub.endpoint, 5)
+    sign_in(qtbot, c)
+    key(qtbot, c, Qt.Key.Key_F10)
+    with HubClient(hub.endpoint, device="manager-1") as m:
+        m.set_profile(5, {"G": 1.0, "M": 0.5, "T": 0.5},
+                      reason="市场监管和交通运输排队过长，请本窗口在午前兼办这两类业务，午后视情况恢复")  # fmt: skip
+    qtbot.waitUntil(lambda: bool(c.model.profile_notice), timeout=3000)
+    for w, h in ((1920, 1080), (1280, 800)):
+        c.view.resize(w, h)
+        qtbot.wait(50)
+        assert c.view.work.queues.notice.isVisible()
+        assert not _overlaps(c.view), (w, h, _overlaps(c.view))
+    notice = c.view.work.queues.notice
+    assert notice.toolTip() == c.model.profile_notice  # the whole, when the card shows less
+    shoot(c.view, "long-profile-notice")
+    with HubClient(hub.endpoint, device="kiosk-1") as kiosk:
+        for _ in range(2):
+            kiosk.issue("G")
+    for _ in range(2):  # two tickets set aside: the parked list shows too
+        key(qtbot, c, Qt.Key.Key_F1)
+        key(qtbot, c, Qt.Key.Key_F3)
+        assert c.model.press("park", note="补材料")
+        qtbot.waitUntil(lambda: c.model.busy is None, timeout=3000)
+    qtbot.waitUntil(lambda: len(c.model.parked()) == 2, timeout=3000)
+    for w, h in ((1920, 1080), (1280, 800)):
+        c.view.resize(w, h)
+        qtbot.wait(50)
+        assert not _overlaps(c.view), (w, h, _overlaps(c.view))
+    shoot(c.view, "long-profile-notice-parked")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from PyQt6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
@@ -127,3 +128,22 @@ def test_refusals_and_window_actions(qtbot: QtBot, hub: Hub, console: Console) -
         lambda: [r["what"] for r in console.model.change_log()][:2] == ["pause", "open"],
         timeout=3000,
     )
+
+
+@pytest.mark.parametrize("floor", ["1F", "2F", "3F"])
+def test_the_floor_view_uses_the_screen(
+    qtbot: QtBot, console: Console, floor: str, tmp_path: Path
+) -> None:
+    """Issue 21: the window tiles are sized to the floor, not left in a corner."""
+    page = console.window.floor_pages[floor]
+    tabs = console.window.tabs
+    tabs.setCurrentIndex(next(i for i in range(tabs.count()) if tabs.widget(i).isAncestorOf(page)))
+    qtbot.wait(100)
+    cards = list(page.grid.cards.values())
+    area = sum(c.width() * c.height() for c in cards)
+    share = area / (page.width() * page.height())
+    assert share >= 0.45, f"{floor}: the tiles cover {share:.0%} of the floor view"
+    bottom = max(c.mapTo(page, c.rect().bottomLeft()).y() for c in cards)
+    assert page.queues.geometry().top() >= bottom  # the queue table below, not over them
+    assert page.queues.geometry().bottom() >= page.height() * 0.9  # and nothing empty below
+    save_shot(console, f"floor-{floor}", tmp_path)
