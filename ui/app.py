@@ -77,7 +77,15 @@ def qt_message(kind: QtMsgType, context: QMessageLogContext, message: str | None
     lines on stderr."""
     category = context.category or "default"
     name = "qt" if category == "default" else f"qt.{category.removeprefix('qt.')}"
-    logging.getLogger(name).log(_QT_LEVEL.get(kind, logging.WARNING), "%s", message or "")
+    level = _QT_LEVEL.get(kind, logging.WARNING)
+    if message and any(m in message for m in _NOT_A_FAULT):
+        level = logging.DEBUG
+    logging.getLogger(name).log(level, "%s", message or "")
+
+
+#: Qt warnings that say nothing about the hall: the offscreen platform (demo, CI, screenshots)
+#: says this of every top-level window it shows
+_NOT_A_FAULT = ("does not support propagateSizeHints",)
 
 
 NO_SCREEN = (

@@ -113,3 +113,22 @@ def test_qt_messages_become_log_lines(caplog: pytest.LogCaptureFixture) -> None:
         qInstallMessageHandler(before)
     got = [(r.name, r.levelno, r.getMessage()) for r in caplog.records if r.name.startswith("qt")]
     assert got == [("qt", logging.WARNING, "a Qt warning")]
+
+
+def test_the_offscreen_size_hint_notice_is_not_a_warning(caplog: pytest.LogCaptureFixture) -> None:
+    from PyQt6.QtCore import qInstallMessageHandler, qWarning
+
+    from ui.app import qt_message
+
+    caplog.set_level(logging.DEBUG)
+    before = qInstallMessageHandler(qt_message)
+    try:
+        qWarning("This plugin does not support propagateSizeHints()")
+        qWarning("a Qt warning")
+    finally:
+        qInstallMessageHandler(before)
+    got = [(r.levelno, r.getMessage()) for r in caplog.records if r.name.startswith("qt")]
+    assert got == [
+        (logging.DEBUG, "This plugin does not support propagateSizeHints()"),
+        (logging.WARNING, "a Qt warning"),
+    ]
