@@ -4,7 +4,6 @@ what to do and exit status 2 (1 when the hub could not start), never a traceback
 from __future__ import annotations
 
 import re
-
 import socket
 from collections.abc import Iterator
 from pathlib import Path
