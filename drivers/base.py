@@ -140,7 +140,7 @@ class Person:
     # residence permit, foreign permanent resident card 2017/2023, social security number.
     doc_type: str = "resident"
     name_en: str = ""  # foreign permanent resident cards: the English name, whole
-    nationality: str = ""  # foreign permanent resident cards: ISO 3166-1 alpha-3 or numeric
+    nationality: str = ""  # foreign permanent resident cards: GB/T 2659 alpha-3 ("USA")
     permit_number: str = ""  # HK/Macao/Taiwan permit: the travel permit number (通行证号码)
     issue_count: str = ""  # HK/Macao/Taiwan permit: times issued; 2023 card: times renewed
 

@@ -15,13 +15,33 @@ flag      card                                        layout
 "Y"       外国人永久居留身份证 2023                      ``FOREIGN_2023_FIELDS``
 ========  ==========================================  ====================
 
-Sources: the structs ``t_idcardinfor``, ``t_idforeigner`` and ``t_idforeigner2023``
-in ``PCSCGetData.h`` of github.com/Johann356/readinfo, and the dispatch on
-``typeFlag[0]`` in its ``PCSCGetData.cpp`` (``PCSC_GetIDCard``); the 2023 number
-rule from "新版外国人永久居留身份证机读信息规则（2023版）" (National Immigration
-Administration, as republished by reader vendors). Those layouts were checked
-against each other (every one sums to 256 bytes with the flag at 248); none was
-checked against a physical card.
+The layouts were checked field by field (offset, length, encoding) against public
+reader code and vendor documents that do not copy each other; ``drivers/idcard/README.md``
+has the comparison table:
+
+- github.com/Johann356/readinfo ``PCSCGetData.h`` (structs ``t_idcardinfor``,
+  ``t_idforeigner``, ``t_idforeigner2023``) and ``PCSCGetData.cpp`` (dispatch on
+  ``typeFlag[0]``);
+- github.com/yzfuture/yzfuture ``windows/sdk/include/Type.h`` (鱼住未来 reader SDK:
+  ``TwoIdInfoStruct``, ``ForeignerInfoOld``, ``ForeignerInfoNew``, ``eCardFormatType``)
+  and its ``linux/pythonDemo/Demo.py``;
+- github.com/Kunoon/BeiST20141020 ``src/com/sdses/idreader/ID2Info.java`` (神思 SDSES
+  reader: resident card offsets, UTF-16LE);
+- a public C# reader demo over ``sdtapi.dll`` ``SDT_ReadBaseMsg`` that reads every
+  field of every type at a byte offset (``GetEnglishNameStandBy`` at 220/22,
+  ``GetCountryOrRegionCode`` at 242/6, ...; the index that holds it names no
+  repository), and the 2017 card's data-item table as republished by a reader vendor
+  (afzhan.com/st170652/news_212938.html).
+
+Every source agrees on every offset and length; they differ only in what two
+fields are called. The 鱼住 SDK reuses the resident struct's field names for the 2023
+card (bytes 32-35 "民族", 158-187 "签发机关", 220-241 "通行证号码" + "签发次数");
+readinfo, the C# demo and the 2023 sample in 新中新's web API manual (IssuesTimes
+"00", police "") read them as 换证次数, reserved, and English name characters 36-46,
+as this module does. The 2023 card's country field (242, 6 bytes) holds the
+3-letter GB/T 2659 code (an earlier comment here said numeric): the C# demo builds
+the holder's 2017 number, which starts with 3 letters, from it, and 新中新's sample
+shows "PAK". Nothing here was checked against a physical card.
 """
 
 from __future__ import annotations
@@ -72,13 +92,13 @@ FOREIGN_2017_FIELDS: Final = (
     ("name_en", 120),
     ("gender", 2),
     ("id_number", 30),  # 15 characters: 3 letters + 12 digits
-    ("nationality", 6),  # ISO 3166-1 alpha-3
-    ("name", 30),  # Chinese name, may be blank
+    ("nationality", 6),  # GB/T 2659 (ISO 3166-1) alpha-3, e.g. "CAN"
+    ("name", 30),  # Chinese name; all spaces when the holder has none
     ("valid_from", 16),
     ("valid_to", 16),
     ("birth", 16),
-    ("version", 4),
-    ("authority", 8),  # code of the accepting authority
+    ("version", 4),  # 证件版本号, e.g. "01"
+    ("authority", 8),  # 当次申请受理机关代码: a 4-digit code, not a name
     ("card_type", 2),
     ("reserved", 6),
 )
@@ -90,13 +110,13 @@ FOREIGN_2023_FIELDS: Final = (
     ("birth", 16),
     ("name_en", 70),  # English name, characters 1-35
     ("id_number", 36),  # 18 characters, first "9"
-    ("reserved", 30),
+    ("reserved", 30),  # where a resident card has its issuing authority: blank
     ("valid_from", 16),
     ("valid_to", 16),
     ("name_en_ex", 22),  # English name, characters 36-46
-    ("nationality", 6),  # numeric country code
+    ("nationality", 6),  # 所属国家和地区代码: GB/T 2659 alpha-3, e.g. "PAK"
     ("card_type", 2),
-    ("prior_number", 6),  # link to the 2017 card's number
+    ("prior_number", 6),  # 既往版本证件号码关联项: 3 characters linking to the 2017 number
 )
 LAYOUTS: Final = {
     RESIDENT: RESIDENT_FIELDS,

@@ -9,9 +9,11 @@ Codes a kiosk scanner reads:
   characters of ``hall.core.engine.booking.CODE_ALPHABET``, e.g. ``K7M2Q9XA``: the kiosk
   checks the booking in (the hub's ``check_in`` with ``code``).
 - anything else: refused with one sentence. Other booking platforms' codes and the
-  electronic social security card's QR are tokens of other systems whose format
-  this project could not verify from a public specification, so they are not
-  guessed at.
+  electronic social security card's QR (电子社保卡码) are tokens of other systems. No
+  public source gives the e-SSC code's content (prefix, length, alphabet); every
+  public integration found passes it, opaque, to a platform that decodes it
+  (drivers/scanner/README.md lists them and what a hall would need). With no shape
+  to cite, it is not guessed at: it is "unknown" like any other code.
 """
 
 from __future__ import annotations

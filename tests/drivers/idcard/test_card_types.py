@@ -2,8 +2,11 @@
 
 The blocks are written here byte by byte at the offsets of the public reference
 structs (Johann356/readinfo ``PCSCGetData.h``: ``t_idcardinfor``, ``t_idforeigner``,
-``t_idforeigner2023``), not with the driver's own layout tables, so a wrong table
-in the driver fails these tests.
+``t_idforeigner2023``; the same offsets in yzfuture/yzfuture
+``windows/sdk/include/Type.h`` and the others drivers/idcard/README.md lists), not
+with the driver's own layout tables, so a wrong table in the driver fails these tests.
+The ``sample_*`` blocks carry the values of the specimen foreign cards in 新中新's web API
+manual (V3.3.4, 2023-11), field by field, so a reader that returns them must read the same.
 """
 
 from __future__ import annotations
@@ -93,9 +96,70 @@ def foreign_2023_block(name_en: str = LONG_NAME, name_cn: str = "") -> bytes:
     put(b, 188, 16, "20240115")
     put(b, 204, 16, "20340115")
     put(b, 220, 22, name_en[35:])
-    put(b, 242, 6, "840")
+    put(b, 242, 6, "USA")  # 所属国家和地区代码: the 3-letter code (README: not numeric)
     put(b, 248, 2, "Y")
     return bytes(b)
+
+
+# The specimen cards (证件样本) of 新中新's web API manual ("新中新webapi读卡接口说明",
+# V3.3.4): what its reader service returned for them, written back at the card offsets.
+# (Its resident-card sample looks like a real person's card, so it is not copied here.)
+def sample_2017_block() -> bytes:
+    b = blank()
+    put(b, 0, 120, "ZHENGJIAN,YANGBEN")
+    put(b, 120, 2, "2")
+    put(b, 122, 30, "CAN110081080319")
+    put(b, 152, 6, "CAN")
+    put(b, 158, 30, "证件样本")
+    put(b, 188, 16, "20151025")
+    put(b, 204, 16, "20251024")
+    put(b, 220, 16, "19810803")
+    put(b, 236, 4, "01")  # CertVol
+    put(b, 240, 8, "1500")  # "police": the accepting authority's code
+    put(b, 248, 2, "I")
+    return bytes(b)
+
+
+def sample_2023_block() -> bytes:
+    b = blank()
+    put(b, 0, 30, "证件样本")
+    put(b, 30, 2, "2")
+    put(b, 32, 4, "00")  # IssuesTimes
+    put(b, 36, 16, "19800101")
+    put(b, 52, 70, "ZHENGJIAN, YANGBEN")
+    put(b, 122, 36, "931586198001010028")
+    put(b, 188, 16, "20230808")
+    put(b, 204, 16, "20330807")
+    put(b, 242, 6, "PAK")  # shown as "巴基斯坦/PAK"
+    put(b, 248, 2, "Y")
+    put(b, 250, 6, "000")  # "Reserved": 既往版本证件号码关联项
+    return bytes(b)
+
+
+def test_the_manual_sample_2017_card() -> None:
+    got = decode_text(sample_2017_block())
+    assert (got.doc_type, got.id_number, got.name, got.name_en) == (
+        FOREIGN_2017, "CAN110081080319", "证件样本", "ZHENGJIAN,YANGBEN")  # fmt: skip
+    assert (got.gender, got.nationality, got.authority) == ("女", "CAN", "1500")
+    assert (got.birth_date, got.valid_from, got.valid_to) == (
+        date(1981, 8, 3), date(2015, 10, 25), date(2025, 10, 24))  # fmt: skip
+
+
+def test_the_manual_sample_2023_card() -> None:
+    got = decode_text(sample_2023_block())
+    assert (got.doc_type, got.id_number, got.name, got.name_en) == (
+        FOREIGN_2023, "931586198001010028", "证件样本", "ZHENGJIAN, YANGBEN")  # fmt: skip
+    assert (got.gender, got.nationality, got.issue_count, got.authority) == ("女", "PAK", "00", "")
+    assert (got.birth_date, got.valid_from, got.valid_to) == (
+        date(1980, 1, 1), date(2023, 8, 8), date(2033, 8, 7))  # fmt: skip
+    assert (got.address, got.nation) == ("", "")
+
+
+@pytest.mark.parametrize("make", [sample_2017_block, sample_2023_block])
+def test_the_manual_samples_read_through_the_reader(rig: Rig, make) -> None:  # type: ignore[no-untyped-def]
+    rig.sim.tap_block(make())
+    got = rig.reader.read_card(timeout=3.0)
+    assert got is not None and got == decode_text(make())
 
 
 def test_hmt_residence_permit() -> None:
@@ -118,7 +182,7 @@ def test_foreign_permanent_resident_card_2017() -> None:
 def test_foreign_permanent_resident_card_2023_joins_its_english_name() -> None:
     got = decode_text(foreign_2023_block())
     assert (got.doc_type, got.id_number, got.name_en) == (FOREIGN_2023, Y_NUMBER, LONG_NAME)
-    assert (got.gender, got.nationality, got.issue_count) == ("女", "840", "01")
+    assert (got.gender, got.nationality, got.issue_count) == ("女", "USA", "01")
     assert (got.birth_date, got.valid_from) == (date(1958, 3, 2), date(2024, 1, 15))
     # Once read as a Han resident with the English name as the address: never again.
     assert (got.nation, got.address, got.name, got.display_name) == ("", "", "", LONG_NAME)

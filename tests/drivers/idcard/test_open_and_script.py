@@ -180,7 +180,7 @@ def test_a_script_can_lay_every_card_type() -> None:
              "authority": "1100", "valid_from": "2018-06-01", "valid_to": "2028-06-01"},
             {"doc_type": "foreign_2023", "name": "李梅", "name_en": "LI, MEI", "gender": "女",
              "birth_date": "1958-03-02", "id_number": make_id_number("91184019580302001"),
-             "nationality": "840", "issue_count": "01", "valid_from": "2024-01-15",
+             "nationality": "USA", "issue_count": "01", "valid_from": "2024-01-15",
              "valid_to": "2034-01-15"},
         ]
     }  # fmt: skip

@@ -124,3 +124,43 @@ def test_a_serial_scanner_on_a_pty(pty_pair: tuple[str, str], suffix: str) -> No
         assert parse_code(got[0]).kind == "ticket"
     finally:
         scanner.close()
+
+
+# Codes of other platforms, an electronic social security card's code (电子社保卡码) among
+# them. No public source gives that code's prefix, length or alphabet; every public
+# integration hands it, opaque, to a platform that decodes it (drivers/scanner/README.md).
+# So none of these may be taken for a code of ours, and none is shaped like the e-SSC
+# code: its shape is unknown, and a test that invented one would prove nothing.
+OTHER_PLATFORMS = [
+    "https://pay.example.com/q/7Hh2kLx9Qw",  # a web link
+    "28" + "0123456789" * 2,  # a long run of digits
+    "o5Zb+4Qk/3mW9vTn8yXcR2dLp7sHq1JfG6eAa0uKi4OzNlBtCwVyMgPjUrSxDhEFI=",  # base64
+    "K7M2Q9XA-20261126",  # ours run together: neither a booking nor a ticket
+    "T" * 700,  # longer than any code of ours (MAX_CODE)
+]
+
+
+@pytest.mark.parametrize("text", OTHER_PLATFORMS)
+def test_codes_of_other_platforms_are_unknown(text: str) -> None:
+    code = parse_code(text + "\r")
+    assert code.kind == "unknown"
+    assert code.value == text[:512]
+
+
+def test_codes_of_other_platforms_through_a_serial_scanner_on_a_pty(
+    pty_pair: tuple[str, str],
+) -> None:
+    kiosk, sim = pty_pair
+    scanner = open_scanner(f"serial://{kiosk}?baudrate=9600")
+    try:
+        subprocess.run(
+            [sys.executable, "-m", "drivers.scanner.sim", sim, *OTHER_PLATFORMS, "20261126-A023",
+             "--gap", "0.05"],
+            check=True, timeout=20,
+        )  # fmt: skip
+        got = [scanner.read_code(3.0) for _ in range(len(OTHER_PLATFORMS) + 1)]
+        assert got == [*OTHER_PLATFORMS, "20261126-A023"]  # read whole, one per line
+        kinds = [parse_code(g).kind for g in got if g is not None]
+        assert kinds == ["unknown"] * len(OTHER_PLATFORMS) + ["ticket"]
+    finally:
+        scanner.close()
