@@ -114,7 +114,8 @@ DOCUMENT_TYPES: Final = {
 }
 
 # 2017 card: 3 Latin letters (country) + 12 digits. The 2023 card: 18 characters,
-# first "9", check digit by the same MOD 11-2 as GB 11643 ("新版外国人永久居留身份证
+# first "9", then the province of issue (2) and the nationality code (3), the birth date in
+# characters 7-14, a sequence (3) and a check digit by the same MOD 11-2 as GB 11643 ("新版外国人永久居留身份证
 # 机读信息规则（2023版）", National Immigration Administration, as republished by
 # reader vendors). HK/Macao/Taiwan permits: GB 11643 numbers with address code
 # 810000 / 820000 / 830000.
@@ -159,6 +160,7 @@ def validate_document(number: str, doc_type: str) -> str:
             raise InvalidIdNumber("证件号码只能由数字0-9组成（最后一位可为X）")
         if check_digit(s[:17]) != s[17]:
             raise InvalidIdNumber("证件号码校验位错误")
+        birth_date(s)
         return s
     s = validate(s)
     if doc_type == HMT_PERMIT and s[:2] not in _HMT_PREFIXES:
@@ -170,4 +172,4 @@ def validate_document(number: str, doc_type: str) -> str:
 
 def birth_in_number(doc_type: str) -> bool:
     """Whether numbers of this document type carry the birth date in characters 7-14."""
-    return doc_type in (RESIDENT, HMT_PERMIT)
+    return doc_type in (RESIDENT, HMT_PERMIT, FOREIGN_2023)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 
 from hall.core.idnumber import (
@@ -11,6 +13,7 @@ from hall.core.idnumber import (
     RESIDENT,
     SOCIAL_SECURITY,
     InvalidIdNumber,
+    birth_date,
     birth_in_number,
     document_type_of,
     make_id_number,
@@ -47,9 +50,18 @@ def test_numbers_of_the_wrong_form_are_refused(number: str, doc_type: str) -> No
         validate_document(number, doc_type)
 
 
-def test_only_resident_and_permit_numbers_carry_the_birth_date() -> None:
+def test_which_numbers_carry_the_birth_date() -> None:
+    # the 2023 foreign permanent resident number: 9, province, nationality, birth date,
+    # sequence, check (the National Immigration Administration's 2023 number rules)
     assert [birth_in_number(t) for t in (RESIDENT, HMT_PERMIT, FOREIGN_2017, FOREIGN_2023)] == [
-        True, True, False, False]  # fmt: skip
+        True, True, False, True]  # fmt: skip
+    assert birth_date(Y) == date(1958, 3, 2)
+
+
+def test_a_2023_number_with_no_real_birth_date_is_refused() -> None:
+    bad = make_id_number("91184019581302001")  # month 13
+    with pytest.raises(InvalidIdNumber):
+        validate_document(bad, FOREIGN_2023)
 
 
 def test_hash_and_mask_work_for_every_form() -> None:
