@@ -175,6 +175,43 @@ BookingExists = _err(
 )
 NotBookable = _err("NotBookable", "not_bookable", "该时段不可预约", "That time cannot be booked")
 NoBooking = _err("NoBooking", "no_booking", "未查到该预约", "No such booking")
+# checking in with a booking's code (typed or scanned at the kiosk, or at the service desk):
+# no appointment to check in, each with its reason
+UnknownBookingCode = _err(
+    "UnknownBookingCode",
+    "unknown_booking_code",
+    "没有查到该预约码，请核对后重新输入",
+    "No booking has this code; check it and enter it again",
+    NoAppointment,
+)
+BookingOtherDay = _err(
+    "BookingOtherDay",
+    "booking_other_day",
+    "您预约的是{day}，请在预约当天签到",
+    "Your booking is for {day}; please check in on that day",
+    NoAppointment,
+)
+BookingPast = _err(
+    "BookingPast",
+    "booking_past",
+    "您的预约（{day}）已过期，请重新预约或现场取号",
+    "Your booking ({day}) has passed; book again or take a ticket here",
+    NoAppointment,
+)
+BookingCheckedIn = _err(
+    "BookingCheckedIn",
+    "booking_checked_in",
+    "该预约已签到，您的号码是{number}",
+    "This booking is already checked in: your number is {number}",
+    NoAppointment,
+)
+BookingCancelled = _err(
+    "BookingCancelled",
+    "booking_cancelled",
+    "该预约已取消，请重新预约或现场取号",
+    "This booking was cancelled; book again or take a ticket here",
+    NoAppointment,
+)
 OtherWindow = _err(
     "OtherWindow",
     "not_allowed",  # NotAllowed's code on the wire, with the window named

@@ -14,7 +14,8 @@ from ui.hublink import for_screen
 
 IDENTIFIER = re.compile(r"[A-Za-z_]{2,}")  # "A岗", "B001" are words; "waiting" is not
 CJK = re.compile(r"[\u3400-\u9fff]")
-SAMPLE = {"state": "no_show", "number": "B001", "window": 5, "slot": "10:00", "early": "09:30"}
+SAMPLE = {"state": "no_show", "number": "B001", "window": 5, "slot": "10:00", "early": "09:30",
+          "day": "2026-11-27"}  # fmt: skip
 
 
 def fields(template: str) -> set[str]:

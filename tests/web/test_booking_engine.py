@@ -107,3 +107,57 @@ def test_check_in_by_code_gives_an_appointment_ticket(layout: Layout) -> None:
         engine.cancel_booking(code=code)
     with pytest.raises(E.NoBooking):
         engine.cancel_booking(code="ZZZZZZZZ")
+
+
+def test_each_code_that_cannot_check_in_says_why(layout: Layout) -> None:
+    """Unknown, another day, a day gone, checked in already, cancelled: one sentence each
+    (all are NoAppointment, each with its own code); none changes anything."""
+    now = [at(TOMORROW, "09:00")]
+    engine = Engine(layout, lambda: now[0])
+    booked = {n: engine.book_online(person=who(n), queue="G", slot=at(TOMORROW, "10:00"))
+              .value["code"] for n in (1, 2, 3)}  # fmt: skip
+    later = engine.book_online(person=who(4), queue="G", slot=at(TOMORROW + timedelta(days=3),
+                                                                 "10:00")).value["code"]  # fmt: skip
+    engine.cancel_booking(code=booked[3])
+    now[0] = at(TOMORROW, "09:50")
+    first = engine.check_in_code(code=booked[1]).value["ticket"]["number"]
+    before = engine.state_digest()
+    cases: list[tuple[str, type[E.HallError], str]] = [
+        ("ZZZZZZZZ", E.UnknownBookingCode, "没有查到该预约码，请核对后重新输入"),
+        (booked[1], E.BookingCheckedIn, f"该预约已签到，您的号码是{first}"),
+        (booked[3], E.BookingCancelled, "该预约已取消，请重新预约或现场取号"),
+        (later, E.BookingOtherDay, "您预约的是2026-11-30，请在预约当天签到"),
+    ]
+    for code, cls, zh in cases:
+        with pytest.raises(cls) as e:
+            engine.check_in_code(code=code)
+        assert isinstance(e.value, E.NoAppointment) and e.value.message == zh
+    assert engine.state_digest() == before
+    now[0] = at(TOMORROW + timedelta(days=4), "09:30")  # the day after the booked one
+    with pytest.raises(E.BookingPast) as e:
+        engine.check_in_code(code=later)
+    assert e.value.message_english == (
+        "Your booking (2026-11-30) has passed; book again or take a ticket here"
+    )
+
+
+def test_a_late_code_check_in_is_a_walk_in_and_the_reply_says_so(layout: Layout) -> None:
+    """Later than appointment_late_minutes after the slot: served as a walk-in (the layout's
+    rule); the reply's ``booking`` says so, and the desk's staff number is kept."""
+    now = [at(TOMORROW, "09:00")]
+    engine = Engine(layout, lambda: now[0])
+    late = layout.priority.appointment_late_minutes
+    codes = [engine.book_online(person=who(n), queue="G", slot=at(TOMORROW, "10:00"))
+             .value["code"] for n in (1, 2)]  # fmt: skip
+    now[0] = at(TOMORROW, "10:00") + timedelta(minutes=late)  # the last minute on time
+    v = engine.check_in_code(code=codes[0]).value
+    assert v["booking"] == {"slot": "10:00", "late": False}
+    assert v["ticket"]["priority"] == "appointment"
+    now[0] += timedelta(minutes=1)
+    v = engine.check_in_code(code=codes[1], by="D0101").value
+    assert v["booking"] == {"slot": "10:00", "late": True}
+    assert v["ticket"]["priority"] == "normal"
+    t = engine.tickets[v["ticket"]["id"]]
+    assert t.channel == "appointment" and t.history[-1]["by"] == "D0101"
+    assert engine.appointments[next(a for a in engine.appointments
+                                     if engine.appointments[a].code == codes[1])].checked_in == t.id  # fmt: skip

@@ -29,7 +29,7 @@ from hall.core.engine.base import (
     PersonRef,
     default_estimator,
 )
-from hall.core.engine.booking import BookingCommands
+from hall.core.engine.booking import BookingCommands, normal_code
 from hall.core.engine.day import DayCommands
 from hall.core.engine.lifecycle import Command
 from hall.core.engine.ratings import RatingCommands
@@ -309,7 +309,8 @@ class Engine(WindowCommands, RatingCommands, DayCommands, BookingCommands, Engin
         bookings = [
             a for a in self.appointments.values()
             if a.day == today and (
-                (code is not None and code.strip() and code.strip().upper() in (a.id.upper(), (a.code or "").upper()))
+                (code is not None and code.strip()
+                 and (code.strip().upper() == a.id.upper() or normal_code(code) == a.code))
                 or (person is not None and a.person_hash == person.hash))
         ]  # fmt: skip
         return self._done({

@@ -149,12 +149,29 @@ class BookingCommands(EngineBase):
         self._emit(now, EV.AppointmentCancelled(id=a.id, queue=a.queue, slot=a.slot.isoformat()))
         return self._done({"cancelled": True, "slot": a.slot.isoformat()})
 
-    def check_in_code(self, *, code: str) -> Outcome:
-        """预约签到 at the kiosk with the booking's code (typed or scanned) instead of a card:
-        a ticket as a card check-in would give (the on-time window and priority apply)."""
+    def check_in_code(self, *, code: str, by: str = "") -> Outcome:
+        """预约签到 with the booking's code (typed or scanned at the kiosk, or at the service
+        desk: `by` its staff number) instead of a card: a ticket as a card check-in would
+        give. The on-time window applies: too early is refused, later than the layout's
+        minutes is served as a walk-in (the reply's ``booking.late`` says so). Each way a
+        code cannot check in has its own sentence (unknown, another day, passed, checked in
+        already, cancelled)."""
         a = self.booking_by_code(code)
-        if a is None or a.cancelled or a.checked_in is not None:
-            raise E.NoAppointment()
+        if a is None:
+            raise E.UnknownBookingCode()
+        if a.cancelled:
+            raise E.BookingCancelled(a.id)
+        if a.checked_in is not None:
+            t = self.tickets.get(a.checked_in)
+            raise E.BookingCheckedIn(a.id, number=t.number if t else a.checked_in)
+        today = self._now().date()
+        if a.day < today:
+            raise E.BookingPast(a.id, day=a.day.isoformat())
+        if a.day > today:
+            raise E.BookingOtherDay(a.id, day=a.day.isoformat())
         person = PersonRef(hash=a.person_hash)
-        out: Outcome = self.issue(queue=a.queue, person=person, channel="appointment")  # type: ignore[attr-defined]
+        out: Outcome = self.issue(queue=a.queue, person=person, channel="appointment", by=by)  # type: ignore[attr-defined]
+        late_after = a.slot + timedelta(minutes=self.layout.priority.appointment_late_minutes)
+        late = self.clock() > late_after
+        out.value["booking"] = {"slot": f"{a.slot:%H:%M}", "late": late}
         return out
