@@ -98,9 +98,11 @@ class Security:
 
 
 def _at_window(t: Any) -> dict[str, Any]:
-    """A ticket at a window as staff may see it: everything but the person's keyed hash."""
+    """A ticket at a window as staff may see it: everything but the person's keyed hash
+    and the ticket's token (hall.wire.commands.TOKEN_ROLES)."""
     d: dict[str, Any] = t.to_dict()
     d.pop("person_hash", None)
+    d.pop("token", None)
     return d
 
 

@@ -76,6 +76,23 @@ REACH: dict[str, Reach] = {
 }
 
 
+#: The roles a ticket's token (the key to its page on a phone, `{public-url}/t/{token}`)
+#: may reach: the kiosk and the service desk, which print it in the ticket's QR, and the
+#: web gateway, which looks tickets up by it. Never a board, a counter or a manager:
+#: replies to them carry the ticket without it (`without_tokens`), and events carry only
+#: a ticket's public form.
+TOKEN_ROLES = frozenset({"kiosk", "desk", "web"})
+
+
+def without_tokens(value: Any) -> Any:
+    """`value` (a reply's) with every ticket's ``token`` left out, at any depth."""
+    if isinstance(value, dict):
+        return {k: without_tokens(v) for k, v in value.items() if k != "token"}
+    if isinstance(value, list):
+        return [without_tokens(v) for v in value]
+    return value
+
+
 def person(card: P.Card, secret: bytes) -> PersonRef:
     """A card's data as the engine may know it. The clear ID number ends here.
 
@@ -219,11 +236,11 @@ def _check_in(engine: Engine, r: P.CheckIn, at: Scope) -> Outcome:
     if r.ticket is not None:
         return engine.check_in_again(ticket=r.ticket, by=r.by)
     if r.code is not None:
-        return engine.check_in_code(code=r.code)
+        return engine.check_in_code(code=r.code, by=r.by)
     if r.card is None:
         raise E.CardRequired()
     who = at.person(r.card)
-    return engine.issue(queue=r.queue, item=r.item, person=who, channel="appointment")
+    return engine.issue(queue=r.queue, item=r.item, person=who, channel="appointment", by=r.by)
 
 
 def _transfer(engine: Engine, r: P.Transfer, at: Scope) -> Outcome:
@@ -364,4 +381,7 @@ def apply(peer: Peer, req: P.Request, engine: Engine, secret: bytes) -> Outcome:
     elif cmd.acts_on is Target.RATED:
         assert isinstance(req, P.Rate)
         ticket = _rated(peer, req.ticket, engine)
-    return cmd.run(engine, req, Scope(peer, secret, window, ticket))
+    out = cmd.run(engine, req, Scope(peer, secret, window, ticket))
+    if peer.role not in TOKEN_ROLES:
+        out = Outcome(without_tokens(out.value), out.events, out.changes)
+    return out

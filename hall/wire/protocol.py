@@ -289,7 +289,8 @@ _COUNTER: tuple[type[Request], ...] = (
     Open, Close, SignIn, SignOut,
 )  # fmt: skip
 ROLE_REQUESTS: dict[str, tuple[type[Request], ...]] = {
-    "kiosk": (*_COMMON, Issue, CheckIn),
+    # the kiosk: tickets, check-ins, and how a scanned ticket's QR stands (by its token)
+    "kiosk": (*_COMMON, Issue, CheckIn, TicketStatus),
     "counter": (*_COMMON, *_COUNTER),
     "display": _COMMON,
     "rating": (*_COMMON, Rate),

@@ -27,7 +27,8 @@ AT_WINDOW = {"call_next", "recall", "start", "finish", "no_show", "transfer", "p
              "call_back", "pause", "resume", "open", "close", "sign_in", "sign_out"}  # fmt: skip
 #: who may send what, as the hub took it before the registry (DESIGN.md §5)
 SENT_BY = {
-    "kiosk": COMMON | {"issue", "check_in"},
+    # and how a scanned ticket's QR stands (issue 20: the token read at the kiosk)
+    "kiosk": COMMON | {"issue", "check_in", "ticket_status"},
     "counter": COMMON | AT_WINDOW,
     "display": COMMON,
     "rating": COMMON | {"rate"},

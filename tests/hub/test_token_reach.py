@@ -1,0 +1,110 @@
+"""A ticket's token (the key to its page on a phone) reaches only the kiosk and the desk that
+print it and the web gateway that looks tickets up by it: never the board stream, the staff
+stream, a counter or a manager — in replies, snapshots or events — while tickets are
+issued, called, served, parked and missed. Against a real hub, reading the raw frames."""
+
+from __future__ import annotations
+
+import json
+import time
+from typing import Any
+
+import zmq
+
+from hall.client import HubClient
+from hall.server.hub import Hub
+from hall.wire import protocol as P
+
+
+def _subscribe(ctx: zmq.Context[zmq.Socket[bytes]], endpoint: str) -> zmq.Socket[bytes]:
+    sub = ctx.socket(zmq.SUB)
+    sub.setsockopt(zmq.SUBSCRIBE, b"")  # every topic: the streams' whole traffic
+    sub.connect(endpoint)
+    return sub
+
+
+def _drain(sub: zmq.Socket[bytes], into: list[bytes], seconds: float) -> None:
+    end = time.monotonic() + seconds
+    while (left := end - time.monotonic()) > 0:
+        if sub.poll(int(left * 1000)):
+            into.append(b"".join(sub.recv_multipart()))
+
+
+def test_tokens_reach_only_the_kiosk_the_desk_and_the_web(hub: Hub) -> None:
+    ctx: zmq.Context[zmq.Socket[bytes]] = zmq.Context()
+    frames: list[bytes] = []
+    seen: dict[str, list[Any]] = {"counter": [], "manager": []}  # what staff were answered
+    with (
+        HubClient(hub.endpoint, device="manager-1") as manager,
+        HubClient(hub.endpoint, device="counter-5") as counter,
+        HubClient(hub.endpoint, device="kiosk-1") as kiosk,
+        HubClient(hub.endpoint, device="desk-1") as desk,
+        HubClient(hub.endpoint, device="web-1") as web,
+    ):
+        welcome = manager.hello()
+        board, staff = _subscribe(ctx, welcome["pub"]), _subscribe(ctx, welcome["staff_pub"])
+        try:
+            _drain(board, frames, 1.5)  # slow joiners: a heartbeat says the link is up
+            _drain(staff, frames, 0.1)
+            assert frames, "the streams said nothing (not even a heartbeat)"
+
+            def as_staff(role: str, value: dict[str, Any]) -> dict[str, Any]:
+                seen[role].append(value)
+                return value
+
+            issued = [kiosk.issue("G") for _ in range(3)]
+            issued.append(desk.issue("M", channel="staff", by="D0101"))
+            issued.append(as_staff("manager", manager.issue("G")))
+            tokens = [v["ticket"].get("token") for v in issued]
+            # the ones that print it have it: the kiosk's and the desk's
+            assert all(isinstance(t, str) and len(t) >= 22 for t in tokens[:4]), tokens
+            assert "token" not in issued[4]["ticket"]  # the manager's issue: none
+            token = str(tokens[0])
+            tokens[4] = str(hub.engine.tickets[issued[4]["ticket"]["id"]].token)  # it has one
+            as_staff("counter", counter.open_window())
+            as_staff("counter", counter.sign_in(staff_no="S0501", name="赵一"))
+            for _ in range(2):
+                as_staff("counter", counter.call_next())
+                as_staff("counter", counter.recall())
+                as_staff("counter", counter.start())
+                as_staff("counter", counter.finish())
+            as_staff("counter", counter.call_next())
+            as_staff("counter", counter.park(note="补材料"))
+            as_staff("counter", counter.call_next())
+            as_staff("counter", counter.no_show())
+            as_staff("counter", counter.snapshot())
+            as_staff("manager", manager.snapshot())
+            as_staff("manager", manager.lookup(number=issued[0]["ticket"]["number"]))
+            # the web gateway may look a ticket up by its token, and a desk may see it
+            assert web.ticket_status([token])["tickets"][token]["number"] == "A001"
+            found = desk.lookup(number="A001")["tickets"]
+            assert found and found[0].get("token") == token
+            _drain(board, frames, 1.5)
+            _drain(staff, frames, 0.5)
+        finally:
+            board.close(0)
+            staff.close(0)
+            ctx.term()
+    assert any(b"ticket.called" in f or b"called" in f for f in frames), "no call was streamed"
+    staff_json = json.dumps(seen, ensure_ascii=False, default=str)
+    assert '"token"' not in staff_json
+    blob = b"\n".join(frames)
+    for t in map(str, tokens):
+        assert t not in staff_json, "a counter or manager was given a ticket's token"
+        assert t.encode() not in blob, "a stream carried a ticket's token"
+    assert b'"token"' not in blob
+    # The counter's snapshot has the tickets at its window in full, but not their tokens.
+    at_windows = seen["counter"][-1].get("at_windows") or {}
+    assert at_windows and all("token" not in t for t in at_windows.values())
+
+
+def test_the_kiosk_may_ask_how_a_ticket_stands_but_not_rate_it(hub: Hub) -> None:
+    """The kiosk's one read by token (a scanned ticket's QR); rating by token stays the
+    web's."""
+    with HubClient(hub.endpoint, device="kiosk-1") as kiosk:
+        token = kiosk.issue("G")["ticket"]["token"]
+        status = kiosk.ticket_status([token, "x" * 22])["tickets"]
+        assert status[token]["number"] == "A001" and status["x" * 22] is None
+        assert "token" not in status[token]
+    assert P.RateByToken not in P.ROLE_REQUESTS["kiosk"]
+    assert P.TicketStatus in P.ROLE_REQUESTS["kiosk"]
