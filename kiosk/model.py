@@ -6,6 +6,9 @@ Screens (one place, like a table)::
     HOME     ── queue / item, card present or not needed ▶ ISSUING
     HOME     ── queue / item / check-in, card needed ──▶ CARD ── card ──▶ ISSUING
     HOME     ── search ─▶ SEARCH ── item ─▶ (as above)
+    CARD     ── check-in: type the code ─▶ CODE ── 8 characters, submit ─▶ ISSUING
+    any      ── scanned ticket page URL ─▶ ISSUING (looking up) ─▶ STATUS ── seconds ──▶ HOME
+                (a missed ticket: checked in again ─▶ DONE)
     ISSUING  ── ticket ─▶ DONE (printing; the ticket shown large) ── seconds ──▶ HOME
     ISSUING  ── refused ─▶ ERROR (one sentence) ── seconds / back ──▶ HOME
     ISSUING  ── hub silent for `issue_patience` s ─▶ OFFLINE
@@ -41,12 +44,15 @@ from PyQt6.QtCore import QObject, QTimer, pyqtSignal
 from drivers.base import Health, HealthState, Person
 from drivers.scanner.codes import parse_code
 from hall.core.catalogue import Catalogue, Item
+from hall.core.engine.booking import CODE_ALPHABET, CODE_LENGTH
 from hall.wire import protocol as P
 from kiosk.devices import CardDesk, PrinterDesk
 from kiosk.tickets import (
+    StatusView,
     TicketView,
     age_on,
     green_channel,
+    status_view,
     ticket_print,
     ticket_view,
     wait_text_en,
@@ -59,6 +65,8 @@ log = logging.getLogger(__name__)
 OFFLINE_TEXT = "暂时无法取号，请到服务台"
 OFFLINE_TEXT_EN = "Tickets cannot be issued right now; please go to the service desk"
 PHOTO_TEXT = "请拍照或记下号码"
+#: a typed booking code shows in groups of this many characters ("K7M2 Q9XA")
+CODE_GROUP = 4
 
 
 #: From this age a card read at the kiosk offers the large-text mode.
@@ -70,7 +78,9 @@ class Screen(enum.Enum):
     HOME = "home"
     SEARCH = "search"
     CARD = "card"
+    CODE = "code"  # typing an online booking's code
     ISSUING = "issuing"
+    STATUS = "status"  # a scanned ticket's QR: how that ticket stands
     DONE = "done"
     ERROR = "error"
 
@@ -116,6 +126,7 @@ class KioskModel(QObject):
         done_seconds: float = 8.0,
         photo_seconds: float = 30.0,
         error_seconds: float = 12.0,
+        status_seconds: float = 15.0,
         health_every: float = 30.0,
         offline_grace: float = 2.0,
         issue_patience: float = 30.0,
@@ -132,6 +143,7 @@ class KioskModel(QObject):
         self.done_seconds = done_seconds
         self.photo_seconds = photo_seconds
         self.error_seconds = error_seconds
+        self.status_seconds = status_seconds
         self.today = today
         self.issue_patience = issue_patience
 
@@ -149,6 +161,12 @@ class KioskModel(QObject):
         self.error_is_card = False
         self.search_text = ""
         self.results: list[Item] = []
+        self.code_text = ""  # the booking code typed so far (CODE_ALPHABET only)
+        self.code_retry = False  # the error is a typed code's: the citizen may correct it
+        self.looking_up = False  # ISSUING while asking how a scanned ticket stands
+        self.status: StatusView | None = None  # a scanned ticket's, on STATUS
+        self.notice = Message("")  # a line under the ticket (a late booking's check-in)
+        self._typed = False  # the code in flight was typed (not scanned)
         self.printer_health = Health(HealthState.UNKNOWN, "尚未检查打印机", "not_checked")
         self._return_to = Screen.HOME
         self._issuing: str | None = None  # req_id of the request in flight
@@ -235,7 +253,7 @@ class KioskModel(QObject):
 
     def touch(self) -> None:
         """The citizen did something: restart the idle countdown."""
-        if self.screen in (Screen.HOME, Screen.SEARCH, Screen.CARD, Screen.ERROR):
+        if self.screen in (Screen.HOME, Screen.SEARCH, Screen.CARD, Screen.CODE, Screen.ERROR):
             self._idle.start()
 
     def set_large_text(self, on: bool) -> None:
@@ -255,10 +273,14 @@ class KioskModel(QObject):
         self.checking_in = False
         self.search_text = ""
         self.results = []
+        self.code_text = ""
+        self.code_retry = self.looking_up = self._typed = False
+        self.status = None
         self.error = Message("")
         self.error_is_card = False
         if self.screen is Screen.DONE:
             self.ticket = None
+            self.notice = Message("")
         self._set_screen(Screen.OFFLINE if self.hub_down else Screen.HOME)
 
     def open_search(self) -> None:
@@ -300,14 +322,61 @@ class KioskModel(QObject):
         self.person = None
         self._issue(Choice(check_in=True, code=code.strip().upper()))
 
+    # ------------------------------------------------------------ typing a booking code
+
+    def open_code(self) -> None:
+        """预约签到 without a card: type the booking's 8-character code on screen keys."""
+        if self.hub_down:
+            self._set_screen(Screen.OFFLINE)
+            return
+        self.pending = Choice(check_in=True)  # a card tapped meanwhile checks in by card
+        self.code_text = ""
+        self._set_screen(Screen.CODE)
+        self.touch()
+
+    def code_key(self, key: str) -> None:
+        """One key of the code screen: a character of the codes' alphabet (others are
+        not keys there, and ignored), "\b" to delete one, "" to clear."""
+        if key == "\b":
+            self.code_text = self.code_text[:-1]
+        elif key == "":
+            self.code_text = ""
+        elif len(key) == 1 and key.upper() in CODE_ALPHABET and len(self.code_text) < CODE_LENGTH:
+            self.code_text += key.upper()
+        self.touch()
+        self.changed.emit()
+
+    @property
+    def code_complete(self) -> bool:
+        return len(self.code_text) == CODE_LENGTH
+
+    @property
+    def code_shown(self) -> str:
+        """The code as typed, in groups, the rest as blanks: "K7M2 Q9__"."""
+        text = self.code_text.ljust(CODE_LENGTH, "_")
+        return " ".join(text[i : i + CODE_GROUP] for i in range(0, CODE_LENGTH, CODE_GROUP))
+
+    def submit_code(self) -> None:
+        """签到 with the typed code (only when all 8 characters are there)."""
+        if not self.code_complete:
+            return
+        self._typed = True
+        self.check_in_code(self.code_text)
+
+    def code_back(self) -> None:
+        """From the code screen back to the card prompt of 预约签到."""
+        self.code_text = ""
+        self.check_in()
+
     def cancel(self) -> None:
         """The citizen steps back (from the card prompt, search or an error)."""
         self.go_home()
 
     def retry(self) -> None:
-        """After a card read error: back where we were, ready for the card again."""
+        """After a card read error: back where we were, ready for the card again (after a
+        typed code's refusal: back to the code, to correct it)."""
         self.error = Message("")
-        self.error_is_card = False
+        self.error_is_card = self.code_retry = False
         self._back.stop()
         self._set_screen(self._return_to)
         self.touch()
@@ -326,7 +395,7 @@ class KioskModel(QObject):
             age_on(person.birth_date, self.today()) >= LARGE_TEXT_AGE
         )
         self.large_offer = old and not self.large_text
-        if self.screen is Screen.CARD and self.pending is not None:
+        if self.screen in (Screen.CARD, Screen.CODE) and self.pending is not None:
             choice, self.pending = self.pending, None
             if choice.queue is None and choice.item is None:  # check-in: now pick the queue
                 self.checking_in = True
@@ -347,6 +416,9 @@ class KioskModel(QObject):
         code = parse_code(text)
         if code.kind == "booking":  # an online booking's code: 预约签到 without a card
             self.check_in_code(code.value)
+            return
+        if code.kind == "ticket_url":  # a ticket's page: how does it stand?
+            self._look_up_ticket(code.value)
             return
         if code.kind != "ticket":
             log.info("scanned a code that is not a ticket of ours (%d characters)", len(text))
@@ -370,6 +442,57 @@ class KioskModel(QObject):
         self._slow.start()
         self._issuing = self.link.request(P.CheckIn, self._on_issued, patience=self.issue_patience,
                                           ticket=code.value)  # fmt: skip
+
+    def _look_up_ticket(self, token: str) -> None:
+        """Ask the hub how the ticket with this token stands (the token goes to the hub
+        only: never on screen, paper or in the log)."""
+        if self.hub_down:
+            self._set_screen(Screen.OFFLINE)
+            return
+        self.person = None
+        self._idle.stop()
+        self._item_name = ""
+        self.issuing_slow = False
+        self.looking_up = True
+        self._set_screen(Screen.ISSUING)
+        self._slow.start()
+        self._issuing = self.link.request(P.TicketStatus, self._on_status, tokens=[token])
+
+    def _on_status(self, reply: P.Ok | P.Error) -> None:
+        if reply.req_id != self._issuing or isinstance(reply, P.Error):
+            self._on_issued(reply)  # a refusal, or the hub gone: as for a ticket
+            return
+        found = next(iter(dict(reply.value.get("tickets") or {}).values()), None)
+        if not found:
+            self._issuing = None
+            self._slow.stop()
+            self.looking_up = False
+            log.info("a scanned ticket page is not one of today's tickets here")
+            self._fail(Message("未查到该号票，请扫描本大厅今日的号票",
+                               "This is not one of today's tickets in this hall"))  # fmt: skip
+            return
+        if found.get("state") == "no_show":
+            # The kiosk may check a missed ticket in again (check_in with the ticket, as a
+            # scan of the ticket's id does; the engine holds the time limit): no trip to
+            # the service desk. The reply is the ticket, printed again.
+            log.info("scanned ticket %s was missed: checking it in again", found.get("number"))
+            self.looking_up = False
+            self._issuing = self.link.request(P.CheckIn, self._on_issued,
+                                              patience=self.issue_patience, ticket=found["id"])  # fmt: skip
+            return
+        self._issuing = None
+        self._slow.stop()
+        self.looking_up = False
+        self.issuing_slow = False
+        self.status = status_view(self.layout, found)
+        self._set_screen(Screen.STATUS)
+        self._back.start(int(self.status_seconds * 1000))
+
+    def _fail(self, message: Message) -> None:
+        self.error = message
+        self.error_is_card = False
+        self._set_screen(Screen.ERROR)
+        self._back.start(int(self.error_seconds * 1000))
 
     def card_failed(self, sentence: str) -> None:
         """A card could not be read: say so plainly and let the citizen try again."""
@@ -428,6 +551,8 @@ class KioskModel(QObject):
         self.issuing_slow = False
         self.green_offer = False
         self.checking_in = False
+        self.looking_up = False
+        typed, self._typed = self._typed, False
         if isinstance(reply, P.Error):
             if reply.code == LINK_OFFLINE:
                 log.warning(
@@ -439,11 +564,19 @@ class KioskModel(QObject):
                 self.hub_down = True
                 self._set_screen(Screen.OFFLINE)
                 return
-            self.error = Message(reply.message, reply.message_en)
-            self.error_is_card = False
-            self._set_screen(Screen.ERROR)
-            self._back.start(int(self.error_seconds * 1000))
+            # A typed code refused: the citizen may correct it (the code stays as typed).
+            self.code_retry = typed
+            if typed:
+                self._return_to = Screen.CODE
+            self._fail(Message(reply.message, reply.message_en))
             return
+        self.code_text = ""
+        booking = reply.value.get("booking") or {}
+        self.notice = Message("")
+        if booking.get("late"):  # the engine's rule: later than the on-time window
+            slot = booking.get("slot", "")
+            self.notice = Message(f"已超过预约时段（{slot}），按现场取号顺序排队",
+                                  f"Past your booked time ({slot}): you queue as a walk-in")  # fmt: skip
         self.ticket = ticket_view(self.layout, reply.value, self._item_name)
         self.print_state = PrintState.PRINTING
         self.print_message = Message("")

@@ -18,8 +18,9 @@ from PyQt6.QtWidgets import (
     QWidget,
 )
 
+from hall.core.engine.booking import CODE_ALPHABET
 from kiosk.model import OFFLINE_TEXT, PHOTO_TEXT, KioskModel, Message, PrintState
-from kiosk.widgets import Fonts, Keyboard, QueueButton, button, label
+from kiosk.widgets import CodeKeyboard, Fonts, Keyboard, QueueButton, button, label
 from ui import theme
 from ui.i18n import pick, text_of, tr
 
@@ -204,22 +205,82 @@ class CardPage(Page):
         self.detail = label(fonts, points=22)
         self.back = button(fonts, points=24, role="secondary")
         self.back.clicked.connect(model.cancel)
+        # 预约签到 without a card: the online booking's code, typed on screen keys
+        self.type_code = button(fonts, points=24)
+        self.type_code.clicked.connect(model.open_code)
         self.box.addStretch(1)
         self.box.addWidget(self.icon, 0, Qt.AlignmentFlag.AlignHCenter)
         for w in (self.title, self.detail):
             self.box.addWidget(w)
         self.box.addStretch(1)
-        self.box.addWidget(self.back)
+        row = QHBoxLayout()
+        row.setSpacing(18)
+        row.addWidget(self.back)
+        row.addWidget(self.type_code)
+        self.box.addLayout(row)
 
     def refresh(self) -> None:
         p = self.model.pending
         self.icon.setText(tr("身份证\n社保卡"))
         self.title.setText(tr("请将身份证放在感应区，或插入社保卡"))
-        if p is not None and p.check_in:
-            self.detail.setText(tr("预约签到需要核对您的证件"))
+        check_in = p is not None and p.check_in
+        if check_in:
+            self.detail.setText(tr("预约签到需要核对您的证件，网上预约也可输入或扫描预约码"))
         else:
             self.detail.setText(tr("本业务需要刷证件取号"))
         self.back.setText(tr("返回首页"))
+        self.type_code.setText(tr("输入预约码"))
+        self.type_code.setVisible(check_in)
+
+
+class CodePage(Page):
+    """预约签到 with an online booking's code: the 8 characters typed on keys of the code's
+    alphabet, shown in groups as typed; delete, clear, back, and 签到 when complete."""
+
+    def __init__(self, model: KioskModel, fonts: Fonts) -> None:
+        super().__init__(model, fonts)
+        self.title = label(fonts, points=26, bold=True)
+        self.hint = label(fonts, points=18, name="muted")
+        self.code = label(fonts, points=40, bold=True)
+        self.code.setObjectName("code")
+        self.code.setStyleSheet(
+            f"QLabel#code {{ color: {theme.BLUE}; background: {theme.CARD};"
+            f" border: 3px solid {theme.BLUE}; border-radius: 14px; padding: 4px; }}"
+        )
+        self.keyboard = CodeKeyboard(fonts, CODE_ALPHABET)
+        self.keyboard.key.connect(model.code_key)
+        row = QHBoxLayout()
+        row.setSpacing(18)
+        self.back = button(fonts, points=24, role="secondary")
+        self.back.clicked.connect(model.code_back)
+        self.clear = button(fonts, points=24, role="secondary")
+        self.clear.clicked.connect(lambda: model.code_key(""))
+        self.submit = button(fonts, points=26, role="ok")
+        self.submit.clicked.connect(model.submit_code)
+        for b in (self.back, self.clear, self.submit):
+            b.setMinimumHeight(72)
+        row.addWidget(self.back, 1)
+        row.addWidget(self.clear, 1)
+        row.addWidget(self.submit, 2)
+        self.box.setSpacing(12)
+        self.box.addWidget(self.title)
+        self.box.addWidget(self.hint)
+        self.box.addWidget(self.code)
+        self.box.addWidget(self.keyboard, 1)
+        self.box.addLayout(row)
+
+    def refresh(self) -> None:
+        m = self.model
+        self.title.setText(tr("请输入预约码"))
+        self.hint.setText(tr("预约成功后页面上显示的8位预约码，由数字和字母组成"))
+        self.hint.setVisible(not m.large_text)  # large text: the keys get the room
+        self.code.setText(m.code_shown)
+        self.code.setAccessibleName(m.code_text)
+        self.keyboard.delete.setAccessibleName(tr("删除"))
+        self.back.setText(tr("返回"))
+        self.clear.setText(tr("清空"))
+        self.submit.setText(tr("签到"))
+        self.submit.setEnabled(m.code_complete)
 
 
 class IssuingPage(Page):
@@ -235,9 +296,10 @@ class IssuingPage(Page):
         self.box.addStretch(1)
 
     def refresh(self) -> None:
-        self.text.setText(tr("正在取号，请稍候…"))
+        looking = self.model.looking_up
+        self.text.setText(tr("正在查询，请稍候…") if looking else tr("正在取号，请稍候…"))
         # A late answer: the citizen must not walk away (or tap again for a second ticket).
-        slow = self.model.issuing_slow
+        slow = self.model.issuing_slow and not looking
         self.hint.setText(tr("网络较慢，仍在为您取号，请不要离开") if slow else "")
         self.hint.setVisible(slow)
 
@@ -266,6 +328,9 @@ class DonePage(Page):
             if w is not self.green and w is not self.number:
                 w.setStyleSheet("background: transparent;")
             inner.addWidget(w)
+        self.note = label(fonts, points=20, bold=True)  # a late booking's check-in
+        self.note.setStyleSheet(f"color: {theme.AMBER};")
+        self.note.hide()  # shown only with a notice (it takes room on 800-pixel screens)
         self.status = label(fonts, points=26, bold=True)
         self.reason = label(fonts, points=20)
         self.ok = button(fonts, points=24, role="ok")
@@ -273,6 +338,7 @@ class DonePage(Page):
         self.ok.clicked.connect(model.go_home)
         self.box.setSpacing(10)
         self.box.addWidget(card, 1)
+        self.box.addWidget(self.note)
         self.box.addWidget(self.status)
         self.box.addWidget(self.reason)
         self.box.addWidget(self.ok)
@@ -293,6 +359,8 @@ class DonePage(Page):
         self.ahead.setText(tr("前面还有 {n} 人 · 预计等候 {wait}").format(n=t.ahead, wait=wait))
         self.green.setVisible(t.green)
         self.green.setText(tr("绿色通道 · 优先叫号"))
+        self.note.setText(say(m.notice))
+        self.note.setVisible(bool(m.notice.zh))
         failed = m.print_state is PrintState.FAILED
         self.status.setObjectName("alert" if failed else "")
         self.status.setStyleSheet(f"color: {theme.RED if failed else theme.GREEN};")
@@ -306,6 +374,45 @@ class DonePage(Page):
             self.status.setText(tr("请取走号票，留意叫号"))
             self.reason.setText("")
         self.reason.setVisible(failed)
+        self.ok.setText(tr("完成"))
+
+
+class StatusPage(Page):
+    """A scanned ticket's QR: how that ticket stands (the number, where it waits and how
+    long, or the window to go to); a parked ticket also names the service desk."""
+
+    def __init__(self, model: KioskModel, fonts: Fonts) -> None:
+        super().__init__(model, fonts)
+        card = QFrame()
+        card.setObjectName("card")
+        inner = QVBoxLayout(card)
+        inner.setContentsMargins(32, 24, 32, 24)
+        inner.setSpacing(12)
+        self.number = label(fonts, points=72, bold=True)
+        self.number.setStyleSheet(f"color: {theme.BLUE}; background: transparent;")
+        self.queue = label(fonts, points=24, bold=True)
+        self.headline = label(fonts, points=36, bold=True)
+        self.detail = label(fonts, points=22)
+        for w in (self.queue, self.headline, self.detail):
+            w.setStyleSheet("background: transparent;")
+        for w in (self.number, self.queue, self.headline, self.detail):
+            inner.addWidget(w)
+        self.ok = button(fonts, points=24, role="ok")
+        self.ok.setMinimumHeight(72)
+        self.ok.clicked.connect(model.go_home)
+        self.box.addWidget(card, 1)
+        self.box.addWidget(self.ok)
+
+    def refresh(self) -> None:
+        s = self.model.status
+        if s is None:
+            return
+        self.number.setText(s.number)
+        self.queue.setText(text_of(s, "queue_name"))
+        self.headline.setText(text_of(s, "headline"))
+        colour = theme.AMBER if s.to_desk else theme.RED if s.state == "called" else theme.TEXT
+        self.headline.setStyleSheet(f"color: {colour}; background: transparent;")
+        self.detail.setText(text_of(s, "detail"))
         self.ok.setText(tr("完成"))
 
 
@@ -335,8 +442,8 @@ class ErrorPage(Page):
         m = self.model
         self.text.setText(say(m.error))
         self.hint.setText(tr("如需帮助，请到服务台咨询") if not m.error_is_card else "")
-        self.retry.setVisible(m.error_is_card)
-        self.retry.setText(tr("重新读卡"))
+        self.retry.setVisible(m.error_is_card or m.code_retry)
+        self.retry.setText(tr("重新输入") if m.code_retry else tr("重新读卡"))
         self.home.setText(tr("返回首页"))
 
 

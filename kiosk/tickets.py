@@ -129,3 +129,80 @@ def wait_text_en(figures: dict[str, Any]) -> str:
     if high < 1:
         return "called soon"
     return f"about {round(low)}–{max(round(high), round(low) + 1)} min"
+
+
+@dataclass(frozen=True)
+class StatusView:
+    """A scanned ticket's QR at the kiosk: how the ticket stands, in one headline and one
+    line of detail, each in both languages (never its token)."""
+
+    number: str
+    queue_name: str
+    queue_name_en: str
+    state: str
+    headline: str
+    headline_en: str
+    detail: str
+    detail_en: str
+    to_desk: bool = False  # the citizen is sent to the service desk
+
+
+def _floor_of_window(layout: dict[str, Any], status: dict[str, Any]) -> tuple[str, str]:
+    fid = status.get("window_floor")
+    if not fid:
+        return "", ""
+    f = _floor(layout, str(fid))
+    return str(f["name"]), str(f.get("name_en", f["name"]))
+
+
+def status_view(layout: dict[str, Any], status: dict[str, Any]) -> StatusView:
+    """The kiosk's words for a ticket's status (the hub's ``ticket_status`` value, as the
+    web gateway's ticket page shows it): where it stands, or which window to go to. A
+    missed ticket is checked in again by the kiosk (it never gets here); a parked one waits
+    for its window's call back, and the service desk helps."""
+    q = _queue(layout, str(status.get("queue", "")))
+    number = str(status.get("number", ""))
+    state = str(status.get("state", ""))
+    window = status.get("window")
+    floor, floor_en = _floor_of_window(layout, status)
+    to_desk = False
+    if state in ("waiting", "transferred"):
+        ahead = int(status.get("ahead") or 0)
+        lo, hi = (status.get("wait_min") or [0, 0])[:2]
+        head, head_en = f"{number}号正在等候", f"{number} is waiting"
+        if hi and int(hi) > 1:
+            wait, wait_en = f"约{lo}–{hi}分钟", f"about {lo}–{hi} min"
+        else:
+            wait, wait_en = "即将叫号", "called soon"
+        detail = f"前面还有 {ahead} 人 · 预计等候 {wait} · 请到{q.get('area', '')}等候"
+        detail_en = f"{ahead} ahead of you · estimated wait {wait_en} · please wait in the " + str(
+            q.get("area_en", "")
+        )
+    elif state in ("called", "serving"):
+        head, head_en = f"请到 {window} 号窗口", f"Please go to window {window}"
+        where = f"（{floor}）" if floor else ""
+        where_en = f" ({floor_en})" if floor_en else ""
+        if state == "called":
+            detail, detail_en = f"{number}号已叫到{where}", f"{number} has been called{where_en}"
+        else:
+            detail, detail_en = f"{number}号正在办理{where}", f"{number} is being served{where_en}"
+    elif state == "parked":
+        to_desk = True
+        head, head_en = f"{number}号已挂起", f"{number} is on hold"
+        detail = f"请留意{window}号窗口回叫；如有疑问，请到服务台"
+        detail_en = f"Wait for window {window} to call you back; the service desk can help"
+    elif state == "finished":
+        head, head_en = f"{number}号已办结", f"{number} is finished"
+        detail = "感谢您的耐心等候，可用手机扫描号票二维码评价"
+        detail_en = "Thank you for waiting; rate the service by scanning the ticket with a phone"
+    elif state == "no_show":  # the kiosk checks it in again instead; shown if that fails
+        to_desk = True
+        head, head_en = f"{number}号已过号", f"{number} was missed"
+        detail, detail_en = "请到服务台重新签到", "Please check in again at the service desk"
+    else:  # cancelled, expired
+        head, head_en = f"{number}号已作废", f"{number} is no longer valid"
+        detail, detail_en = "如需办理，请重新取号", "Please take a new ticket"
+    return StatusView(number=number, queue_name=str(q["name"]),
+                      queue_name_en=str(q.get("name_en", q["name"])), state=state,
+                      headline=head, headline_en=head_en, detail=detail, detail_en=detail_en,
+                      to_desk=to_desk)  # fmt: skip

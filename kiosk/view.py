@@ -23,6 +23,7 @@ from kiosk.devices import WedgeFilter
 from kiosk.model import KioskModel, Screen
 from kiosk.pages import (
     CardPage,
+    CodePage,
     DonePage,
     ErrorPage,
     HomePage,
@@ -30,6 +31,7 @@ from kiosk.pages import (
     OfflinePage,
     Page,
     SearchPage,
+    StatusPage,
 )
 from kiosk.widgets import Fonts, button, label
 from ui import i18n, theme
@@ -103,6 +105,8 @@ class KioskWindow(QWidget):
             Screen.HOME: HomePage(model, self.fonts),
             Screen.SEARCH: SearchPage(model, self.fonts),
             Screen.CARD: CardPage(model, self.fonts),
+            Screen.CODE: CodePage(model, self.fonts),
+            Screen.STATUS: StatusPage(model, self.fonts),
             Screen.ISSUING: IssuingPage(model, self.fonts),
             Screen.DONE: DonePage(model, self.fonts),
             Screen.ERROR: ErrorPage(model, self.fonts),

@@ -169,3 +169,31 @@ class Keyboard(QWidget):
         self.clear.setMinimumHeight(58)
         self.clear.clicked.connect(lambda: self.key.emit(""))
         grid.addWidget(self.clear, 2, 18, 1, 2)
+
+
+class CodeKeyboard(QWidget):
+    """The keys of an online booking's code: its alphabet only (no 0/O, 1/I/L to mix up),
+    eight to a row, large enough for a finger, and delete."""
+
+    key = pyqtSignal(str)  # a character, or "\b" (delete one)
+
+    COLUMNS = 8
+
+    def __init__(self, fonts: Fonts, alphabet: str) -> None:
+        super().__init__()
+        grid = QGridLayout(self)
+        grid.setSpacing(10)
+        grid.setContentsMargins(0, 0, 0, 0)
+        self.buttons: dict[str, QPushButton] = {}
+        keys = [*alphabet, "\b"]
+        for i, ch in enumerate(keys):
+            b = button(fonts, "⌫" if ch == "\b" else ch, 24, "key")
+            # The keys share the page's room: at least 56 px high (a finger needs 44).
+            b.setStyleSheet("min-height: 56px;")
+            b.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+            b.clicked.connect(lambda _=False, k=ch: self.key.emit(k))
+            grid.addWidget(b, i // self.COLUMNS, i % self.COLUMNS)
+            if ch != "\b":
+                b.setAccessibleName(ch)
+                self.buttons[ch] = b
+        self.delete = b
