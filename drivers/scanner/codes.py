@@ -8,6 +8,9 @@ Codes a kiosk scanner reads:
 - an online booking's code (`hall web`'s booking page shows it as text and QR): 8
   characters of ``hall.core.engine.booking.CODE_ALPHABET``, e.g. ``K7M2Q9XA``: the kiosk
   checks the booking in (the hub's ``check_in`` with ``code``).
+- a hall ticket's QR with the hall's web gateway (``[web] public_url``): the URL of the
+  ticket's page, ``{public_url}/t/{token}``: the kiosk asks the hub how that ticket
+  stands (``ticket_status`` by its token) and says so; the token is never shown or printed.
 - anything else: refused with one sentence. Other booking platforms' codes and the
   electronic social security card's QR (电子社保卡码) are tokens of other systems. No
   public source gives the e-SSC code's content (prefix, length, alphabet); every
@@ -26,12 +29,18 @@ from hall.core.engine.booking import CODE_ALPHABET, CODE_LENGTH
 
 TICKET_ID = re.compile(r"^(\d{8})-([A-Z]{1,3}\d{1,4})$")
 BOOKING_CODE = re.compile(rf"^[{CODE_ALPHABET}]{{{CODE_LENGTH}}}$")
+#: a ticket page's URL: the token is URL-safe base64 (22 characters for its 128 bits; the
+#: protocol takes up to 64), maybe with a trailing slash or query
+TICKET_URL = re.compile(
+    r"^https?://[^\s/?#]+(?:/[^\s?#]*)?/t/([A-Za-z0-9_-]{16,64})/?(?:[?#]\S*)?$"
+)
 MAX_CODE = 512  # longer is not a code of ours (and not worth holding in memory)
 
 
 @dataclass(frozen=True)
 class ScannedCode:
-    """A code as scanned: its kind ("ticket", "booking" or "unknown") and value."""
+    """A code as scanned: its kind ("ticket", "booking", "ticket_url" or "unknown") and
+    value (for a ticket URL, the token alone)."""
 
     kind: str
     value: str
@@ -49,4 +58,7 @@ def parse_code(text: str) -> ScannedCode:
         return ScannedCode("ticket", s.upper())
     if BOOKING_CODE.match(s.upper()):
         return ScannedCode("booking", s.upper())
+    m = TICKET_URL.match(s)
+    if m:
+        return ScannedCode("ticket_url", m.group(1))
     return ScannedCode("unknown", s)

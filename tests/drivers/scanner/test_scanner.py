@@ -54,6 +54,24 @@ def test_enter_after_a_couple_of_keys_is_not_a_code() -> None:
         ("K7M2Q9X1", "unknown", "K7M2Q9X1"),  # 1 is not in the codes' alphabet
         ("K7M2Q9XAB", "unknown", "K7M2Q9XAB"),
         ("https://example.org/x", "unknown", "https://example.org/x"),
+        # a ticket's QR with the hall's web gateway: the token alone, case kept
+        (
+            "https://hall.example.gov.cn/t/Ab3_-xYz0123456789abcd\r\n",
+            "ticket_url",
+            "Ab3_-xYz0123456789abcd",
+        ),
+        (
+            "http://127.0.0.1:8080/yc/t/Ab3_-xYz0123456789abcd/?lang=en",
+            "ticket_url",
+            "Ab3_-xYz0123456789abcd",
+        ),
+        ("https://hall.example.gov.cn/t/short", "unknown", "https://hall.example.gov.cn/t/short"),
+        (
+            "https://hall.example.gov.cn/t/Ab3_-xYz0123456789abcd/rating",
+            "unknown",
+            "https://hall.example.gov.cn/t/Ab3_-xYz0123456789abcd/rating",
+        ),
+        ("ftp://x/t/Ab3_-xYz0123456789abcd", "unknown", "ftp://x/t/Ab3_-xYz0123456789abcd"),
         ("", "unknown", ""),
     ],
 )
