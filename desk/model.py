@@ -6,7 +6,8 @@ cannot serve, sent to the hub under the desk's staff number.
 - issue a ticket as staff, with an ID number typed in (checksum checked here first, shown
   masked) or without one, with the green channel and the reason for it;
 - look up today's tickets by number, and bookings by booking code or ID number, and check
-  a booking in;
+  a booking in: an online booking by its code (the citizen without a card), another with
+  the ID number it was looked up by; its ticket is printed like a staff ticket;
 - reprint a ticket on the desk's printer;
 - the day's queue picture (waiting, estimate, windows serving) from the board stream.
 
@@ -81,6 +82,7 @@ class DeskModel(QObject):
         self.appointments: list[dict[str, Any]] = []
         self.looked_up_card: P.Card | None = None  # a booking looked up by ID can check in
         self.issued: dict[str, Any] | None = None  # the last ticket issued or checked in
+        self._booking: str | None = None  # the booking being checked in
         hall.changed.connect(self.changed)
 
     # ---------------------------------------------------------------- the clerk
@@ -155,14 +157,28 @@ class DeskModel(QObject):
         return True
 
     def check_in_booking(self, appointment: dict[str, Any]) -> bool:
-        """A booking looked up by ID number checked in (the hub matches the card)."""
+        """A booking checked in: an online booking by its code (the hub finds it, as at the
+        kiosk), any other with the ID number it was looked up by (the hub matches the card).
+        The hub keeps the staff number in the ticket's history; the ticket is printed."""
         if not self._ready():
             return False
+        self._booking = appointment.get("id")
+        if appointment.get("code"):
+            self._send(f"check in booking {appointment['id']} by its code", P.CheckIn,
+                       self._on_issued, code=appointment["code"], by=self.staff_no)  # fmt: skip
+            return True
         if self.looked_up_card is None:
+            self._booking = None
             return self._refuse(E.CardRequired)
-        self._send(f"check in booking {appointment['id']}", P.CheckIn, self._on_ticket,
+        self._send(f"check in booking {appointment['id']}", P.CheckIn, self._on_issued,
                    card=self.looked_up_card, queue=appointment["queue"], by=self.staff_no)  # fmt: skip
         return True
+
+    @staticmethod
+    def can_check_in(appointment: dict[str, Any], card: P.Card | None) -> bool:
+        """Whether a booking can be checked in from here: not yet, and by its code or the
+        ID number it was looked up by."""
+        return not appointment.get("checked_in") and bool(appointment.get("code") or card)
 
     def issue(self, queue: str, *, id_number: str = "", name: str = "", green: bool = False,
               reason: str = "") -> bool:  # fmt: skip
@@ -237,6 +253,7 @@ class DeskModel(QObject):
     def _answered(self, what: str, reply: P.Ok | P.Error, done: Any) -> None:
         self.busy = False
         if isinstance(reply, P.Error):
+            self._booking = None
             log.info("desk %s staff %s: %s refused (%s)", self.link.device, self.staff_no,
                      what, reply.code)  # fmt: skip
             self._say(Notice(reply.message, reply.message_en, "error"))
@@ -256,6 +273,9 @@ class DeskModel(QObject):
         t = value["ticket"]
         self.issued = t
         self.tickets = [t if x.get("id") == t["id"] else x for x in self.tickets]
+        booking, self._booking = self._booking, None  # the booking this ticket checked in
+        self.appointments = [{**a, "checked_in": t["id"]} if a.get("id") == booking else a
+                             for a in self.appointments]  # fmt: skip
         log.info("desk %s staff %s: ticket %s is %s", self.link.device, self.staff_no,
                  t["number"], t["state"])  # fmt: skip
         self._say(Notice(f"{t['number']}号已进入等候", f"{t['number']} is waiting in its queue"))

@@ -162,8 +162,7 @@ class FindPage(QWidget):
         self.again.setEnabled(ready and t is not None and t["state"] in ("no_show", "parked"))
         self.reprint.setEnabled(ready and t is not None and m.printer is not None)
         b = self.selected_booking()
-        self.check_in.setEnabled(ready and b is not None and not b.get("checked_in")
-                                 and m.looked_up_card is not None)  # fmt: skip
+        self.check_in.setEnabled(ready and b is not None and m.can_check_in(b, m.looked_up_card))
         self.find_button.setEnabled(ready)
 
 

@@ -226,6 +226,8 @@ def test_bookings_by_code_and_by_id_number_and_a_reprint(
     wait_answer(qtbot, d)
     assert d.model.notice.level == "ok", d.model.notice
     assert d.model.issued is not None and d.model.issued["priority"] == "appointment"
+    booked_number = d.model.issued["number"]  # printed: the citizen needs the paper
+    assert [t.number for t in d.printer.printed] == [booked_number]
     # a reprint of the walk-in's ticket
     page.id_number.clear()
     qtbot.keyClicks(page.number, walk_in["number"])
@@ -233,7 +235,7 @@ def test_bookings_by_code_and_by_id_number_and_a_reprint(
     wait_answer(qtbot, d)
     page.tickets.selectRow(0)
     click(qtbot, page.reprint)
-    assert [t.number for t in d.printer.printed] == [walk_in["number"]]
+    assert [t.number for t in d.printer.printed] == [booked_number, walk_in["number"]]
     assert d.model.notice.zh == f"已补打{walk_in['number']}号"
 
 
@@ -268,3 +270,45 @@ def test_the_days_queues_and_the_desk_in_english(
         save_shot(en.view, tmp_path, "desk-english")
     finally:
         i18n.set_language("zh")
+
+
+def test_an_online_booking_found_by_its_code_is_checked_in_at_the_desk(
+    qtbot: QtBot, hub: Hub, make_desk: Callable[[str], Desk], tmp_path: Path,
+    caplog: pytest.LogCaptureFixture,
+) -> None:  # fmt: skip
+    """A citizen with the web booking's code and no card: the desk finds the booking by the
+    code (typed as read out, any case, with a dash) and checks it in; the ticket is printed
+    and the hub keeps the desk's staff number in its history."""
+    caplog.set_level(logging.INFO, logger="desk.model")
+    with HubClient(hub.endpoint, device="web-1") as web:
+        code = web.book_online(P.Card(id_number=ID, name="张三"), "M",
+                               datetime(2026, 11, 26, 9, 45))["code"]  # fmt: skip
+    d = make_desk(hub.endpoint)
+    sign_in(qtbot, d, "D0103")
+    page = d.view.find_page
+    qtbot.keyClicks(page.code, f"{code[:4].lower()}-{code[4:]}")
+    click(qtbot, page.find_button)
+    wait_answer(qtbot, d)
+    assert [a["code"] for a in d.model.appointments] == [code]
+    assert page.bookings.item(0, 0).text() == code and page.bookings.item(0, 3).text() == "—"
+    assert not page.check_in.isEnabled()  # nothing selected yet
+    page.bookings.selectRow(0)
+    assert page.check_in.isEnabled()  # by its code: no card needed
+    save_shot(d.view, tmp_path, "desk-booking-code")
+    click(qtbot, page.check_in)
+    wait_answer(qtbot, d)
+    assert d.model.notice.level == "ok", d.model.notice
+    t = d.model.issued
+    assert t is not None and (t["queue"], t["channel"], t["priority"]) == (
+        "M", "appointment", "appointment")  # fmt: skip
+    assert [p.number for p in d.printer.printed] == [t["number"]]
+    assert page.bookings.item(0, 3).text() == "已签到" and not page.check_in.isEnabled()
+    entry = history(hub.db_path, t["number"])[-1]
+    assert entry["action"] == "issued_by_staff" and entry["by"] == "D0103"
+    assert any("D0103" in r.getMessage() and "by its code" in r.getMessage()
+               for r in caplog.records)  # fmt: skip
+    # The booking is used: checking it in again is refused in the catalogue's words.
+    d.model.check_in_booking(d.model.appointments[0])
+    wait_answer(qtbot, d)
+    assert d.model.notice.level == "error"
+    assert d.model.notice.zh == f"该预约已签到，您的号码是{t['number']}"
