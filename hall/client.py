@@ -281,6 +281,9 @@ class HubClient:
     def call_back(self, ticket: str, window: int | None = None) -> dict[str, Any]:
         return self._do(P.CallBack, window=window, ticket=ticket)
 
+    def record_item(self, ticket: str, item: str, window: int | None = None) -> dict[str, Any]:
+        return self._do(P.RecordItem, window=window, ticket=ticket, item=item)
+
     def pause(self, window: int | None = None, *, reason: str = "") -> dict[str, Any]:
         return self._do(P.Pause, window=window, reason=reason)
 

@@ -84,6 +84,11 @@ class Item:
     pinyin: str
 
 
+def is_item_code(code: str) -> bool:
+    """Whether `code` has the form of an item code (two capitals, '-', four digits)."""
+    return bool(_CODE_RE.match(code))
+
+
 def pinyin_initials(name: str) -> str:
     """Lower-case pinyin initials of a Chinese name: 营业执照设立登记 → yyzzsldj.
 

@@ -286,6 +286,13 @@ TransferToSelf = _err(
 BadRating = _err(
     "BadRating", "bad_rating", "评价内容有误，请重新评价", "The rating is not valid", BadRequest
 )
+BadItemCode = _err(
+    "BadItemCode",
+    "bad_item_code",
+    "事项编码有误，应为两位大写字母、短横线和四位数字",
+    "The service item code is not valid; it is two capitals, a hyphen and four digits",
+    BadRequest,
+)
 ReasonRequired = _err(
     "ReasonRequired",
     "reason_required",

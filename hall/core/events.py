@@ -110,6 +110,19 @@ class TicketParked(Data, tag="ticket.parked"):
     window: int
 
 
+class TicketItemRecorded(Data, tag="ticket.item_recorded"):
+    """The clerk recorded which service item (事项) a ticket was for: what the monthly
+    report's 事项评价覆盖率 counts. Staff only (the board never shows items)."""
+
+    STREAM = STAFF
+    ticket: str  # the ticket's id
+    number: str
+    window: int
+    clerk: str | None  # staff number
+    item: str  # the catalogue's code
+    previous: str | None = None  # the item it had before (the kiosk's choice, or a correction)
+
+
 class DayStarted(Data, tag="day.started"):
     """The hub dropped yesterday: followers take a fresh snapshot."""
 
@@ -228,6 +241,7 @@ EventData = Union[  # noqa: UP007 (a runtime union: get_args lists its members)
     TicketFinished,
     TicketTransferred,
     TicketParked,
+    TicketItemRecorded,
     DayStarted,
     WindowChanged,
     AppointmentBooked,

@@ -15,7 +15,9 @@ pseudo-observations):
   forecast; none before the first day);
 - per queue and size of the estimate, the factor by which the printed wait should be
   scaled to sit at the middle of the waits that such tickets really had (the weighted
-  median of real / estimated: the point that keeps absolute errors smallest).
+  median of real / estimated: the point that keeps absolute errors smallest);
+- per window, how often each service item (事项) was recorded for a ticket it finished:
+  the counter's item picker lists a window's most-used items first.
 """
 
 from __future__ import annotations
@@ -77,6 +79,7 @@ class History:
     # (queue or "queue/appointment", bucket of the raw estimate) -> calibration factor
     factors: dict[tuple[str, int], float] = field(default_factory=dict)
     _per_queue: dict[str, tuple[float, float]] = field(default_factory=dict)  # Σ, n services
+    items_used: dict[int, dict[str, int]] = field(default_factory=dict)  # window -> item -> n
 
     # ---------------------------------------------------------------- what it says
 
@@ -155,6 +158,9 @@ class History:
             s = self.service.setdefault((t.queue, t.started_at.hour), [0.0, 0.0])
             s[0] += (t.finished_at - t.started_at).total_seconds() / 60.0
             s[1] += 1
+            if t.item and t.window is not None:
+                used = self.items_used.setdefault(t.window, {})
+                used[t.item] = used.get(t.item, 0) + 1
         if t.called_at is None or t.estimate is None or t.estimate <= 0:
             return
         # the raw estimate before the factor of its day (the factors hold for a whole day)

@@ -712,6 +712,9 @@ class Hub:
             # state, which the events keep, as this is read once at a snapshot.
             value["at_windows"] = {k: _at_window(t) for k, t in eng.tickets.items()
                                    if t.state.value in ("called", "serving", "parked")}  # fmt: skip
+        if peer.role == "counter" and peer.window is not None:
+            # the window's items by use: its item picker lists the most-used first
+            value["items_used"] = eng.items_used(peer.window)
         return value
 
     def _publish(self, ev: Event) -> None:

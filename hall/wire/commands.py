@@ -257,6 +257,10 @@ def _call_back(engine: Engine, r: P.CallBack, at: Scope) -> Outcome:
     return engine.call_back(window=at.window, ticket=r.ticket)
 
 
+def _record_item(engine: Engine, r: P.RecordItem, at: Scope) -> Outcome:
+    return engine.record_item(window=at.window, ticket=r.ticket, item=r.item)
+
+
 def _pause(engine: Engine, r: P.Pause, at: Scope) -> Outcome:
     return engine.pause(window=at.window, reason=r.reason)
 
@@ -338,6 +342,7 @@ _ALL: tuple[Command[Any], ...] = (
     Command(P.Transfer, Target.WINDOW, _transfer),
     Command(P.Park, Target.WINDOW, _park),
     Command(P.CallBack, Target.WINDOW, _call_back),
+    Command(P.RecordItem, Target.WINDOW, _record_item),
     Command(P.Pause, Target.WINDOW, _pause),
     Command(P.Resume, Target.WINDOW, _on_window(Engine.resume)),
     Command(P.Open, Target.WINDOW, _on_window(Engine.open_window), client="open_window"),

@@ -164,6 +164,13 @@ class CallBack(AtWindow, tag="call_back"):
     ticket: Word
 
 
+class RecordItem(AtWindow, tag="record_item"):
+    """The service item (事项, a catalogue code) the window's ticket was for."""
+
+    ticket: Word  # the window's current ticket, or the one it finished last
+    item: Word
+
+
 class Pause(AtWindow, tag="pause"):
     reason: Text = ""
 
@@ -286,7 +293,7 @@ class Lookup(Request, tag="lookup"):
 _COMMON: tuple[type[Request], ...] = (Hello, Ping, Snapshot, ReportHealth)
 _COUNTER: tuple[type[Request], ...] = (
     CallNext, Recall, Start, Finish, NoShow, Transfer, Park, CallBack, Pause, Resume,
-    Open, Close, SignIn, SignOut,
+    Open, Close, SignIn, SignOut, RecordItem,
 )  # fmt: skip
 ROLE_REQUESTS: dict[str, tuple[type[Request], ...]] = {
     # the kiosk: tickets, check-ins, and how a scanned ticket's QR stands (by its token)

@@ -27,6 +27,9 @@ SAMPLES: list[EV.Data] = [
     EV.TicketFinished(ticket=TICKET, window=1, clerk=None),
     EV.TicketTransferred(ticket=TICKET, from_window=1, to_queue=None, to_window=7),
     EV.TicketParked(ticket=TICKET, window=1),
+    EV.TicketItemRecorded(
+        ticket="20261126-A001", number="A001", window=1, clerk="S001", item="SC-0001"
+    ),
     EV.DayStarted(day="2026-11-26", expired=0),
     EV.WindowChanged(window={"number": 1, "state": "open", "clerk": None}),
     EV.AppointmentBooked(id="AP-1", queue="G", slot="2026-11-26T10:00:00"),

@@ -24,7 +24,8 @@ from tests.hubs import HALL_TIME
 
 COMMON = {"hello", "ping", "snapshot", "health"}
 AT_WINDOW = {"call_next", "recall", "start", "finish", "no_show", "transfer", "park",
-             "call_back", "pause", "resume", "open", "close", "sign_in", "sign_out"}  # fmt: skip
+             "call_back", "pause", "resume", "open", "close", "sign_in", "sign_out",
+             "record_item"}  # fmt: skip
 #: who may send what, as the hub took it before the registry (DESIGN.md §5)
 SENT_BY = {
     # and how a scanned ticket's QR stands (issue 20: the token read at the kiosk)

@@ -19,6 +19,7 @@ from typing import Any
 
 from hall.core import errors as E
 from hall.core import events as EV
+from hall.core.catalogue import is_item_code
 from hall.core.engine import lifecycle
 from hall.core.engine.base import (
     Changes,
@@ -436,6 +437,39 @@ class Engine(WindowCommands, RatingCommands, DayCommands, BookingCommands, Engin
         self._touch(t, w)
         self._emit(now, EV.TicketFinished(ticket=t.public(), window=w.number, clerk=t.clerk))
         return self._done({"ticket": t.to_dict()})
+
+    def record_item(self, *, window: int, ticket: str, item: str) -> Outcome:
+        """The service item (事项) a ticket at `window` was for, as the clerk picked it: what
+        the monthly 事项评价覆盖率 counts. The ticket is the window's current one or the one it
+        finished last (a clerk reminded after finishing may still say). Any catalogue item
+        is taken, not only those of the window's queues (a transfer may bring another); a
+        second pick corrects the first. Finishing without an item stays allowed."""
+        now = self._now()
+        w = self._window(window)
+        if not is_item_code(item):
+            raise E.BadItemCode(repr(item[:20]))
+        if item not in self.items:
+            raise E.UnknownItem(item)
+        t = self._ticket(ticket)
+        if t.id not in (w.current, w.last_finished):
+            raise E.NotYourTicket(f"{t.number} at window {t.window}, asked at {window}")
+        clerk = w.clerk.staff_no if w.clerk else t.clerk
+        previous, t.item = t.item, item
+        t.history.append({"at": now.isoformat(), "action": "item", "item": item,
+                          "window": window, "by": clerk})  # fmt: skip
+        self._touch(t)
+        self._emit(now, EV.TicketItemRecorded(ticket=t.id, number=t.number, window=window,
+                                              clerk=clerk, item=item, previous=previous))  # fmt: skip
+        return self._done({"ticket": t.to_dict(), "items_used": self.items_used(window)})
+
+    def items_used(self, window: int) -> dict[str, int]:
+        """How often each item was recorded for the tickets `window` served: its past days
+        (`history`) and today. The counter's picker lists the most-used first."""
+        used = dict(self.history.items_used.get(window, {}))
+        for t in self.tickets.values():
+            if t.item and t.window == window and t.state is TicketState.FINISHED:
+                used[t.item] = used.get(t.item, 0) + 1
+        return used
 
     def no_show(self, *, window: int) -> Outcome:
         """The called citizen did not come."""
