@@ -2,8 +2,9 @@
 
 The event log is the source: tickets, services, ratings, cases and sign-ins are
 rebuilt from events in commit order (the global ``events.id``). The tickets table
-is read only for each ticket's item code, which the public ``ticket.issued``
-event does not carry.
+is read only for each ticket's item code as the kiosk chose it, which the public
+``ticket.issued`` event does not carry; the item the counter recorded
+(``ticket.item_recorded``) replaces it: 事项评价覆盖率 counts the recorded item.
 """
 
 from __future__ import annotations
@@ -195,6 +196,10 @@ def fold(
                 h.clerk_names[no] = d["name"]
             h.duty_days.setdefault(no, set()).add(at.date())
             window_clerk[int(d.get("window", 0))] = no
+        elif typ == EV.TicketItemRecorded.TYPE:
+            recorded = h.tickets.get(str(d.get("ticket")))
+            if recorded is not None and d.get("item"):
+                recorded.item = str(d["item"])
         elif typ == EV.RatingGiven.TYPE:
             h.ratings.append(
                 Rating(at, d["ticket"], d.get("queue", ""), d.get("window"), d.get("clerk"),
