@@ -12,7 +12,12 @@
   sent while offline (a press then says so); the link's own retries reuse the
   req_id, so the hub never applies a command twice;
 - the hub's refusals and what happened, as one sentence (`notice`);
-- the manager's profile changes for this window (staff stream).
+- the manager's profile changes for this window (staff stream);
+- the service item (事项) of the ticket: the catalogue's items this window's queues take,
+  the most-used first, searched by pinyin initials, Chinese or code (`item_choices`), sent
+  to the hub with `record_item`. Finishing without one is allowed, with a reminder: the
+  monthly 事项评价覆盖率 counts the items recorded, and the ticket finished last may still
+  get its item afterwards.
 """
 
 from __future__ import annotations
@@ -25,7 +30,9 @@ from PyQt6.QtCore import QObject, pyqtSignal
 
 from counter import rules
 from hall.core import events as EV
+from hall.core.catalogue import Catalogue, Item, load_catalogue
 from hall.core.engine.lifecycle import AT_WINDOW, FREES_WINDOW
+from hall.core.layout import CATCH_ALL
 from hall.wire import commands
 from hall.wire import protocol as P
 from ui.i18n import text_of, tr
@@ -66,13 +73,19 @@ class CounterModel(QObject):
         window: int,
         *,
         item_names: Mapping[str, str] | None = None,
+        catalogue: Catalogue | None = None,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
         self.hall = hall
         self.link = hall.link
         self.window = window
-        self.item_names = dict(item_names or {})
+        self.catalogue = catalogue if catalogue is not None else _shipped_catalogue()
+        if item_names is None:
+            item_names = {i.code: text_of(i, "name") for i in self.catalogue}
+        self.item_names = dict(item_names)
+        self.items_used: dict[str, int] = {}  # item -> times recorded here (the hub counts)
+        self._last_finished: dict[str, Any] | None = None  # may still get its item
         self.clerk: dict[str, str] | None = None  # post, staff_no, name
         self.busy: str | None = None  # the action on its way to the hub
         self.notice_text = ""
@@ -181,7 +194,7 @@ class CounterModel(QObject):
             "number": str(t["number"]),
             "state": state,
             "queue": self.queue_name(t.get("queue")),
-            "item": self.item_names.get(item, item) if item else tr("未选事项"),
+            "item": self.item_names.get(item, item) if item else tr("未选事项（按 F11 选择）"),
             "issued": hhmm(t.get("issued_at")),
             "waited": f"{waited} {tr('分钟')}" if waited is not None else "",
             "person": person or tr("未刷证"),
@@ -206,6 +219,74 @@ class CounterModel(QObject):
             elif h.get("action") == "park":
                 out.append(tr("{at} 暂存").format(at=at) + note)
         return out
+
+    # ------------------------------------------------------------ service items
+
+    def item_name(self, code: str) -> str:
+        return self.item_names.get(code, code)
+
+    def item_ticket(self) -> dict[str, Any] | None:
+        """The ticket an item picked now is for: the one at the window, else the one it
+        finished last (the clerk reminded after finishing may still say)."""
+        return self.current() or (dict(self._last_finished) if self._last_finished else None)
+
+    def item_why_not(self) -> str:
+        """ "" if an item may be recorded now, else the (translated) sentence saying why not."""
+        reason = rules.why_not_item(self.situation(), self.item_ticket() is not None)
+        return tr(reason) if reason else ""
+
+    def window_items(self) -> list[Item]:
+        """The catalogue's items this window's queues take (its skills, by the queues'
+        domains), the most-used here first, then in catalogue order."""
+        skills = set(self.window_info().get("skills") or self.profile())
+        return self._by_use([i for i, q in self._item_queues() if q in skills])
+
+    def queue_items(self, queue: str) -> list[Item]:
+        """The catalogue's items of one queue, the most-used here first."""
+        return self._by_use([i for i, q in self._item_queues() if q == queue])
+
+    def _item_queues(self) -> list[tuple[Item, str | None]]:
+        """Each item with the queue that takes it (by its domain; the catch-all queue takes
+        the rest), as the hub's layout says."""
+        by_domain = {d: q["id"] for q in self.hall.queues() for d in q.get("domains") or ()}
+        catch_all = by_domain.get(CATCH_ALL)
+        return [(i, by_domain.get(i.domain, catch_all)) for i in self.catalogue]
+
+    def _by_use(self, items: list[Item]) -> list[Item]:
+        """`items` with the most-used here first; otherwise in the order given (stable)."""
+        return sorted(items, key=lambda i: -self.items_used.get(i.code, 0))
+
+    def item_choices(self, query: str = "", limit: int | None = None) -> tuple[list[Item], bool]:
+        """The items the picker offers for `query` and whether they are other windows' items.
+
+        No query: this window's items, the most-used first. A query (pinyin initials
+        ``yyzz``, Chinese ``营业执照``, a code; `Catalogue.search`): this window's matches,
+        the most-used first, then the best match; when none of this window's items match,
+        the whole catalogue's matches (a transfer may bring another window's matter)."""
+        mine = self.window_items()
+        if not query.strip():
+            return mine[:limit], False
+        codes = {i.code for i in mine}
+        found = self.catalogue.search(query, limit=len(self.catalogue))
+        here = [i for i in found if i.code in codes]
+        if here:
+            return self._by_use(here)[:limit], False
+        return found[:limit], bool(found)
+
+    def record_item(self, code: str) -> bool:
+        """Record `code` as the service item of `item_ticket()`. False (with a notice) when it
+        cannot be sent; the hub checks the code against the catalogue."""
+        reason = self.item_why_not()
+        if reason:
+            return self._say(reason, "error" if not self.online else "warn")
+        t = self.item_ticket()
+        assert t is not None
+        self._send("record_item", P.RecordItem, {"ticket": t["id"], "item": code}, t["id"])
+        return True
+
+    def tell(self, text: str, level: str = "info") -> None:
+        """Show a sentence on the status line (the view's own refusals)."""
+        self._say(text, level)
 
     # ------------------------------------------------------------ acting
 
@@ -266,6 +347,14 @@ class CounterModel(QObject):
             self.clerk = None
             self._say(tr("已签退"))
             self.signed_in_changed.emit(False)
+        elif action == "record_item" and isinstance(t, dict):
+            self.items_used = {str(k): int(n) for k, n in (value.get("items_used") or {}).items()}
+            if self._current and self._current["id"] == t["id"]:
+                self._current = self._merge(t)
+            elif self._last_finished and self._last_finished["id"] == t["id"]:
+                self._last_finished = t
+            name = self.item_name(str(t.get("item")))
+            self._say(tr("已记录 {n} 的办理事项：{item}").format(n=t["number"], item=name))
         elif action == "call_next" and t is None:
             self._say(tr("本窗口服务的队列暂无等候"), "warn")
         elif action == "recall" and value.get("no_show") and isinstance(t, dict):
@@ -273,9 +362,17 @@ class CounterModel(QObject):
             self._say(tr("{n} 多次呼叫未到，已按过号处理").format(n=t["number"]), "warn")
         elif action in FREES_WINDOW and isinstance(t, dict):  # the window has none now
             self._drop(t["id"])
+            if action == "finish":
+                self._last_finished = t
+                if t.get("item"):  # as the hub counts it (Engine.items_used): finished tickets
+                    self.items_used[t["item"]] = self.items_used.get(t["item"], 0) + 1
             if value.get("warning"):  # e.g. transferred to a window that is not open
                 warning = text_of(value, "warning")
                 self._say(f"{self._done_text(action, t)}（{warning}）", "warn")
+            elif action == "finish" and not t.get("item"):
+                # allowed, but the month's item coverage counts only recorded items
+                self._say(tr("{n} 已办结，但未记录办理事项（计入事项评价覆盖率），可按 F11 补记")
+                          .format(n=t["number"]), "warn")  # fmt: skip
             else:
                 self._say(self._done_text(action, t))
         elif isinstance(t, dict):
@@ -356,6 +453,9 @@ class CounterModel(QObject):
         self._adopt_clerk()
         self._synced_once = True
         snapshot = getattr(self.hall.link, "snapshot_value", None) or {}
+        used = snapshot.get("items_used")
+        if isinstance(used, dict):
+            self.items_used = {str(k): int(n) for k, n in used.items()}
         for tid, full in (snapshot.get("at_windows") or {}).items():
             if full.get("window") == self.window:  # the full form a reply would have given
                 self._full[tid] = {**self._full.get(tid, {}), **full}
@@ -401,3 +501,11 @@ class CounterModel(QObject):
         if self._recovering and self.online:
             self._recovering = False
             self._say(tr("已恢复连接"))
+
+
+def _shipped_catalogue() -> Catalogue:
+    """The shipped catalogue (config/items.csv); an empty one if it cannot be read."""
+    try:
+        return load_catalogue()
+    except (OSError, ValueError):
+        return Catalogue([])

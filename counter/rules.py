@@ -65,6 +65,21 @@ NOTHING_CURRENT = "当前没有号码"
 NOT_CALLED = "该号码已开始办理，不能重呼、过号或再次开始"
 NO_PARKED = "没有暂存的号码"
 PARKED_LEFT = "还有暂存的号码，请先叫回办结"
+NO_ITEM_TICKET = "当前没有可记录事项的号码"
+
+
+def why_not_item(s: Situation, has_ticket: bool) -> str:
+    """ "" when the clerk may record a service item now: for the ticket at the window, or
+    (no ticket there) the one it finished last (`has_ticket`: either exists). Not one of
+    `ACTIONS`: no key of its own in the lifecycle, and the window's state does not matter
+    (a ticket finished before a pause may still get its item)."""
+    if not s.online:
+        return OFFLINE
+    if s.busy:
+        return BUSY
+    if not s.signed_in:
+        return NOT_SIGNED_IN
+    return "" if has_ticket else NO_ITEM_TICKET
 
 
 def why_not(action: str, s: Situation) -> str:

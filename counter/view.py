@@ -23,7 +23,7 @@ from PyQt6.QtWidgets import (
     QWidget,
 )
 
-from counter.dialogs import ParkDialog, PauseDialog, TransferDialog, _Dialog
+from counter.dialogs import ItemDialog, ParkDialog, PauseDialog, TransferDialog, _Dialog
 from counter.model import CounterModel
 from counter.widgets import ParkedCard, QueuesCard, StatusLine, TicketCard, card, label
 from ui import theme
@@ -41,6 +41,7 @@ KEYS: tuple[tuple[Qt.Key, str, str, str], ...] = (
     (Qt.Key.Key_F8, "pause", "暂停", "secondary"),
     (Qt.Key.Key_F9, "call_back", "叫回", "secondary"),
     (Qt.Key.Key_F10, "open", "开窗", "secondary"),
+    (Qt.Key.Key_F11, "record_item", "办理事项", "secondary"),  # the item picker
     (Qt.Key.Key_F12, "sign_out", "签退", "danger"),
 )
 STATE_TEXT = {"open": "服务中", "paused": "暂停服务", "closed": "未开放"}
@@ -190,6 +191,8 @@ class WorkPage(QWidget):
             self.call_back()
         elif key == Qt.Key.Key_F10:
             m.press("open" if m.state_name() == "closed" else "close")
+        elif key == Qt.Key.Key_F11:
+            self.pick_item()
         else:
             return False
         return True
@@ -203,6 +206,18 @@ class WorkPage(QWidget):
             return
         self.dialog = dialog
         dialog.accepted.connect(lambda: self.model.press(action, **dialog.fields()))
+        dialog.finished.connect(self._dialog_closed)
+        dialog.open()
+
+    def pick_item(self) -> None:
+        """F11: the item picker for the ticket at the window (or the one finished last)."""
+        reason = self.model.item_why_not()
+        if reason:
+            self.model.tell(reason, "warn")
+            return
+        dialog = ItemDialog(self.model, self)
+        self.dialog = dialog
+        dialog.accepted.connect(lambda: self.model.record_item(dialog.fields()["item"]))
         dialog.finished.connect(self._dialog_closed)
         dialog.open()
 
@@ -238,6 +253,9 @@ class WorkPage(QWidget):
                 shown, enabled_by = "关窗", "close"
             fkey = key.name.removeprefix("Key_")
             self.buttons[action].setText(f"{tr(shown)}\n{fkey}")
+            if action == "record_item":  # not a lifecycle action (counter.rules.why_not_item)
+                self.buttons[action].setEnabled(not m.item_why_not())
+                continue
             self.buttons[action].setEnabled(m.enabled(enabled_by))
         w = m.window_info()
         clerk = m.clerk
