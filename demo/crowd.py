@@ -10,6 +10,7 @@ per seed as far as the thread timing allows. No Qt.
 
 from __future__ import annotations
 
+import functools
 import logging
 import math
 import random
@@ -22,6 +23,7 @@ from pathlib import Path
 from drivers.printer import open_printer
 from hall.client import HubClient, HubUnavailable
 from hall.core import errors as E
+from hall.core.catalogue import Catalogue, load_catalogue
 from hall.core.engine import Clock
 from hall.core.idnumber import make_id_number
 from hall.core.layout import Layout
@@ -36,6 +38,11 @@ ARRIVALS_PER_HOUR = {"G": 48.0, "M": 30.0, "T": 8.0, "E": 9.0}
 SERVICE_MINUTES = {"G": 10.0, "M": 15.0, "T": 12.0, "E": 20.0, "O": 3.0}
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗"
 GIVEN = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超霞平刚桂英华"
+
+
+@functools.cache
+def _catalogue() -> Catalogue:
+    return load_catalogue()
 
 
 def citizen(rng: random.Random, n: int) -> Card:
@@ -151,6 +158,14 @@ class Crowd:
             public = public_layout(self.layout)
             printer.print_ticket(ticket_print(public, ticket_view(public, issued)))  # type: ignore[attr-defined]
 
+    def _item(self, queue: str) -> str | None:
+        """One of the first items of `queue` in the catalogue; None for one without items
+        and, as at a real counter, now and then (1 in 20) when the clerk forgets."""
+        codes = [i.code for i in _catalogue() if self.layout.queue_for_domain(i.domain) == queue]
+        if not codes or self.rng.random() < 0.05:
+            return None
+        return self.rng.choice(codes[:8])
+
     def _work(self, d: Desk, now: datetime) -> None:
         c = d.client
         try:
@@ -164,6 +179,9 @@ class Crowd:
                     return
                 c.start()
                 d.serving = got["id"]
+                item = self._item(got["queue"])  # the clerk records the service item (事项)
+                if item is not None:
+                    c.record_item(got["id"], item)
                 svc = SERVICE_MINUTES.get(got["queue"], 10.0)
                 d.busy_until = now + timedelta(
                     minutes=self.rng.lognormvariate(math.log(svc) - 0.3, 0.7)

@@ -166,6 +166,9 @@ class DemoScript(QObject):
             )
             return
         if cur.get("state") == "serving" and c.busy_until is not None and now >= c.busy_until:
+            items = m.queue_items(str(cur.get("queue")))[:8]  # the item first (F11), then finish
+            if not cur.get("item") and items and m.record_item(self.rng.choice(items).code):
+                return
             c.busy_until = None
             m.press("finish")
             self.counts["finished"] += 1
