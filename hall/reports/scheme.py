@@ -5,6 +5,7 @@ from __future__ import annotations
 import tomllib
 from fractions import Fraction
 from pathlib import Path
+from typing import Annotated
 
 import msgspec
 
@@ -65,7 +66,10 @@ class AnnualConfig(msgspec.Struct, forbid_unknown_fields=True):
     poor_in_year: int = 3
     excellent_share: str = ""  # "" = no quota
     quota_total: int = 0
-    min_months: int = 0  # fewer graded months: 记录不足, no annual grade
+    # fewer graded months (好/一般/差) in the year: 记录不足, no annual grade. A hall's choice:
+    # no sentence of the five documents sets a minimum period (docs/reform-rules.md §4.3,
+    # ambiguity 10); 0 grades from any record. At most 12, the months of a year.
+    min_months: Annotated[int, msgspec.Meta(ge=0, le=12)] = 0
 
 
 class Scheme(msgspec.Struct, forbid_unknown_fields=True):
