@@ -179,7 +179,11 @@ class HubClient:
             self._follow(core.tick(time.monotonic()))  # closes the earlier connections
 
     def _transmit(self, body: bytes) -> None:
-        self._dealer_socket().send(body)
+        # Never block: a DEALER with no connection to send on (the hub refused our key and
+        # the pipe is gone, or its port is closed) would wait forever. The retry core's
+        # timer resends on a fresh connection and gives up after its tries, as for silence.
+        with contextlib.suppress(zmq.Again):
+            self._dealer_socket().send(body, zmq.NOBLOCK)
         self._last_sent = time.monotonic()
 
     def _follow(self, step: Step) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -58,6 +59,27 @@ def test_unknown_key_never_gets_in(secure_hub: Hub, keys_dir: Path, tmp_path: Pa
         pytest.raises(HubUnavailable),
     ):
         c.hello()
+
+
+def test_a_refused_key_never_hangs_the_client(
+    secure_hub: Hub, keys_dir: Path, tmp_path: Path
+) -> None:
+    # The handshake fails before the first send (a loaded machine can be that slow between
+    # connect and send): the socket has no connection left to queue on. The client must still
+    # give up after its tries, not block in send for ever.
+    stranger = tmp_path / "stranger"
+    (stranger / "devices").mkdir(parents=True)
+    zmq.auth.create_certificates(str(stranger / "devices"), "manager-1")
+    (stranger / "hub.key").write_bytes((keys_dir / "hub.key").read_bytes())
+    with HubClient(
+        secure_hub.endpoint, device="manager-1", keys=stranger, timeout=0.3, retries=2
+    ) as c:
+        c._dealer_socket()  # connect now, send later
+        time.sleep(1.0)
+        started = time.monotonic()
+        with pytest.raises(HubUnavailable):
+            c.hello()
+        assert time.monotonic() - started < 30
 
 
 def test_disabled_device_is_cut_off_on_its_next_message(secure_hub: Hub, keys_dir: Path) -> None:
