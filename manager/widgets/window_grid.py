@@ -61,6 +61,7 @@ class WindowCard(QFrame):
             lay.addWidget(lbl)
         self.selected = False
         self._scale = 1.0
+        self._sheets: tuple[str, str] | None = None
 
     def resizeEvent(self, e: QResizeEvent | None) -> None:
         super().resizeEvent(e)
@@ -77,10 +78,17 @@ class WindowCard(QFrame):
         border = (
             f"3px solid {theme.BLUE_DARK}" if self.selected else f"1px solid {theme.INPUT_LINE}"
         )
-        self.setStyleSheet(f"QFrame#windowCard {{ background: {bg}; border: {border}; border-radius: 10px; }}"
-                           f" QLabel {{ color: {fg if w.state == F.OFFLINE else theme.TEXT}; }}")  # fmt: skip
+        # Style sheets only when they change: setting one re-polishes the card, and the
+        # console refreshes every card on every event (a 31-window morning spent most of
+        # its time here).
+        sheets = (f"QFrame#windowCard {{ background: {bg}; border: {border}; border-radius: 10px; }}"
+                  f" QLabel {{ color: {fg if w.state == F.OFFLINE else theme.TEXT}; }}",
+                  f"background: transparent; color: {fg};")  # fmt: skip
+        if sheets != self._sheets:
+            self._sheets = sheets
+            self.setStyleSheet(sheets[0])
+            self.head.setStyleSheet(sheets[1])
         self.head.setText(f"{tr('{n}号窗口').format(n=w.number)}  ·  {tr(F.STATE_LABELS[w.state])}")
-        self.head.setStyleSheet(f"background: transparent; color: {fg};")
         if w.current:
             mins = f"{w.minutes:.0f}{tr('分钟')}" if w.minutes is not None else tr("连接前开始")
             queue = self.model.queue_name(w.current_queue or "")
