@@ -11,6 +11,12 @@ window 9's evaluation pad and the manager console. The hall clock runs fast.
 - `hall demo --headless --out DIR`: no screen. Plays a scripted morning at high
   speed through the real hub and apps (offscreen), then writes to DIR a summary,
   every printed ticket as PNG, a screenshot of every app, and the hall report.
+
+The morning (`--crowd`, demo.morning): `standard`, a hall run as it should be (every
+window staffed, A posts with B posts covering breaks, the standard scenario's normal
+day), or `heavy`, the short-staffed, overloaded morning the demo used to play. The hub's
+rebalancing advisor runs as the layout has it and the duty manager takes its proposals.
+The summary says how the hall was staffed, what came, the offered load and the waits.
 """
 
 from __future__ import annotations
@@ -23,19 +29,19 @@ import statistics
 import sys
 import time
 from argparse import Namespace
+from datetime import datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
 import msgspec
 
+from demo.morning import CROWDS, VISIBLE_WINDOWS, Morning
 from hall.core import events as EV
 
 _D = TypeVar("_D", bound=EV.Data)
 
 log = logging.getLogger("demo")
 
-VISIBLE_WINDOWS = (5, 9)  # 2F: a no-distinction window and a market-supervision window
-CROWD_WINDOWS = (1, 2, 6, 10, 11, 12, 20, 22, 26, 31)
 PAD_WINDOW = 9
 
 
@@ -60,6 +66,13 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--minutes", type=float, default=150.0,
                    help="headless: hall minutes to play from opening (default 150: 9:00–11:30)")  # fmt: skip
     p.add_argument("--seed", type=int, default=7, help="random seed of the scripted day")
+    p.add_argument("--summary-only", action="store_true",
+                   help="headless: the summary and the database only (no screenshots, no hall "
+                        "report), e.g. to compare mornings quickly")  # fmt: skip
+    p.add_argument("--crowd", choices=CROWDS, default="standard",
+                   help="the morning: standard (every window staffed, A posts with B posts "
+                        "covering breaks, the standard scenario's normal day; the default) or "
+                        "heavy (12 of 31 windows for a busy morning: overloaded on purpose)")  # fmt: skip
     p.add_argument("--lang", choices=("zh", "en"), default="zh", help="language of the apps")
     p.add_argument("--web", default="127.0.0.1:8080", metavar="HOST:PORT",
                    help="where the web gateway (hall web) serves; port 0: any free one "
@@ -150,6 +163,7 @@ def _run(args: argparse.Namespace, layout: Any, out: Path, speed: float) -> int:
 
     from demo.crowd import Crowd
     from demo.hall import start_hall
+    from demo.morning import morning
     from demo.script import Clerk, DemoScript
     from ui import app as ui_app
 
@@ -166,12 +180,23 @@ def _run(args: argparse.Namespace, layout: Any, out: Path, speed: float) -> int:
     web = _start_web(hall, "127.0.0.1:0" if args.headless else args.web)
     apps = Apps(hall.endpoint, hall.keys, out, args.lang)
     apps.start()
-    crowd = Crowd(layout, hall.endpoint, hall.keys, hall.clock, list(CROWD_WINDOWS),
+    opening = datetime.combine(hall.clock().date(), layout.hours.sessions[0][0])
+    # With a screen the demo runs until it is closed: the whole day's citizens then.
+    whole_day = (datetime.combine(opening.date(), layout.hours.issue_until) - opening).seconds / 60
+    plan = morning(args.crowd, layout, opening, args.minutes if args.headless else whole_day,
+                   args.seed)  # fmt: skip
+    crowd = Crowd(layout, hall.endpoint, hall.keys, hall.clock, plan,
                   tickets_dir=out / "tickets", seed=args.seed)  # fmt: skip
     clerks = [Clerk(c.model, f"{2000 + w}", name)
               for w, c, name in zip(VISIBLE_WINDOWS, apps.counters, ("陈晓燕", "刘建国"), strict=True)]  # fmt: skip
+    # The standard morning plans the kiosk's citizens and the service times on screen too;
+    # the heavy one keeps the script's own (a citizen every 4 minutes or so).
+    planned = plan.crowd == "standard"
+    on_screen = [(a.at, a.queue, a.green) for a in plan.on_screen] if planned else None
     script = DemoScript(hall.clock, apps.kiosk_model, clerks, apps.pad_model,
-                        console=apps.manager.model, seed=args.seed)  # fmt: skip
+                        console=apps.manager.model, arrivals=on_screen,
+                        service=plan.draw_service if planned else None,
+                        seed=args.seed)  # fmt: skip
     rc = 0
     try:
         if args.headless:
@@ -186,10 +211,15 @@ def _run(args: argparse.Namespace, layout: Any, out: Path, speed: float) -> int:
             _wait(qt, lambda: False, seconds)
             script.stop()
             crowd.stop()
+            ended = hall.clock()
             _wait(qt, lambda: False, 1.5)  # last events reach the apps
-            shots = _screenshots(apps, out / "screenshots")
-            shots += _web_screenshots(web, hall, out / "screenshots")
-            rc = _finish(hall, out, crowd.stats, script.counts, shots)
+            alerts = [a.kind for a in apps.manager.model.alerts()]
+            shots = []
+            if not args.summary_only:
+                shots = _screenshots(apps, out / "screenshots")
+                shots += _web_screenshots(web, hall, out / "screenshots")
+            rc = _finish(hall, out, plan, ended, crowd.stats, script.counts, alerts, shots,
+                         report=not args.summary_only)  # fmt: skip
         else:
             window = _hall_window(apps)
             window.show()
@@ -355,13 +385,24 @@ def _screenshots(apps: Apps, folder: Path) -> list[str]:
 
 
 def _finish(
-    hall: Any, out: Path, crowd: dict[str, int], script: dict[str, int], shots: list[str]
+    hall: Any,
+    out: Path,
+    plan: Morning,
+    ended: datetime,
+    crowd: dict[str, int],
+    script: dict[str, int],
+    alerts: list[str],
+    shots: list[str],
+    *,
+    report: bool = True,
 ) -> int:
     """Stop the hub, then summarise the morning from the engine and write the hall report."""
     hall.stop()
     eng = hall.hub.engine
     tickets = list(eng.tickets.values())
-    waits = [(t.called_at - t.issued_at).total_seconds() / 60 for t in tickets if t.called_at]
+    waits = sorted((t.called_at - t.issued_at).total_seconds() / 60 for t in tickets if t.called_at)
+    still = [(ended - t.issued_at).total_seconds() / 60 for t in tickets
+             if t.state.value == "waiting"]  # fmt: skip
     by_queue: dict[str, int] = {}
     for t in tickets:
         by_queue[t.queue] = by_queue.get(t.queue, 0) + 1
@@ -372,18 +413,39 @@ def _finish(
     for move in _event_data(hall.db, EV.WindowProfileChanged):
         by = move.by or "?"
         moves[by] = moves.get(by, 0) + 1
+    kinds: dict[str, int] = {}
+    for kind in alerts:
+        kinds[kind] = kinds.get(kind, 0) + 1
+    layout = hall.layout
+    opening = datetime.combine(ended.date(), layout.hours.sessions[0][0])
+    played = max((ended - opening).total_seconds() / 60, 1.0)  # hall minutes
+    load = offered_load(plan, by_queue, played)
     summary = {
-        "hall": hall.layout.name,
+        "hall": layout.name,
+        "crowd": plan.crowd,
+        "morning": plan.title,
         "clock_end": eng.clock().isoformat(timespec="minutes"),
+        **load,
+        **staffing(layout, plan, crowd.get("b_post_cover", 0)),
         "tickets_issued": len(tickets),
         "tickets_by_queue": by_queue,
         "called": len(waits),
         "finished": sum(t.state.value == "finished" for t in tickets),
         "no_show": sum(t.state.value == "no_show" for t in tickets),
-        "still_waiting": sum(t.state.value == "waiting" for t in tickets),
+        "still_waiting": len(still),
         "mean_wait_min": round(statistics.fmean(waits), 1) if waits else None,
-        "p90_wait_min": round(sorted(waits)[int(0.9 * (len(waits) - 1))], 1) if waits else None,
+        "p90_wait_min": _quantile(waits, 0.90),
+        "p95_wait_min": _quantile(waits, 0.95),
         "max_wait_min": round(max(waits), 1) if waits else None,
+        "longest_still_waiting_min": round(max(still), 1) if still else None,
+        "alerts_at_end": len(alerts),
+        "alerts_by_kind": kinds,
+        "advisor": {
+            "on": layout.advisor.enabled,
+            "every_hall_minutes": layout.advisor.every_minutes,
+            "proposals": len(_event_data(hall.db, EV.AdvisorProposal)),
+            "taken_by_the_duty_manager": script.get("proposals_taken", 0),
+        },
         "ratings_by_level": {str(k): v for k, v in sorted(ratings.items(), reverse=True)},
         "follow_up_cases": len(eng.cases),
         "profile_changes_by": moves,
@@ -393,13 +455,96 @@ def _finish(
         "screenshots": shots,
         "database": str(hall.db),
     }
+    summary["verdict"] = verdict(summary)
     (out / "summary.json").write_text(json.dumps(summary, ensure_ascii=False, indent=2), "utf-8")
-    lines = [f"{k:>22}: {v}" for k, v in summary.items() if k != "screenshots"]
+    lines = [*headline(summary), ""]
+    lines += [f"{k:>26}: {v}" for k, v in summary.items() if k != "screenshots"]
     (out / "summary.txt").write_text("\n".join(lines) + "\n", "utf-8")
     print("\n".join(lines))
-    _report(hall, out)
+    if report:
+        _report(hall, out)
     ok = summary["tickets_issued"] and summary["finished"] and summary["printed_tickets"]
     return 0 if ok else 1
+
+
+def _quantile(xs: list[float], q: float) -> float | None:
+    """The q-quantile of sorted `xs` (the nearest rank below), rounded to 0.1."""
+    return round(xs[int(q * (len(xs) - 1))], 1) if xs else None
+
+
+LOAD_HOW = ("Σ over queues of (tickets issued an hour × mean service minutes) ÷ 60 ÷ staffed "
+            "windows; tickets an hour = tickets issued ÷ hall hours played")  # fmt: skip
+
+
+def offered_load(plan: Morning, by_queue: dict[str, int], minutes: float) -> dict[str, Any]:
+    """Arrivals an hour and the offered load of the morning: the share of the staffed
+    windows' time the citizens who came need (1: every clerk busy all the time)."""
+    hours = minutes / 60
+    work = sum(n / hours * plan.service_mean(q) for q, n in by_queue.items())  # minutes an hour
+    arrivals = sum(by_queue.values()) / hours
+    return {
+        "hall_minutes_played": round(minutes),
+        "arrivals_per_hour": round(arrivals, 1),
+        "mean_service_min": round(work / arrivals, 1) if arrivals else None,
+        "offered_load": round(work / 60 / len(plan.windows), 2) if plan.windows else None,
+        "offered_load_how": LOAD_HOW,
+    }
+
+
+def staffing(layout: Any, plan: Morning, covered: int) -> dict[str, Any]:
+    """How the hall was staffed: windows of the total, per floor, and the posts."""
+    floors = {}
+    for f in layout.floors:
+        on = [n for n, w in layout.windows.items() if w.floor == f.id]
+        floors[f.id] = f"{sum(n in plan.windows for n in on)}/{len(on)}"
+    if plan.breaks:
+        posts = (f"A posts (主岗) all morning; B posts (B岗) covered {covered} A clerks' "
+                 "15-minute breaks, so no window closed")  # fmt: skip
+    else:
+        posts = "A posts (主岗) only, no breaks"
+    return {
+        "staffed_windows": len(plan.windows),
+        "windows_total": len(layout.windows),
+        "staffed_by_floor": floors,
+        "posts": posts,
+    }
+
+
+def verdict(s: dict[str, Any]) -> str:
+    """One sentence on the hall's state, in Chinese and English."""
+    staffed = f"{s['staffed_windows']} of {s['windows_total']} windows"
+    load, per_hour = s["offered_load"], s["arrivals_per_hour"]
+    if s["crowd"] == "heavy":
+        return (f"人手不足、超负荷运行（有意演示）: this hall is SHORT-STAFFED AND OVERLOADED ON "
+                f"PURPOSE (--crowd heavy): {staffed} staffed for {per_hour:g} arrivals an hour, "
+                f"offered load {load:g} — the queues and the waits grow all morning")  # fmt: skip
+    if load is not None and load < 1:
+        return (f"人员配齐、运行平稳: a well-run hall, {staffed} staffed for {per_hour:g} arrivals "
+                f"an hour, offered load {load:g} < 1")  # fmt: skip
+    return (f"超负荷: more came than the staffed windows can serve ({staffed} for {per_hour:g} "
+            f"arrivals an hour, offered load {load})")  # fmt: skip
+
+
+def headline(s: dict[str, Any]) -> list[str]:
+    """The summary's first lines: what hall, how staffed, what came, how long it waited."""
+    floors = ", ".join(f"{f} {x}" for f, x in s["staffed_by_floor"].items())
+    adv = s["advisor"]
+    return [
+        f"hall demo: {s['hall']} — {s['morning']}, {s['hall_minutes_played']} hall minutes",
+        s["verdict"],
+        f"staffed: {s['staffed_windows']} of {s['windows_total']} windows ({floors}); {s['posts']}",
+        f"arrivals: {s['arrivals_per_hour']:g} an hour ({s['tickets_issued']} tickets in "
+        f"{s['hall_minutes_played']} hall minutes)",
+        f"offered load: {s['offered_load']} (mean service {s['mean_service_min']} min; "
+        f"{s['offered_load_how']})",
+        f"waits: mean {s['mean_wait_min']} min, p95 {s['p95_wait_min']} min, longest "
+        f"{s['max_wait_min']} min; still waiting at the end: {s['still_waiting']} (longest "
+        f"{s['longest_still_waiting_min']} min so far)",
+        f"alerts on the manager console at the end: {s['alerts_at_end']} {s['alerts_by_kind']}",
+        f"advisor: {'on' if adv['on'] else 'off'} (every {adv['every_hall_minutes']:g} hall "
+        f"minutes): {adv['proposals']} proposals, {adv['taken_by_the_duty_manager']} taken by "
+        "the duty manager",
+    ]
 
 
 def _event_data(db: Path, kind: type[_D]) -> list[_D]:

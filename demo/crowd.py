@@ -1,11 +1,14 @@
 """The rest of the hall in the demo: citizens at a second kiosk and clerks at other windows.
 
 A background thread of plain `HubClient`s (each with its own device key), acting on
-the hall's fast clock: walk-ins arrive as a Poisson stream shaped like BENCHMARK.md's
-morning, some are elderly (green channel from the birth date on the card), clerks
-call, serve for a lognormal time, finish, mark the odd no-show, and citizens rate.
-Tickets of the second kiosk are printed by a simulated printer too. Deterministic
-per seed as far as the thread timing allows. No Qt.
+the hall's fast clock, playing the morning of demo.morning: the standard morning's
+citizens come as its arrivals say (booked ones booked by the manager first, then checked
+in at the kiosk near their slot), the heavy morning's walk-ins as a Poisson stream; some
+are elderly (green channel from the birth date on the card); clerks call, serve for a
+lognormal time, finish, mark the odd no-show, and citizens rate; in the standard morning
+each window's B post takes over while its A clerk has a break. Tickets of the second
+kiosk are printed by a simulated printer too. Deterministic per seed as far as the
+thread timing allows. No Qt.
 """
 
 from __future__ import annotations
@@ -19,13 +22,14 @@ import time
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 
+from demo.morning import Arrival, Morning, citizen
 from drivers.printer import open_printer
 from hall.client import HubClient, HubUnavailable
 from hall.core import errors as E
 from hall.core.catalogue import Catalogue, load_catalogue
 from hall.core.engine import Clock
-from hall.core.idnumber import make_id_number
 from hall.core.layout import Layout
 from hall.core.public import public_layout
 from hall.wire.protocol import Card
@@ -33,27 +37,13 @@ from kiosk.tickets import ticket_print, ticket_view
 
 log = logging.getLogger("demo.crowd")
 
-# walk-ins per hall hour by queue (a busy morning, BENCHMARK.md's shares)
-ARRIVALS_PER_HOUR = {"G": 48.0, "M": 30.0, "T": 8.0, "E": 9.0}
-SERVICE_MINUTES = {"G": 10.0, "M": 15.0, "T": 12.0, "E": 20.0, "O": 3.0}
-SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗"
-GIVEN = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超霞平刚桂英华"
+IDLE_RETRY_SECONDS = 0.2  # wall time an idle window waits before it calls again
+ABSENT_SHARE = 0.03  # called citizens who are not there: the clerk marks a no-show
 
 
 @functools.cache
 def _catalogue() -> Catalogue:
     return load_catalogue()
-
-
-def citizen(rng: random.Random, n: int) -> Card:
-    """A made-up citizen with a valid ID number; one in eight is over 70."""
-    year = rng.randint(1940, 1952) if rng.random() < 0.125 else rng.randint(1960, 2004)
-    born = f"{year}{rng.randint(1, 12):02d}{rng.randint(1, 28):02d}"
-    idn = make_id_number(f"500105{born}{n % 1000:03d}")
-    name = (
-        rng.choice(SURNAMES) + rng.choice(GIVEN) + (rng.choice(GIVEN) if rng.random() < 0.6 else "")
-    )
-    return Card(id_number=idn, name=name)
 
 
 @dataclass
@@ -65,6 +55,9 @@ class Desk:
     pad: HubClient  # the window's evaluation pad: rates the ticket just finished
     busy_until: datetime | None = None
     serving: str | None = None
+    next_try: float = 0.0  # monotonic: an idle window calls again from then
+    break_at: tuple[datetime, datetime] | None = None  # the A clerk's break (B covers)
+    on_break: bool = False
 
 
 @dataclass
@@ -75,16 +68,18 @@ class Crowd:
     endpoint: str
     keys: Path
     clock: Clock
-    windows: list[int]
+    morning: Morning
     tickets_dir: Path | None = None
     seed: int = 7
     stats: dict[str, int] = field(default_factory=lambda: {"issued": 0, "refused": 0, "served": 0,
-                                                           "no_show": 0, "rated": 0})  # fmt: skip
+                                                           "no_show": 0, "rated": 0, "booked": 0,
+                                                           "checked_in": 0, "b_post_cover": 0})  # fmt: skip
 
     def __post_init__(self) -> None:
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run_logged, name="demo-crowd", daemon=True)
         self.rng = random.Random(self.seed)
+        self._booked: set[int] = set()  # indexes into morning.arrivals with a booking
 
     def start(self) -> None:
         self._thread.start()
@@ -111,12 +106,17 @@ class Crowd:
         )
         manager = self._client("manager-1")
         desks = []
-        for w in self.windows:
+        for w in self.morning.crowd_windows:
             manager.open_window(w)
             manager.sign_in(w, staff_no=f"{1000 + w}", name=f"窗口{w}办事员")
-            desks.append(Desk(w, self._client(f"counter-{w}"), self._client(f"rating-{w}")))
+            desk = Desk(w, self._client(f"counter-{w}"), self._client(f"rating-{w}"))
+            desk.break_at = self.morning.breaks.get(w)
+            desks.append(desk)
+        self._book(manager)
         last = self.clock()
         n = 0
+        arrivals = self.morning.arrivals
+        due = 0  # the next of `arrivals`
         everyone = [kiosk, manager, *(d.client for d in desks), *(d.pad for d in desks)]
         next_ping = 0.0
         while not self._stop.wait(0.05):
@@ -127,14 +127,34 @@ class Crowd:
             now = self.clock()
             minutes = (now - last).total_seconds() / 60.0
             last = now
-            for q, per_hour in ARRIVALS_PER_HOUR.items():
+            for q, per_hour in self.morning.per_hour.items():
                 for _ in range(self._poisson(per_hour / 60.0 * minutes)):
                     n += 1
-                    self._arrive(kiosk, printer, q, n)
+                    card = citizen(self.rng, n) if self.rng.random() < 0.7 else None
+                    self._walk_in(kiosk, printer, q, card)
+            while due < len(arrivals) and arrivals[due].at <= now:
+                self._arrive(kiosk, printer, due, arrivals[due])
+                due += 1
             for d in desks:
                 self._work(d, now)
         for c in everyone:
             c.close()
+
+    def _book(self, manager: HubClient) -> None:
+        """Before the morning: the bookings of the day's booked citizens (the manager books
+        them, as the online channel would have). A slot already begun cannot be booked:
+        that citizen comes as a walk-in."""
+        now = self.clock()
+        for i, a in enumerate(self.morning.arrivals):
+            if a.slot is None or a.card is None or a.slot <= now:
+                continue
+            try:
+                manager.book_appointment(a.card, a.queue, a.slot)
+            except E.HallError as e:
+                log.info("booking refused: %s", e)
+                continue
+            self._booked.add(i)
+            self.stats["booked"] += 1
 
     def _poisson(self, mean: float) -> int:
         # Knuth's method: means here are small (a fraction of a citizen per tick).
@@ -145,8 +165,22 @@ class Crowd:
                 return k
             k += 1
 
-    def _arrive(self, kiosk: HubClient, printer: object, queue: str, n: int) -> None:
-        card = citizen(self.rng, n) if self.rng.random() < 0.7 else None
+    def _arrive(self, kiosk: HubClient, printer: object, i: int, a: Arrival) -> None:
+        """A citizen of the standard morning at kiosk-2: a booked one checks in."""
+        if not a.comes:
+            return
+        if i in self._booked and a.card is not None:
+            try:
+                issued = kiosk.check_in(card=a.card, queue=a.queue)
+            except E.HallError as e:
+                log.info("kiosk-2 check-in refused (%s): a walk-in ticket then", e)
+            else:
+                self.stats["checked_in"] += 1
+                self._print(printer, issued)
+                return
+        self._walk_in(kiosk, printer, a.queue, a.card)
+
+    def _walk_in(self, kiosk: HubClient, printer: object, queue: str, card: Card | None) -> None:
         try:
             issued = kiosk.issue(queue, card=card)
         except E.HallError as e:
@@ -154,6 +188,9 @@ class Crowd:
             log.info("kiosk-2 refused: %s", e)
             return
         self.stats["issued"] += 1
+        self._print(printer, issued)
+
+    def _print(self, printer: object, issued: dict[str, Any]) -> None:
         if printer is not None:
             public = public_layout(self.layout)
             printer.print_ticket(ticket_print(public, ticket_view(public, issued)))  # type: ignore[attr-defined]
@@ -170,10 +207,13 @@ class Crowd:
         c = d.client
         try:
             if d.serving is None:
+                if self._hand_over(d, now) or time.monotonic() < d.next_try:
+                    return
                 got = c.call_next()["ticket"]
                 if got is None:
+                    d.next_try = time.monotonic() + IDLE_RETRY_SECONDS
                     return
-                if self.rng.random() < 0.03:  # absent: the clerk loses a minute and moves on
+                if self.rng.random() < ABSENT_SHARE:  # absent: the clerk moves on
                     c.no_show()
                     self.stats["no_show"] += 1
                     return
@@ -182,10 +222,8 @@ class Crowd:
                 item = self._item(got["queue"])  # the clerk records the service item (事项)
                 if item is not None:
                     c.record_item(got["id"], item)
-                svc = SERVICE_MINUTES.get(got["queue"], 10.0)
-                d.busy_until = now + timedelta(
-                    minutes=self.rng.lognormvariate(math.log(svc) - 0.3, 0.7)
-                )
+                svc = self.morning.draw_service(self.rng, got["queue"])
+                d.busy_until = now + timedelta(minutes=svc)
             elif d.busy_until is not None and now >= d.busy_until:
                 c.finish()
                 self.stats["served"] += 1
@@ -197,3 +235,24 @@ class Crowd:
                 d.serving, d.busy_until = None, None
         except E.HallError as e:
             log.info("window %d: %s", d.window, e)
+
+    def _hand_over(self, d: Desk, now: datetime) -> bool:
+        """Between two citizens: the B post takes the window once the A clerk's break is
+        due (the A clerk finishes the citizen first), and gives it back BREAK_MINUTES later
+        (顶岗补位). True if the window changed hands."""
+        if d.break_at is None:
+            return False
+        c, w = d.client, d.window
+        due, back = d.break_at
+        if not d.on_break and now >= due:
+            c.sign_in(staff_no=f"{3000 + w}", name=f"窗口{w}B岗", post="B")
+            c.sign_out(post="A")
+            d.on_break, d.break_at = True, (due, now + (back - due))
+            self.stats["b_post_cover"] += 1
+            return True
+        if d.on_break and now >= back:
+            c.sign_in(staff_no=f"{1000 + w}", name=f"窗口{w}办事员", post="A")
+            c.sign_out(post="B")
+            d.on_break, d.break_at = False, None
+            return True
+        return False

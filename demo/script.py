@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import math
 import random
+from collections import deque
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -30,8 +32,9 @@ from rating.model import PadModel, Page
 SERVICE_MINUTES = {"G": 10.0, "M": 15.0, "T": 12.0, "E": 20.0, "O": 3.0}
 
 
-def card_person(rng: random.Random, n: int) -> Person:
-    elderly = rng.random() < 0.15
+def card_person(rng: random.Random, n: int, elderly: bool | None = None) -> Person:
+    if elderly is None:
+        elderly = rng.random() < 0.15
     born = date(rng.randint(1938, 1952) if elderly else rng.randint(1962, 2003), rng.randint(1, 12),
                 rng.randint(1, 28))  # fmt: skip
     idn = make_id_number(f"500105{born:%Y%m%d}{n % 1000:03d}")
@@ -64,6 +67,8 @@ class DemoScript(QObject):
         pad: PadModel | None,
         *,
         console: ConsoleModel | None = None,
+        arrivals: Sequence[tuple[datetime, str, bool]] | None = None,
+        service: Callable[[random.Random, str], float] | None = None,
         seed: int = 7,
         every_minutes: float = 4.0,
         review_minutes: float = 15.0,
@@ -77,6 +82,11 @@ class DemoScript(QObject):
         self.rng = random.Random(seed)
         self.every = every_minutes
         self.next_citizen: datetime | None = None
+        # The kiosk's citizens (when, which queue, elderly) if the morning plans them; else
+        # one every `every_minutes` on average. Service minutes by queue from `service`.
+        self.arrivals = deque(arrivals) if arrivals is not None else None
+        self.service = service
+        self._tap_ticks = 0
         self.n = 0
         self.counts: dict[str, int] = {"kiosk": 0, "called": 0, "finished": 0, "rated": 0,
                                        "proposals_taken": 0}  # fmt: skip
@@ -109,6 +119,9 @@ class DemoScript(QObject):
     # ------------------------------------------------------------ the kiosk
 
     def _kiosk(self, now: datetime) -> None:
+        if self.arrivals is not None:
+            self._planned_kiosk(now)
+            return
         k = self.kiosk
         if self.next_citizen is None:
             self.next_citizen = now
@@ -123,18 +136,49 @@ class DemoScript(QObject):
             )[0]
             self.next_citizen = now + timedelta(minutes=self.rng.expovariate(1 / self.every))
         elif k.screen is Screen.HOME and k.person is not None and "kiosk" in self._want:
-            want = self._want.pop("kiosk")
-            if want == "search":
-                k.open_search()
-                k.search("yyzz")
-                if k.results:
-                    k.choose_item(k.results[0].code)
-                    self.counts["kiosk"] += 1
-                else:
-                    k.go_home()
-            else:
-                k.choose_queue(want)
+            self._choose(self._want.pop("kiosk"))
+
+    def _choose(self, want: str) -> None:
+        """The citizen with a card on the kiosk picks a queue or searches for an item."""
+        k = self.kiosk
+        if want == "search":
+            k.open_search()
+            k.search("yyzz")
+            if k.results:
+                k.choose_item(k.results[0].code)
                 self.counts["kiosk"] += 1
+            else:
+                k.go_home()
+        else:
+            k.choose_queue(want)
+            self.counts["kiosk"] += 1
+
+    def _planned_kiosk(self, now: datetime) -> None:
+        """The morning's next citizen for this kiosk, once the kiosk is free (a citizen
+        who finds it busy waits for it): a tap of the ID card, then the queue (a market
+        supervision citizen sometimes searches "yyzz" for the business licence)."""
+        k, plan = self.kiosk, self.arrivals
+        assert plan is not None
+        if k.screen is not Screen.HOME:
+            return
+        if k.person is None and "kiosk" in self._want:
+            # the card is read on the reader's next poll; one never read is given up
+            self._tap_ticks += 1
+            if self._tap_ticks > 20:
+                self._want.pop("kiosk")
+            return
+        if k.person is None:
+            reader = k.cards.id_reader
+            if not plan or plan[0][0] > now or reader is None or k.layout is None:
+                return
+            _at, queue, elderly = plan.popleft()
+            self.n += 1
+            reader.tap(card_person(self.rng, self.n, elderly))
+            self._tap_ticks = 0
+            search = queue == "M" and self.rng.random() < 0.3
+            self._want["kiosk"] = "search" if search else queue
+        elif k.person is not None and "kiosk" in self._want:
+            self._choose(self._want.pop("kiosk"))
 
     # ------------------------------------------------------------ the clerks
 
@@ -160,10 +204,13 @@ class DemoScript(QObject):
                 m.press("no_show")
                 return
             m.press("start")
-            mean = SERVICE_MINUTES.get(str(cur.get("queue")), 10.0)
-            c.busy_until = now + timedelta(
-                minutes=self.rng.lognormvariate(math.log(mean) - 0.3, 0.7)
-            )
+            queue = str(cur.get("queue"))
+            if self.service is not None:
+                minutes = self.service(self.rng, queue)
+            else:
+                mean = SERVICE_MINUTES.get(queue, 10.0)
+                minutes = self.rng.lognormvariate(math.log(mean) - 0.3, 0.7)
+            c.busy_until = now + timedelta(minutes=minutes)
             return
         if cur.get("state") == "serving" and c.busy_until is not None and now >= c.busy_until:
             items = m.queue_items(str(cur.get("queue")))[:8]  # the item first (F11), then finish

@@ -14,19 +14,31 @@ import pytest
 from PIL import Image
 
 
-@pytest.fixture(scope="module")
-def demo_out(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("demo")
+def _play(out: Path, *args: str) -> Path:
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
     done = subprocess.run(
-        [sys.executable, "-m", "hall", "demo", "--headless", "--out", str(out),
-         "--minutes", "40", "--speed", "120"],
+        [sys.executable, "-m", "hall", "demo", "--headless", "--out", str(out), *args],
         env=env, capture_output=True, text=True, timeout=240,
     )  # fmt: skip
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     assert "Traceback" not in done.stderr
     (out / "stderr.log").write_text(done.stderr, "utf-8")
+    (out / "stdout.log").write_text(done.stdout, "utf-8")
     return out
+
+
+@pytest.fixture(scope="module")
+def demo_out(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The default morning: the hall staffed as it is run."""
+    return _play(tmp_path_factory.mktemp("demo"), "--minutes", "40", "--speed", "120")
+
+
+@pytest.fixture(scope="module")
+def heavy_out(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """`--crowd heavy`: the short-staffed, overloaded morning, a shorter one; its summary
+    only (the screenshots and the report are the default run's)."""
+    return _play(tmp_path_factory.mktemp("heavy"), "--crowd", "heavy", "--minutes", "45",
+                 "--speed", "180", "--summary-only")  # fmt: skip
 
 
 def test_the_log_is_stamped_lines_without_an_id_number(demo_out: Path) -> None:
@@ -91,12 +103,72 @@ def test_the_hall_report_of_the_morning(demo_out: Path) -> None:
     assert (demo_out / "hall.db").stat().st_size > 0
 
 
-def test_the_advisor_keeps_the_halls_pace(demo_out: Path) -> None:
-    """The demo's clock runs 120× as fast; the advisor's round (5 hall minutes) too, so a
-    40-minute morning has proposals for the manager (in wall time it would have none)."""
+def test_the_default_morning_is_a_well_run_hall(demo_out: Path) -> None:
+    """Every window of the layout staffed (A posts, B posts covering breaks), the standard
+    scenario's normal day: the summary says so, with an offered load below 1 computed as it
+    says, and waits of a few minutes."""
     import sqlite3
 
+    from hall.sim.simulate import load_scenario, standard_scenario_path
+
+    s = json.loads((demo_out / "summary.json").read_text("utf-8"))
+    assert s["crowd"] == "standard"
+    assert s["staffed_windows"] == s["windows_total"] == 31
+    assert s["staffed_by_floor"] == {"1F": "5/5", "2F": "17/17", "3F": "9/9"}
+    # the offered load, recomputed from the tickets and the scenario's service means
+    means = {q.id: q.service_mean for q in load_scenario(standard_scenario_path()).queues}
+    hours = s["hall_minutes_played"] / 60
+    work = sum(n / hours * means[q] for q, n in s["tickets_by_queue"].items())
+    assert s["offered_load"] == pytest.approx(work / 60 / 31, abs=0.02)
+    assert 0.3 < s["offered_load"] < 1
+    assert s["arrivals_per_hour"] == pytest.approx(s["tickets_issued"] / hours, rel=0.02)
+    assert s["mean_wait_min"] < 10 and s["p95_wait_min"] >= s["mean_wait_min"]
+    assert s["max_wait_min"] >= s["p95_wait_min"]
+    assert "well-run" in s["verdict"] and "OVERLOADED" not in s["verdict"]
+    # booked citizens of the scenario checked in at the kiosk
+    assert s["by_the_crowd"]["booked"] >= 1 and s["by_the_crowd"]["checked_in"] >= 1
+    # B posts took windows over for the A clerks' breaks; no window closed all morning
     db = sqlite3.connect(demo_out / "hall.db")
+    try:
+        ins = [json.loads(r[0]) for r in db.execute(
+            "SELECT data FROM events WHERE type = 'clerk.signed_in'").fetchall()]  # fmt: skip
+        changed = [json.loads(r[0])["window"] for r in db.execute(
+            "SELECT data FROM events WHERE type = 'window.changed'").fetchall()]  # fmt: skip
+    finally:
+        db.close()
+    b_posts = {i["window"] for i in ins if i["post"] == "B"}
+    assert len(b_posts) == s["by_the_crowd"]["b_post_cover"] >= 1
+    assert "B posts (B岗) covered" in s["posts"]
+    assert not [w for w in changed if w["state"] == "closed" and w["number"] in b_posts]
+    text = (demo_out / "summary.txt").read_text("utf-8")
+    head = text.split("\n\n")[0]
+    assert "staffed: 31 of 31 windows (1F 5/5, 2F 17/17, 3F 9/9)" in head
+    assert f"offered load: {s['offered_load']}" in head and "÷ staffed windows" in head
+    assert f"waits: mean {s['mean_wait_min']} min, p95 {s['p95_wait_min']} min" in head
+    assert "alerts on the manager console at the end:" in head
+    assert head in (demo_out / "stdout.log").read_text("utf-8")  # printed as written
+
+
+def test_the_heavy_morning_says_it_is_overloaded(heavy_out: Path) -> None:
+    s = json.loads((heavy_out / "summary.json").read_text("utf-8"))
+    assert s["crowd"] == "heavy"
+    assert s["staffed_windows"] == 12 and s["windows_total"] == 31
+    assert s["offered_load"] > 1
+    head = (heavy_out / "summary.txt").read_text("utf-8").split("\n\n")[0]
+    assert "SHORT-STAFFED AND OVERLOADED ON PURPOSE" in head and "人手不足" in head
+    assert "staffed: 12 of 31 windows" in head
+    assert not list((heavy_out / "screenshots").glob("*.png"))  # --summary-only
+    assert not (heavy_out / "report").exists()
+
+
+def test_the_advisor_keeps_the_halls_pace(heavy_out: Path) -> None:
+    """The demo's clock runs 180× as fast; the advisor's round (5 hall minutes) too, so a
+    45-minute morning has proposals for the manager (in wall time it would have none). The
+    heavy morning: in the well-staffed one the calm advisor (issue 23: after opening, a
+    move only when it saves 30 minutes of waiting) rightly has little or nothing to move."""
+    import sqlite3
+
+    db = sqlite3.connect(heavy_out / "hall.db")
     try:
         rows = db.execute("SELECT at, data FROM events WHERE type = 'advisor.proposal'").fetchall()
     finally:
@@ -104,17 +176,20 @@ def test_the_advisor_keeps_the_halls_pace(demo_out: Path) -> None:
     assert rows, "no advisor proposal in the demo's morning"
     first = json.loads(rows[0][1])
     assert {"window", "profile", "reason", "effect"} <= set(first)
+    s = json.loads((heavy_out / "summary.json").read_text("utf-8"))
+    assert s["advisor"]["on"] and s["advisor"]["proposals"] == len(rows)
 
 
-def test_the_duty_manager_takes_the_proposals(demo_out: Path) -> None:
+def test_the_duty_manager_takes_the_proposals(heavy_out: Path) -> None:
     """Every quarter of an hour the demo's manager presses 全部采纳 on the console: the
     windows' profiles change in the hub, by manager-1, with the advisor's reason."""
     import sqlite3
 
-    s = json.loads((demo_out / "summary.json").read_text("utf-8"))
+    s = json.loads((heavy_out / "summary.json").read_text("utf-8"))
     taken = s["by_the_apps_on_screen"]["proposals_taken"]
     assert taken >= 1 and s["profile_changes_by"].get("manager-1") == taken
-    db = sqlite3.connect(demo_out / "hall.db")
+    assert s["advisor"]["taken_by_the_duty_manager"] == taken
+    db = sqlite3.connect(heavy_out / "hall.db")
     try:
         rows = db.execute(
             "SELECT data FROM events WHERE type = 'window.profile_changed'"
