@@ -46,6 +46,14 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--idle-seconds", type=float, default=60.0,
                    help="go back home and forget the card holder after this long untouched")  # fmt: skip
     p.add_argument("--catalogue", default=None, help="service-item catalogue CSV")
+    p.add_argument("--guide-voice", default=None,
+                   help="spoken guidance's voice URL, e.g. espeak://?player=aplay (default: the "
+                        "kiosk's guide_voice in the layout, else the hall's voice)")  # fmt: skip
+    p.add_argument(
+        "--guide",
+        action="store_true",
+        help="spoken guidance on from the start (default: the layout's `guide`)",
+    )
 
 
 def kiosk_entry(layout: dict[str, Any], device: str) -> dict[str, Any]:
@@ -82,6 +90,16 @@ def attach_devices(model: KioskModel, args: argparse.Namespace) -> None:
     model.start()
 
 
+def attach_voice(window: KioskWindow, args: argparse.Namespace) -> None:
+    """Spoken guidance: the voice from the command line, the kiosk's entry or the hall's;
+    on from the start if the command line or the entry says so (else one tap away)."""
+    layout = window.model.layout
+    entry = kiosk_entry(layout, args.device)
+    url = (getattr(args, "guide_voice", None) or entry.get("guide_voice")
+           or str(layout.get("voice") or ""))  # fmt: skip
+    window.voice.open(url, on=bool(getattr(args, "guide", False) or entry.get("guide")))
+
+
 def build(link: HubLink, hall: HallModel, args: argparse.Namespace) -> QWidget:
     """The kiosk model and window; devices open once the welcome brought the layout."""
     catalogue = load_catalogue(args.catalogue) if args.catalogue else load_catalogue()
@@ -91,9 +109,11 @@ def build(link: HubLink, hall: HallModel, args: argparse.Namespace) -> QWidget:
     window = KioskWindow(model)
     model.setParent(window)
     hall.layout_ready.connect(lambda: attach_devices(model, args))
+    hall.layout_ready.connect(lambda: attach_voice(window, args))
     app = QCoreApplication.instance()
     if app is not None:
         app.aboutToQuit.connect(model.stop)  # device threads end before the process
+        app.aboutToQuit.connect(window.voice.close)
     return window
 
 

@@ -33,6 +33,7 @@ from kiosk.pages import (
     SearchPage,
     StatusPage,
 )
+from kiosk.voice import KioskVoice
 from kiosk.widgets import Fonts, button, label
 from ui import i18n, theme
 from ui.i18n import text_of, tr
@@ -94,10 +95,17 @@ class KioskWindow(QWidget):
         self.large = button(self.fonts, points=18, role="lang")
         self.large.setFixedWidth(200)
         self.large.clicked.connect(lambda: model.set_large_text(not model.large_text))
+        # Spoken guidance, one tap (kiosk.voice): off unless the kiosk's setting says on.
+        self.voice = KioskVoice(model, self)
+        self.speak = button(self.fonts, points=18, role="lang")
+        self.speak.setFixedWidth(170)
+        self.speak.clicked.connect(self.voice.toggle)
+        self.voice.changed.connect(self.refresh)
         hbox.addWidget(self.large)
+        hbox.addWidget(self.speak)
         hbox.addWidget(self.title, 1)
         hbox.addWidget(self.lang)
-        spacer.hide()  # the large-text button balances the language button
+        spacer.hide()  # the hall's name needs the room more than the centre
         outer.addWidget(header)
 
         self.stack = QStackedWidget()
@@ -151,6 +159,7 @@ class KioskWindow(QWidget):
         self.title.setText(text_of(layout, "name") or tr("取号机"))
         self.lang.setText("中文" if i18n.current_language() == "en" else "English")
         self.large.setText(tr("标准字体") if m.large_text else tr("大字"))
+        self.speak.setText(tr("语音提示：开") if self.voice.on else tr("语音提示：关"))
         self.fonts.set_zoom(LARGE_ZOOM if m.large_text else 1.0)
         # Offered when a card shows a citizen of LARGE_TEXT_AGE or more: the button stands
         # out in the header (a bar of its own would crowd the 800-pixel screens).

@@ -42,6 +42,11 @@ class Engine(Protocol):
         """Write the announcement for `call` as a WAV and return its path."""
         ...
 
+    def say(self, speech: str, name: str) -> Path:
+        """Write free speech (spoken guidance: SSML fragments as `Phrase.speech` gives
+        them) as the WAV `name`.wav and return its path."""
+        ...
+
     def close(self) -> None:
         """Remove the engine's temporary files."""
         ...
@@ -175,6 +180,11 @@ class EspeakEngine(_FileEngine):
             phrase.ssml(self.pause_ms), out, voice=self.voice, rate=self.rate, exe=self.exe
         )
 
+    def say(self, speech: str, name: str) -> Path:
+        out = self.out_dir / f"{self.lang}-{name}.wav"
+        return run_espeak(f"<speak>{speech}</speak>", out, voice=self.voice, rate=self.rate,
+                          exe=self.exe)  # fmt: skip
+
 
 class ClipEngine(_FileEngine):
     """Joins pre-recorded clips ``<folder>/<word>.wav`` (all one format) with a pause between repeats."""
@@ -212,6 +222,9 @@ class ClipEngine(_FileEngine):
                 return fmt, w.readframes(w.getnframes())
         except (wave.Error, EOFError) as e:
             raise ConfigError(f"clip {path} is not a readable WAV: {e}") from e
+
+    def say(self, speech: str, name: str) -> Path:
+        raise ConfigError("recorded clips cannot say free sentences; use espeak-ng")
 
     def synthesize(self, call: Call, *, recall: bool = False) -> Path:
         phrase = phrase_for(call, self.lang, recall=recall, repeats=self.repeats)
@@ -253,22 +266,30 @@ class SilentEngine(_FileEngine):
         super().__init__(lang, out_dir)
         self.word_seconds, self.pause = word_seconds, pause
         self.phrases: list[Phrase] = []
+        self.speeches: list[str] = []  # what `say` was given (spoken guidance)
 
     def check(self) -> Health:
         return Health(HealthState.OK)
 
-    def synthesize(self, call: Call, *, recall: bool = False) -> Path:
-        phrase = phrase_for(call, self.lang, recall=recall, repeats=self.repeats)
-        self.phrases.append(phrase)
-        seconds = phrase.repeats * len(phrase.words) * self.word_seconds
-        seconds += (phrase.repeats - 1) * self.pause
-        out = self._target(call, recall)
+    def _silence(self, out: Path, seconds: float) -> Path:
         with wave.open(str(out), "wb") as w:
             w.setnchannels(1)
             w.setsampwidth(2)
             w.setframerate(self.RATE)
             w.writeframes(bytes(int(seconds * self.RATE) * 2))
         return out
+
+    def say(self, speech: str, name: str) -> Path:
+        self.speeches.append(speech)
+        words = len(re.sub(r"<[^>]*>", " ", speech).split())
+        return self._silence(self.out_dir / f"{self.lang}-{name}.wav", words * self.word_seconds)
+
+    def synthesize(self, call: Call, *, recall: bool = False) -> Path:
+        phrase = phrase_for(call, self.lang, recall=recall, repeats=self.repeats)
+        self.phrases.append(phrase)
+        seconds = phrase.repeats * len(phrase.words) * self.word_seconds
+        seconds += (phrase.repeats - 1) * self.pause
+        return self._silence(self._target(call, recall), seconds)
 
 
 def trim_silence(path: Path, *, threshold: int = 300, margin: float = 0.05) -> Path:

@@ -153,6 +153,8 @@ class _RawKiosk(msgspec.Struct, forbid_unknown_fields=True):
     id_reader: str = "sim://idcard"
     card_reader: str = "sim://sscard"
     paper_width: int = 80
+    guide: bool = False  # spoken guidance on from the start (else one tap on the kiosk)
+    guide_voice: str = ""  # its voice URL; "" = the hall's `voice`
 
 
 class _RawDevices(msgspec.Struct, forbid_unknown_fields=True):
@@ -303,6 +305,8 @@ class Kiosk:
     id_reader: str
     card_reader: str
     paper_width: int
+    guide: bool = False
+    guide_voice: str = ""
 
 
 @dataclass(frozen=True)
@@ -699,7 +703,17 @@ def _check_priority_rates(p: _RawPriority, src: str) -> None:
 def _build_kiosks(raw: list[_RawKiosk], floor_ids: set[str], src: str) -> tuple[Kiosk, ...]:
     """The kiosks: on known floors, 58 or 80 mm paper, ids unique."""
     kiosks = tuple(
-        Kiosk(k.id, k.floor, k.printer, k.id_reader, k.card_reader, k.paper_width) for k in raw
+        Kiosk(
+            k.id,
+            k.floor,
+            k.printer,
+            k.id_reader,
+            k.card_reader,
+            k.paper_width,
+            k.guide,
+            k.guide_voice,
+        )
+        for k in raw
     )
     for i, k in enumerate(kiosks):
         if k.floor not in floor_ids:

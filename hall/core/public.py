@@ -63,6 +63,8 @@ def public_layout(layout: Layout) -> dict[str, Any]:
                 "id_reader": k.id_reader,
                 "card_reader": k.card_reader,
                 "paper_width": k.paper_width,
+                "guide": k.guide,
+                "guide_voice": k.guide_voice,
             }
             for k in layout.kiosks
         ],
