@@ -168,15 +168,21 @@ def test_a_rating_the_hub_answers_late_still_thanks_the_citizen(
             c.open_window(WINDOW)
             c.sign_in(WINDOW, staff_no="S005", name="李晓红")
             ticket = _serve_one(c)
-        qtbot.waitUntil(lambda: p.model.page is Page.ASK, timeout=3000)
+        qtbot.waitUntil(lambda: p.model.page is Page.ASK, timeout=10000)
         hub_proc.signal(signal.SIGSTOP)
         try:
             qtbot.mouseClick(p.view.level_buttons[5], Qt.MouseButton.LeftButton)
-            qtbot.wait(2500)
+            # Wait for the moment itself, not for a guess at it: the link has given the
+            # hub up (offline) and the rating is still asked for after more tries than an
+            # ordinary request gets (which would have told the pad "could not submit").
+            retry = p.link._retry  # the link's own count of tries
+            qtbot.waitUntil(lambda: not p.link.online and any(
+                x.tries > p.link.retries for x in retry.pending.values()
+            ), timeout=10000)  # fmt: skip
             assert p.model.page is Page.SENDING
         finally:
             hub_proc.signal(signal.SIGCONT)
-        qtbot.waitUntil(lambda: p.model.page is Page.THANKS, timeout=5000)
+        qtbot.waitUntil(lambda: p.model.page is Page.THANKS, timeout=10000)
         with closing(sqlite3.connect(hub_proc.db)) as db:
             row = db.execute("SELECT rated FROM tickets WHERE id = ?", (ticket,)).fetchone()
         assert row is not None and bool(row[0])
