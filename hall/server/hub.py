@@ -30,6 +30,7 @@ from hall.core import errors as E
 from hall.core import events as EV
 from hall.core.engine import Changes, Clock, Engine, Outcome
 from hall.core.events import Event
+from hall.core.history import History
 from hall.core.layout import Layout
 from hall.core.model import BOARD, STAFF, STREAMS
 from hall.core.public import public_layout
@@ -48,7 +49,7 @@ from hall.server.replies import (
     protocol_error_reply,
     why_not_saved,
 )
-from hall.server.store import Store
+from hall.server.store import Store, read_history
 from hall.wire import protocol as P
 from hall.wire.commands import apply
 from hall.wire.peer import Peer, peer_from_id
@@ -173,6 +174,8 @@ class Hub:
         self._thread: threading.Thread | None = None
         self.store: Store | None = None
         self._history_day: date | None = None  # the day engine.history was learned for
+        self._history_job: threading.Thread | None = None  # relearning, beside the loop
+        self._history_ready: tuple[date, History | None] | None = None  # its result
         self._secret = b""
         self._auth: Any = None  # hall.server.auth.Authenticator while serving securely
         self.failure: BaseException | None = None
@@ -344,10 +347,12 @@ class Hub:
                 self._safely("housekeeping", lambda: self._command(
                     HUB, "housekeep", self.engine.housekeep
                 ))  # fmt: skip
-                self._safely("learning from past days", self._learn_history)
+                self._safely("learning from past days", self._relearn_history)
                 if now >= next_prune:
                     next_prune = now + 3600.0
                     self._safely("pruning replies", self._prune_replies)
+            if self._history_ready is not None:
+                self._safely("learning from past days", self._take_history)
             if advising and self.engine.clock() >= next_advise:
                 next_advise = self.engine.clock() + every
                 self._safely("the advisor", self.advise)
@@ -635,12 +640,53 @@ class Hub:
         )
 
     def _learn_history(self) -> None:
-        """Once a day: the engine learns the wait estimate's and the advisor's constants
-        from the store's past days (hall.core.history)."""
+        """At start, before serving: the engine learns the wait estimate's and the
+        advisor's constants from the store's past days (hall.core.history)."""
         today = self.engine.clock().date()
         if self._history_day != today:
+            began = time.monotonic()
             self.engine.history = self._store.history(today)
             self._history_day = today
+            log.info("learned %d past days in %.1f s", self.engine.history.days,
+                     time.monotonic() - began)  # fmt: skip
+
+    @property
+    def history_loading(self) -> bool:
+        """Whether the day's relearning is under way beside the loop."""
+        job = self._history_job
+        return job is not None and job.is_alive()
+
+    def _relearn_history(self) -> None:
+        """Once a day, from the loop: read the past days on a thread of its own (90 busy
+        days take seconds; the loop must keep answering), over a read-only connection of
+        its own (the store is not thread-safe). The loop takes the result in
+        `_take_history`; until then the engine keeps the days it knew."""
+        today = self.engine.clock().date()
+        if self._history_day == today or self.history_loading or self._history_ready:
+            return
+
+        def job() -> None:
+            began = time.monotonic()
+            learned: History | None = None
+            try:
+                learned = read_history(self.db_path, today)
+            except Exception:  # the loop tries again at the next housekeeping
+                log.exception("learning from past days failed")
+            else:
+                log.info("learned %d past days in %.1f s (beside the loop)", learned.days,
+                         time.monotonic() - began)  # fmt: skip
+            self._history_ready = (today, learned)
+
+        self._history_job = threading.Thread(target=job, name="hub-history", daemon=True)
+        self._history_job.start()
+
+    def _take_history(self) -> None:
+        """In the loop: the relearned days replace the engine's (None: it failed)."""
+        ready, self._history_ready = self._history_ready, None
+        if ready is not None:
+            day, learned = ready
+            if learned is not None:
+                self.engine.history, self._history_day = learned, day
 
     def _reload(self) -> None:
         self._store.restore(self.engine)

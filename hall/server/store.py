@@ -170,6 +170,31 @@ class Checkpointer:
         self.last = (int(row[0]), int(row[1]), int(row[2]))
 
 
+def _history(conn: sqlite3.Connection, today: date, days: int) -> History:
+    since = (today - timedelta(days=days)).isoformat()
+    window, args = "day >= ? AND day < ?", [since, today.isoformat()]
+    rows: dict[str, list[dict[str, Any]]] = {}
+    for table in ("tickets", "appointments"):
+        cur = conn.execute(f"SELECT * FROM {table} WHERE {window}", args)
+        names = [d[0] for d in cur.description]
+        rows[table] = [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
+    h = History()
+    h.learn([Ticket.from_dict(r) for r in rows["tickets"]],
+            [Appointment.from_dict(r) for r in rows["appointments"]])  # fmt: skip
+    return h
+
+
+def read_history(path: str | Path, today: date, days: int = 90) -> History:
+    """`Store.history` over a read-only connection of its own: for a thread beside the
+    store's owner (the hub relearns each day without holding up its loop)."""
+    conn = sqlite3.connect(f"file:{Path(path).resolve()}?mode=ro", uri=True)
+    try:
+        conn.execute("PRAGMA busy_timeout = 5000")
+        return _history(conn, today, days)
+    finally:
+        conn.close()
+
+
 class Store:
     """The hall database. Not thread-safe: one owner."""
 
@@ -450,18 +475,7 @@ class Store:
         """What the hall learned from its tickets and appointments of the `days` calendar
         days before `today` (hall.core.history: the wait estimate's and the advisor's
         constants); today's records, still open, are left out."""
-        since = (today - timedelta(days=days)).isoformat()
-        window = "day >= ? AND day < ?"
-        cur = self.conn.execute(f"SELECT * FROM tickets WHERE {window}", [since, today.isoformat()])
-        names = [d[0] for d in cur.description]
-        tickets = [Ticket.from_dict(dict(zip(names, r, strict=True))) for r in cur.fetchall()]
-        appointments = [
-            Appointment.from_dict(r)
-            for r in self.db.table("appointments").rows_where(window, [since, today.isoformat()])
-        ]
-        h = History()
-        h.learn(tickets, appointments)
-        return h
+        return _history(self.conn, today, days)
 
     def apply(self, outcome: Outcome, *, device: str = "", command: str = "") -> list[Event]:
         """Convenience for scripts and tests: save one outcome in its own transaction."""
