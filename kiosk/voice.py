@@ -135,14 +135,15 @@ class KioskVoice(QObject):
         template = tr(DONE_TEMPLATE)
         where = text_of(t, "where_text")
         speak_lang = speech_lang(template.replace("{", "").replace("}", ""), lang)
-        where_speech = utter(where, speak_lang).speech
-        if speech_lang(where, speak_lang) != speak_lang:
-            where_speech = ""  # a Chinese area in an English sentence: shown, not mangled
+        # a Chinese area in an English sentence is shown, not mangled by the English voice
+        where_said = (
+            utter(where, speak_lang) if speech_lang(where, speak_lang) == speak_lang else ""
+        )
         text = template.format(number=t.number, n=t.ahead, where=where)
         utt = compose(template, speak_lang, text, number=ticket_speech(t.number, speak_lang),
-                      n=count_speech(t.ahead, speak_lang), where=where_speech)  # fmt: skip
+                      n=count_speech(t.ahead, speak_lang), where=where_said)  # fmt: skip
         if failed:
             photo = utter(tr(PHOTO_TEXT), speak_lang)
             if photo.lang == utt.lang:
-                utt = utt + Utterance(utt.lang, " ", ",") + photo
+                utt = utt + Utterance(utt.lang, " ", ((True, ","),)) + photo
         return utt

@@ -49,17 +49,24 @@ _TOKEN = re.compile(
 
 @dataclass(frozen=True)
 class Utterance:
-    """One sentence to say: `text` for people and the log, `speech` as espeak-ng reads it
-    (SSML fragments: pinyin for zh, English words for en)."""
+    """One sentence to say: `text` for people and the log; `parts` what is said, each
+    either ready speech (True: SSML fragments, pinyin for zh) or text still to be read
+    (False). The reading (pinyin's dictionary takes a second to load) happens on the
+    guide's worker, when `speech` is asked for, never on the screen's thread."""
 
     lang: str
     text: str
-    speech: str
+    parts: tuple[tuple[bool, str], ...]
+
+    @property
+    def speech(self) -> str:
+        """The sentence as espeak-ng reads it."""
+        return _tidy(" ".join(s if ready else _speech(s, self.lang) for ready, s in self.parts))
 
     def __add__(self, other: Utterance) -> Utterance:
         if other.lang != self.lang:
             raise ValueError(f"cannot join a {self.lang} and a {other.lang} utterance")
-        return Utterance(self.lang, self.text + other.text, f"{self.speech} {other.speech}".strip())
+        return Utterance(self.lang, self.text + other.text, self.parts + other.parts)
 
 
 def speech_lang(text: str, lang: str) -> str:
@@ -121,20 +128,24 @@ def _speech(text: str, lang: str) -> str:
 
 def utter(text: str, lang: str) -> Utterance:
     """A sentence as it is said in `lang` (Chinese text always by the Chinese voice)."""
-    lang = speech_lang(text, lang)
-    return Utterance(lang, text, _tidy(_speech(text, lang)))
+    return Utterance(speech_lang(text, lang), text, ((False, text),))
 
 
-def compose(template: str, lang: str, text: str, **parts: str) -> Utterance:
+def compose(template: str, lang: str, text: str, **parts: str | Utterance) -> Utterance:
     """A sentence with spoken parts: ``compose("您的号码是 {number}，…", "zh", "您的号码是
     A023，…", number=ticket_speech("A023", "zh"))``. The template's words are read as
-    `utter` reads them, each ``{name}`` is replaced by its ready speech; `text` is the
-    sentence as shown and logged."""
+    `utter` reads them; each ``{name}`` is its ready speech (a str) or an utterance's
+    words; `text` is the sentence as shown and logged."""
     lang = speech_lang(re.sub(r"\{\w+\}", "", template), lang)
-    speech: list[str] = []
+    said: list[tuple[bool, str]] = []
     for i, piece in enumerate(re.split(r"\{(\w+)\}", template)):
-        speech.append(parts[piece] if i % 2 else _speech(piece, lang))
-    return Utterance(lang, text, _tidy(" ".join(speech)))
+        if not i % 2:
+            said.append((False, piece))
+        elif isinstance(part := parts[piece], Utterance):
+            said.extend(part.parts)
+        else:
+            said.append((True, part))
+    return Utterance(lang, text, tuple(said))
 
 
 @dataclass
@@ -191,6 +202,7 @@ class Guide:
         with self._cond:
             if self._health.state is HealthState.UNKNOWN:
                 self._health = health
+            self._cond.notify_all()
 
     # -- caller side: returns at once -------------------------------------------------
 
@@ -212,6 +224,13 @@ class Guide:
 
     def health(self) -> Health:
         with self._cond:
+            return self._health
+
+    def checked(self, timeout: float) -> Health:
+        """The health once the worker has checked the voices and the player (UNKNOWN if
+        `timeout` ran out first): for `hall devices check`."""
+        with self._cond:
+            self._cond.wait_for(lambda: self._health.state is not HealthState.UNKNOWN, timeout)
             return self._health
 
     def history(self) -> list[Said]:

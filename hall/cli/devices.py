@@ -21,7 +21,7 @@ from hall.core.layout import Layout, LayoutError, default_layout_path, load_layo
 @dataclass(frozen=True)
 class DeviceEntry:
     where: str  # "kiosk-1 printer", "hall voice"
-    kind: str  # printer / id_reader / card_reader / voice
+    kind: str  # printer / id_reader / card_reader / voice / guide
     url: str
 
 
@@ -70,6 +70,15 @@ def _probe(kind: str, url: str) -> Health:
                 return r.health()
             finally:
                 r.close()
+    elif kind == "guide":
+        from drivers.voice.guide import open_guide
+
+        def opener() -> Health:
+            g = open_guide(url)
+            try:
+                return g.checked(30.0)
+            finally:
+                g.close()
     else:
         from drivers.voice import open_announcer
 
@@ -95,6 +104,8 @@ def entries(args: argparse.Namespace, layout: Layout | None = None) -> list[Devi
             DeviceEntry(f"{k.id} 身份证读卡器 ID reader", "id_reader", k.id_reader),
             DeviceEntry(f"{k.id} 社保卡读卡器 card reader", "card_reader", k.card_reader),
         ]
+        if k.guide_voice:  # else the kiosk speaks with the hall's voice, checked below
+            out.append(DeviceEntry(f"{k.id} 语音提示 guide voice", "guide", k.guide_voice))
     out.append(DeviceEntry("大厅语音 hall voice", "voice", layout.voice))
     for kind, urls in (("printer", args.printer), ("id_reader", args.id_reader),
                        ("card_reader", args.card_reader), ("voice", args.voice)):  # fmt: skip

@@ -91,3 +91,20 @@ def test_bad_layout_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) 
     bad.write_text(default_layout_path().read_text("utf-8") + "\n[surprise]\nx = 1\n", "utf-8")
     assert main(["devices", "check", "--layout", str(bad)]) == 2
     assert "surprise" in capsys.readouterr().err
+
+
+def test_a_kiosks_own_guide_voice_is_checked(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from hall.core.layout import demo_layout_path
+
+    own = tmp_path / "hall.toml"
+    text = demo_layout_path().read_text("utf-8")
+    entry = 'id = "kiosk-1"\n'
+    assert entry in text
+    for voice, status in (("espeak://?player=none", 0), ("espeak://?voice=xx-nosuch", 1)):
+        own.write_text(text.replace(entry, f'{entry}guide_voice = "{voice}"\n', 1), "utf-8")
+        assert main(["devices", "check", "--layout", str(own)]) == status
+        line = next(x for x in capsys.readouterr().out.splitlines() if "guide voice" in x)
+        assert voice in line
+        assert ("正常 ok" in line) == (status == 0), line
