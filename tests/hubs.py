@@ -69,8 +69,27 @@ class HubProcess:
             raise
 
     def signal(self, sig: int) -> None:
+        """Send `sig`; SIGSTOP returns once every thread of the hub has stopped. kill()
+        returns before that: here, under load, a hub "stopped" that way still answered a
+        request sent right after (seen: 15 pings of 30), and a test of what a citizen sees
+        while the hub is silent saw the hub's answer instead."""
         assert self.proc is not None
         os.kill(self.proc.pid, sig)
+        if sig == signal.SIGSTOP:
+            deadline = time.monotonic() + 10
+            while not self._stopped():
+                assert time.monotonic() < deadline, "the hub did not stop"
+                time.sleep(0.005)
+
+    def _stopped(self) -> bool:
+        assert self.proc is not None
+        try:
+            tasks = list(Path(f"/proc/{self.proc.pid}/task").iterdir())
+            # the state follows the command name, which may hold spaces: after the last ")"
+            states = [(t / "stat").read_text().rpartition(")")[2].split()[0] for t in tasks]
+        except (FileNotFoundError, ProcessLookupError, IndexError):
+            return self.proc.poll() is not None  # gone, or a thread ended meanwhile: again
+        return all(s in ("T", "t") for s in states)
 
     def kill(self) -> None:
         if self.proc is not None and self.proc.poll() is None:

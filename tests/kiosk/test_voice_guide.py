@@ -14,6 +14,7 @@ import logging
 import sys
 import time
 import wave
+from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 from urllib.parse import quote
@@ -70,8 +71,10 @@ def audible_seconds(wav: Path) -> float:
 
 
 @pytest.fixture
-def kiosk(make_kiosk: MakeKiosk, hub: Hub) -> Kiosk:
-    return make_kiosk(hub.endpoint)
+def kiosk(make_kiosk: MakeKiosk, hub: Hub) -> Iterator[Kiosk]:
+    k = make_kiosk(hub.endpoint)
+    yield k
+    k.window.voice.close()  # the worker ends, espeak-ng's WAV folder goes
 
 
 def test_guidance_is_off_until_tapped_then_says_each_screen(

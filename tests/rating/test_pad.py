@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import signal
 import sqlite3
+import time
 from collections.abc import Iterator
 from contextlib import closing
 from datetime import datetime
@@ -169,16 +170,25 @@ def test_a_rating_the_hub_answers_late_still_thanks_the_citizen(
             c.sign_in(WINDOW, staff_no="S005", name="李晓红")
             ticket = _serve_one(c)
         qtbot.waitUntil(lambda: p.model.page is Page.ASK, timeout=10000)
+        pages: list[tuple[float, str]] = []  # for the failure's message
+        p.model.changed.connect(lambda: pages.append((time.monotonic(), p.model.page.value)))
         hub_proc.signal(signal.SIGSTOP)
+        stopped = time.monotonic()
         try:
             qtbot.mouseClick(p.view.level_buttons[5], Qt.MouseButton.LeftButton)
             # Wait for the moment itself, not for a guess at it: the link has given the
             # hub up (offline) and the rating is still asked for after more tries than an
             # ordinary request gets (which would have told the pad "could not submit").
             retry = p.link._retry  # the link's own count of tries
-            qtbot.waitUntil(lambda: not p.link.online and any(
-                x.tries > p.link.retries for x in retry.pending.values()
-            ), timeout=10000)  # fmt: skip
+
+            def past_an_ordinary_request() -> None:
+                assert not p.link.online
+                tries = [x.tries for x in retry.pending.values()]
+                seen = [(round(t - stopped, 2), pg) for t, pg in pages]
+                seen = [x for i, x in enumerate(seen) if i == 0 or x[1] != seen[i - 1][1]]
+                assert any(n > p.link.retries for n in tries), (tries, seen, p.model.sent)
+
+            qtbot.waitUntil(past_an_ordinary_request, timeout=10000)
             assert p.model.page is Page.SENDING
         finally:
             hub_proc.signal(signal.SIGCONT)
