@@ -113,7 +113,8 @@ class KioskVoice(QObject):
                 text = tr("证件已读取，请选择业务")
                 if m.large_offer:
                     text += " " + tr(LARGE_QUESTION)
-                return (s, lang, "card", m.large_offer), utter(text, lang)
+                # said once per card read: not again when the large text is taken
+                return (s, lang, m.person), utter(text, lang)
             return (s, lang), utter(tr("请选择要办理的业务"), lang)
         if s is Screen.CARD:
             return (s, lang), utter(tr("请将身份证放在感应区，或插入社保卡"), lang)

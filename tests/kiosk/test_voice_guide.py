@@ -223,6 +223,11 @@ def test_the_large_text_offer_asks_aloud_when_guidance_is_on(qtbot: QtBot, kiosk
     k.id_reader.tap(person("王大爷", birth=date(day.year - LARGE_TEXT_AGE - 5, 3, 1)))
     qtbot.waitUntil(lambda: bool(k.window.large.property("offered")), timeout=3000)
     wait_said(qtbot, k, "证件已读取，请选择业务 需要放大字体吗？请点屏幕左上角的按钮")
+    n = len(said(k))
+    click(qtbot, k.window.large)  # taken: the greeting is not said again
+    assert k.model.large_text
+    qtbot.wait(300)
+    assert len(said(k)) == n
     k.model.go_home()
     k.id_reader.tap(person("李小明", birth=date(day.year - 30, 1, 1)))
     qtbot.waitUntil(lambda: said(k)[-1] == "证件已读取，请选择业务", timeout=3000)
