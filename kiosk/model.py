@@ -114,6 +114,9 @@ class KioskModel(QObject):
 
     changed = pyqtSignal()  # anything on screen may have changed (figures, screen, ticket …)
     screen_changed = pyqtSignal(object)  # Screen
+    #: the citizen's visit is over (the ticket screen went home by itself, or nobody touched
+    #: the kiosk for a while): one citizen's choices (spoken guidance) end with it
+    visit_ended = pyqtSignal()
 
     def __init__(
         self,
@@ -176,10 +179,10 @@ class KioskModel(QObject):
         self._idle = QTimer(self)
         self._idle.setSingleShot(True)
         self._idle.setInterval(int(idle_seconds * 1000))
-        self._idle.timeout.connect(self.go_home)
+        self._idle.timeout.connect(self._walked_away)
         self._back = QTimer(self)  # DONE and ERROR go home by themselves
         self._back.setSingleShot(True)
-        self._back.timeout.connect(self.go_home)
+        self._back.timeout.connect(self._back_by_itself)
         self._slow = QTimer(self)
         self._slow.setSingleShot(True)
         self._slow.setInterval(int(slow_seconds * 1000))
@@ -261,6 +264,16 @@ class KioskModel(QObject):
         self.large_text, self.large_offer = on, False
         self.touch()
         self.changed.emit()
+
+    def _walked_away(self) -> None:
+        self.go_home()
+        self.visit_ended.emit()
+
+    def _back_by_itself(self) -> None:
+        done = self.screen is Screen.DONE
+        self.go_home()
+        if done:
+            self.visit_ended.emit()
 
     def go_home(self) -> None:
         """Back to the start, forgetting the card holder and the search."""
@@ -388,7 +401,10 @@ class KioskModel(QObject):
         if self.screen in (Screen.DONE, Screen.ERROR, Screen.ISSUING):
             if self.screen is Screen.ISSUING:
                 return  # the ticket in flight belongs to the previous card holder
+            done = self.screen is Screen.DONE
             self.go_home()
+            if done:  # a card on the ticket screen: the next citizen
+                self.visit_ended.emit()
         self.person = person
         self.green_offer = green_channel(self.layout, person.birth_date, self.today())
         old = person.birth_date is not None and (

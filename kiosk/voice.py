@@ -51,8 +51,10 @@ class KioskVoice(QObject):
         self.model = model
         self.guide: Guide | None = None
         self.on = False
+        self.default_on = False  # the kiosk's setting: each citizen starts with it
         self._last: tuple[Any, ...] | None = None
         model.changed.connect(self.update)
+        model.visit_ended.connect(self._next_citizen)
 
     # ------------------------------------------------------------ set-up
 
@@ -64,6 +66,7 @@ class KioskVoice(QObject):
                 self.guide = open_guide(url)
             except DriverError as e:
                 log.error("spoken guidance %s cannot be used, the kiosk stays silent: %s", url, e)
+        self.default_on = on
         self.set_on(on)
 
     def close(self) -> None:
@@ -77,6 +80,11 @@ class KioskVoice(QObject):
         """One tap: on (and say this screen's sentence at once) or off (silence now)."""
         self.set_on(not self.on)
         self.model.touch()
+
+    def _next_citizen(self) -> None:
+        """One citizen's tap does not follow the next one: back to the kiosk's setting."""
+        if self.on != self.default_on:
+            self.set_on(self.default_on)
 
     def set_on(self, on: bool) -> None:
         self.on = on

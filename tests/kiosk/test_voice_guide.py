@@ -270,3 +270,36 @@ def test_the_toggle_sits_in_the_header_beside_large_text(kiosk: Kiosk, qtbot: Qt
     click(qtbot, w.lang)
     assert w.speak.text() == "Voice: on"
     k.shoot("voice-on-en")
+
+
+def test_the_next_citizen_starts_with_the_kiosks_setting(
+    qtbot: QtBot, make_kiosk: MakeKiosk, hub: Hub, tmp_path: Path
+) -> None:
+    # one citizen taps guidance on; once their ticket screen goes home by itself, or
+    # nobody touches the kiosk for a while, it is back to the kiosk's setting (off here)
+    k = make_kiosk(hub.endpoint, idle_seconds=1.0, done_seconds=0.5)
+    try:
+        voice = k.window.voice
+        voice.open(voice_url(tmp_path / "speaker", 0.1))
+        click(qtbot, k.window.speak)
+        assert voice.on
+        k.id_reader.tap(person("张三"))
+        qtbot.waitUntil(lambda: k.model.person is not None, timeout=5000)
+        k.model.choose_queue(k.model.queues()[0]["id"])
+        qtbot.waitUntil(lambda: k.model.screen is Screen.DONE, timeout=5000)
+        assert voice.on  # still this citizen's
+        qtbot.waitUntil(lambda: k.model.screen is Screen.HOME, timeout=5000)
+        assert not voice.on and k.window.speak.text() == "语音提示：关"
+
+        click(qtbot, k.window.speak)
+        k.model.check_in()  # the card prompt, then nobody
+        assert voice.on
+        qtbot.waitUntil(lambda: not voice.on, timeout=5000)
+        assert k.model.screen is Screen.HOME
+
+        voice.open("", on=True)  # a kiosk whose setting is on keeps it on
+        k.model.check_in()
+        qtbot.waitUntil(lambda: k.model.screen is Screen.HOME, timeout=5000)
+        assert voice.on
+    finally:
+        k.window.voice.close()
