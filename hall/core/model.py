@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import enum
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field, fields
 from datetime import date, datetime
 from typing import Any, ClassVar, Self
@@ -109,23 +110,44 @@ class Record:
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> Self:
         kw: dict[str, Any] = {}
-        for f in fields(cls):  # type: ignore[arg-type]
-            if f.name not in d:
+        for name, convert in _converters(cls):
+            if name not in d:
                 continue
-            v = d[f.name]
-            if v is not None:
-                if f.name in cls._dt:
-                    v = datetime.fromisoformat(v)
-                elif f.name in cls._d:
-                    v = date.fromisoformat(v)
-                elif f.name in cls._json and isinstance(v, str):
-                    v = json.loads(v)
-                elif f.name in cls._enums:
-                    v = cls._enums[f.name](v)
-                elif f.type == "bool":  # SQLite hands back 0/1
-                    v = bool(v)
-            kw[f.name] = v
+            v = d[name]
+            if v is not None and convert is not None:
+                v = convert(v)
+            kw[name] = v
         return cls(**kw)
+
+
+def _json_text(v: Any) -> Any:
+    return json.loads(v) if isinstance(v, str) else v
+
+
+_CONVERTERS: dict[type, list[tuple[str, Callable[[Any], Any] | None]]] = {}
+
+
+def _converters(cls: type[Record]) -> list[tuple[str, Callable[[Any], Any] | None]]:
+    """Each field of a record class with what turns its row value into the field's
+    (None: as is), worked out once per class: the hub reads 90 days of tickets at start."""
+    got = _CONVERTERS.get(cls)
+    if got is None:
+        got = []
+        for f in fields(cls):  # type: ignore[arg-type]
+            convert: Callable[[Any], Any] | None = None
+            if f.name in cls._dt:
+                convert = datetime.fromisoformat
+            elif f.name in cls._d:
+                convert = date.fromisoformat
+            elif f.name in cls._json:
+                convert = _json_text
+            elif f.name in cls._enums:
+                convert = cls._enums[f.name]
+            elif f.type == "bool":  # SQLite hands back 0/1
+                convert = bool
+            got.append((f.name, convert))
+        _CONVERTERS[cls] = got
+    return got
 
 
 @dataclass(slots=True)
