@@ -108,7 +108,10 @@ class History:
     def _unscale(self, queue: str, printed: float, appointment: bool) -> float:
         """The raw estimate a printed one was made from with today's factors."""
         for b in range(len(BUCKETS)):
-            raw = printed / self.factors.get((_kind(queue, appointment), b), 1.0)
+            f = self.factors.get((_kind(queue, appointment), b), 1.0)
+            if f <= 0:  # that bucket prints 0: a positive estimate came from another
+                continue
+            raw = printed / f
             if bucket(raw) == b:
                 return raw
         return printed

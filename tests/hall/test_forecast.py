@@ -151,3 +151,21 @@ def test_no_scenario_constant_in_the_estimator() -> None:
 
     src = inspect.getsource(forecast)
     assert "0.85" not in src and "minutes=5" not in src  # no-come share, early arrival
+
+
+def test_a_bucket_calibrated_to_zero_does_not_break_learning() -> None:
+    """A bucket whose waits were mostly 0 learns the factor 0 (it prints 0); a positive
+    printed estimate then came from another bucket, and learning it must not divide by
+    that 0 (a ZeroDivisionError ended a simulated day once)."""
+    from hall.core.history import History, bucket
+    from hall.core.model import PriorityClass, Ticket
+
+    h = History()
+    h.factors[("G", bucket(1.0))] = 0.0  # raw estimates under 2 minutes print 0
+    when = at(THU, "10:00")
+    t = Ticket("A001", "A001", "G", THU, when, when, PriorityClass.NORMAL)
+    t.estimate = 7.0  # printed from the 5–10 minute bucket, factor 1
+    t.called_at = when + timedelta(minutes=9)
+    h.learn([t], [])
+    assert h.days == 1
+    assert list(h.pairs[("G", bucket(7.0))]) == [(7.0, 9.0)]
