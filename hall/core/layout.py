@@ -127,6 +127,9 @@ class _RawPriority(msgspec.Struct, forbid_unknown_fields=True):
         default_factory=lambda: {"normal": 1.0, "appointment": 3.0, "green": 4.0}
     )
     max_wait_minutes: float = 40.0
+    # from this wait on, a ticket is called by any free window able to take it, before the
+    # classes' accumulated priority (hall.core.routing); unset: max_wait_minutes
+    late_wait_minutes: float | None = None
 
 
 class _RawLimits(msgspec.Struct, forbid_unknown_fields=True):
@@ -275,6 +278,7 @@ class Priority:
     appointment_late_minutes: int
     rates: Mapping[str, float]
     max_wait_minutes: float
+    late_wait_minutes: float = 40.0  # aging across skills (hall.core.routing)
 
 
 @dataclass(frozen=True)
@@ -480,6 +484,7 @@ def _build(raw: _RawLayout, src: str) -> Layout:
             p.appointment_late_minutes,
             dict(p.rates),
             p.max_wait_minutes,
+            p.max_wait_minutes if p.late_wait_minutes is None else p.late_wait_minutes,
         ),
         limits=Limits(
             raw.limits.active_per_person_per_queue,
@@ -698,6 +703,10 @@ def _check_priority_rates(p: _RawPriority, src: str) -> None:
     for cls in ("normal", "appointment", "green"):
         if p.rates.get(cls, 0) <= 0:
             raise LayoutError(src, "priority.rates", f"a positive rate for class {cls!r}")
+    if p.late_wait_minutes is not None and not 0 < p.late_wait_minutes <= p.max_wait_minutes:
+        raise LayoutError(
+            src, "priority.late_wait_minutes", "minutes above 0, at most max_wait_minutes"
+        )
 
 
 def _build_kiosks(raw: list[_RawKiosk], floor_ids: set[str], src: str) -> tuple[Kiosk, ...]:

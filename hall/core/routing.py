@@ -11,10 +11,19 @@ grows with its waiting time at a rate set by its priority class and the weight
 of its queue in the window's serving profile. A green-channel citizen overtakes
 recent walk-ins but never starves an old one; a ticket waiting past the hall's
 `max_wait_minutes` is served first whatever its queue weight.
+
+Aging across skills (issue 23): a ticket that has waited `late_wait_minutes` (the layout's
+`[priority] late_wait_minutes`, by default its `max_wait_minutes`) is *late*; a window calls
+a late ticket of any queue it may take — its profile's or a neighbouring queue's — before
+the accumulated priority of the others, the largest weight × minutes waited first (a
+neighbouring queue weighs 1), whatever its class. A hall that sets it low (10 minutes)
+trades its green channel's and appointments' tail for its walk-ins' longest wait
+(README, "Routing benchmark").
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -36,6 +45,8 @@ class RouteWindow:
     max_wait_minutes: float
     # the queues it may help when its profile's are empty: its skills served on its floor
     neighbours: tuple[str, ...] = ()
+    # from this wait on, a ticket of any of those queues is called first (aging across skills)
+    late_wait_minutes: float = math.inf
 
 
 Policy = Callable[[RouteWindow, Heads, datetime], Ticket | None]
@@ -51,11 +62,41 @@ def accumulated_priority(w: RouteWindow, heads: Heads, now: datetime) -> Ticket 
     """Default: weight x class rate x minutes waited, with a hard cap on the longest wait.
     A window with nobody waiting in its profile's queues helps a neighbouring queue it is
     skilled for (`neighbours`, weight 1 each) rather than stand idle: load is shared
-    across skills without anyone moving the window."""
-    best = _accumulated(w, w.profile, heads, now)
+    across skills without anyone moving the window. Before either, in this order: a ticket
+    of its profile past `max_wait_minutes` (the longest wait), then a late one of its
+    profile or neighbours (`late_wait_minutes`; the largest weight × wait)."""
+    capped = _accumulated(w, w.profile, heads, now)
+    if capped is not None and _waited(capped, now) >= w.max_wait_minutes:
+        return capped
+    late = _late(w, heads, now)
+    if late is not None:
+        return late
+    best = capped
     if best is None and w.neighbours:
         spare = {q: 1.0 for q in w.neighbours if q not in w.profile}
         best = _accumulated(w, spare, heads, now)
+    return best
+
+
+def _late(w: RouteWindow, heads: Heads, now: datetime) -> Ticket | None:
+    """The late ticket (waited at least `late_wait_minutes`) with the largest weight × minutes
+    waited among the window's profile and neighbours (weight 1); equal ones go to the older.
+    None when no ticket is late."""
+    if not math.isfinite(w.late_wait_minutes):
+        return None
+    weights = {**{q: 1.0 for q in w.neighbours}, **w.profile}
+    best: Ticket | None = None
+    best_score = -1.0
+    for queue, weight in weights.items():
+        for t in heads.get(queue, {}).values():
+            waited = _waited(t, now)
+            if waited < w.late_wait_minutes:
+                continue
+            score = weight * waited
+            if score > best_score or (
+                score == best_score and best and t.enqueued_at < best.enqueued_at
+            ):
+                best, best_score = t, score
     return best
 
 

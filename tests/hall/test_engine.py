@@ -890,6 +890,75 @@ def test_max_wait_cap_serves_the_longest_wait_first() -> None:
     assert accumulated_priority(rw(profile), h, at(THU, "09:40")) is g  # g hits 40 minutes
 
 
+def late(profile: dict[str, float], neighbours: tuple[str, ...] = ()) -> RouteWindow:
+    """A window whose tickets are late from 10 minutes (the jiangbei layout's figure)."""
+    return RouteWindow(5, profile, next(iter(profile)), RATES, 40.0, neighbours, 10.0)
+
+
+def test_a_late_ticket_of_a_neighbouring_queue_goes_before_the_own_queue() -> None:
+    g = tk("A001", "G", "09:05")
+    m = tk("B001", "M", "09:00")
+    h = heads_of(g, m)
+    w = late({"G": 1}, ("M",))
+    # at 09:09 m has waited 9 < 10 minutes: the window keeps to its own queue
+    assert accumulated_priority(w, h, at(THU, "09:09")) is g
+    # at 09:10 m is late (10 minutes): the window takes it although g waits too
+    assert accumulated_priority(w, h, at(THU, "09:10")) is m
+    # without the rule (late_wait_minutes infinite) its own queue goes first
+    no_rule = RouteWindow(5, {"G": 1}, "G", RATES, 40.0, ("M",))
+    assert accumulated_priority(no_rule, h, at(THU, "09:10")) is g
+
+
+def test_late_tickets_go_by_weight_times_wait_not_by_class() -> None:
+    g = tk("A001", "G", "09:00")  # walk-in
+    t = tk("C001", "T", "09:04")  # walk-in
+    m = tk("B001", "M", "08:58")  # a neighbouring queue: weight 1
+    green = tk("A002", "G", "09:10", PriorityClass.GREEN)
+    h = heads_of(g, t, m, green)
+    w = late({"G": 1, "T": 2}, ("M",))
+    # at 09:15: green 5 x 4 = 20 but not late; late: g 15 x 1, t 11 x 2 = 22, m 17 x 1
+    assert accumulated_priority(w, h, at(THU, "09:15")) is t
+    # t still 9 minutes (not late) at 09:13: g 13, m 15 -> m
+    assert accumulated_priority(w, h, at(THU, "09:13")) is m
+    # nothing late: accumulated priority with the class rates (green 4 x 4 = 16 > g 9 x 1)
+    g2 = tk("A003", "G", "09:05")
+    assert accumulated_priority(w, heads_of(g2, green), at(THU, "09:14")) is green
+
+
+def test_the_hard_cap_of_the_own_profile_still_comes_first() -> None:
+    g = tk("A001", "G", "09:00")
+    m = tk("B001", "M", "08:50")  # a neighbour's ticket, late and older
+    w = late({"G": 1}, ("M",))
+    # at 09:40 g reaches the 40-minute cap of its profile: served first although m waited 50
+    assert accumulated_priority(w, heads_of(g, m), at(THU, "09:40")) is g
+    assert accumulated_priority(w, heads_of(g, m), at(THU, "09:39")) is m  # m 49 > g 39
+
+
+def test_a_market_window_calls_a_late_general_ticket_before_a_fresh_market_one(
+    layout: Layout, clock: Clock
+) -> None:
+    late10 = dataclasses.replace(layout.priority, late_wait_minutes=10.0)  # a hall's opt-in
+    e = Engine(dataclasses.replace(layout, priority=late10), clock, items=ITEMS)
+    e.housekeep()
+    ready(e, 9)  # a market window (M, may take G: its floor's general windows serve G)
+    g = issue(e, "G")
+    clock.advance(10)
+    m = issue(e, "M")
+    got = e.call_next(window=9).value["ticket"]
+    assert got["id"] == g.id  # waited 10 minutes: late
+    e.start(window=9)
+    e.finish(window=9)
+    assert e.call_next(window=9).value["ticket"]["id"] == m.id
+    # the shipped layout (late at the 40-minute cap): the market ticket first
+    e = Engine(layout, clock, items=ITEMS)
+    e.housekeep()
+    ready(e, 9)
+    issue(e, "G")
+    clock.advance(10)
+    m = issue(e, "M")
+    assert e.call_next(window=9).value["ticket"]["id"] == m.id
+
+
 def test_equal_scores_go_to_the_older_ticket() -> None:
     a = tk("A001", "G", "09:00")
     b = tk("B001", "M", "09:05")

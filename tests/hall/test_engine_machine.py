@@ -32,6 +32,7 @@ QUEUES = list(LAYOUT.queues)
 ITEMS = {"biz": "market", "road": "transport", "build": "construction", "other": "social"}
 BIRTHS = [None, date(1980, 5, 1), date(1950, 1, 1), date(1956, 11, 26), date(1956, 11, 27)]
 MAX_WAIT = timedelta(minutes=LAYOUT.priority.max_wait_minutes)
+LATE = timedelta(minutes=LAYOUT.priority.late_wait_minutes)
 
 windows = st.sampled_from(WINDOWS)
 picks = st.integers(min_value=0, max_value=10_000)  # index into the current tickets
@@ -237,6 +238,12 @@ class HallMachine(RuleBasedStateMachine):
             if targeted:
                 assert got["id"] == targeted[0]
             return
+        # Aging across skills (issue 23): unless a ticket of its profile is past the cap, a
+        # late ticket of its profile or neighbouring queues goes before any that is not.
+        capped = any(now - t.enqueued_at >= MAX_WAIT for t in pool)
+        late = [t.id for t in (*pool, *helping) if now - t.enqueued_at >= LATE]
+        if late and not capped:
+            assert got["id"] in late, (got["id"], late)
         if not pool:  # it helped a neighbouring queue
             assert got["id"] in {t.id for t in helping}
             return

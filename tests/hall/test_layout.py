@@ -146,6 +146,18 @@ def test_jiangbei_rules(jiangbei: Layout) -> None:
     assert jiangbei.follow_up.complex_days == 13
 
 
+def test_late_wait_defaults_to_the_cap_and_stays_within_it(jiangbei: Layout) -> None:
+    # unset (the shipped layouts): the 40-minute cap, so the classes keep their priority
+    assert jiangbei.priority.late_wait_minutes == jiangbei.priority.max_wait_minutes == 40
+    assert parse_layout(MINIMAL, "ok.toml").priority.late_wait_minutes == 40
+    lay = parse_layout(MINIMAL + "\n[priority]\nlate_wait_minutes = 10\n", "ok.toml")
+    assert lay.priority.late_wait_minutes == 10
+    for bad in ("0", "-1", "41"):  # above 0, at most max_wait_minutes (40)
+        last = "profile = { M = 1.0 }\n"
+        err = broken(last, f"{last}\n[priority]\nlate_wait_minutes = {bad}\n")
+        assert err.key == "priority.late_wait_minutes"
+
+
 @pytest.mark.parametrize(
     "name", ["jiangbei.toml", "jiangbei-demo.toml", "county.toml", "town.toml"]
 )

@@ -378,7 +378,7 @@ class Engine(WindowCommands, RatingCommands, DayCommands, BookingCommands, Engin
         p = self.layout.priority
         rw = RouteWindow(
             w.number, w.profile, self._homes[w.number], p.rates, p.max_wait_minutes,
-            self.neighbours[w.number],
+            self.neighbours[w.number], p.late_wait_minutes,
         )  # fmt: skip
         return self.policy(rw, self.heads(), now)
 
