@@ -130,8 +130,9 @@ def table(
     targets: Any = None,
 ) -> str:
     """The readable table: one row per day type and policy."""
+    pw = max([15, *(len(name) for rows in res.values() for name in rows)])  # policy column
     head = (
-        f"{'day':6} {'policy':15} {'mean':>11} {'p50':>5} {'p90':>5} {'p95':>10} "
+        f"{'day':6} {'policy':{pw}} {'mean':>11} {'p50':>5} {'p90':>5} {'p95':>10} "
         f"{'daily max':>11} {'≤20min':>6} {'Jain':>5} {'utilCV':>6} {'overtime':>8} "
         f"{'est MAE':>7} {'bias':>5} {'base MAE':>8} {'walk-in e/b':>11} {'appt e/b':>9} "
         f"{'cover':>5} {'gap':>5} {'moves':>9}"
@@ -148,7 +149,7 @@ def table(
                 else math.nan
             )
             lines.append(
-                f"{dt:6} {name:15} {_pm(m['mean']):>11} {_f(m['p50'], 1):>5} "
+                f"{dt:6} {name:{pw}} {_pm(m['mean']):>11} {_f(m['p50'], 1):>5} "
                 f"{_f(m['p90'], 1):>5} {_pm(m['p95'], 1):>10} {_pm(m['daily_max'], 1):>11} "
                 f"{100 * m['within_20'][0]:>5.1f}% {_f(m['jain'][0], 3):>5} "
                 f"{_f(m['util_cv'][0], 3):>6} {_f(m['overtime'][0], 1):>8} "
@@ -191,7 +192,7 @@ def table(
                 f"{c[:5]} {_f(m['classes'][c]['mean'], 1)}/{_f(m['classes'][c]['p95'], 0)}"
                 for c in CLASSES
             )
-            lines.append(f"  {dt:6} {name:15} {qs}   |  {cs}")
+            lines.append(f"  {dt:6} {name:{pw}} {qs}   |  {cs}")
     if notes:
         lines.append("")
         lines.append("reference figures (BENCHMARK.md: mean / p95 / mean daily max):")

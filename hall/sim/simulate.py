@@ -36,6 +36,9 @@ Variants (what a row of the table runs) pair a routing policy with the windows' 
   with `[advisor] auto_apply = true`). It never sees the scenario: its forecast is what the
   engine's history learned from the days simulated before (`engine.history`, as the hub's
   from its store), scaled by what the day so far brought.
+- `default+advisor+late10`: the same with the layout's `[priority] late_wait_minutes = 10`
+  (a hall's opt-in, hall.core.routing): a ticket waiting 10 minutes goes first at any free
+  window able to serve it, whatever its class.
 
 The estimate printed on tickets and the advisor learn their constants (bookings that never
 come, how early booked citizens come, service times by queue and hour, the calibration of
@@ -442,6 +445,7 @@ class Variant:
     policy: str
     profiles: str  # "layout", "pooled" or "skills"
     advisor: bool = False  # run the rebalancing advisor and apply its proposals
+    late_wait_minutes: float | None = None  # the layout's [priority] late_wait_minutes, if set
 
 
 VARIANTS: dict[str, Variant] = {
@@ -451,11 +455,17 @@ VARIANTS: dict[str, Variant] = {
     "default": Variant("default", "default", "layout"),
     "default+skills": Variant("default+skills", "default", "skills"),
     "default+advisor": Variant("default+advisor", "default", "layout", advisor=True),
+    "default+advisor+late10": Variant(
+        "default+advisor+late10", "default", "layout", advisor=True, late_wait_minutes=10.0
+    ),
 }
 
 
 def variant_layout(sc: Scenario, variant: Variant) -> Layout:
     """The layout a variant runs on (see the module docstring)."""
+    if variant.late_wait_minutes is not None:
+        late = replace(sc.layout.priority, late_wait_minutes=variant.late_wait_minutes)
+        sc = replace(sc, layout=replace(sc.layout, priority=late))
     if variant.profiles == "layout":
         return sc.layout
     qs = sc.queue_ids
