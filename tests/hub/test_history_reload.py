@@ -24,7 +24,7 @@ def test_the_daily_relearning_never_stalls_the_hub(
         assert hub.engine.history.days == 0
         # meanwhile the past days fill up (as if the hall had run for weeks)
         tomorrow = HALL_TIME + timedelta(days=1)
-        n = fill_history(db, layout, tomorrow.date(), days=20, per_day=800)
+        n = fill_history(db, layout, tomorrow.date(), days=20, per_day=1500)
         began = time.monotonic()
         reference = read_history(db, tomorrow.date())
         read_seconds = time.monotonic() - began
