@@ -79,18 +79,33 @@ REACH: dict[str, Reach] = {
 #: The roles a ticket's token (the key to its page on a phone, `{public-url}/t/{token}`)
 #: may reach: the kiosk and the service desk, which print it in the ticket's QR, and the
 #: web gateway, which looks tickets up by it. Never a board, a counter or a manager:
-#: replies to them carry the ticket without it (`without_tokens`), and events carry only
+#: replies to them carry the ticket without it (`replied_to`), and events carry only
 #: a ticket's public form.
 TOKEN_ROLES = frozenset({"kiosk", "desk", "web"})
 
 
-def without_tokens(value: Any) -> Any:
-    """`value` (a reply's) with every ticket's ``token`` left out, at any depth."""
+#: What no reply carries, to any role: the citizen's keyed ID hash (a ticket's and a
+#: booking's ``person_hash``). It links one person's tickets and bookings across days; no
+#: app reads it (a look-up or check-in by card sends the card, and the hub hashes it), and
+#: the store keeps it for the engine alone.
+NEVER_REPLIED = frozenset({"person_hash"})
+
+
+def without(value: Any, fields: frozenset[str]) -> Any:
+    """`value` (a reply's) with every key in `fields` left out, at any depth."""
     if isinstance(value, dict):
-        return {k: without_tokens(v) for k, v in value.items() if k != "token"}
+        return {k: without(v, fields) for k, v in value.items() if k not in fields}
     if isinstance(value, list):
-        return [without_tokens(v) for v in value]
+        return [without(v, fields) for v in value]
     return value
+
+
+def replied_to(role: str, value: Any) -> Any:
+    """A reply's `value` as a device of `role` may have it: never a person's keyed hash, and
+    a ticket's token only for `TOKEN_ROLES`."""
+    if role in TOKEN_ROLES:
+        return without(value, NEVER_REPLIED)
+    return without(value, NEVER_REPLIED | {"token"})
 
 
 def person(card: P.Card, secret: bytes) -> PersonRef:
@@ -387,6 +402,4 @@ def apply(peer: Peer, req: P.Request, engine: Engine, secret: bytes) -> Outcome:
         assert isinstance(req, P.Rate)
         ticket = _rated(peer, req.ticket, engine)
     out = cmd.run(engine, req, Scope(peer, secret, window, ticket))
-    if peer.role not in TOKEN_ROLES:
-        out = Outcome(without_tokens(out.value), out.events, out.changes)
-    return out
+    return Outcome(replied_to(peer.role, out.value), out.events, out.changes)
