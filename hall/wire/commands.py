@@ -63,6 +63,9 @@ class Reach:
     any_window: bool = False
     #: the channels it may issue tickets as (None: any)
     channels: frozenset[str] | None = frozenset({"kiosk"})
+    #: staff work it, who may sign a ticket's issue or check-in (`by`, their staff number,
+    #: kept in its history); a kiosk has none to give
+    staffed: bool = False
 
 
 REACH: dict[str, Reach] = {
@@ -70,9 +73,9 @@ REACH: dict[str, Reach] = {
     "counter": Reach(),
     "display": Reach(),
     "rating": Reach(),
-    "manager": Reach(any_window=True, channels=None),
+    "manager": Reach(any_window=True, channels=None, staffed=True),
     "web": Reach(channels=frozenset()),
-    "desk": Reach(channels=frozenset({"staff"})),  # the service desk issues as staff
+    "desk": Reach(channels=frozenset({"staff"}), staffed=True),  # the service desk: as staff
 }
 
 
@@ -163,6 +166,14 @@ class Scope:
             raise E.NotAllowed(f"channel {channel!r}")
         return channel
 
+    def signed(self, by: str) -> str:
+        """`by` (a staff number for a ticket's history), if this device has staff to give one.
+        Refused, like a channel it may not use, rather than dropped: a kiosk that sends one
+        is misbuilt or pretends to be the desk."""
+        if by and not REACH[self.peer.role].staffed:
+            raise E.StaffNoNotAllowed(f"{self.peer.id} signed by={by[:40]!r}")
+        return by
+
     def person(self, card: P.Card) -> PersonRef:
         """The card holder as the engine may know them (`person`)."""
         return person(card, self.secret)
@@ -240,22 +251,24 @@ def _on_window(op: _WindowOp) -> Callable[[Engine, P.AtWindow, Scope], Outcome]:
 
 def _issue(engine: Engine, r: P.Issue, at: Scope) -> Outcome:
     channel = at.issue_as(r.channel)
+    by = at.signed(r.by)
     if at.peer.role == "desk" and r.green and not r.reason.strip():
         raise E.ReasonRequired("green channel without a reason")
     who = at.person(r.card) if r.card else None
     return engine.issue(queue=r.queue, item=r.item, person=who, channel=channel, green=r.green,
-                        by=r.by, reason=r.reason)  # fmt: skip
+                        by=by, reason=r.reason)  # fmt: skip
 
 
 def _check_in(engine: Engine, r: P.CheckIn, at: Scope) -> Outcome:
+    by = at.signed(r.by)
     if r.ticket is not None:
-        return engine.check_in_again(ticket=r.ticket, by=r.by)
+        return engine.check_in_again(ticket=r.ticket, by=by)
     if r.code is not None:
-        return engine.check_in_code(code=r.code, by=r.by)
+        return engine.check_in_code(code=r.code, by=by)
     if r.card is None:
         raise E.CardRequired()
     who = at.person(r.card)
-    return engine.issue(queue=r.queue, item=r.item, person=who, channel="appointment", by=r.by)
+    return engine.issue(queue=r.queue, item=r.item, person=who, channel="appointment", by=by)
 
 
 def _transfer(engine: Engine, r: P.Transfer, at: Scope) -> Outcome:
