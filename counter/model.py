@@ -459,6 +459,9 @@ class CounterModel(QObject):
         for tid, full in (snapshot.get("at_windows") or {}).items():
             if full.get("window") == self.window:  # the full form a reply would have given
                 self._full[tid] = {**self._full.get(tid, {}), **full}
+        if "last_finished" in snapshot:  # the hub's word (an older hub's: keep ours)
+            last = snapshot["last_finished"]
+            self._last_finished = dict(last) if isinstance(last, dict) else None
         number = self.window_state().get("current")
         self._current = None
         if number:

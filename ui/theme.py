@@ -36,6 +36,8 @@ DISABLED_BG = "#dde2ea"
 DISABLED_FG = "#4b5563"
 CREAM = "#fff4d6"  # a notice's background
 CREAM_TEXT = "#7a4e00"
+SELECTION_BG = BLUE  # a selected row of a table or a list (Qt's own, #308cc6: 3.7:1)
+SELECTION_FG = WHITE
 TILE = "#f3f6fb"  # the board's window tile
 TILE_BUSY = "#fff1f1"
 TILE_SERVING = "#dcefe3"
@@ -77,6 +79,8 @@ PAIRS: tuple[tuple[str, str, str, float], ...] = (
     ("an input's edge", INPUT_LINE, CARD, CONTROL_AA),
     ("the counter's offline header", WHITE, GREY, TEXT_AA),
     ("a notice", CREAM_TEXT, CREAM, TEXT_AA),
+    ("a selected row's text", SELECTION_FG, SELECTION_BG, TEXT_AA),
+    ("a selected row among white ones", SELECTION_BG, CARD, CONTROL_AA),
     ("a board tile's number", TEXT_SOFT, TILE, TEXT_AA),
     ("a board tile's ticket", RED, TILE_BUSY, LARGE_AA),
     ("a board tile's idle", GREEN, TILE, LARGE_AA),
@@ -135,7 +139,10 @@ QPushButton[role="secondary"]:disabled, QPushButton[role="danger"]:disabled,
 QPushButton[role="ok"]:disabled {{ background: {DISABLED_BG}; color: {DISABLED_FG}; border: none; }}
 QLabel {{ background: transparent; }}
 QLineEdit {{ background: white; border: 2px solid {INPUT_LINE}; border-radius: 10px; padding: 8px 12px; }}
-QTableWidget, QListWidget {{ background: white; border: 1px solid {LINE}; }}
+QTableWidget, QListWidget {{
+    background: white; border: 1px solid {LINE};
+    selection-background-color: {SELECTION_BG}; selection-color: {SELECTION_FG};
+}}
 """
 
 _family: str | None = None

@@ -212,6 +212,13 @@ BookingCancelled = _err(
     "This booking was cancelled; book again or take a ticket here",
     NoAppointment,
 )
+StaffNoNotAllowed = _err(
+    "StaffNoNotAllowed",
+    "not_allowed",  # NotAllowed's code on the wire: a field this device may not send
+    "自助设备不能填写工作人员编号",
+    "A self-service device cannot give a staff number",
+    NotAllowed,
+)
 OtherWindow = _err(
     "OtherWindow",
     "not_allowed",  # NotAllowed's code on the wire, with the window named

@@ -761,6 +761,12 @@ class Hub:
         if peer.role == "counter" and peer.window is not None:
             # the window's items by use: its item picker lists the most-used first
             value["items_used"] = eng.items_used(peer.window)
+            # the ticket it finished last today, which may still get its item (F11) after
+            # the app restarts: as at_windows has tickets (no hash, no token); None for none
+            status = eng.windows.get(peer.window)
+            last = eng.tickets.get(status.last_finished or "") if status is not None else None
+            today = last is not None and last.day == eng.clock().date()
+            value["last_finished"] = _at_window(last) if last is not None and today else None
         return value
 
     def _publish(self, ev: Event) -> None:

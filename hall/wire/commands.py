@@ -63,6 +63,9 @@ class Reach:
     any_window: bool = False
     #: the channels it may issue tickets as (None: any)
     channels: frozenset[str] | None = frozenset({"kiosk"})
+    #: staff work it, who may sign a ticket's issue or check-in (`by`, their staff number,
+    #: kept in its history); a kiosk has none to give
+    staffed: bool = False
 
 
 REACH: dict[str, Reach] = {
@@ -70,27 +73,42 @@ REACH: dict[str, Reach] = {
     "counter": Reach(),
     "display": Reach(),
     "rating": Reach(),
-    "manager": Reach(any_window=True, channels=None),
+    "manager": Reach(any_window=True, channels=None, staffed=True),
     "web": Reach(channels=frozenset()),
-    "desk": Reach(channels=frozenset({"staff"})),  # the service desk issues as staff
+    "desk": Reach(channels=frozenset({"staff"}), staffed=True),  # the service desk: as staff
 }
 
 
 #: The roles a ticket's token (the key to its page on a phone, `{public-url}/t/{token}`)
 #: may reach: the kiosk and the service desk, which print it in the ticket's QR, and the
 #: web gateway, which looks tickets up by it. Never a board, a counter or a manager:
-#: replies to them carry the ticket without it (`without_tokens`), and events carry only
+#: replies to them carry the ticket without it (`replied_to`), and events carry only
 #: a ticket's public form.
 TOKEN_ROLES = frozenset({"kiosk", "desk", "web"})
 
 
-def without_tokens(value: Any) -> Any:
-    """`value` (a reply's) with every ticket's ``token`` left out, at any depth."""
+#: What no reply carries, to any role: the citizen's keyed ID hash (a ticket's and a
+#: booking's ``person_hash``). It links one person's tickets and bookings across days; no
+#: app reads it (a look-up or check-in by card sends the card, and the hub hashes it), and
+#: the store keeps it for the engine alone.
+NEVER_REPLIED = frozenset({"person_hash"})
+
+
+def without(value: Any, fields: frozenset[str]) -> Any:
+    """`value` (a reply's) with every key in `fields` left out, at any depth."""
     if isinstance(value, dict):
-        return {k: without_tokens(v) for k, v in value.items() if k != "token"}
+        return {k: without(v, fields) for k, v in value.items() if k not in fields}
     if isinstance(value, list):
-        return [without_tokens(v) for v in value]
+        return [without(v, fields) for v in value]
     return value
+
+
+def replied_to(role: str, value: Any) -> Any:
+    """A reply's `value` as a device of `role` may have it: never a person's keyed hash, and
+    a ticket's token only for `TOKEN_ROLES`."""
+    if role in TOKEN_ROLES:
+        return without(value, NEVER_REPLIED)
+    return without(value, NEVER_REPLIED | {"token"})
 
 
 def person(card: P.Card, secret: bytes) -> PersonRef:
@@ -147,6 +165,14 @@ class Scope:
         if allowed is not None and channel not in allowed:
             raise E.NotAllowed(f"channel {channel!r}")
         return channel
+
+    def signed(self, by: str) -> str:
+        """`by` (a staff number for a ticket's history), if this device has staff to give one.
+        Refused, like a channel it may not use, rather than dropped: a kiosk that sends one
+        is misbuilt or pretends to be the desk."""
+        if by and not REACH[self.peer.role].staffed:
+            raise E.StaffNoNotAllowed(f"{self.peer.id} signed by={by[:40]!r}")
+        return by
 
     def person(self, card: P.Card) -> PersonRef:
         """The card holder as the engine may know them (`person`)."""
@@ -225,22 +251,24 @@ def _on_window(op: _WindowOp) -> Callable[[Engine, P.AtWindow, Scope], Outcome]:
 
 def _issue(engine: Engine, r: P.Issue, at: Scope) -> Outcome:
     channel = at.issue_as(r.channel)
+    by = at.signed(r.by)
     if at.peer.role == "desk" and r.green and not r.reason.strip():
         raise E.ReasonRequired("green channel without a reason")
     who = at.person(r.card) if r.card else None
     return engine.issue(queue=r.queue, item=r.item, person=who, channel=channel, green=r.green,
-                        by=r.by, reason=r.reason)  # fmt: skip
+                        by=by, reason=r.reason)  # fmt: skip
 
 
 def _check_in(engine: Engine, r: P.CheckIn, at: Scope) -> Outcome:
+    by = at.signed(r.by)
     if r.ticket is not None:
-        return engine.check_in_again(ticket=r.ticket, by=r.by)
+        return engine.check_in_again(ticket=r.ticket, by=by)
     if r.code is not None:
-        return engine.check_in_code(code=r.code, by=r.by)
+        return engine.check_in_code(code=r.code, by=by)
     if r.card is None:
         raise E.CardRequired()
     who = at.person(r.card)
-    return engine.issue(queue=r.queue, item=r.item, person=who, channel="appointment", by=r.by)
+    return engine.issue(queue=r.queue, item=r.item, person=who, channel="appointment", by=by)
 
 
 def _transfer(engine: Engine, r: P.Transfer, at: Scope) -> Outcome:
@@ -387,6 +415,4 @@ def apply(peer: Peer, req: P.Request, engine: Engine, secret: bytes) -> Outcome:
         assert isinstance(req, P.Rate)
         ticket = _rated(peer, req.ticket, engine)
     out = cmd.run(engine, req, Scope(peer, secret, window, ticket))
-    if peer.role not in TOKEN_ROLES:
-        out = Outcome(without_tokens(out.value), out.events, out.changes)
-    return out
+    return Outcome(replied_to(peer.role, out.value), out.events, out.changes)

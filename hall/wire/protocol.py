@@ -109,7 +109,7 @@ class Issue(Request, tag="issue"):
     channel: Word = "kiosk"  # kiosk; a manager or the service desk may issue as "staff"
     green: bool = False
     reason: Text = ""  # why staff granted the green channel (the service desk must say)
-    by: Word = ""  # the staff number at the service desk, kept in the ticket's history
+    by: Word = ""  # the desk's (or a manager's) staff number, kept in its history; not a kiosk's
 
 
 class CheckIn(Request, tag="check_in"):
@@ -120,7 +120,7 @@ class CheckIn(Request, tag="check_in"):
     queue: Word | None = None
     item: Word | None = None
     code: BookingCode | None = None  # an online booking's (hall web)
-    by: Word = ""  # the staff number at the service desk, kept in the ticket's history
+    by: Word = ""  # the desk's (or a manager's) staff number, kept in its history; not a kiosk's
 
 
 class AtWindow(Request, kw_only=True):

@@ -161,3 +161,52 @@ def test_the_picker_in_english(
     assert not chinese_in(texts_of(dialog), [])
     pick(qtbot, c, dialog)
     assert "Service item recorded" in c.view.work.status.notice.text()
+
+
+def test_after_a_restart_the_ticket_finished_last_still_takes_its_item(
+    qtbot: QtBot, hub: Hub, make_counter: CounterFactory
+) -> None:
+    """The app forgot the ticket it finished last: F11 after a restart had nothing to record
+    for. The hub's snapshot now names it (no token, no person hash) and the picker takes it."""
+    first = make_counter(hub.endpoint, 5)
+    with HubClient(hub.endpoint, device="kiosk-1") as kiosk:
+        tid = kiosk.issue("G")["ticket"]["id"]
+    open_and_call(qtbot, first)
+    key(qtbot, first, Qt.Key.Key_F4)  # finished without an item: the reminder
+    assert hub.engine.tickets[tid].state.value == "finished"
+    assert "未记录办理事项" in first.view.work.status.notice.text()
+    first.link.stop()
+    first.view.close()
+
+    again = make_counter(hub.endpoint, 5)  # the same window's app, started afresh
+    work = again.view.work
+    qtbot.waitUntil(lambda: again.view.pages.currentWidget() is work, timeout=3000)
+    assert again.model.current() is None
+    last = again.model.item_ticket()
+    assert last is not None and last["id"] == tid and last["state"] == "finished"
+    assert not {"token", "person_hash"} & set(last)
+    assert work.buttons["record_item"].isEnabled(), again.model.item_why_not()
+    dialog = picker(qtbot, again)
+    assert "补记" in dialog.about.text()
+    qtbot.keyClicks(dialog.search, FREIGHT)
+    assert dialog.selected() == FREIGHT
+    pick(qtbot, again, dialog)
+    assert hub.engine.tickets[tid].item == FREIGHT  # the hub has it
+    assert again.model.items_used == {FREIGHT: 1}
+    assert "已记录" in work.status.notice.text()
+
+
+def test_a_new_counter_has_no_ticket_finished_last(
+    qtbot: QtBot, hub: Hub, make_counter: CounterFactory
+) -> None:
+    """Nothing finished at this window today (another window's finish does not count)."""
+    with HubClient(hub.endpoint, device="manager-1") as m:
+        m.issue("G")
+        m.open_window(6)
+        m.sign_in(6, staff_no="S0601", name="钱二")
+        m.call_next(6)
+        m.finish(6)
+    c = make_counter(hub.endpoint, 5)
+    snapshot = c.link.snapshot_value or {}
+    assert "last_finished" in snapshot and snapshot["last_finished"] is None
+    assert c.model.item_ticket() is None

@@ -312,3 +312,39 @@ def test_an_online_booking_found_by_its_code_is_checked_in_at_the_desk(
     wait_answer(qtbot, d)
     assert d.model.notice.level == "error"
     assert d.model.notice.zh == f"该预约已签到，您的号码是{t['number']}"
+
+
+def test_a_selected_booking_is_painted_in_the_themes_selection_colours(
+    qtbot: QtBot, hub: Hub, make_desk: Callable[[str], Desk]
+) -> None:
+    """Qt's own selection colour (white on a light blue, under 4.5:1) is not the theme's: a
+    selected booking is painted in theme.SELECTION_BG, its text theme.SELECTION_FG (a pair
+    held to AA in theme.PAIRS), whether the table has the focus or not."""
+    from PyQt6.QtGui import QColor, QPalette
+
+    card = P.Card(id_number=ID, name="张三")
+    with HubClient(hub.endpoint, device="manager-1") as m:
+        m.book_appointment(card, "M", datetime(2026, 11, 26, 10, 0))
+    d = make_desk(hub.endpoint)
+    sign_in(qtbot, d)
+    page = d.view.find_page
+    qtbot.keyClicks(page.id_number, ID)
+    click(qtbot, page.find_button)
+    wait_answer(qtbot, d)
+    table = page.bookings
+    assert table.rowCount() == 1
+    cell = table.visualRect(table.model().index(0, 3))  # type: ignore[union-attr]
+
+    def background() -> QColor:  # a cell's, on screen, away from its text
+        image = table.viewport().grab().toImage()  # type: ignore[union-attr]
+        return image.pixelColor(cell.left() + 3, cell.center().y())
+
+    assert background() == QColor(theme.CARD)  # not selected: a white row
+    table.selectRow(0)
+    page.id_number.setFocus()  # the selection shows while the clerk types elsewhere, too
+    qtbot.waitUntil(lambda: not table.hasFocus(), timeout=2000)
+    pal = table.palette()
+    for group in (QPalette.ColorGroup.Active, QPalette.ColorGroup.Inactive):
+        assert pal.color(group, QPalette.ColorRole.Highlight) == QColor(theme.SELECTION_BG)
+        assert pal.color(group, QPalette.ColorRole.HighlightedText) == QColor(theme.SELECTION_FG)
+    assert background() == QColor(theme.SELECTION_BG)

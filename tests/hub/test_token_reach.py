@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import time
+from datetime import datetime
 from typing import Any
 
 import zmq
@@ -108,3 +109,69 @@ def test_the_kiosk_may_ask_how_a_ticket_stands_but_not_rate_it(hub: Hub) -> None
         assert "token" not in status[token]
     assert P.RateByToken not in P.ROLE_REQUESTS["kiosk"]
     assert P.TicketStatus in P.ROLE_REQUESTS["kiosk"]
+
+
+def test_no_reply_or_stream_carries_a_persons_keyed_hash(hub: Hub) -> None:
+    """The keyed hash of a citizen's ID number links their tickets and bookings: it stays in
+    the hub. No counter or manager reply (tickets served, looked up, booked), no snapshot,
+    neither stream, and not the kiosk's or the desk's replies either (no app reads it)."""
+    card = P.Card(id_number="11010519491231002X", name="张三")
+    other = P.Card(id_number="110105194912310046", name="李四")
+    ctx: zmq.Context[zmq.Socket[bytes]] = zmq.Context()
+    frames: list[bytes] = []
+    replies: dict[str, list[Any]] = {"counter": [], "manager": [], "kiosk": [], "desk": []}
+    with (
+        HubClient(hub.endpoint, device="manager-1") as manager,
+        HubClient(hub.endpoint, device="counter-5") as counter,
+        HubClient(hub.endpoint, device="kiosk-1") as kiosk,
+        HubClient(hub.endpoint, device="desk-1") as desk,
+    ):
+        welcome = manager.hello()
+        board, staff = _subscribe(ctx, welcome["pub"]), _subscribe(ctx, welcome["staff_pub"])
+        try:
+            _drain(board, frames, 1.5)
+            _drain(staff, frames, 0.1)
+            assert frames, "the streams said nothing (not even a heartbeat)"
+
+            def got(role: str, value: dict[str, Any]) -> dict[str, Any]:
+                replies[role].append(value)
+                return value
+
+            ids = [got("kiosk", kiosk.issue("G", card=card))["ticket"]["id"],
+                   got("desk", desk.issue("G", card=other, channel="staff",
+                                          by="D0101"))["ticket"]["id"],
+                   got("manager", manager.issue("M", card=card, channel="staff"))["ticket"]["id"]]  # fmt: skip
+            got("manager", manager.book_appointment(card, "G", datetime(2026, 11, 26, 11, 0)))
+            got("counter", counter.open_window())
+            got("counter", counter.sign_in(staff_no="S0501", name="赵一"))
+            for _ in range(2):
+                assert got("counter", counter.call_next())["ticket"]["id"] in ids
+                got("counter", counter.start())
+                got("counter", counter.finish())
+            got("counter", counter.call_next())
+            got("counter", counter.park(note="补材料"))
+            got("counter", counter.snapshot())
+            got("manager", manager.snapshot())
+            got("manager", manager.lookup(card=card))
+            got("desk", desk.lookup(card=card))
+            got("desk", desk.lookup(number="A001"))
+            _drain(board, frames, 1.5)
+            _drain(staff, frames, 0.5)
+        finally:
+            board.close(0)
+            staff.close(0)
+            ctx.term()
+    hashes = {str(hub.engine.tickets[i].person_hash) for i in ids}
+    hashes |= {a.person_hash for a in hub.engine.appointments.values()}
+    assert len(hashes) == 2 and all(len(h) >= 32 for h in hashes)  # both citizens have one
+    looked_up = replies["manager"][-1]
+    assert len(looked_up["tickets"]) == 2 and looked_up.get("appointments"), looked_up
+    # the counter's snapshot has the parked ticket in full (masked name, history), no hash
+    at_windows = replies["counter"][-1]["at_windows"]
+    assert any(t.get("name_masked") for t in at_windows.values()), at_windows
+    text = json.dumps(replies, ensure_ascii=False, default=str)
+    blob = b"\n".join(frames)
+    assert "person_hash" not in text and b"person_hash" not in blob
+    for h in hashes:
+        assert h not in text, "a reply carried a person's keyed hash"
+        assert h.encode() not in blob, "a stream carried a person's keyed hash"

@@ -1,0 +1,58 @@
+"""A staff number (`by`, kept in a ticket's history) comes only from devices staff work: the
+service desk and a manager. A kiosk has no staff: its issue or check-in naming one is
+refused with one sentence, like a channel it may not use, and changes nothing. Against a
+real hub."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from hall.client import HubClient
+from hall.core import errors as E
+from hall.server.hub import Hub
+from hall.wire import protocol as P
+
+CARD = P.Card(id_number="11010519491231002X", name="张三")
+
+
+def _refused_as_no_staff(send: Callable[[], Any]) -> None:
+    with pytest.raises(E.NotAllowed) as e:
+        send()
+    assert e.value.code == "not_allowed"
+    assert e.value.message == E.StaffNoNotAllowed.message_zh
+    assert e.value.message_english == E.StaffNoNotAllowed.message_en
+
+
+def test_a_kiosk_may_not_sign_a_check_in_or_an_issue(hub: Hub) -> None:
+    with (
+        HubClient(hub.endpoint, device="kiosk-1") as kiosk,
+        HubClient(hub.endpoint, device="counter-5") as counter,
+        HubClient(hub.endpoint, device="desk-1") as desk,
+    ):
+        missed = kiosk.issue("G")["ticket"]
+        counter.open_window()
+        counter.sign_in(staff_no="S0501", name="赵一")
+        assert counter.call_next()["ticket"]["id"] == missed["id"]
+        counter.no_show()
+        tickets = len(hub.engine.tickets)
+        history = list(hub.engine.tickets[missed["id"]].history)
+
+        _refused_as_no_staff(lambda: kiosk.check_in(ticket=missed["id"], by="D0101"))
+        _refused_as_no_staff(lambda: kiosk.check_in(code="ABCD2345", by="D0101"))
+        _refused_as_no_staff(lambda: kiosk.check_in(card=CARD, queue="G", by="D0101"))
+        _refused_as_no_staff(lambda: kiosk.issue("G", by="D0101"))
+        # nothing changed: the missed ticket as it was, no ticket issued
+        t = hub.engine.tickets[missed["id"]]
+        assert t.state.value == "no_show" and t.history == history
+        assert len(hub.engine.tickets) == tickets
+
+        # unsigned, the kiosk checks the citizen in again: no staff in the history
+        again = kiosk.check_in(ticket=missed["id"])["ticket"]
+        assert again["state"] == "waiting"
+        assert hub.engine.tickets[missed["id"]].history[-1].get("by") is None
+        # the desk signs its own: its staff number is kept
+        signed = desk.issue("G", channel="staff", by="D0101")["ticket"]
+        assert hub.engine.tickets[signed["id"]].history[0]["by"] == "D0101"
