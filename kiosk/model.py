@@ -447,32 +447,33 @@ class KioskModel(QObject):
             self._set_screen(Screen.ERROR)
             self._back.start(int(self.error_seconds * 1000))
             return
-        if self.hub_down:
-            self._set_screen(Screen.OFFLINE)
-            return
-        self.person = None
-        self._idle.stop()
-        self._item_name = ""
-        self.issuing_slow = False
-        self._set_screen(Screen.ISSUING)
-        self._slow.start()
-        self._issuing = self.link.request(P.CheckIn, self._on_issued, patience=self.issue_patience,
-                                          ticket=code.value)  # fmt: skip
+        if self._wait_for_hub():
+            self._issuing = self.link.request(
+                P.CheckIn, self._on_issued, patience=self.issue_patience, ticket=code.value
+            )
 
     def _look_up_ticket(self, token: str) -> None:
         """Ask the hub how the ticket with this token stands (the token goes to the hub
         only: never on screen, paper or in the log)."""
+        self.looking_up = True
+        if self._wait_for_hub():
+            self._issuing = self.link.request(P.TicketStatus, self._on_status, tokens=[token])
+        else:
+            self.looking_up = False
+
+    def _wait_for_hub(self) -> bool:
+        """The ISSUING screen while a scanned code goes to the hub (False: the hub is down,
+        the OFFLINE screen shows instead). Nothing of a card holder stays meanwhile."""
         if self.hub_down:
             self._set_screen(Screen.OFFLINE)
-            return
+            return False
         self.person = None
         self._idle.stop()
         self._item_name = ""
         self.issuing_slow = False
-        self.looking_up = True
         self._set_screen(Screen.ISSUING)
         self._slow.start()
-        self._issuing = self.link.request(P.TicketStatus, self._on_status, tokens=[token])
+        return True
 
     def _on_status(self, reply: P.Ok | P.Error) -> None:
         if reply.req_id != self._issuing or isinstance(reply, P.Error):
