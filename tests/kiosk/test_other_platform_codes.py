@@ -10,10 +10,8 @@ socat pty, from the scanner simulator on the far end.
 from __future__ import annotations
 
 import logging
-import shutil
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -24,6 +22,7 @@ from drivers.scanner import open_scanner
 from hall.server.hub import Hub
 from kiosk.devices import CardDesk
 from kiosk.model import Screen
+from tests.ptys import socat_pair
 
 from .conftest import MakeKiosk
 from .test_kiosk import spy_requests
@@ -33,22 +32,8 @@ TOKEN = "o5Zb+4Qk/3mW9vTn8yXcR2dLp7sHq1JfG6eAa0uKi4OzNlBtCwVyMgPjUrSxDhEFI="
 
 @pytest.fixture
 def pty_pair(tmp_path: Path) -> Iterator[tuple[str, str]]:
-    if shutil.which("socat") is None:
-        pytest.skip("socat is not installed")
-    kiosk, sim = tmp_path / "kiosk", tmp_path / "sim"
-    proc = subprocess.Popen(
-        ["socat", f"pty,raw,echo=0,link={kiosk}", f"pty,raw,echo=0,link={sim}"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
-    try:
-        deadline = time.monotonic() + 5
-        while not (kiosk.exists() and sim.exists()):
-            assert time.monotonic() < deadline, "socat made no pty pair"
-            time.sleep(0.02)
-        yield str(kiosk), str(sim)
-    finally:
-        proc.terminate()
-        proc.wait(timeout=5)
+    with socat_pair(tmp_path) as pair:
+        yield pair
 
 
 def test_a_code_of_another_platform_is_refused_and_goes_nowhere(

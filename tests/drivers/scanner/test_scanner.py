@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -14,6 +12,7 @@ import pytest
 from drivers.base import ConfigError, DeviceUnavailable
 from drivers.scanner import WedgeDecoder, open_scanner, parse_code
 from drivers.scanner.sim import SimScanner
+from tests.ptys import socat_pair
 
 
 def type_into(decoder: WedgeDecoder, text: str, gap: float, start: float = 100.0) -> list[str]:
@@ -106,22 +105,8 @@ def test_a_missing_port_is_unavailable() -> None:
 
 @pytest.fixture
 def pty_pair(tmp_path: Path) -> Iterator[tuple[str, str]]:
-    if shutil.which("socat") is None:
-        pytest.skip("socat is not installed")
-    kiosk, sim = tmp_path / "kiosk", tmp_path / "sim"
-    proc = subprocess.Popen(
-        ["socat", f"pty,raw,echo=0,link={kiosk}", f"pty,raw,echo=0,link={sim}"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
-    try:
-        deadline = time.monotonic() + 5
-        while not (kiosk.exists() and sim.exists()):
-            assert time.monotonic() < deadline, "socat made no pty pair"
-            time.sleep(0.02)
-        yield str(kiosk), str(sim)
-    finally:
-        proc.terminate()
-        proc.wait(timeout=5)
+    with socat_pair(tmp_path) as pair:
+        yield pair
 
 
 @pytest.mark.parametrize("suffix", ["cr", "lf", "crlf"])
