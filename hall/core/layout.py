@@ -9,6 +9,7 @@ what was expected (STYLE.md section 9).
 from __future__ import annotations
 
 import enum
+import math
 import re
 import tomllib
 from collections.abc import Iterable, Mapping
@@ -74,6 +75,9 @@ class _RawHall(msgspec.Struct, forbid_unknown_fields=True):
     notice: str = ""
     notice_en: str = ""
     min_comprehensive_share: float = 0.0  # warn below this share of comprehensive windows
+    # a citizen called to a window on another floor than their queue's waiting area walks
+    # this long per floor of difference (floors in the file's order); the window waits
+    walk_minutes_between_floors: float = 0.0
 
 
 class _RawHours(msgspec.Struct, forbid_unknown_fields=True):
@@ -117,6 +121,9 @@ class _RawWindow(msgspec.Struct, forbid_unknown_fields=True):
     number: int | None = None
     numbers: str | list[int] | None = None
     name: str = ""
+    # queues waiting on another floor this window may call, only under the hall's
+    # [priority] other_floor_wait_minutes rule (hall.core.routing); never in its profile
+    other_floors: list[str] = msgspec.field(default_factory=list)
 
 
 class _RawPriority(msgspec.Struct, forbid_unknown_fields=True):
@@ -130,6 +137,9 @@ class _RawPriority(msgspec.Struct, forbid_unknown_fields=True):
     # from this wait on, a ticket is called by any free window able to take it, before the
     # classes' accumulated priority (hall.core.routing); unset: max_wait_minutes
     late_wait_minutes: float | None = None
+    # a window with nobody waiting in its profile's or its floor's neighbouring queues calls
+    # a ticket of its `other_floors` queues that has waited this long; unset: never
+    other_floor_wait_minutes: float | None = None
 
 
 class _RawLimits(msgspec.Struct, forbid_unknown_fields=True):
@@ -234,6 +244,8 @@ class Window:
     skills: tuple[str, ...]
     profile: Mapping[str, float]
     name: str = ""
+    # queues waiting on other floors it may call under [priority] other_floor_wait_minutes
+    other_floors: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -279,6 +291,7 @@ class Priority:
     rates: Mapping[str, float]
     max_wait_minutes: float
     late_wait_minutes: float = 40.0  # aging across skills (hall.core.routing)
+    other_floor_wait_minutes: float = math.inf  # help to other floors (hall.core.routing)
 
 
 @dataclass(frozen=True)
@@ -358,6 +371,7 @@ class Layout:
     simulators: bool = False
     web: WebSettings = field(default_factory=WebSettings)
     desks: tuple[str, ...] = ("desk-1",)  # the service desks (服务台), one per entrance
+    walk_minutes_between_floors: float = 0.0  # [hall]: see walk_minutes
 
     def comprehensive_share(self) -> float:
         """综合窗口 (no-distinction and domain windows) ÷ all windows."""
@@ -393,6 +407,16 @@ class Layout:
         official calendar's known years (the hub logs it, the manager console shows it)."""
         h = self.hours
         return h.calendar_warning(today, h.add_working_days(today, self.follow_up.complex_days))
+
+    def walk_minutes(self, window_floor: str, waiting_floor: str) -> float:
+        """Minutes a citizen waiting on `waiting_floor` takes to reach a window on
+        `window_floor`: `[hall] walk_minutes_between_floors` per floor between them (floors
+        in the layout's order); 0 on the same floor."""
+        if window_floor == waiting_floor or not self.walk_minutes_between_floors:
+            return 0.0
+        ids = [f.id for f in self.floors]
+        apart = abs(ids.index(window_floor) - ids.index(waiting_floor))
+        return self.walk_minutes_between_floors * apart
 
     def windows_on(self, floor: str) -> list[Window]:
         return [w for w in self.windows.values() if w.floor == floor]
@@ -485,6 +509,7 @@ def _build(raw: _RawLayout, src: str) -> Layout:
             dict(p.rates),
             p.max_wait_minutes,
             p.max_wait_minutes if p.late_wait_minutes is None else p.late_wait_minutes,
+            math.inf if p.other_floor_wait_minutes is None else p.other_floor_wait_minutes,
         ),
         limits=Limits(
             raw.limits.active_per_person_per_queue,
@@ -500,9 +525,16 @@ def _build(raw: _RawLayout, src: str) -> Layout:
         _domain_queue=domain_queue,
         advisor=AdvisorSettings(ad.enabled, ad.auto_apply, float(ad.every_minutes)),
         min_comprehensive_share=_share(raw.hall.min_comprehensive_share, src),
+        walk_minutes_between_floors=_walk(raw.hall.walk_minutes_between_floors, src),
         simulators=raw.devices.simulators,
         web=WebSettings(_public_url(raw.web.public_url, src), _booking_days(raw.web, src)),
     )
+
+
+def _walk(x: float, src: str) -> float:
+    if not 0 <= x <= 60:
+        raise LayoutError(src, "hall.walk_minutes_between_floors", f"minutes from 0 to 60, got {x}")
+    return x
 
 
 def _share(x: float, src: str) -> float:
@@ -617,12 +649,14 @@ def _build_windows(
             raise LayoutError(src, key + ".floor", f"one of {sorted(floor_ids)}, got {w.floor!r}")
         kind = _window_kind(w, key, src)
         _check_skills_and_profile(w, key, queues, src)
+        _check_other_floors(w, key, queues, src)
         for n in _numbers(src, key, w):
             if n <= 0:
                 raise LayoutError(src, key + ".number", f"a positive window number, got {n}")
             if n in windows:
                 raise LayoutError(src, key + ".number", f"window number {n} appears twice")
-            windows[n] = Window(n, w.floor, kind, tuple(w.skills), dict(w.profile), w.name)
+            windows[n] = Window(n, w.floor, kind, tuple(w.skills), dict(w.profile), w.name,
+                                tuple(w.other_floors))  # fmt: skip
     if not windows:
         raise LayoutError(src, "windows", "at least one window")
     return windows
@@ -656,6 +690,17 @@ def _check_skills_and_profile(
                 src, key + ".profile",
                 f"weights from {PROFILE_WEIGHT_MIN:g} to {PROFILE_WEIGHT_MAX:g}, "
                 f"got {qid} = {weight}",
+            )  # fmt: skip
+
+
+def _check_other_floors(w: _RawWindow, key: str, queues: Mapping[str, Queue], src: str) -> None:
+    """`other_floors` names known queues that wait on another floor than the window's and
+    are not among its skills (a skill is called the usual way, not under the rule)."""
+    for q in w.other_floors:
+        if q not in queues or queues[q].floor == w.floor or q in w.skills:
+            raise LayoutError(
+                src, key + ".other_floors",
+                f"queues waiting on another floor, not in skills, from {sorted(queues)}; got {q!r}",
             )  # fmt: skip
 
 
@@ -703,6 +748,8 @@ def _check_priority_rates(p: _RawPriority, src: str) -> None:
     for cls in ("normal", "appointment", "green"):
         if p.rates.get(cls, 0) <= 0:
             raise LayoutError(src, "priority.rates", f"a positive rate for class {cls!r}")
+    if p.other_floor_wait_minutes is not None and not p.other_floor_wait_minutes >= 0:
+        raise LayoutError(src, "priority.other_floor_wait_minutes", "minutes, 0 or more")
     if p.late_wait_minutes is not None and not 0 < p.late_wait_minutes <= p.max_wait_minutes:
         raise LayoutError(
             src, "priority.late_wait_minutes", "minutes above 0, at most max_wait_minutes"

@@ -19,6 +19,13 @@ the accumulated priority of the others, the largest weight × minutes waited fir
 neighbouring queue weighs 1), whatever its class. A hall that sets it low (10 minutes)
 trades its green channel's and appointments' tail for its walk-ins' longest wait
 (README, "Routing benchmark").
+
+Help to other floors (issue 23): a window's `other_floors` (the layout's `[[windows]]
+other_floors`, queues whose citizens wait on another floor) are called only when nothing
+is waiting in its profile's or its neighbouring queues, and only a ticket that has waited at
+least `other_floor_wait_minutes` (`[priority]`; unset: never). Among those, accumulated
+priority at weight 1. The floors' own windows keep their queues first; the helping window
+waits while the citizen walks over (`[hall] walk_minutes_between_floors`, hall.sim).
 """
 
 from __future__ import annotations
@@ -47,6 +54,9 @@ class RouteWindow:
     neighbours: tuple[str, ...] = ()
     # from this wait on, a ticket of any of those queues is called first (aging across skills)
     late_wait_minutes: float = math.inf
+    # queues waiting on other floors it may call when it has nothing else, from this wait on
+    other_floors: tuple[str, ...] = ()
+    other_floor_wait_minutes: float = math.inf
 
 
 Policy = Callable[[RouteWindow, Heads, datetime], Ticket | None]
@@ -75,7 +85,22 @@ def accumulated_priority(w: RouteWindow, heads: Heads, now: datetime) -> Ticket 
     if best is None and w.neighbours:
         spare = {q: 1.0 for q in w.neighbours if q not in w.profile}
         best = _accumulated(w, spare, heads, now)
+    if best is None and w.other_floors:
+        best = _other_floor(w, heads, now)
     return best
+
+
+def _other_floor(w: RouteWindow, heads: Heads, now: datetime) -> Ticket | None:
+    """A ticket of another floor's queue (`other_floors`, not in the profile) that has waited
+    at least `other_floor_wait_minutes`, by accumulated priority at weight 1; else None."""
+    if not math.isfinite(w.other_floor_wait_minutes):
+        return None
+    old = {
+        q: {c: t for c, t in heads.get(q, {}).items()
+            if _waited(t, now) >= w.other_floor_wait_minutes}
+        for q in w.other_floors if q not in w.profile
+    }  # fmt: skip
+    return _accumulated(w, dict.fromkeys(old, 1.0), old, now)
 
 
 def _late(w: RouteWindow, heads: Heads, now: datetime) -> Ticket | None:

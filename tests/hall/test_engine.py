@@ -4,6 +4,7 @@ and each refusal's typed error with the engine's state left exactly as it was.""
 from __future__ import annotations
 
 import dataclasses
+import math
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -12,7 +13,7 @@ import pytest
 
 from hall.core import errors as E
 from hall.core.engine import Engine, Outcome, PersonRef, at
-from hall.core.events import FollowUpOpened, FollowUpUpdated
+from hall.core.events import FollowUpOpened, FollowUpUpdated, TicketCalled
 from hall.core.layout import Layout, default_layout_path, load_layout
 from hall.core.model import CaseState, PriorityClass, Ticket, TicketState, WindowState
 from hall.core.routing import RouteWindow, accumulated_priority, dedicated, pooled, pooled_classes
@@ -1041,3 +1042,76 @@ def test_queue_summary_says_when_no_window_serves_a_queue(eng: Engine) -> None:
     assert by_queue["M"]["waiting"] == 1
     assert by_queue["M"]["estimate_text"] != "暂无窗口办理"
     assert by_queue["G"]["estimate_text"] == "暂无窗口办理"
+
+
+# ---------------------------------------------------------------- help to other floors
+
+
+def far(neighbours: tuple[str, ...] = (), wait: float = 5.0) -> RouteWindow:
+    """A 1st-floor no-distinction window (G) that may call M and E from other floors after
+    `wait` minutes (the jiangbei layout's figure is 5)."""
+    return RouteWindow(1, {"G": 1}, "G", RATES, 40.0, neighbours, other_floors=("M", "E"),
+                       other_floor_wait_minutes=wait)  # fmt: skip
+
+
+def test_another_floors_ticket_only_when_the_own_floor_has_nobody_and_after_the_wait() -> None:
+    g = tk("A001", "G", "09:08")
+    m = tk("B001", "M", "09:00")
+    # at 09:10 m has waited 10 minutes, but the window's own queue has g: g first
+    assert accumulated_priority(far(), heads_of(g, m), at(THU, "09:10")) is g
+    # nobody in G: m, waited 10 >= 5
+    assert accumulated_priority(far(), heads_of(m), at(THU, "09:10")) is m
+    # at 09:04 m has waited 4 < 5 minutes: the window stays idle
+    assert accumulated_priority(far(), heads_of(m), at(THU, "09:04")) is None
+    assert accumulated_priority(far(), heads_of(m), at(THU, "09:05")) is m  # exactly 5
+    # a neighbouring queue of its own floor comes before another floor's (O: 1F output)
+    o = tk("F001", "O", "09:09")
+    assert accumulated_priority(far(("O",)), heads_of(m, o), at(THU, "09:10")) is o
+    # without the rule (the wait unset: infinite) never; and dedicated ignores other floors
+    assert accumulated_priority(far(wait=math.inf), heads_of(m), at(THU, "09:30")) is None
+    assert dedicated(far(), heads_of(m), at(THU, "09:30")) is None
+
+
+def test_among_other_floors_tickets_accumulated_priority_of_those_past_the_wait() -> None:
+    m = tk("B001", "M", "09:00")  # walk-in: 10 minutes at 09:10 -> 10 x 1
+    e_appt = tk("D001", "E", "09:06", PriorityClass.APPOINTMENT)  # 4 minutes: not yet
+    m_green = tk("B002", "M", "09:04", PriorityClass.GREEN)  # 6 minutes x 4 = 24
+    h = heads_of(m, e_appt, m_green)
+    assert accumulated_priority(far(), h, at(THU, "09:10")) is m_green
+    # at 09:12 the appointment has waited 6: 6 x 3 = 18; green 8 x 4 = 32 still first
+    assert accumulated_priority(far(), h, at(THU, "09:12")) is m_green
+    # without the green ticket: appointment 18 > walk-in 12
+    assert accumulated_priority(far(), heads_of(m, e_appt), at(THU, "09:12")) is e_appt
+    # at 09:10 the appointment (4 min) is not yet eligible, however fast it accumulates
+    assert accumulated_priority(far(), heads_of(m, e_appt), at(THU, "09:10")) is m
+
+
+def test_a_first_floor_window_calls_a_market_ticket_after_the_layouts_wait(
+    layout: Layout, clock: Clock
+) -> None:
+    w1 = dataclasses.replace(layout.windows[1], other_floors=("M", "T", "E"))
+    p = dataclasses.replace(layout.priority, other_floor_wait_minutes=5.0)
+    lay = dataclasses.replace(layout, windows={**layout.windows, 1: w1}, priority=p)
+    e = Engine(lay, clock, items=ITEMS)
+    e.housekeep()
+    ready(e, 1)
+    m = issue(e, "M")
+    clock.advance(4)
+    assert e.call_next(window=1).value["ticket"] is None  # 4 minutes: the 2nd floor's own
+    clock.advance(1)
+    out = e.call_next(window=1)
+    assert out.value["ticket"]["id"] == m.id
+    # the call names both floors: the boards of 1F (the window) and 2F (the citizen) show it
+    (called,) = [ev.data for ev in out.events if isinstance(ev.data, TicketCalled)]
+    assert (called.floor, called.queue_floor) == ("1F", "2F")
+    # the shipped jiangbei layout has the rule on, at 5 minutes
+    assert layout.windows[1].other_floors == ("M", "T", "E")
+    assert layout.priority.other_floor_wait_minutes == 5.0
+    # the rule off (the wait unset: infinite): never
+    off = dataclasses.replace(p, other_floor_wait_minutes=math.inf)
+    e2 = Engine(dataclasses.replace(lay, priority=off), clock, items=ITEMS)
+    e2.housekeep()
+    ready(e2, 1)
+    issue(e2, "M")
+    clock.advance(30)
+    assert e2.call_next(window=1).value["ticket"] is None

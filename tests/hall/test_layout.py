@@ -3,6 +3,7 @@ and working-day arithmetic with holidays and 调休 extra working days."""
 
 from __future__ import annotations
 
+import math
 import subprocess
 import sys
 from collections import Counter
@@ -156,6 +157,59 @@ def test_late_wait_defaults_to_the_cap_and_stays_within_it(jiangbei: Layout) -> 
         last = "profile = { M = 1.0 }\n"
         err = broken(last, f"{last}\n[priority]\nlate_wait_minutes = {bad}\n")
         assert err.key == "priority.late_wait_minutes"
+
+
+# MINIMAL on three floors, M waiting on 3F: window 1 (1F) may help M from another floor
+THREE_FLOORS = (
+    MINIMAL.replace('[[floors]]\nid = "1F"\nname = "一楼"\n',
+                    '[[floors]]\nid = "1F"\nname = "一楼"\n\n[[floors]]\nid = "2F"\nname = "二楼"\n'
+                    '\n[[floors]]\nid = "3F"\nname = "三楼"\n')
+    .replace('floor = "1F"\narea = "市场区"', 'floor = "3F"\narea = "市场区"')
+    .replace('number = 3\nfloor = "1F"', 'number = 3\nfloor = "3F"')
+    .replace('skills = ["G", "M"]\nprofile = { G = 1.0 }\n',
+             'skills = ["G"]\nprofile = { G = 1.0 }\nother_floors = ["M"]\n')
+)  # fmt: skip
+
+
+def test_walk_between_floors_and_help_to_other_floors() -> None:
+    lay = parse_layout(THREE_FLOORS, "ok.toml")
+    assert lay.windows[1].other_floors == ("M",) and lay.windows[3].other_floors == ()
+    # unset: no walk, the rule off
+    assert lay.walk_minutes("1F", "3F") == 0
+    assert lay.priority.other_floor_wait_minutes == math.inf
+    lay = parse_layout(THREE_FLOORS.replace('name = "测试大厅"\n', 'name = "测试大厅"\n'
+                       "walk_minutes_between_floors = 1.5\n") + "\n[priority]\n"
+                       "other_floor_wait_minutes = 5\n", "ok.toml")  # fmt: skip
+    # per floor of difference, either way; none on the same floor
+    assert lay.walk_minutes("1F", "3F") == lay.walk_minutes("3F", "1F") == 3.0
+    assert lay.walk_minutes("2F", "1F") == 1.5 and lay.walk_minutes("2F", "2F") == 0
+    assert lay.priority.other_floor_wait_minutes == 5
+
+
+@pytest.mark.parametrize(
+    "old, new, key",
+    [
+        ('other_floors = ["M"]', 'other_floors = ["X"]', "windows[0].other_floors"),  # unknown
+        ('other_floors = ["M"]', 'other_floors = ["G"]', "windows[0].other_floors"),  # same floor
+        (
+            'skills = ["G"]\nprofile = { G = 1.0 }\nother_floors = ["M"]',
+            'skills = ["G", "M"]\nprofile = { G = 1.0 }\nother_floors = ["M"]',
+            "windows[0].other_floors",
+        ),  # already a skill
+        (
+            'name = "测试大厅"\n',
+            'name = "测试大厅"\nwalk_minutes_between_floors = -1\n',
+            "hall.walk_minutes_between_floors",
+        ),
+        (
+            "profile = { M = 1.0 }\n",
+            "profile = { M = 1.0 }\n\n[priority]\nother_floor_wait_minutes = -2\n",
+            "priority.other_floor_wait_minutes",
+        ),
+    ],
+)
+def test_wrong_walk_or_other_floors_is_named(old: str, new: str, key: str) -> None:
+    assert broken(old, new, THREE_FLOORS).key == key
 
 
 @pytest.mark.parametrize(

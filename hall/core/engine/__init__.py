@@ -379,6 +379,7 @@ class Engine(WindowCommands, RatingCommands, DayCommands, BookingCommands, Engin
         rw = RouteWindow(
             w.number, w.profile, self._homes[w.number], p.rates, p.max_wait_minutes,
             self.neighbours[w.number], p.late_wait_minutes,
+            self.layout.windows[w.number].other_floors, p.other_floor_wait_minutes,
         )  # fmt: skip
         return self.policy(rw, self.heads(), now)
 
