@@ -40,6 +40,15 @@ Variants (what a row of the table runs) pair a routing policy with the windows' 
   (a hall's opt-in, hall.core.routing): a ticket waiting 10 minutes goes first at any free
   window able to serve it, whatever its class.
 
+Floors: a citizen called to a window on another floor than their queue's waiting area walks
+over (the layout's `[hall] walk_minutes_between_floors` per floor, or the scenario's
+`[scenario] walk_minutes_between_floors`, 0 in the standard scenario as in BENCHMARK.md).
+Their wait ends at the call, as always; the window is busy from the call: the walk, then the
+service (an absent citizen: the walk, then the lost minutes), and the engine's `start` comes
+when the citizen arrives. A window with `other_floors` (hall.core.routing) is woken when a
+ticket of such a queue has waited the layout's `other_floor_wait_minutes` — a clerk with
+nothing to do calls again, as at the counter.
+
 The estimate printed on tickets and the advisor learn their constants (bookings that never
 come, how early booked citizens come, service times by queue and hour, the calibration of
 the estimate) from the previous simulated days of the same row (hall.core.history): each
@@ -89,6 +98,9 @@ class _RawMeta(msgspec.Struct, forbid_unknown_fields=True):
     issue_until: str = "16:30"
     close: str = "17:00"
     days: int = 300
+    # the citizens' walk to a window on another floor, minutes per floor (the layout's
+    # [hall] walk_minutes_between_floors); unset: the layout's
+    walk_minutes_between_floors: float | None = None
 
 
 class _RawArrivals(msgspec.Struct, forbid_unknown_fields=True):
@@ -250,6 +262,10 @@ def load_scenario(path: str | Path, overrides: Sequence[str] = ()) -> Scenario:
     raw, src = _read_raw_scenario(p, overrides)
     meta = raw.scenario
     layout = load_layout(p.parent / meta.layout)
+    if meta.walk_minutes_between_floors is not None:
+        if not 0 <= meta.walk_minutes_between_floors <= 60:
+            raise ScenarioError(src, "scenario.walk_minutes_between_floors", "minutes from 0 to 60")
+        layout = replace(layout, walk_minutes_between_floors=meta.walk_minutes_between_floors)
     day = _scenario_day(meta, layout, src)
     windows = _staffed_windows(meta, layout, src)
     issue_from = _minutes(src, "scenario.issue_from", meta.issue_from)
@@ -606,7 +622,7 @@ def make_engine(
     return Engine(layout, clock, policy=variant.policy, estimator=estimator)
 
 
-_ARRIVE, _NO_SHOW, _FINISH, _ADVISE = 0, 1, 2, 3
+_ARRIVE, _NO_SHOW, _FINISH, _ADVISE, _START, _WAKE = 0, 1, 2, 3, 4, 5
 
 
 def simulate_day(
@@ -689,6 +705,17 @@ class _Day:
         self.idle: dict[int, float] = dict.fromkeys(sc.windows, sc.issue_from)  # since when
         self.end = sc.issue_from
         self.memory = adv.Memory()
+        lay = eng.layout
+        # walk time per (window, queue): the citizen crosses floors to a window elsewhere
+        self.walk = {
+            (n, q): lay.walk_minutes(lay.windows[n].floor, lay.queues[q].floor)
+            for n in sc.windows for q in self.qids
+        }  # fmt: skip
+        self.walking: dict[int, float] = {}  # window -> service minutes once the citizen is there
+        # queue -> the staffed windows that may call it from another floor, and from when
+        self.far = {q: [n for n in sc.windows if q in lay.windows[n].other_floors]
+                    for q in self.qids}  # fmt: skip
+        self.far_after = lay.priority.other_floor_wait_minutes
         self.moves = 0  # after opening
         self.opening_moves = 0  # the plan before it
 
@@ -724,6 +751,10 @@ class _Day:
                 self.advise(t)
             elif kind == _ARRIVE:
                 self.arrive(x, t)
+            elif kind == _START:
+                self.start(x, t)
+            elif kind == _WAKE:
+                self.wake_far(self.qids[x], t)
             else:
                 self.window_free(x, t, finished=kind == _FINISH)
         return self.result()
@@ -767,6 +798,20 @@ class _Day:
         self.log.issue(row, c.queue, self.cls_index[tk["priority"]], t, tk)
         self.log.baseline[row] = base.minutes
         self.wake_idle_window(q, t)
+        if self.far[q] and math.isfinite(self.far_after):  # other floors may help it later
+            self.seq += 1
+            heapq.heappush(self.heap, (t + self.far_after, _WAKE, self.seq, c.queue))
+
+    def wake_far(self, q: str, t: float) -> None:
+        """A ticket of `q` may now be called from another floor (it has waited the layout's
+        `other_floor_wait_minutes`): the longest-idle window that may help it so calls next
+        (the routing decides what; one success is enough, as in `wake_idle_window`)."""
+        for _since, n in sorted((self.idle[n], n) for n in self.far[q] if n in self.idle):
+            got = self.eng.call_next(window=n).value["ticket"]
+            if got is not None:
+                del self.idle[n]
+                self.serve(n, got, t)
+                break
 
     def wake_idle_window(self, q: str, t: float) -> None:
         """The longest-idle window with queue `q` in its profile calls next, else the
@@ -805,14 +850,26 @@ class _Day:
         row = self.by_id[ticket["id"]]
         self.log.called[row] = t
         c = self.citizens[self.rows[row]]
+        walk = self.walk[(n, ticket["queue"])]
         self.seq += 1
+        self.busy[n] += walk  # the window waits while the citizen comes from another floor
         if c.absent:
-            heapq.heappush(self.heap, (t + self.sc.absent_minutes, _NO_SHOW, self.seq, n))
+            heapq.heappush(self.heap, (t + walk + self.sc.absent_minutes, _NO_SHOW, self.seq, n))
             self.busy[n] += self.sc.absent_minutes
+        elif walk:
+            self.walking[n] = c.service
+            heapq.heappush(self.heap, (t + walk, _START, self.seq, n))
         else:
-            self.eng.start(window=n)
-            heapq.heappush(self.heap, (t + c.service, _FINISH, self.seq, n))
-            self.busy[n] += c.service
+            self.start(n, t, c.service)
+
+    def start(self, n: int, t: float, service: float | None = None) -> None:
+        """The citizen is at window `n`: service starts; plan when it ends."""
+        if service is None:
+            service = self.walking.pop(n)
+        self.eng.start(window=n)
+        self.seq += 1
+        heapq.heappush(self.heap, (t + service, _FINISH, self.seq, n))
+        self.busy[n] += service
 
     def result(self) -> DayResult:
         """The day's figures, trimmed to the tickets issued."""

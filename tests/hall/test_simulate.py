@@ -18,7 +18,9 @@ from hall.core.engine import Engine, default_estimator
 from hall.sim.metrics import bootstrap_quantile_h, ci, gap_capture, jain, percentile, summarize
 from hall.sim.simulate import (
     KIND_APPOINTMENT,
+    KIND_NORMAL,
     VARIANTS,
+    Citizen,
     RunSpec,
     ScenarioError,
     SimClock,
@@ -381,3 +383,56 @@ def test_the_standard_scenario_carries_the_issues_targets(sc):
     assert t["busy"]["default"]["mean"] == ("<=", 3.5)
     with pytest.raises(ScenarioError, match="one of mean"):
         load_scenario(standard_scenario_path(), ['targets.busy.default.speed=["<=", 1]'])
+
+
+# ---------------------------------------------------------------- walking between floors
+
+
+def _walk_day(windows: str, walk: float, citizens: list) -> tuple:
+    sc = load_scenario(
+        standard_scenario_path(),
+        [f"scenario.windows={windows}", f"scenario.walk_minutes_between_floors={walk}"],
+    )
+    seen: list[Engine] = []
+    res = simulate_day(sc, VARIANTS["default"], citizens, on_engine=seen.append)
+    return res, seen[0]
+
+
+def _started(eng: Engine) -> list[float]:
+    midnight = datetime(2026, 11, 26)
+    return [(t.started_at - midnight).total_seconds() / 60 for t in eng.tickets.values()]
+
+
+def test_a_citizen_called_to_another_floor_walks_and_the_window_waits():
+    # G waits on 1F; window 5 is on 2F (1 floor away), window 22 on 3F (2 floors away)
+    cit = [Citizen(540.0, 0, KIND_NORMAL, 10.0, False), Citizen(541.0, 0, KIND_NORMAL, 10.0, False),
+           Citizen(545.0, 0, KIND_NORMAL, 5.0, False)]  # fmt: skip
+    res, eng = _walk_day("[5, 22]", 2, cit)
+    # the wait ends at the call: 540 at 5, 541 at 22, and the third when 5 comes free
+    assert res.called.tolist() == [540, 541, 552]  # 5: called 540, walk 2, serve 10 -> 552
+    assert _started(eng) == [542, 545, 554]  # service starts when the citizen is there
+    assert res.busy.tolist() == [2 + 10 + 2 + 5, 4 + 10]  # the walk counts as busy time
+    assert res.end == 559
+    # no walk (BENCHMARK.md's scenario): the window calls the next at once
+    res, eng = _walk_day("[5, 22]", 0, cit)
+    assert res.called.tolist() == [540, 541, 550] and _started(eng) == [540, 541, 550]
+    assert res.busy.tolist() == [15, 10]
+
+
+def test_an_absent_citizen_from_another_floor_costs_the_walk_and_the_lost_minute():
+    cit = [Citizen(540.0, 0, KIND_NORMAL, 10.0, True), Citizen(540.5, 0, KIND_NORMAL, 10.0, False)]
+    res, _ = _walk_day("[5, 22]", 2, cit)
+    # window 5 waits 2 (walk) + 1 (the scenario's lost minute); window 22 takes the second
+    assert res.called.tolist() == [540, 540.5]
+    assert res.busy.tolist() == [3, 4 + 10]
+
+
+def test_a_first_floor_window_calls_a_2nd_floor_ticket_once_it_has_waited_5_minutes():
+    # window 5 (2F) takes the first market citizen; the second waits until window 1 (1F, its
+    # `other_floors` M under the jiangbei layout's 5 minutes) calls it at 541 + 5
+    cit = [Citizen(540.0, 1, KIND_NORMAL, 30.0, False), Citizen(541.0, 1, KIND_NORMAL, 10.0, False)]
+    res, eng = _walk_day("[1, 5, 22]", 2, cit)
+    assert res.called.tolist() == [540, 546]
+    assert [t.window for t in eng.tickets.values()] == [5, 1]
+    assert _started(eng) == [540, 548]  # 1F window, 2F citizen: a 2-minute walk
+    assert res.busy.tolist() == [2 + 10, 30, 0]
