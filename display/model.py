@@ -58,6 +58,9 @@ class BoardCall:
     queue: str
     recall: bool
     at: str
+    # the window's floor id when the citizen waits on another floor ("" on the same floor):
+    # the board and the voice then say the floor ("请B012号到一楼3号窗口办理")
+    floor: str = ""
 
 
 def call_identity(ev: dict[str, Any]) -> tuple[str, str, int, str]:
@@ -137,8 +140,10 @@ class BoardModel(QObject):
             return
         t = ev["ticket"]
         recall = ev.get("type") == TicketRecalled.TYPE
+        wfloor, qfloor = ev.get("floor"), ev.get("queue_floor")
+        elsewhere = str(wfloor) if wfloor and qfloor and wfloor != qfloor else ""
         call = BoardCall(str(t["id"]), str(t["number"]), int(ev["window"]), str(t["queue"]),
-                         recall, str(ev.get("at", "")))  # fmt: skip
+                         recall, str(ev.get("at", "")), elsewhere)  # fmt: skip
         # A recall moves the ticket's line to the top instead of adding a second one.
         for old in list(self.calls):
             if old.ticket_id == call.ticket_id and old.window == call.window:
@@ -152,7 +157,7 @@ class BoardModel(QObject):
         if self.speaker is None:
             return
         try:
-            voice = Call(call.number, call.window)
+            voice = Call(call.number, call.window, self.floor_level(call.floor))
             if call.recall:
                 self.speaker.recall(voice)
             else:
@@ -190,6 +195,18 @@ class BoardModel(QObject):
     def notice(self, lang: str = "zh") -> str:
         lay = self.layout
         return text_of(lay, "notice", lang)
+
+    def floor_level(self, floor_id: str) -> int | None:
+        """A floor's place in the layout (1 for the first listed), None for "" or unknown."""
+        ids = [f["id"] for f in self.layout.get("floors", [])]
+        return ids.index(floor_id) + 1 if floor_id in ids else None
+
+    def name_of_floor(self, floor_id: str, lang: str = "zh") -> str:
+        """A floor's name in `lang` ("一楼" / "1st floor"); "" for "" or an unknown id."""
+        for f in self.layout.get("floors", []):
+            if f["id"] == floor_id:
+                return text_of(f, "name", lang)
+        return ""
 
     def floor_name(self, lang: str = "zh") -> str:
         for f in self.layout.get("floors", []):

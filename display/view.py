@@ -56,9 +56,11 @@ def _window_text(n: int) -> str:
     return tr("{n}号窗口").format(n=n)
 
 
-def call_text(call: BoardCall) -> str:
-    """``A023 → 5号窗口``."""
-    return f"{call.number} → {_window_text(call.window)}"
+def call_text(call: BoardCall, floor_name: str = "") -> str:
+    """``A023 → 5号窗口``; ``B012 → 一楼 3号窗口`` when the window is on another floor than
+    the citizen's waiting area (`floor_name`, the window's floor)."""
+    where = f"{floor_name} " if call.floor and floor_name else ""
+    return f"{call.number} → {where}{_window_text(call.window)}"
 
 
 class _Scaled:
@@ -251,22 +253,27 @@ class BoardView(QWidget):
         self._show_windows()
         self._show_queues()
 
+    def _where(self, call: BoardCall) -> str:
+        """The window's floor name when the citizen waits on another floor, else ""."""
+        return self.model.name_of_floor(call.floor, i18n.current_language()) if call.floor else ""
+
     def _show_current(self) -> None:
         call = self.model.current
         if call is None:
             self.current.setText(tr("请留意叫号"))
             self.current_hint.setText("")
             return
-        self.current.setText(call_text(call))
+        where = self._where(call)
+        self.current.setText(call_text(call, where))
         hint = tr("请 {ticket} 号到 {window} 号窗口办理").format(
-            ticket=call.number, window=call.window
+            ticket=call.number, window=f"{where} {call.window}" if where else call.window
         )
         self.current_hint.setText((tr("再次呼叫") + "  " if call.recall else "") + hint)
 
     def _show_last(self) -> None:
         calls = list(self.model.calls)
         for i, lab in enumerate(self.last_labels):
-            lab.setText(call_text(calls[i]) if i < len(calls) else "")
+            lab.setText(call_text(calls[i], self._where(calls[i])) if i < len(calls) else "")
             lab.setObjectName("lastTop" if i == 0 else "last")
             lab.style().unpolish(lab)  # type: ignore[union-attr]
             lab.style().polish(lab)  # type: ignore[union-attr]

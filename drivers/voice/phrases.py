@@ -30,6 +30,7 @@ VOCAB_ZH: dict[str, str] = {
     "号": "hao4",
     "到": "dao4",
     "窗口": "chuang1 kou3",
+    "楼": "lou2",
     "办理": "ban4 li3",
     "再次呼叫": "zai4 ci4 hu1 jiao4",
     "十": "shi2",
@@ -68,6 +69,7 @@ VOCAB_EN: dict[str, str] = {
     "repeat": "Repeat,",
     "number": "Number",
     "please go to window": ", please go to window",
+    "on floor": "on floor",
     "hundred": "hundred",
     **{w: w for w in _EN_ONES + _EN_TENS},
     **{c: f'<say-as interpret-as="characters">{c}</say-as>' for c in _LETTERS},
@@ -84,12 +86,19 @@ class InvalidCall(DriverError, ValueError):
 
 @dataclass(frozen=True)
 class Call:
-    """One ticket called to one window, e.g. ``Call("A023", 5)``."""
+    """One ticket called to one window, e.g. ``Call("A023", 5)``; `floor` (1 for the 1st
+    floor) when the window is on another floor than the one the citizen waits on, so the
+    call says where to go: ``Call("B012", 3, floor=1)`` is "请B012号到一楼3号窗口办理"."""
 
     ticket: str
     window: int
+    floor: int | None = None
 
     def __post_init__(self) -> None:
+        if self.floor is not None and (
+            isinstance(self.floor, bool) or not 1 <= self.floor <= MAX_WINDOW
+        ):
+            raise InvalidCall(f"floor {self.floor!r}: expected 1..{MAX_WINDOW} or none")
         if not TICKET_RE.fullmatch(self.ticket):
             raise InvalidCall(f"ticket {self.ticket!r}: expected up to 3 capitals then digits")
         if isinstance(self.window, bool) or not 1 <= self.window <= MAX_WINDOW:
@@ -151,6 +160,14 @@ def number_en(n: int) -> list[str]:
     return words
 
 
+_ZH_DIGITS = "零一二三四五六七八九"
+
+
+def _floor_zh(n: int) -> str:
+    """A floor as written: 1 -> 一楼, 12 -> 十二楼 (number_zh's words in characters)."""
+    return "".join(_ZH_DIGITS[int(w)] if w.isdigit() else w for w in number_zh(n)) + "楼"
+
+
 def spell_ticket(ticket: str, lang: str = "zh") -> list[str]:
     """Ticket characters one by one, as clip names: "A023" -> A 0 2 3 (zh) / A zero two three (en)."""
     if lang == "en":
@@ -161,9 +178,11 @@ def spell_ticket(ticket: str, lang: str = "zh") -> list[str]:
 def phrase_for(call: Call, lang: str = "zh", *, recall: bool = False, repeats: int = 2) -> Phrase:
     """Turn a call into what is said, in ``"zh"`` (Mandarin) or ``"en"``."""
     if lang == "zh":
-        words = ["请", *spell_ticket(call.ticket), "号", "到", *number_zh(call.window), "号"]
-        words += ["窗口", "办理"]
-        text = f"请{call.ticket}号到{call.window}号窗口办理"
+        floor = [*number_zh(call.floor), "楼"] if call.floor else []
+        words = ["请", *spell_ticket(call.ticket), "号", "到", *floor, *number_zh(call.window)]
+        words += ["号", "窗口", "办理"]
+        where = _floor_zh(call.floor) if call.floor else ""
+        text = f"请{call.ticket}号到{where}{call.window}号窗口办理"
         if recall:
             words.insert(0, "再次呼叫")
             text = "再次呼叫：" + text
@@ -171,6 +190,9 @@ def phrase_for(call: Call, lang: str = "zh", *, recall: bool = False, repeats: i
         words = ["number", *spell_ticket(call.ticket, "en"), "please go to window"]
         words += number_en(call.window)
         text = f"Number {call.ticket}, please go to window {call.window}"
+        if call.floor:
+            words += ["on floor", *number_en(call.floor)]
+            text += f" on floor {call.floor}"
         if recall:
             words.insert(0, "repeat")
             text = "Repeat: " + text

@@ -155,8 +155,13 @@ class Gateway:
     def _changed(self, change: Change) -> None:
         for ev in change.events:
             if isinstance(ev.data, EV.CALLS):
-                calls = self.recent.setdefault(str(ev.data.floor), deque(maxlen=8))
-                calls.appendleft({"number": ev.data.ticket["number"], "window": ev.data.window})
+                # on the window's floor and the floor its citizen waits on (the boards' floor
+                # rule); "floor" names the window's floor when the citizen must change floors
+                wf, qf = str(ev.data.floor), str(ev.data.queue_floor or ev.data.floor)
+                call = {"number": ev.data.ticket["number"], "window": ev.data.window,
+                        "floor": wf if wf != qf else ""}  # fmt: skip
+                for f in dict.fromkeys((wf, qf)):
+                    self.recent.setdefault(f, deque(maxlen=8)).appendleft(call)
         for board in self.boards:
             board.put_nowait(True)
         if change.online is False:  # pages keep the last state, marked stale

@@ -150,8 +150,12 @@ def ticket_status_html(
                 else t(lang, f"预计等候 {lo}–{hi} 分钟", f"Expected wait {lo}–{hi} min"))  # fmt: skip
         out.append(f'<p class="where" id="wait">{wait}</p></div>')
     elif state == "called":
+        # another floor than the queue's waiting area: the floor goes into the call itself
+        far = s.get("window_floor") not in (None, q.get("floor"))
+        go = (t(lang, f"请到{wfloor} {win} 号窗口", f"Please go to window {win}, {wfloor}")
+              if far else t(lang, f"请到 {win} 号窗口", f"Please go to window {win}"))  # fmt: skip
         out.append(f'<div class="card called" id="state" data-state="called"><p class="big" id="go">'
-                   f'{t(lang, f"请到 {win} 号窗口", f"Please go to window {win}")}</p>'
+                   f'{go}</p>'
                    f'<p class="where">{e(wfloor)}</p></div>')  # fmt: skip
     elif state == "serving":
         out.append(f'<div class="card" id="state" data-state="serving"><p class="big">'
@@ -236,7 +240,10 @@ def board_html(
     if calls:
         c = calls[0]
         num, win = c["number"], c["window"]
-        call = t(lang, f"请 {num} 号到 {win} 号窗口", f"Number {num}, please go to window {win}")
+        where = _name(_floor(layout, c["floor"]), lang) if c.get("floor") else ""  # t() escapes
+        call = (t(lang, f"请 {num} 号到{where} {win} 号窗口",
+                  f"Number {num}, please go to window {win}, {where}") if where
+                else t(lang, f"请 {num} 号到 {win} 号窗口", f"Number {num}, please go to window {win}"))  # fmt: skip
         out.append(f'<p class="big" id="call">{call}</p>')
     else:
         out.append(f'<p class="big" id="call">{t(lang, "欢迎光临", "Welcome")}</p>')
@@ -247,8 +254,9 @@ def board_html(
         )
         for c in calls[1:8]:
             win = c["window"]
+            where = e(_name(_floor(layout, c["floor"]), lang)) + " " if c.get("floor") else ""
             out.append(f"<tr><td>{e(c['number'])}</td>"
-                       f"<td>{t(lang, f'{win} 号窗口', f'window {win}')}</td></tr>")  # fmt: skip
+                       f"<td>{where}{t(lang, f'{win} 号窗口', f'window {win}')}</td></tr>")  # fmt: skip
         out.append("</table></div>")
     out.append(f'<div class="card"><h2>{t(lang, "窗口", "Windows")}</h2><table id="windows">')
     live = board.get("windows", {})

@@ -194,6 +194,33 @@ def test_floor_rule_window_floor_or_waiting_floor(
     assert [r["queue"] for r in b3.model.queue_rows()] == ["E", "G"]
 
 
+def test_a_call_to_another_floor_names_the_floor_on_the_board_and_in_the_voice(
+    qtbot: QtBot, hub: Hub, boards: list[Board]
+) -> None:
+    """A G citizen waits on 1F; window 5 is on 2F: 请A001号到二楼5号窗口办理. A market
+    citizen called on their own floor hears no floor."""
+    b1 = _board(qtbot, boards, hub.endpoint, "1F")
+    b2 = _board(qtbot, boards, hub.endpoint, "2F")
+    with HubClient(hub.endpoint, device="manager-1") as m:
+        _open(m, 5, 9)
+        m.issue("G")
+        m.issue("M")
+        m.call_next(5)
+        qtbot.waitUntil(lambda: b1.model.current is not None, timeout=2000)
+        assert b1.view.current.text() == "A001 → 二楼 5号窗口"
+        assert "二楼 5" in b1.view.current_hint.text()
+        m.call_next(9)
+        qtbot.waitUntil(lambda: len(b2.model.calls) == 2, timeout=2000)
+    assert b2.view.current.text() == "B001 → 9号窗口"
+    assert [lab.text() for lab in b2.view.last_labels[:2]] == [
+        "B001 → 9号窗口", "A001 → 二楼 5号窗口"]  # fmt: skip
+    b1.voice.wait_idle(3.0)
+    assert [(s.call.ticket, s.call.floor) for s in b1.voice.history()] == [("A001", 2)]
+    b2.voice.wait_idle(3.0)
+    assert [(s.call.ticket, s.call.floor) for s in b2.voice.history()] == [
+        ("A001", 2), ("B001", None)]  # fmt: skip
+
+
 class FakeSpeaker:
     def __init__(self) -> None:
         self.said: list[tuple[Call, bool]] = []

@@ -253,3 +253,31 @@ def test_a_crowd_of_lookups_is_one_request_to_the_hub(
         return [r.status_code for r in rs if r.json().get("stale") is False]
 
     assert asyncio.run(crowd()) == [200] * 400
+
+
+def _with(text: str, needle: str) -> str | None:
+    return text if needle in text else None
+
+
+def test_a_call_to_another_floor_names_it_on_the_ticket_page_and_both_boards(
+    web: WebServer, kiosk: HubClient, manager: HubClient
+) -> None:
+    """A G citizen waits on 1F; window 5 is on 2F: the page says 请到二楼 5 号窗口 and the
+    call shows on the 1F board (where the citizen sits) as well as the 2F one."""
+    manager.open_window(5)
+    manager.sign_in(5, staff_no="S005", name="办事员5")
+    token = kiosk.issue("G")["ticket"]["token"]
+    manager.call_next(5)
+    wait_for(lambda: api(web, token)["state"] == "called")
+    page = httpx.get(f"{web.url}/t/{token}").text
+    assert "请到二楼 5 号窗口" in page
+    assert "Please go to window 5, 2nd floor" in httpx.get(f"{web.url}/t/{token}?lang=en").text
+    for floor in ("1F", "2F"):
+        board = wait_for(lambda f=floor: _with(httpx.get(f"{web.url}/board/{f}").text, "A001"))
+        assert "请 A001 号到二楼 5 号窗口" in board
+    assert "A001" not in httpx.get(f"{web.url}/board/3F").text
+    # a call on the citizen's own floor: no floor in it
+    kiosk.issue("G")
+    manager.call_next(1)
+    wait_for(lambda: "A002" in httpx.get(f"{web.url}/board/1F").text)
+    assert "请 A002 号到 1 号窗口" in httpx.get(f"{web.url}/board/1F").text

@@ -124,3 +124,25 @@ def test_invalid_calls_are_refused(ticket: str, window: int) -> None:
 def test_unknown_language() -> None:
     with pytest.raises(InvalidCall, match="language"):
         phrase_for(Call("A1", 1), "fr")
+
+
+def test_a_call_to_another_floor_says_the_floor() -> None:
+    """A citizen waiting on the 2nd floor called by window 3 on the 1st: 到一楼3号窗口."""
+    p = phrase_for(Call("B012", 3, floor=1))
+    assert p.text == "请B012号到一楼3号窗口办理"
+    assert p.words == ("请", "B", "0", "1", "2", "号", "到", "1", "楼", "3", "号", "窗口", "办理")
+    assert "dao4 yi1 lou2 san1 hao4" in p.speech
+    en = phrase_for(Call("B012", 3, floor=1), "en", recall=True)
+    assert en.text == "Repeat: Number B012, please go to window 3 on floor 1"
+    assert en.words[-3:] == ("three", "on floor", "one")
+    assert phrase_for(Call("A1", 12, floor=12)).text == "请A1号到十二楼12号窗口办理"
+    for w in (*p.words, *en.words):  # every word has a clip and a reading
+        assert w in VOCAB_ZH or w in VOCAB_EN
+    # the same floor (floor None): the call as before
+    assert phrase_for(Call("B012", 3)).text == "请B012号到3号窗口办理"
+
+
+@pytest.mark.parametrize("floor", [0, -1, 1000, True])
+def test_a_wrong_floor_is_refused(floor: int) -> None:
+    with pytest.raises(InvalidCall):
+        Call("A1", 3, floor=floor)
