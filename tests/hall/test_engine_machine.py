@@ -33,6 +33,7 @@ ITEMS = {"biz": "market", "road": "transport", "build": "construction", "other":
 BIRTHS = [None, date(1980, 5, 1), date(1950, 1, 1), date(1956, 11, 26), date(1956, 11, 27)]
 MAX_WAIT = timedelta(minutes=LAYOUT.priority.max_wait_minutes)
 LATE = timedelta(minutes=LAYOUT.priority.late_wait_minutes)
+OTHER_FLOOR = timedelta(minutes=LAYOUT.priority.other_floor_wait_minutes)
 
 windows = st.sampled_from(WINDOWS)
 picks = st.integers(min_value=0, max_value=10_000)  # index into the current tickets
@@ -227,13 +228,17 @@ class HallMachine(RuleBasedStateMachine):
         # it is skilled for on its floor (issue 23)
         helping = [t for q in eng.neighbours[w] if q not in profile for t in eng.waiting(q)]
         now = self.clock.now
+        # ... and with nobody there either, another floor's ticket (its `other_floors`) that
+        # has waited the layout's other_floor_wait_minutes (issue 23)
+        far = [t for q in eng.layout.windows[w].other_floors if q not in profile
+               for t in eng.waiting(q) if now - t.enqueued_at >= OTHER_FLOOR]  # fmt: skip
         out = self.do(eng.call_next, window=w)
         if out is None:
             return
         got = out.value["ticket"]
         # Liveness: a ready window never idles while its profile, or else its neighbouring
-        # queues, have waiting tickets.
-        assert (got is None) == (not targeted and not pool and not helping)
+        # queues, or else its other floors' queues past the wait, have waiting tickets.
+        assert (got is None) == (not targeted and not pool and not helping and not far)
         if got is None or targeted:
             if targeted:
                 assert got["id"] == targeted[0]
@@ -244,6 +249,9 @@ class HallMachine(RuleBasedStateMachine):
         late = [t.id for t in (*pool, *helping) if now - t.enqueued_at >= LATE]
         if late and not capped:
             assert got["id"] in late, (got["id"], late)
+        if not pool and not helping:  # it helped another floor, only past the wait
+            assert got["id"] in {t.id for t in far}
+            return
         if not pool:  # it helped a neighbouring queue
             assert got["id"] in {t.id for t in helping}
             return
