@@ -458,7 +458,9 @@ def _finish(
     summary["verdict"] = verdict(summary)
     (out / "summary.json").write_text(json.dumps(summary, ensure_ascii=False, indent=2), "utf-8")
     lines = [*headline(summary), ""]
-    lines += [f"{k:>26}: {v}" for k, v in summary.items() if k != "screenshots"]
+    lines += [
+        f"{k:>26}: {'-' if v is None else v}" for k, v in summary.items() if k != "screenshots"
+    ]
     (out / "summary.txt").write_text("\n".join(lines) + "\n", "utf-8")
     print("\n".join(lines))
     if report:
@@ -529,6 +531,9 @@ def headline(s: dict[str, Any]) -> list[str]:
     """The summary's first lines: what hall, how staffed, what came, how long it waited."""
     floors = ", ".join(f"{f} {x}" for f, x in s["staffed_by_floor"].items())
     adv = s["advisor"]
+    oldest = ""
+    if s["longest_still_waiting_min"] is not None:
+        oldest = f" (longest {s['longest_still_waiting_min']} min so far)"
     return [
         f"hall demo: {s['hall']} — {s['morning']}, {s['hall_minutes_played']} hall minutes",
         s["verdict"],
@@ -538,8 +543,7 @@ def headline(s: dict[str, Any]) -> list[str]:
         f"offered load: {s['offered_load']} (mean service {s['mean_service_min']} min; "
         f"{s['offered_load_how']})",
         f"waits: mean {s['mean_wait_min']} min, p95 {s['p95_wait_min']} min, longest "
-        f"{s['max_wait_min']} min; still waiting at the end: {s['still_waiting']} (longest "
-        f"{s['longest_still_waiting_min']} min so far)",
+        f"{s['max_wait_min']} min; still waiting at the end: {s['still_waiting']}{oldest}",
         f"alerts on the manager console at the end: {s['alerts_at_end']} {s['alerts_by_kind']}",
         f"advisor: {'on' if adv['on'] else 'off'} (every {adv['every_hall_minutes']:g} hall "
         f"minutes): {adv['proposals']} proposals, {adv['taken_by_the_duty_manager']} taken by "

@@ -198,3 +198,14 @@ def test_the_duty_manager_takes_the_proposals(heavy_out: Path) -> None:
         db.close()
     changes = [json.loads(r[0]) for r in rows]
     assert all(c["reason"].startswith("采纳调度建议：") for c in changes if c["by"] == "manager-1")
+
+
+def test_the_summary_never_prints_a_python_none(demo_out: Path) -> None:
+    from demo.app import headline
+
+    s = json.loads((demo_out / "summary.json").read_text("utf-8"))
+    s["still_waiting"], s["longest_still_waiting_min"] = 0, None
+    assert all("None" not in line for line in headline(s)), headline(s)
+    s["still_waiting"], s["longest_still_waiting_min"] = 5, 4.5
+    assert "still waiting at the end: 5 (longest 4.5 min so far)" in "\n".join(headline(s))
+    assert not re.search(r": None$", (demo_out / "summary.txt").read_text("utf-8"), re.M)
