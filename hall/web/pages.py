@@ -135,6 +135,14 @@ def ticket_status_html(
         out.append(f'<div class="card stale" id="stale">{t(lang, "网络连接中断，以下为最后已知状态，请留意现场叫号", "Connection lost: this is the last known state. Please watch the hall board.")}</div>')  # fmt: skip
     win = s.get("window")
     wfloor = _name(_floor(layout, s.get("window_floor")), lang)
+    # the states told in one sentence (Chinese, English)
+    one_line = {
+        "serving": (f"正在 {win} 号窗口办理", f"Being served at window {win}"),
+        "parked": (f"暂缓办理：补齐材料后请留意 {win} 号窗口叫号",
+                   f"On hold: when ready, window {win} will call you again"),
+        "no_show": ("您已过号，请到服务台重新签到", "You missed your call: please see the service desk"),
+        "cancelled": ("该号码已取消", "This ticket was cancelled"),
+    }  # fmt: skip
     if state in ("waiting", "transferred"):
         ahead = int(s.get("ahead") or 0)
         lo, hi = (s.get("wait_min") or [0, 0])[:2]
@@ -157,18 +165,9 @@ def ticket_status_html(
         out.append(f'<div class="card called" id="state" data-state="called"><p class="big" id="go">'
                    f'{go}</p>'
                    f'<p class="where">{e(wfloor)}</p></div>')  # fmt: skip
-    elif state == "serving":
-        out.append(f'<div class="card" id="state" data-state="serving"><p class="big">'
-                   f'{t(lang, f"正在 {win} 号窗口办理", f"Being served at window {win}")}</p></div>')  # fmt: skip
-    elif state == "parked":
-        out.append(f'<div class="card" id="state" data-state="parked"><p class="big">'
-                   f'{t(lang, f"暂缓办理：补齐材料后请留意 {win} 号窗口叫号", f"On hold: when ready, window {win} will call you again")}</p></div>')  # fmt: skip
-    elif state == "no_show":
-        out.append(f'<div class="card" id="state" data-state="no_show"><p class="big">'
-                   f'{t(lang, "您已过号，请到服务台重新签到", "You missed your call: please see the service desk")}</p></div>')  # fmt: skip
-    elif state == "cancelled":
-        out.append(f'<div class="card" id="state" data-state="cancelled"><p class="big">'
-                   f'{t(lang, "该号码已取消", "This ticket was cancelled")}</p></div>')  # fmt: skip
+    elif state in one_line:
+        out.append(f'<div class="card" id="state" data-state="{state}"><p class="big">'
+                   f"{t(lang, *one_line[state])}</p></div>")  # fmt: skip
     elif state == "finished":
         out.append('<div class="card" id="state" data-state="finished">')
         out.append(f'<p class="big">{t(lang, "办理完毕", "Done")}</p>')
