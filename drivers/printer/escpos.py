@@ -139,26 +139,18 @@ class Fault(enum.Enum):
 
 def decode_offline_cause(byte: int) -> set[Fault]:
     """DLE EOT 2 reply: bit 2 cover open, bit 5 stopped by paper end, bit 6 error."""
-    _check(byte)
-    out = set()
-    if byte & 0x04:
-        out.add(Fault.COVER_OPEN)
-    if byte & 0x20:
-        out.add(Fault.PAPER_END)
-    if byte & 0x40:
-        out.add(Fault.ERROR)
-    return out
+    return _faults(byte, ((0x04, Fault.COVER_OPEN), (0x20, Fault.PAPER_END), (0x40, Fault.ERROR)))
 
 
 def decode_error_cause(byte: int) -> set[Fault]:
     """DLE EOT 3 reply: bit 3 autocutter error, bit 5 unrecoverable error."""
+    return _faults(byte, ((0x08, Fault.CUTTER), (0x20, Fault.UNRECOVERABLE)))
+
+
+def _faults(byte: int, bits: tuple[tuple[int, Fault], ...]) -> set[Fault]:
+    """The faults whose bit is set in a status byte."""
     _check(byte)
-    out = set()
-    if byte & 0x08:
-        out.add(Fault.CUTTER)
-    if byte & 0x20:
-        out.add(Fault.UNRECOVERABLE)
-    return out
+    return {fault for bit, fault in bits if byte & bit}
 
 
 def decode_transmit_paper(byte: int) -> PaperState:
