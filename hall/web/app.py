@@ -302,26 +302,31 @@ class Gateway:
             lang=lang, switch=f"{request.url.path}?lang={'zh' if lang == 'en' else 'en'}",
         ), status_code=503)  # fmt: skip
 
-    async def api_ticket(self, request: Request) -> Response:
-        token = request.path_params["token"]
+    async def _found(self, token: str) -> tuple[dict[str, Any], bool] | JSONResponse:
+        """The ticket's status and staleness for a JSON route, or the JSON error to send."""
         found = await self._lookup(token)
         if found is None:
             return JSONResponse({"error": "hub_unavailable"}, status_code=503)
         status, stale = found
         if status is None:
             return JSONResponse({"error": "no_such_ticket"}, status_code=404)
+        return status, stale
+
+    async def api_ticket(self, request: Request) -> Response:
+        found = await self._found(request.path_params["token"])
+        if isinstance(found, JSONResponse):
+            return found
+        status, stale = found
         return JSONResponse(pages.ticket_json(self.layout, status, stale),
                             headers={"Cache-Control": "no-store"})  # fmt: skip
 
     async def ticket_events(self, request: Request) -> Response:
         token = request.path_params["token"]
         lang = _lang(request)
-        found = await self._lookup(token)
-        if found is None:
-            return JSONResponse({"error": "hub_unavailable"}, status_code=503)
+        found = await self._found(token)
+        if isinstance(found, JSONResponse):
+            return found
         status, stale = found
-        if status is None:
-            return JSONResponse({"error": "no_such_ticket"}, status_code=404)
         if self.streams >= MAX_STREAMS:
             return JSONResponse({"error": "busy"}, status_code=503)
         q: asyncio.Queue[tuple[dict[str, Any] | None, bool]] = asyncio.Queue()
