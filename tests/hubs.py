@@ -30,13 +30,17 @@ def start_hub(
     items: dict[str, str],
     db: Path,
     *,
-    bind: str = "tcp://127.0.0.1:0",
+    bind: str = "",
     clock: Clock | None = None,
     **hub_kwargs: Any,
 ) -> Hub:
-    """Start a real hub over the SQLite file `db`, on an ephemeral port unless `bind` names
-    one (a restart binds the endpoint the first hub got). Its clock reads HALL_TIME from now
-    on unless `clock` is given; `hub_kwargs` (heartbeat, device_timeout…) go to Hub as is."""
+    """Start a real hub over the SQLite file `db`, on a free port whose next two (the board
+    and staff streams) are free too, unless `bind` names one (a restart binds the endpoint
+    the first hub got, and its streams the next two ports: an ephemeral first port left
+    those to chance, and a restart once failed on a stream port another test held). Its
+    clock reads HALL_TIME from now on unless `clock` is given; `hub_kwargs` (heartbeat,
+    device_timeout…) go to Hub as is."""
+    bind = bind or f"tcp://127.0.0.1:{free_hub_port()}"
     return Hub(layout, db, bind=bind, clock=clock or wall_clock(HALL_TIME), items=items,
                **hub_kwargs).start()  # fmt: skip
 
