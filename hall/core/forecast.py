@@ -95,13 +95,15 @@ def queue_estimate(engine: Engine, t: Ticket) -> Estimate:
       (half the tickets of a normal day are called within seconds);
     - adds the booked appointments expected to check in and overtake a slower class while
       it waits (how early booked citizens come and how many never do: learned, see
-      hall.core.history);
+      hall.core.history), and for an appointment the walk-ins the late rule will call
+      before it (hall.core.routing);
     - and scales the result by the factor learned from the hall's past tickets of this
       queue, kind and size of estimate (the middle of the waits they really had).
     The point figure is the median-ish value that keeps absolute errors small; the range
     is asymmetric (waits have a long right tail).
     """
     from hall.core.model import PriorityClass  # local: forecast stays import-light
+    from hall.core.routing import LATE_RULE
 
     load = engine.queue_load(t.queue, t.priority)
     q = t.queue
@@ -127,6 +129,12 @@ def queue_estimate(engine: Engine, t: Ticket) -> Estimate:
             if a.queue == q and a.checked_in is None and t.issued_at < a.slot - lead <= horizon
         )
         wait += booked * (1.0 - hist.no_come(q)) * per
+    if t.priority is PriorityClass.APPOINTMENT and wait > 0 and engine.policy in LATE_RULE:
+        # The late rule (hall.core.routing): a walk-in that will have waited the layout's
+        # `late_wait_minutes` by this ticket's call goes before it.
+        late = engine.layout.priority.late_wait_minutes
+        cutoff = t.issued_at + timedelta(minutes=wait - late)
+        wait += engine.waiting_since(q, PriorityClass.NORMAL, cutoff) * per
     wait *= hist.factor(q, wait, t.priority is PriorityClass.APPOINTMENT)
     # The range: the wait is the time of k = ahead + 1 calls, whose relative spread shrinks
     # like 1/√k. Calibrated on the routing benchmark (busy day, `dedicated` and the product,

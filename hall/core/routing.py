@@ -16,9 +16,9 @@ Aging across skills (issue 23): a ticket that has waited `late_wait_minutes` (th
 `[priority] late_wait_minutes`, by default its `max_wait_minutes`) is *late*; a window calls
 a late ticket of any queue it may take — its profile's or a neighbouring queue's — before
 the accumulated priority of the others, the largest weight × minutes waited first (a
-neighbouring queue weighs 1), whatever its class. A hall that sets it low (10 minutes)
-trades its green channel's and appointments' tail for its walk-ins' longest wait
-(README, "Routing benchmark").
+neighbouring queue weighs 1), whatever its class, except that a green-channel ticket's
+minutes count at its class rate. A hall that sets it low (the Jiangbei layouts: 8 minutes)
+trades its appointments' tail for its walk-ins' longest wait (README, "Routing benchmark").
 
 Help to other floors (issue 23): a window's `other_floors` (the layout's `[[windows]]
 other_floors`, queues whose citizens wait on another floor) are called only when nothing
@@ -106,6 +106,9 @@ def _other_floor(w: RouteWindow, heads: Heads, now: datetime) -> Ticket | None:
 def _late(w: RouteWindow, heads: Heads, now: datetime) -> Ticket | None:
     """The late ticket (waited at least `late_wait_minutes`) with the largest weight × minutes
     waited among the window's profile and neighbours (weight 1); equal ones go to the older.
+    A green-channel ticket's minutes count at its class rate (4 in the shipped layouts: an
+    elderly citizen who has waited 2 minutes ranks with a walk-in who has waited 8), so the
+    rule keeps the green channel ahead of the walk-ins who came after it (at equal weights).
     None when no ticket is late."""
     if not math.isfinite(w.late_wait_minutes):
         return None
@@ -115,6 +118,8 @@ def _late(w: RouteWindow, heads: Heads, now: datetime) -> Ticket | None:
     for queue, weight in weights.items():
         for t in heads.get(queue, {}).values():
             waited = _waited(t, now)
+            if t.priority is PriorityClass.GREEN:  # the green channel keeps its head start
+                waited *= w.rates.get(PriorityClass.GREEN.value, 1.0)
             if waited < w.late_wait_minutes:
                 continue
             score = weight * waited
@@ -178,6 +183,8 @@ def pooled_classes(w: RouteWindow, heads: Heads, now: datetime) -> Ticket | None
 
 #: the policies that let a window help its `neighbours` (the others ignore them)
 SHARES_SKILLS: frozenset[Policy] = frozenset({accumulated_priority})
+#: the policies with the late rule (`late_wait_minutes`), which the printed estimate follows
+LATE_RULE: frozenset[Policy] = frozenset({accumulated_priority})
 
 POLICIES: dict[str, Policy] = {
     "default": accumulated_priority,

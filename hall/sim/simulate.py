@@ -36,9 +36,11 @@ Variants (what a row of the table runs) pair a routing policy with the windows' 
   with `[advisor] auto_apply = true`). It never sees the scenario: its forecast is what the
   engine's history learned from the days simulated before (`engine.history`, as the hub's
   from its store), scaled by what the day so far brought.
-- `default+advisor+late10`: the same with the layout's `[priority] late_wait_minutes = 10`
-  (a hall's opt-in, hall.core.routing): a ticket waiting 10 minutes goes first at any free
-  window able to serve it, whatever its class.
+- `default+advisor+late40`: the same with the layout's `[priority] late_wait_minutes = 40`,
+  the 40-minute cap (what a hall gets that does not set it): the classes keep their
+  priority until the cap. The Jiangbei layouts set 8 (hall.core.routing: from 8 minutes a
+  ticket goes first at any free window able to serve it, whatever its class, the green
+  channel's minutes counting at its rate); this row shows what that trades.
 
 Floors: a citizen called to a window on another floor than their queue's waiting area walks
 over (the layout's `[hall] walk_minutes_between_floors` per floor, or the scenario's
@@ -471,8 +473,8 @@ VARIANTS: dict[str, Variant] = {
     "default": Variant("default", "default", "layout"),
     "default+skills": Variant("default+skills", "default", "skills"),
     "default+advisor": Variant("default+advisor", "default", "layout", advisor=True),
-    "default+advisor+late10": Variant(
-        "default+advisor+late10", "default", "layout", advisor=True, late_wait_minutes=10.0
+    "default+advisor+late40": Variant(
+        "default+advisor+late40", "default", "layout", advisor=True, late_wait_minutes=40.0
     ),
 }
 

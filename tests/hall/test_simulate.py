@@ -4,6 +4,7 @@ objects the hub uses, and the metric helpers on hand-made data. Fast: a few days
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import math
 import re
@@ -116,6 +117,13 @@ def test_pooled_layout_lets_every_window_serve_every_queue(sc):
         assert set(lay.windows[n].profile) == set(sc.queue_ids)
         assert next(iter(lay.windows[n].profile)) == next(iter(sc.layout.windows[n].profile))
     assert variant_layout(sc, VARIANTS["dedicated"]) is sc.layout
+
+
+def test_the_late40_row_is_the_layout_without_its_late_rule(sc):
+    assert variant_layout(sc, VARIANTS["default+advisor"]).priority.late_wait_minutes == 8
+    lay = variant_layout(sc, VARIANTS["default+advisor+late40"])
+    assert lay.priority.late_wait_minutes == lay.priority.max_wait_minutes == 40
+    assert lay.windows == sc.layout.windows  # all else as the layout
 
 
 # ---------------------------------------------------------------- the same code as the hub
@@ -388,11 +396,14 @@ def test_the_standard_scenario_carries_the_issues_targets(sc):
 # ---------------------------------------------------------------- walking between floors
 
 
-def _walk_day(windows: str, walk: float, citizens: list) -> tuple:
+def _walk_day(windows: str, walk: float, citizens: list, far_after: float | None = None) -> tuple:
     sc = load_scenario(
         standard_scenario_path(),
         [f"scenario.windows={windows}", f"scenario.walk_minutes_between_floors={walk}"],
     )
+    if far_after is not None:  # the layout's [priority] other_floor_wait_minutes
+        p = dataclasses.replace(sc.layout.priority, other_floor_wait_minutes=far_after)
+        sc = dataclasses.replace(sc, layout=dataclasses.replace(sc.layout, priority=p))
     seen: list[Engine] = []
     res = simulate_day(sc, VARIANTS["default"], citizens, on_engine=seen.append)
     return res, seen[0]
@@ -429,9 +440,12 @@ def test_an_absent_citizen_from_another_floor_costs_the_walk_and_the_lost_minute
 
 def test_a_first_floor_window_calls_a_2nd_floor_ticket_once_it_has_waited_5_minutes():
     # window 5 (2F) takes the first market citizen; the second waits until window 1 (1F, its
-    # `other_floors` M under the jiangbei layout's 5 minutes) calls it at 541 + 5
+    # `other_floors` M, in a hall that sets other_floor_wait_minutes = 5) calls it at 541 + 5
     cit = [Citizen(540.0, 1, KIND_NORMAL, 30.0, False), Citizen(541.0, 1, KIND_NORMAL, 10.0, False)]
+    # the jiangbei layout as shipped (0 minutes): at once
     res, eng = _walk_day("[1, 5, 22]", 2, cit)
+    assert res.called.tolist() == [540, 541] and _started(eng) == [540, 543]
+    res, eng = _walk_day("[1, 5, 22]", 2, cit, far_after=5.0)
     assert res.called.tolist() == [540, 546]
     assert [t.window for t in eng.tickets.values()] == [5, 1]
     assert _started(eng) == [540, 548]  # 1F window, 2F citizen: a 2-minute walk

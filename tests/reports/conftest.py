@@ -1,7 +1,8 @@
 """A small hall database built by driving the real engine and store with a hand-moved clock.
 
-Thursday 2026-11-26 on the Jiangbei layout: window 1 (queue G, clerk 0101 张三) and
-window 9 (queue M, clerk 0901 李四).
+Thursday 2026-11-26 on the Jiangbei layout without its late rule (`late_wait_minutes` at
+the 40-minute cap; with Jiangbei's 8, window 9 would call A002, waiting 8 minutes, before
+B001 at 09:10): window 1 (queue G, clerk 0101 张三) and window 9 (queue M, clerk 0901 李四).
 
     09:00 A001  09:02 A002  09:04 B001  09:06 B002  issued
     09:10 w1 calls A001 (wait 10), starts; w9 calls B001 (wait 6), starts
@@ -19,6 +20,7 @@ Tue 1 Dec; A002's case contacted late on Mon 30 Nov and marked complex.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
@@ -34,6 +36,10 @@ from hall.server.store import Store
 def hall_db(tmp_path_factory: pytest.TempPathFactory, layout: Layout) -> Path:
     db = tmp_path_factory.mktemp("reports") / "hall.db"
     now = [datetime(2026, 11, 26, 9, 0)]
+    no_late = dataclasses.replace(
+        layout.priority, late_wait_minutes=layout.priority.max_wait_minutes
+    )
+    layout = dataclasses.replace(layout, priority=no_late)
     engine, store = Engine(layout, lambda: now[0]), Store(db)
 
     def at(hhmm: str, day: int = 26, month: int = 11) -> None:

@@ -241,6 +241,11 @@ class EngineBase:
     def waiting_count(self, queue: str) -> int:
         return sum(len(lst) for lst in self._waiting[queue].values())
 
+    def waiting_since(self, queue: str, priority: PriorityClass, since: datetime) -> int:
+        """Waiting tickets of one class of `queue` that joined it at `since` or before."""
+        lst = self._waiting[queue].get(priority, [])
+        return bisect.bisect_right(lst, since, key=lambda x: x.enqueued_at)
+
     # ---------------------------------------------------------------- estimates
 
     def servers(self, queue: str) -> float:
