@@ -219,6 +219,13 @@ StaffNoNotAllowed = _err(
     "A self-service device cannot give a staff number",
     NotAllowed,
 )
+GreenNotAllowed = _err(
+    "GreenNotAllowed",
+    "not_allowed",  # NotAllowed's code on the wire: a field this device may not send
+    "绿色通道只能由服务台工作人员办理",
+    "Only staff at the service desk can grant the green channel",
+    NotAllowed,
+)
 OtherWindow = _err(
     "OtherWindow",
     "not_allowed",  # NotAllowed's code on the wire, with the window named

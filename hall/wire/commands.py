@@ -252,6 +252,8 @@ def _on_window(op: _WindowOp) -> Callable[[Engine, P.AtWindow, Scope], Outcome]:
 def _issue(engine: Engine, r: P.Issue, at: Scope) -> Outcome:
     channel = at.issue_as(r.channel)
     by = at.signed(r.by)
+    if r.green and channel != "staff":  # a kiosk's or the web's: refused, not dropped
+        raise E.GreenNotAllowed(f"{at.peer.id} asked green on channel {channel!r}")
     if at.peer.role == "desk" and r.green and not r.reason.strip():
         raise E.ReasonRequired("green channel without a reason")
     who = at.person(r.card) if r.card else None

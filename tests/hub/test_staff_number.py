@@ -56,3 +56,23 @@ def test_a_kiosk_may_not_sign_a_check_in_or_an_issue(hub: Hub) -> None:
         # the desk signs its own: its staff number is kept
         signed = desk.issue("G", channel="staff", by="D0101")["ticket"]
         assert hub.engine.tickets[signed["id"]].history[0]["by"] == "D0101"
+
+
+def test_only_a_staff_ticket_may_be_green(hub: Hub) -> None:
+    # the green channel by age comes from the card; granted by hand only at the desk (with
+    # a reason): a kiosk asking for it is refused, not quietly issued a plain ticket
+    with (
+        HubClient(hub.endpoint, device="kiosk-1") as kiosk,
+        HubClient(hub.endpoint, device="desk-1") as desk,
+    ):
+        tickets = len(hub.engine.tickets)
+        with pytest.raises(E.NotAllowed) as e:
+            kiosk.issue("G", green=True)
+        assert e.value.code == "not_allowed"
+        assert e.value.message == E.GreenNotAllowed.message_zh
+        assert e.value.message_english == E.GreenNotAllowed.message_en
+        assert len(hub.engine.tickets) == tickets  # nothing issued
+        plain = kiosk.issue("G")["ticket"]
+        assert hub.engine.tickets[plain["id"]].priority.value == "normal"
+        green = desk.issue("G", channel="staff", green=True, reason="轮椅", by="D0101")["ticket"]
+        assert hub.engine.tickets[green["id"]].priority.value == "green"
