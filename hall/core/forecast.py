@@ -90,6 +90,7 @@ def queue_estimate(engine: Engine, t: Ticket) -> Estimate:
     Better than (ahead + 1) / (windows × rate) because it
     - counts only the people the routing will call first (same or faster-accumulating
       class) and the windows whose current profile serves the queue (by profile share),
+      plus those that will help it at their next call (`Engine.helpers`),
     - with the service time learned from the day so far;
     - says "at once" when a free window serving the queue outnumbers the people ahead
       (half the tickets of a normal day are called within seconds);
@@ -112,7 +113,8 @@ def queue_estimate(engine: Engine, t: Ticket) -> Estimate:
         return Estimate(0.0, 0.0, _IMMEDIATE_HIGH)
     m = load.service_minutes
     # (a share this small is no server at all, and would overflow the arithmetic below)
-    s = load.servers if load.servers > 1e-6 else 1.0
+    s = load.servers + engine.helpers(q)
+    s = s if s > 1e-6 else 1.0
     per = m / s  # minutes between calls of this queue while every serving window is busy
     wait = (load.ahead + 1) * per
     rates = engine.layout.priority.rates

@@ -203,3 +203,30 @@ def test_an_appointments_estimate_counts_the_walk_ins_the_late_rule_puts_first(
     assert appointment_estimate(8.0) == pytest.approx(5 * svc)
     # a routing without the late rule (today's dedicated windows): the appointment first
     assert appointment_estimate(8.0, policy="dedicated") == pytest.approx(svc)
+
+
+def test_the_estimate_counts_the_windows_that_will_help_the_queue(layout: Layout) -> None:
+    clock = Clock(at(THU, "09:00"))
+    eng = _engine(layout, clock)
+    for n in (5, 20, 22):  # 2F no-distinction (G; helps M, T), 2F transport, 3F no-distinction
+        eng.open_window(window=n)
+        eng.sign_in(window=n, post="A", staff_no=f"S{n:03d}", name=f"办事员{n}")
+    eng.issue(queue="G")
+    eng.call_next(window=22)  # the 3rd floor's window takes the G ticket
+    for _ in range(3):
+        eng.issue(queue="T")
+    eng.call_next(window=20)
+    eng.call_next(window=5)  # nobody waits in G: window 5 helps T
+    svc = eng.queue_load("T").service_minutes
+    # one T ticket waits; window 20 serves T, and 5 (its floor's neighbour) and 22 (T among
+    # its other floors, Jiangbei's rule on at once) will call T next: 3 windows
+    assert eng.servers("T") == 1 and eng.helpers("T") == 2
+    est = eng.issue(queue="T").value["ticket"]["estimate"]
+    assert est == pytest.approx(2 * svc / 3)  # one ahead: two calls over three windows
+    # someone waits in G now: 5 and 22 will call them first, so they are not counted
+    eng.issue(queue="G")
+    assert eng.helpers("T") == 0
+    est = eng.issue(queue="T").value["ticket"]["estimate"]
+    assert est == pytest.approx(3 * svc)  # two ahead, one window
+    # the baseline counts only the windows of the queue, as BENCHMARK.md defines it
+    assert baseline_estimate(eng, "T").minutes == pytest.approx(4 * svc)

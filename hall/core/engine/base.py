@@ -11,6 +11,7 @@ from __future__ import annotations
 import bisect
 import hashlib
 import hmac
+import math
 import secrets
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -268,6 +269,29 @@ class EngineBase:
                 continue
             if queue in w.profile or (share and queue in self.neighbours[w.number]):
                 n += 1
+        return n
+
+    def helpers(self, queue: str) -> int:
+        """Open, staffed windows that do not serve `queue` in their profile but will call it
+        at their next call if nothing changes (under a policy that shares skills): a window
+        with `queue` among its floor's neighbours and nobody waiting in its profile, or with
+        it among its `other_floors` (the layout's rule on) and nobody waiting in its profile
+        or neighbours (hall.core.routing). The printed estimate counts them as servers."""
+        if self.policy not in SHARES_SKILLS:
+            return 0
+        far_on = math.isfinite(self.layout.priority.other_floor_wait_minutes)
+        busy = {q for q, cls in self._waiting.items() if any(cls.values())}
+        n = 0
+        for w in self.windows.values():
+            if queue in w.profile or w.state is not WindowState.OPEN or not w.active_post:
+                continue
+            near = self.neighbours[w.number]
+            if busy.intersection(w.profile):
+                continue
+            if queue in near:
+                n += 1
+            elif far_on and queue in self.layout.windows[w.number].other_floors:
+                n += busy.isdisjoint(near)
         return n
 
     def _ahead(self, queue: str, priority: PriorityClass) -> int:
