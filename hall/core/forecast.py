@@ -104,7 +104,7 @@ def queue_estimate(engine: Engine, t: Ticket) -> Estimate:
     is asymmetric (waits have a long right tail).
     """
     from hall.core.model import PriorityClass  # local: forecast stays import-light
-    from hall.core.routing import LATE_RULE
+    from hall.core.routing import SHARES_SKILLS
 
     load = engine.queue_load(t.queue, t.priority)
     q = t.queue
@@ -131,7 +131,7 @@ def queue_estimate(engine: Engine, t: Ticket) -> Estimate:
             if a.queue == q and a.checked_in is None and t.issued_at < a.slot - lead <= horizon
         )
         wait += booked * (1.0 - hist.no_come(q)) * per
-    if t.priority is PriorityClass.APPOINTMENT and wait > 0 and engine.policy in LATE_RULE:
+    if t.priority is PriorityClass.APPOINTMENT and wait > 0 and engine.policy in SHARES_SKILLS:
         # The late rule (hall.core.routing): a walk-in that will have waited the layout's
         # `late_wait_minutes` by this ticket's call goes before it.
         late = engine.layout.priority.late_wait_minutes

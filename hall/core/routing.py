@@ -181,10 +181,10 @@ def pooled_classes(w: RouteWindow, heads: Heads, now: datetime) -> Ticket | None
     return None
 
 
-#: the policies that let a window help its `neighbours` (the others ignore them)
+#: the policies that share skills: a window helps its `neighbours` and `other_floors`, and
+#: a late ticket goes first across them (`late_wait_minutes`); the others ignore all three.
+#: The printed estimate follows the same (hall.core.forecast, Engine.helpers).
 SHARES_SKILLS: frozenset[Policy] = frozenset({accumulated_priority})
-#: the policies with the late rule (`late_wait_minutes`), which the printed estimate follows
-LATE_RULE: frozenset[Policy] = frozenset({accumulated_priority})
 
 POLICIES: dict[str, Policy] = {
     "default": accumulated_priority,

@@ -285,9 +285,9 @@ class EngineBase:
         for w in self.windows.values():
             if queue in w.profile or w.state is not WindowState.OPEN or not w.active_post:
                 continue
-            near = self.neighbours[w.number]
             if busy.intersection(w.profile):
                 continue
+            near = self.neighbours[w.number]
             if queue in near:
                 n += 1
             elif far_on and queue in self.layout.windows[w.number].other_floors:
