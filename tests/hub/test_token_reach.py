@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
@@ -31,8 +33,30 @@ def _drain(sub: zmq.Socket[bytes], into: list[bytes], seconds: float) -> None:
             into.append(b"".join(sub.recv_multipart()))
 
 
-def test_tokens_reach_only_the_kiosk_the_desk_and_the_web(hub: Hub) -> None:
+@contextmanager
+def _watched(welcome: dict[str, Any], frames: list[bytes]) -> Iterator[Callable[[], None]]:
+    """Both streams (board and staff) subscribed and heard from, their raw frames collected
+    into `frames`; yields `settle`, which collects what the hub published since; closes
+    them after."""
     ctx: zmq.Context[zmq.Socket[bytes]] = zmq.Context()
+    board, staff = _subscribe(ctx, welcome["pub"]), _subscribe(ctx, welcome["staff_pub"])
+
+    def settle() -> None:
+        _drain(board, frames, 1.5)
+        _drain(staff, frames, 0.5)
+
+    try:
+        _drain(board, frames, 1.5)  # slow joiners: a heartbeat says the link is up
+        _drain(staff, frames, 0.1)
+        assert frames, "the streams said nothing (not even a heartbeat)"
+        yield settle
+    finally:
+        board.close(0)
+        staff.close(0)
+        ctx.term()
+
+
+def test_tokens_reach_only_the_kiosk_the_desk_and_the_web(hub: Hub) -> None:
     frames: list[bytes] = []
     seen: dict[str, list[Any]] = {"counter": [], "manager": []}  # what staff were answered
     with (
@@ -41,51 +65,41 @@ def test_tokens_reach_only_the_kiosk_the_desk_and_the_web(hub: Hub) -> None:
         HubClient(hub.endpoint, device="kiosk-1") as kiosk,
         HubClient(hub.endpoint, device="desk-1") as desk,
         HubClient(hub.endpoint, device="web-1") as web,
+        _watched(manager.hello(), frames) as settle,
     ):
-        welcome = manager.hello()
-        board, staff = _subscribe(ctx, welcome["pub"]), _subscribe(ctx, welcome["staff_pub"])
-        try:
-            _drain(board, frames, 1.5)  # slow joiners: a heartbeat says the link is up
-            _drain(staff, frames, 0.1)
-            assert frames, "the streams said nothing (not even a heartbeat)"
 
-            def as_staff(role: str, value: dict[str, Any]) -> dict[str, Any]:
-                seen[role].append(value)
-                return value
+        def as_staff(role: str, value: dict[str, Any]) -> dict[str, Any]:
+            seen[role].append(value)
+            return value
 
-            issued = [kiosk.issue("G") for _ in range(3)]
-            issued.append(desk.issue("M", channel="staff", by="D0101"))
-            issued.append(as_staff("manager", manager.issue("G")))
-            tokens = [v["ticket"].get("token") for v in issued]
-            # the ones that print it have it: the kiosk's and the desk's
-            assert all(isinstance(t, str) and len(t) >= 22 for t in tokens[:4]), tokens
-            assert "token" not in issued[4]["ticket"]  # the manager's issue: none
-            token = str(tokens[0])
-            tokens[4] = str(hub.engine.tickets[issued[4]["ticket"]["id"]].token)  # it has one
-            as_staff("counter", counter.open_window())
-            as_staff("counter", counter.sign_in(staff_no="S0501", name="赵一"))
-            for _ in range(2):
-                as_staff("counter", counter.call_next())
-                as_staff("counter", counter.recall())
-                as_staff("counter", counter.start())
-                as_staff("counter", counter.finish())
+        issued = [kiosk.issue("G") for _ in range(3)]
+        issued.append(desk.issue("M", channel="staff", by="D0101"))
+        issued.append(as_staff("manager", manager.issue("G")))
+        tokens = [v["ticket"].get("token") for v in issued]
+        # the ones that print it have it: the kiosk's and the desk's
+        assert all(isinstance(t, str) and len(t) >= 22 for t in tokens[:4]), tokens
+        assert "token" not in issued[4]["ticket"]  # the manager's issue: none
+        token = str(tokens[0])
+        tokens[4] = str(hub.engine.tickets[issued[4]["ticket"]["id"]].token)  # it has one
+        as_staff("counter", counter.open_window())
+        as_staff("counter", counter.sign_in(staff_no="S0501", name="赵一"))
+        for _ in range(2):
             as_staff("counter", counter.call_next())
-            as_staff("counter", counter.park(note="补材料"))
-            as_staff("counter", counter.call_next())
-            as_staff("counter", counter.no_show())
-            as_staff("counter", counter.snapshot())
-            as_staff("manager", manager.snapshot())
-            as_staff("manager", manager.lookup(number=issued[0]["ticket"]["number"]))
-            # the web gateway may look a ticket up by its token, and a desk may see it
-            assert web.ticket_status([token])["tickets"][token]["number"] == "A001"
-            found = desk.lookup(number="A001")["tickets"]
-            assert found and found[0].get("token") == token
-            _drain(board, frames, 1.5)
-            _drain(staff, frames, 0.5)
-        finally:
-            board.close(0)
-            staff.close(0)
-            ctx.term()
+            as_staff("counter", counter.recall())
+            as_staff("counter", counter.start())
+            as_staff("counter", counter.finish())
+        as_staff("counter", counter.call_next())
+        as_staff("counter", counter.park(note="补材料"))
+        as_staff("counter", counter.call_next())
+        as_staff("counter", counter.no_show())
+        as_staff("counter", counter.snapshot())
+        as_staff("manager", manager.snapshot())
+        as_staff("manager", manager.lookup(number=issued[0]["ticket"]["number"]))
+        # the web gateway may look a ticket up by its token, and a desk may see it
+        assert web.ticket_status([token])["tickets"][token]["number"] == "A001"
+        found = desk.lookup(number="A001")["tickets"]
+        assert found and found[0].get("token") == token
+        settle()
     assert any(b"ticket.called" in f or b"called" in f for f in frames), "no call was streamed"
     staff_json = json.dumps(seen, ensure_ascii=False, default=str)
     assert '"token"' not in staff_json
@@ -117,7 +131,6 @@ def test_no_reply_or_stream_carries_a_persons_keyed_hash(hub: Hub) -> None:
     neither stream, and not the kiosk's or the desk's replies either (no app reads it)."""
     card = P.Card(id_number="11010519491231002X", name="张三")
     other = P.Card(id_number="110105194912310046", name="李四")
-    ctx: zmq.Context[zmq.Socket[bytes]] = zmq.Context()
     frames: list[bytes] = []
     replies: dict[str, list[Any]] = {"counter": [], "manager": [], "kiosk": [], "desk": []}
     with (
@@ -125,42 +138,32 @@ def test_no_reply_or_stream_carries_a_persons_keyed_hash(hub: Hub) -> None:
         HubClient(hub.endpoint, device="counter-5") as counter,
         HubClient(hub.endpoint, device="kiosk-1") as kiosk,
         HubClient(hub.endpoint, device="desk-1") as desk,
+        _watched(manager.hello(), frames) as settle,
     ):
-        welcome = manager.hello()
-        board, staff = _subscribe(ctx, welcome["pub"]), _subscribe(ctx, welcome["staff_pub"])
-        try:
-            _drain(board, frames, 1.5)
-            _drain(staff, frames, 0.1)
-            assert frames, "the streams said nothing (not even a heartbeat)"
 
-            def got(role: str, value: dict[str, Any]) -> dict[str, Any]:
-                replies[role].append(value)
-                return value
+        def got(role: str, value: dict[str, Any]) -> dict[str, Any]:
+            replies[role].append(value)
+            return value
 
-            ids = [got("kiosk", kiosk.issue("G", card=card))["ticket"]["id"],
-                   got("desk", desk.issue("G", card=other, channel="staff",
-                                          by="D0101"))["ticket"]["id"],
-                   got("manager", manager.issue("M", card=card, channel="staff"))["ticket"]["id"]]  # fmt: skip
-            got("manager", manager.book_appointment(card, "G", datetime(2026, 11, 26, 11, 0)))
-            got("counter", counter.open_window())
-            got("counter", counter.sign_in(staff_no="S0501", name="赵一"))
-            for _ in range(2):
-                assert got("counter", counter.call_next())["ticket"]["id"] in ids
-                got("counter", counter.start())
-                got("counter", counter.finish())
-            got("counter", counter.call_next())
-            got("counter", counter.park(note="补材料"))
-            got("counter", counter.snapshot())
-            got("manager", manager.snapshot())
-            got("manager", manager.lookup(card=card))
-            got("desk", desk.lookup(card=card))
-            got("desk", desk.lookup(number="A001"))
-            _drain(board, frames, 1.5)
-            _drain(staff, frames, 0.5)
-        finally:
-            board.close(0)
-            staff.close(0)
-            ctx.term()
+        ids = [got("kiosk", kiosk.issue("G", card=card))["ticket"]["id"],
+               got("desk", desk.issue("G", card=other, channel="staff",
+                                      by="D0101"))["ticket"]["id"],
+               got("manager", manager.issue("M", card=card, channel="staff"))["ticket"]["id"]]  # fmt: skip
+        got("manager", manager.book_appointment(card, "G", datetime(2026, 11, 26, 11, 0)))
+        got("counter", counter.open_window())
+        got("counter", counter.sign_in(staff_no="S0501", name="赵一"))
+        for _ in range(2):
+            assert got("counter", counter.call_next())["ticket"]["id"] in ids
+            got("counter", counter.start())
+            got("counter", counter.finish())
+        got("counter", counter.call_next())
+        got("counter", counter.park(note="补材料"))
+        got("counter", counter.snapshot())
+        got("manager", manager.snapshot())
+        got("manager", manager.lookup(card=card))
+        got("desk", desk.lookup(card=card))
+        got("desk", desk.lookup(number="A001"))
+        settle()
     hashes = {str(hub.engine.tickets[i].person_hash) for i in ids}
     hashes |= {a.person_hash for a in hub.engine.appointments.values()}
     assert len(hashes) == 2 and all(len(h) >= 32 for h in hashes)  # both citizens have one
