@@ -209,10 +209,8 @@ class BoardModel(QObject):
         return ""
 
     def floor_name(self, lang: str = "zh") -> str:
-        for f in self.layout.get("floors", []):
-            if f["id"] == self.floor:
-                return text_of(f, "name", lang)
-        return ""
+        """This board's floor's name in `lang`."""
+        return self.name_of_floor(self.floor, lang)
 
     def windows(self) -> list[dict[str, Any]]:
         """This floor's windows: number, name, state, current ticket number (or None)."""
