@@ -130,7 +130,9 @@ class KioskWindow(QWidget):
         outer.addWidget(self.footer)
 
         model.changed.connect(self.refresh)
-        model.screen_changed.connect(lambda _s: self.refresh())
+        # a bound method, not a lambda: Qt drops the connection when this view is destroyed,
+        # so a model that outlives it never repaints a deleted label
+        model.screen_changed.connect(self._screen_changed)
         # Any touch, key or scroll anywhere on the kiosk (a list, a label, the search field)
         # restarts the idle countdown, not only the buttons: a citizen still reading is not
         # sent back to the start.
@@ -151,6 +153,9 @@ class KioskWindow(QWidget):
     @property
     def page(self) -> Page:
         return self.pages[self.model.screen]
+
+    def _screen_changed(self, _screen: object) -> None:
+        self.refresh()
 
     def refresh(self) -> None:
         """Show the model's screen and redraw it."""
