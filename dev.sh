@@ -4,6 +4,7 @@
 #   ./dev.sh test    install everything, then lint, type-check and run the test suite
 #   ./dev.sh setup   only install (Debian packages, .venv from requirements.lock, the project)
 #   ./dev.sh lock    regenerate requirements.lock after a change to setup.cfg's dependencies
+#   ./dev.sh wheel   build the release into dist/: the wheel and the requirements.lock to install it with
 set -euo pipefail
 cd "$(dirname "$0")"
 ROOT=$PWD
@@ -77,6 +78,19 @@ lock() {
     --custom-compile-command "./dev.sh lock" -o "$LOCK"
 }
 
+# A release: the wheel and the lock it is installed with (README, "A hall, from a release
+# wheel"). setuptools' build/ keeps what an earlier build put there, so a module deleted
+# since would ship: every release is built from none.
+release() {
+  local out=${1:-dist}
+  rm -rf build ./*.egg-info
+  mkdir -p "$out"
+  "$VENV/bin/pip" wheel -q --no-deps --no-build-isolation . -w "$out"
+  rm -rf build
+  cp "$LOCK" "$out/requirements.lock"
+  echo "== $out: $(cd "$out" && echo yichuang-*.whl) requirements.lock"
+}
+
 lint() {
   echo "== ruff"
   "$VENV/bin/ruff" check .
@@ -112,6 +126,7 @@ shift || true
 case "$cmd" in
   setup) setup ;;
   lock) lock ;;
+  wheel) setup; release "$@" ;;
   test) setup; lint; run_tests "$@" ;;
   pytest) setup; run_tests "$@" ;;
   lint) setup; lint ;;

@@ -1,14 +1,17 @@
 """The release as a hall installs it: the wheel built from this tree, installed with the
 lock (`--require-hashes`) into a throwaway venv, run from a folder that is not the
-checkout. It must find its layouts, catalogue, scenario and translations as package data,
-and play a short headless morning."""
+checkout. It must hold every module and data file of the tree and nothing else, find its
+layouts, catalogue, scenario and translations as package data, and play a short headless
+morning."""
 
 from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -17,6 +20,8 @@ from hall.core.catalogue import load_catalogue
 
 ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.slow
+#: the packages setup.py ships (config/ goes in as hall/config/)
+APPS = ("hall", "drivers", "ui", "kiosk", "counter", "display", "rating", "manager", "desk", "demo")
 
 
 def _run(*argv: str | Path, cwd: Path, timeout: float = 600) -> subprocess.CompletedProcess[str]:
@@ -29,19 +34,59 @@ def _run(*argv: str | Path, cwd: Path, timeout: float = 600) -> subprocess.Compl
     return done
 
 
+def _tree() -> list[str]:
+    """The checkout's files as git sees them (tracked or new, not ignored; not deleted)."""
+    listed = subprocess.run(
+        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+        cwd=ROOT, capture_output=True, text=True, check=True,
+    ).stdout.split("\0")  # fmt: skip
+    return sorted({f for f in listed if f and (ROOT / f).is_file()})
+
+
+def _shipped(tree: list[str]) -> set[str]:
+    """What the wheel must hold of the tree: every module, config/ as hall/config/, and the
+    translation tables."""
+    want = {f for f in tree if f.split("/")[0] in APPS and f.endswith(".py")}
+    want |= {f for f in tree if f.startswith("ui/translations/") and f.endswith(".json")}
+    want |= {f"hall/{f}" for f in tree if f.startswith("config/")}
+    return want
+
+
 @pytest.fixture(scope="module")
-def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def wheel(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[str]]:
+    """The wheel built from a copy of the tree: setuptools' build/ folder keeps what an
+    earlier build left there (a module deleted since would ship), and the checkout stays
+    untouched. Returns (wheel, the tree's files)."""
+    tmp = tmp_path_factory.mktemp("wheel")
+    tree = _tree()
+    for f in tree:
+        (tmp / "src" / f).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(ROOT / f, tmp / "src" / f)
+    _run(sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "--no-build-isolation",
+         "-w", tmp / "dist", tmp / "src", cwd=tmp)  # fmt: skip
+    (built,) = (tmp / "dist").glob("yichuang-*.whl")
+    return built, tree
+
+
+@pytest.fixture(scope="module")
+def installed(wheel: tuple[Path, list[str]], tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A venv with the lock's dependencies and the wheel of this tree, nothing else."""
     tmp = tmp_path_factory.mktemp("release")
-    _run(sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "--no-build-isolation",
-         "-w", tmp / "dist", ROOT, cwd=tmp)  # fmt: skip
-    (wheel,) = (tmp / "dist").glob("yichuang-*.whl")
     venv = tmp / "venv"
     _run(sys.executable, "-m", "venv", venv, cwd=tmp)
     pip = venv / "bin" / "pip"
     _run(pip, "install", "-q", "--require-hashes", "-r", ROOT / "requirements.lock", cwd=tmp)
-    _run(pip, "install", "-q", "--no-deps", wheel, cwd=tmp)
+    _run(pip, "install", "-q", "--no-deps", wheel[0], cwd=tmp)
     return venv
+
+
+def test_the_wheel_holds_the_tree_and_nothing_else(wheel: tuple[Path, list[str]]) -> None:
+    built, tree = wheel
+    names = {n for n in zipfile.ZipFile(built).namelist() if ".dist-info/" not in n}
+    assert names == _shipped(tree)
+    assert {"hall/config/items.csv", "hall/config/jiangbei.toml", "hall/config/county.toml",
+            "hall/config/scenario-standard.toml", "ui/translations/en.json",
+            "ui/translations/en-display.json"} <= names  # fmt: skip
 
 
 def test_the_installed_hall_names_its_versions(installed: Path, tmp_path: Path) -> None:
@@ -53,6 +98,8 @@ def test_the_installed_hall_reads_its_package_data(installed: Path, tmp_path: Pa
     hall = installed / "bin" / "hall"
     check = _run(hall, "layout", "check", "jiangbei", cwd=tmp_path).stdout
     assert "江北区政务服务中心" in check and "site-packages/hall/config/jiangbei.toml" in check
+    check = _run(hall, "layout", "check", "county", cwd=tmp_path).stdout
+    assert "垫江县行政服务中心" in check and "site-packages/hall/config/county.toml" in check
     listed = _run(hall, "layout", "list", cwd=tmp_path).stdout
     assert [line.split()[0] for line in listed.splitlines()] == [
         "county",
@@ -84,3 +131,25 @@ def test_the_installed_hall_plays_a_headless_morning(installed: Path, tmp_path: 
     assert s["hall"] == "江北区政务服务中心" and s["tickets_issued"] >= 5
     assert sum(s["tickets_by_queue"].values()) == s["tickets_issued"]
     assert len(list((out / "tickets").glob("*.png"))) == s["printed_tickets"] > 0
+
+
+@pytest.mark.parametrize("app", ["kiosk", "display"])
+def test_the_installed_apps_start_and_stop_cleanly(
+    installed: Path, tmp_path: Path, app: str
+) -> None:
+    """No hub to talk to (a port nobody serves): the app waits for one on its screen,
+    without a traceback, until it is told to stop."""
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
+    env["QT_QPA_PLATFORM"] = "offscreen"
+    proc = subprocess.Popen(
+        [str(installed / "bin" / "hall"), app, "--lang", "en", "--endpoint", "tcp://127.0.0.1:9"],
+        cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        with pytest.raises(subprocess.TimeoutExpired):
+            proc.wait(timeout=5)  # still running after its start
+    finally:
+        proc.terminate()
+        _, err = proc.communicate(timeout=30)
+    assert proc.returncode == 0, err
+    assert "Traceback" not in err and "ERROR" not in err, err
