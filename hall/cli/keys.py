@@ -45,9 +45,10 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     a.add_argument("--id", required=True, dest="device_id", metavar="ID",
                    help="the new device's id, e.g. counter-31")  # fmt: skip
     a.add_argument("--role", required=True, metavar="ROLE", help=" | ".join(ROLES))
-    where = a.add_mutually_exclusive_group()
-    where.add_argument("--window", type=int, metavar="N", help="for counter and rating")
-    where.add_argument("--floor", metavar="F", help="for display and kiosk")
+    # --window and --floor exclude each other by role: add_device says so in its own words
+    # (argparse's mutually exclusive group would answer in argparse's).
+    a.add_argument("--window", type=int, metavar="N", help="for counter and rating")
+    a.add_argument("--floor", metavar="F", help="for display and kiosk")
     a.add_argument(
         "--layout", metavar="LAYOUT",
         help="the hall layout the window or floor must be in (default: the one `hall keys "

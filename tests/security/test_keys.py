@@ -266,14 +266,20 @@ def test_cli_errors_exit_2_with_a_sentence(
     assert "Traceback" not in err
 
 
-def test_cli_window_and_floor_together_is_a_usage_error(
-    keys_dir: Path, capsys: pytest.CaptureFixture[str]
+@pytest.mark.parametrize(
+    ("role", "says"),
+    [
+        ("counter", "a counter device belongs to a window, not a floor: drop --floor"),
+        ("display", "a display device has no window: drop --window"),
+    ],
+)
+def test_cli_window_and_floor_together_is_refused_in_our_words(
+    keys_dir: Path, capsys: pytest.CaptureFixture[str], role: str, says: str
 ) -> None:
-    with pytest.raises(SystemExit) as e:
-        main(["keys", "add", str(keys_dir), "--id", "c", "--role", "counter", "--window", "1",
-              "--floor", "1F"])  # fmt: skip
-    assert e.value.code == 2
-    assert "not allowed with" in capsys.readouterr().err
+    assert main(["keys", "add", str(keys_dir), "--id", "c-1", "--role", role, "--window", "1",
+                 "--floor", "1F"]) == 2  # fmt: skip
+    assert _one_line(capsys.readouterr().err) == f"hall keys: {says}"
+    assert Registry.load(keys_dir).device("c-1") is None
 
 
 def _one_line(err: str) -> str:
