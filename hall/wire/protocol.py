@@ -225,12 +225,24 @@ class FollowUp(Request, tag="follow_up"):
     answer: Word = ""  # with rectify/close: the citizen's answer, "satisfied" / "unsatisfied"
 
 
+#: why a slot with a time zone is refused: the engine keeps the hall's local time, and an
+#: aware time could not be compared with it (it failed as "internal"). Our sentence, not
+#: msgspec's (`Meta(tz=False)` would answer in the library's words, which change).
+LOCAL_SLOT = "a slot is the hall's local time, without a time zone: 2026-11-26T10:00:00, no +08:00"
+
+
+def _local_slot(slot: datetime) -> None:
+    if slot.tzinfo is not None:
+        raise ValueError(LOCAL_SLOT)  # msgspec's decoder makes it a ValidationError
+
+
 class BookAppointment(Request, tag="book_appointment"):
     card: Card
     queue: Word
-    # the hall's local time, as the engine keeps it: "2026-11-26T10:00:00", no "+08:00"
-    # (an aware time could not be compared with the hall's and failed as "internal")
-    slot: Annotated[datetime, msgspec.Meta(tz=False)]
+    slot: datetime  # the hall's local time (LOCAL_SLOT)
+
+    def __post_init__(self) -> None:
+        _local_slot(self.slot)
 
 
 class TicketStatus(Request, tag="ticket_status"):
@@ -265,7 +277,10 @@ class BookOnline(Request, tag="book_online"):
 
     card: Card
     queue: Word
-    slot: Annotated[datetime, msgspec.Meta(tz=False)]  # the hall's local time
+    slot: datetime  # the hall's local time (LOCAL_SLOT)
+
+    def __post_init__(self) -> None:
+        _local_slot(self.slot)
 
 
 class CancelBooking(Request, tag="cancel_booking"):

@@ -125,9 +125,14 @@ def test_an_appointment_slot_with_a_time_zone_is_named_not_an_internal_error() -
     )
     with pytest.raises(P.RemoteProtocolError) as e:
         P.decode_request(raw, "manager")
-    assert e.value.code == "invalid" and "timezone" in e.value.message
+    assert e.value.code == "invalid" and P.LOCAL_SLOT in e.value.message
     ok = raw.replace(b"+08:00", b"")
     assert P.decode_request(ok, "manager").slot.tzinfo is None  # type: ignore[attr-defined]
+    online = raw.replace(b"book_appointment", b"book_online").replace(b"manager-1", b"web-1")
+    with pytest.raises(P.RemoteProtocolError) as e:
+        P.decode_request(online, "web")
+    assert e.value.code == "invalid" and P.LOCAL_SLOT in e.value.message
+    assert P.decode_request(online.replace(b"+08:00", b""), "web").slot.tzinfo is None  # type: ignore[attr-defined]
 
 
 @pytest.mark.parametrize(

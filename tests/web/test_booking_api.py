@@ -54,6 +54,7 @@ def test_refusals_are_polite(web: WebServer) -> None:
         "not_bookable": [dict(date="2026-11-28"), dict(date="2026-11-26", slot="09:00"),
                          dict(slot="08:30"), dict(slot="10:05"), dict(queue="O")],
         "bad_id_number": [dict(id_number=IDN[:-1] + ("0" if IDN[-1] != "0" else "1"))],
+        "bad_request": [dict(slot="10:00+08:00")],  # the hall's local time has no zone
     }  # fmt: skip
     for err, variants in cases.items():
         for v in variants or []:
