@@ -58,9 +58,11 @@ def summary(layout: Layout) -> str:
 def list_layouts() -> str:
     """One line per built-in layout: name, hall, windows, file."""
     lines = []
-    for name, path in builtin_layouts().items():
+    shipped = builtin_layouts()
+    width = max(map(len, shipped), default=0)
+    for name, path in shipped.items():
         layout = load_layout(path)
-        lines.append(f"{name:<10} {layout.name} ({layout.name_en}), "
+        lines.append(f"{name:<{width}}  {layout.name} ({layout.name_en}), "
                      f"{len(layout.windows)} windows on {len(layout.floors)} "
                      f"floor{'' if len(layout.floors) == 1 else 's'}  {path}")  # fmt: skip
     return "\n".join(lines)

@@ -22,7 +22,7 @@ import msgspec
 
 from hall.core.calendar import HallCalendar
 from hall.core.shape import ShapeError, convert
-from hall.core.shipped import config_file, layout_file
+from hall.core.shipped import builtin_layouts, config_file, layout_file, names_a_layout
 
 CATCH_ALL = "*"  # a queue whose domains include "*" takes every item no other queue takes
 # A serving profile's weights: the share of a window's calls each queue gets. A weight
@@ -786,12 +786,25 @@ def load_layout(path: str | Path) -> Layout:
     try:
         text = p.read_text(encoding="utf-8")
     except OSError as e:
-        raise LayoutError(str(p), "(file)", f"a readable file ({e.strerror})",
-                          message=f"cannot read the layout {p} ({e.strerror})") from e  # fmt: skip
+        raise LayoutError(str(p), "(file)", "a readable file",
+                          message=_unreadable(path, p, e)) from e  # fmt: skip
     except UnicodeDecodeError as e:
         raise LayoutError(str(p), "(file)", "UTF-8 text",
                           message=f"cannot read the layout {p} (not UTF-8 text)") from e  # fmt: skip
     return parse_layout(text, str(p))
+
+
+def _unreadable(asked: str | Path, p: Path, e: OSError) -> str:
+    """Why a layout could not be read, in our words (the system's only for the rare rest)."""
+    if isinstance(e, FileNotFoundError) and names_a_layout(asked):
+        names = ", ".join(sorted(builtin_layouts()))
+        return f"no layout {asked}: neither a built-in one ({names}: `hall layout list`) nor a file"
+    why = {
+        FileNotFoundError: "there is no such file",
+        IsADirectoryError: "it is a folder, not a layout file",
+        PermissionError: "no permission to read it",
+    }.get(type(e), e.strerror)
+    return f"cannot read the layout {p}: {why}"
 
 
 def default_layout_path() -> Path:

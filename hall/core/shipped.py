@@ -35,13 +35,17 @@ def builtin_layouts() -> dict[str, Path]:
     }
 
 
+def names_a_layout(name_or_path: str | Path) -> bool:
+    """Is this what a `--layout` names by name (a plain word), not by path?"""
+    text = str(name_or_path)
+    return not (isinstance(name_or_path, Path) or "/" in text or text.endswith(".toml"))
+
+
 def layout_file(name_or_path: str | Path) -> Path:
     """The file a `--layout` names: a built-in layout's name, or a path as given. A plain
     word that is not a file here is taken as a name; an unknown name is returned as a path,
     so the error names what was typed."""
     text = str(name_or_path)
-    if isinstance(name_or_path, Path) or "/" in text or text.endswith(".toml"):
+    if not names_a_layout(name_or_path) or Path(text).is_file():
         return Path(name_or_path)
-    if Path(text).is_file():
-        return Path(text)
     return builtin_layouts().get(text, Path(text))

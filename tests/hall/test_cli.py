@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -81,6 +82,8 @@ def test_builtin_layouts_by_name(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["layout", "list"]) == 0
     listed = capsys.readouterr().out.splitlines()
     assert [line.split()[0] for line in listed] == ["county", "jiangbei-demo", "jiangbei", "town"]
+    halls = [line.index(" " + line.split()[1]) for line in listed]
+    assert len(set(halls)) == 1, listed  # the halls' names in one column
     assert main(["layout", "check", "town"]) == 0
     assert "赤坭镇便民服务中心" in capsys.readouterr().out
 
@@ -92,7 +95,19 @@ def test_a_path_still_works_and_an_unknown_name_is_named(
     assert main(["layout", "check", str(builtin_layouts()["county"])]) == 0
     capsys.readouterr()
     assert main(["layout", "check", "nosuchhall"]) == 2
-    assert "nosuchhall" in capsys.readouterr().err
+    assert capsys.readouterr().err == (
+        "error: no layout nosuchhall: neither a built-in one (county, jiangbei, jiangbei-demo, "
+        "town: `hall layout list`) nor a file\n"
+    )
+
+
+def test_a_folder_for_a_layout_is_named_in_our_words(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["layout", "check", str(tmp_path)]) == 2
+    assert capsys.readouterr().err == (
+        f"error: cannot read the layout {tmp_path}: it is a folder, not a layout file\n"
+    )
 
 
 def test_serve_takes_a_layout_name(tmp_path) -> None:  # type: ignore[no-untyped-def]

@@ -139,7 +139,7 @@ def test_a_missing_layout_file_is_one_plain_sentence(tmp_path: Path, command: st
     run = hall(*argv, "config/nosuch.toml")
     assert run.returncode == 2
     line = the_message(run)
-    assert line.endswith("cannot read the layout config/nosuch.toml (No such file or directory)")
+    assert line.endswith("cannot read the layout config/nosuch.toml: there is no such file")
     assert "(file)" not in line
 
 
