@@ -32,15 +32,6 @@ COMMANDS: dict[str, tuple[str, str]] = {
 }
 
 
-def _load(module: str) -> object | None:
-    try:
-        return importlib.import_module(module)
-    except ModuleNotFoundError as e:
-        if e.name and module.startswith(e.name):
-            return None  # not built yet
-        raise
-
-
 def version_text() -> str:
     """The package's version, and the protocol and database schema versions it speaks."""
     from importlib.metadata import PackageNotFoundError, version
@@ -78,12 +69,9 @@ def build_parser(argv: Sequence[str]) -> argparse.ArgumentParser:
         p = sub.add_parser(name, help=help_text, description=help_text)
         # Only import the module the user asked for (or all of them for --help).
         if wanted == name or (wanted is None and "--version" not in argv):
-            mod = _load(module)
-            if mod is None:
-                p.set_defaults(_run=None)
-                continue
-            mod.add_arguments(p)  # type: ignore[attr-defined]
-            p.set_defaults(_run=mod.run)  # type: ignore[attr-defined]
+            mod = importlib.import_module(module)
+            mod.add_arguments(p)
+            p.set_defaults(_run=mod.run)
     return parser
 
 
@@ -97,10 +85,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command is None:
         parser.print_help()
         return 2
-    run: Callable[[argparse.Namespace], int] | None = getattr(args, "_run", None)
-    if run is None:
-        print(f"hall {args.command}: not available in this build", file=sys.stderr)
-        return 2
+    run: Callable[[argparse.Namespace], int] = args._run
     try:
         rc = int(run(args) or 0)
         sys.stdout.flush()  # here, not at exit: a closed pipe must raise where it is caught

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from hall.cli import build_parser, main, version_text
+from hall.cli import COMMANDS, build_parser, main, version_text
 from hall.core.shipped import builtin_layouts, layout_file
 from hall.server.store import KNOWN_MIGRATIONS
 from hall.wire.protocol import PROTOCOL_VERSION
@@ -32,18 +32,31 @@ ALL = list(_parsers(build_parser([]), "hall"))
 def test_every_command_is_walked() -> None:
     paths = {path for path, _ in ALL}
     assert {"hall keys enable", "hall keys list", "hall layout list", "hall bench hub"} <= paths
+    assert {f"hall {name}" for name in COMMANDS} <= paths
+
+
+@pytest.mark.parametrize("name", list(COMMANDS))
+def test_every_command_is_built(name: str) -> None:
+    """Each command's module is in the tree (and so in the wheel) and gives the command its
+    options and what it runs."""
+    (sub,) = (a for a in build_parser([name])._actions if isinstance(a, argparse._SubParsersAction))
+    assert callable(sub.choices[name].get_default("_run"))
+    assert len(sub.choices[name].format_help().splitlines()) > 3  # its options are listed
 
 
 @pytest.mark.parametrize(("path", "parser"), ALL, ids=[p for p, _ in ALL])
 def test_every_option_has_a_help_line(path: str, parser: argparse.ArgumentParser) -> None:
+    def mute(text: str | None) -> bool:
+        return not (text or "").strip() or text == argparse.SUPPRESS
+
     silent = [
         a.option_strings or a.dest
         for a in parser._actions
-        if not a.help and not isinstance(a, argparse._SubParsersAction)
+        if mute(a.help) and not isinstance(a, argparse._SubParsersAction)
     ]
     for a in parser._actions:  # a subcommand's line in the list is its help
         if isinstance(a, argparse._SubParsersAction):
-            silent += [c.dest for c in a._choices_actions if not c.help]
+            silent += [c.dest for c in a._choices_actions if mute(c.help)]
     assert silent == [], f"{path}: no help for {silent}"
 
 
