@@ -265,11 +265,13 @@ def test_the_rating_pad_in_english(
 def test_the_kiosk_in_english(
     qtbot: QtBot, english: None, busy: Hub, layout: Layout, tmp_path: Path
 ) -> None:
+    from drivers.printer import open_printer
     from kiosk.model import KioskModel, Screen
     from kiosk.view import KioskWindow
 
     link, hall = link_for(busy.endpoint, "kiosk-1")
     model = KioskModel(hall, load_catalogue(), health_every=3600)
+    model.printer.printer = open_printer("sim://printer")  # as `hall kiosk` has by default
     window = KioskWindow(model)
     qtbot.addWidget(window)
     window.resize(1280, 800)
@@ -277,6 +279,7 @@ def test_the_kiosk_in_english(
     model.start()
     link.start()
     qtbot.waitUntil(lambda: model.screen is Screen.HOME and bool(hall.queues()), timeout=5000)
+    qtbot.waitUntil(lambda: bool(window.footer.text()), timeout=5000)  # the printer's health
     try:
         check(window, layout, tmp_path, "kiosk", [])
     finally:
