@@ -11,6 +11,11 @@ the time itself: the line drops the timestamp and starts with the syslog priorit
 A message of several lines (a traceback) stays one line: its line breaks are written as
 ``\\n`` (journald would otherwise make each line an entry of its own, and a grep for a
 time would find only the first).
+
+No ID number is written: whatever a line quotes (a value a device sent in the wrong field,
+an exception's message, a traceback), every run of 15–18 digits, an ID number's shape, is
+masked on the way out (``1101**********002X``, `hall.core.idnumber.mask_numbers`); ticket
+numbers, ticket ids and times are shorter and stay.
 """
 
 from __future__ import annotations
@@ -19,6 +24,8 @@ import logging
 import os
 import sys
 from typing import TextIO
+
+from hall.core.idnumber import mask_numbers
 
 CONSOLE_FORMAT = "%(asctime)s %(levelname)s %(name)s%(device)s: %(message)s"
 JOURNAL_FORMAT = "%(levelname)s %(name)s%(device)s: %(message)s"
@@ -50,7 +57,7 @@ class OneLineFormatter(logging.Formatter):
 
     def format(self, record: logging.LogRecord) -> str:
         record.device = f" [{self.device}]" if self.device else ""
-        text = super().format(record)
+        text = mask_numbers(super().format(record))
         text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\n", "\\n")
         if self.journal:
             level = max((lv for lv in _PRIORITY if lv <= record.levelno), default=logging.DEBUG)

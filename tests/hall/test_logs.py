@@ -15,6 +15,7 @@ import pytest
 
 from hall.net.sockets import free_hub_port
 from tests.clirun import ROOT
+from tests.hubs import HubProcess
 
 STAMPED = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3} (DEBUG|INFO|WARNING|ERROR|CRITICAL) ")
 
@@ -132,3 +133,64 @@ def test_the_offscreen_size_hint_notice_is_not_a_warning(caplog: pytest.LogCaptu
         (logging.DEBUG, "This plugin does not support propagateSizeHints()"),
         (logging.WARNING, "a Qt warning"),
     ]
+
+
+def test_no_id_number_reaches_a_log_line() -> None:
+    # whatever a line quotes (a card read, a hub's reply, a traceback's locals), an ID
+    # number's shape is masked on its way out, on the console and to the journal alike
+    import io
+
+    from hall.cli.logs import OneLineFormatter
+    from hall.core.idnumber import make_id_number
+
+    idn = make_id_number("11010519491231002")
+    for journal in (False, True):
+        out = io.StringIO()
+        handler = logging.StreamHandler(out)
+        handler.setFormatter(OneLineFormatter(journal=journal, device="kiosk-1"))
+        log = logging.getLogger(f"test.idnumber.{journal}")
+        log.propagate = False
+        log.setLevel(logging.INFO)
+        log.addHandler(handler)
+        try:
+            log.warning("unknown queue %r", idn)
+            log.info("read %s and %s", idn.lower(), "A001 20261207-A001 1796541497225")
+            try:
+                raise ValueError(f"no such queue: {idn}")
+            except ValueError:
+                log.exception("issue failed")
+        finally:
+            log.removeHandler(handler)
+        text = out.getvalue()
+        assert idn[:-1] not in text, text
+        assert text.upper().count("1101**********002X") == 3, text
+        assert "A001 20261207-A001 1796541497225" in text  # ticket numbers, ids, epochs stay
+        assert len(text.splitlines()) == 3
+
+
+def test_a_display_run_by_systemd_writes_journal_lines_naming_its_device(
+    hub_proc: HubProcess, tmp_path: Path
+) -> None:
+    # a real app (offscreen), its stderr the "journal stream" systemd would have given it
+    err = tmp_path / "display.log"
+    err.touch()
+    st = err.stat()
+    env = {**os.environ, "JOURNAL_STREAM": f"{st.st_dev}:{st.st_ino}",
+           "QT_QPA_PLATFORM": "offscreen"}  # fmt: skip
+    with err.open("w") as f:
+        app = subprocess.Popen(
+            [sys.executable, "-m", "hall", "display", "--device", "display-2F", "--floor", "2F",
+             "--endpoint", hub_proc.endpoint, "--voice", "sim://voice", "--fullscreen"],
+            stderr=f, env=env, cwd=ROOT,
+        )  # fmt: skip
+    try:
+        end = time.monotonic() + 60
+        while "display-2F snapshot ok" not in hub_proc.log.read_text("utf-8", "replace"):
+            assert app.poll() is None and time.monotonic() < end, err.read_text("utf-8")
+            time.sleep(0.1)
+    finally:
+        app.terminate()  # as `systemctl stop` does
+        app.wait(30)
+    lines = err.read_text("utf-8").splitlines()
+    assert "<6>INFO ui [display-2F]: signal 15: closing" in lines, lines
+    assert all(re.match(r"<[2-7]>[A-Z]+ [\w.]+ \[display-2F\]: ", line) for line in lines), lines
