@@ -4,8 +4,8 @@
 API: one step, inside one read transaction, so the copy is the database as it stood at one
 commit — every command acknowledged before the backup began is in it, and a command
 half-written is not. WAL readers never block the hub's writer (nor it them). The copy is
-switched to a single self-contained file (journal_mode DELETE), integrity-checked, synced,
-and only then renamed over the target: a crash or a full disk leaves the last good backup
+switched to a single self-contained file (journal_mode DELETE), given the database's
+permissions, integrity-checked, synced, and only then renamed over the target: a crash or a full disk leaves the last good backup
 as it was.
 
 `restore` puts a backup in place of the database while no hub serves it: it takes the
@@ -136,6 +136,7 @@ def backup(db: Path, to: Path) -> Checked:
             checked = check(dst, tmp)
         finally:
             dst.close()
+        os.chmod(tmp, db.stat().st_mode & 0o666)  # no more readable than the database
         _fsync_file(tmp)
         os.replace(tmp, to)
         _fsync_dir(to.parent)

@@ -270,6 +270,12 @@ def test_the_guide_installs_a_hub_that_serves_backs_up_and_restores(machine: Mac
     assert "Watchdog timeout" in machine.run("journalctl -u yichuang-hub --no-pager")
     machine.run("rm -r /etc/systemd/system/yichuang-hub.service.d && systemctl daemon-reload")
 
+    # Backups by hand, as root, as the guide shows: the copies as private as the database
+    machine.run(doc_block("Backups and restore"))
+    by_hand = machine.root / "var/lib/yichuang-backups/now.db"
+    assert by_hand.stat().st_mode & 0o777 == 0o640
+    assert len(list(by_hand.parent.glob("hall-*.db"))) == 2
+
     # Restore, as the guide says (as root, the hub stopped), then the hub serves it.
     restore = doc_block("Backups and restore", 1)
     restore = re.sub(r"--from \S+", f"--from /var/lib/yichuang-backups/{backups[0].name}",

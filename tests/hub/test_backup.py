@@ -236,3 +236,18 @@ def test_restore_as_root_keeps_the_hub_users_ownership(tmp_path: Path) -> None:
     restore(b, spare / "hall.db")
     for made in (spare / "hall.db", spare / "hall.db.lock"):
         assert (made.stat().st_uid, made.stat().st_gid) == (4321, 4321), made
+
+
+def test_a_backup_is_no_more_readable_than_the_database(tmp_path: Path) -> None:
+    # the hub's database is 0640 (its unit's UMask=0027); a backup made by hand as root,
+    # umask 022, must not be readable by every user of the machine
+    db = _hall_db(tmp_path / "hall.db", 1)
+    db.chmod(0o640)
+    old = os.umask(0o022)
+    try:
+        made = backup(db, tmp_path / "b.db").path
+    finally:
+        os.umask(old)
+    assert made.stat().st_mode & 0o777 == 0o640
+    db.chmod(0o600)
+    assert backup(db, made).path.stat().st_mode & 0o777 == 0o600
