@@ -15,7 +15,7 @@ UV_VERSION=0.13.9
 
 APT_PACKAGES=(
   python3 python3-venv python3-dev gcc make git
-  systemd systemd-container cage xwayland  # tests/deploy: the units, booted and run
+  systemd systemd-container udev cage xwayland  # tests/deploy: units booted, rules read
   socat pcscd vsmartcard-vpcd libpcsclite-dev libpcsclite1 pcsc-tools swig
   espeak-ng sox fonts-wqy-microhei
   chromium
