@@ -39,6 +39,8 @@ def _why_not() -> str | None:
         return "booting a container needs root"
     if shutil.which("systemd-nspawn") is None:
         return "no systemd-nspawn (Debian's systemd-container; dev.sh installs it)"
+    if not Path("/usr/bin/python3").exists():
+        return "no Debian python3 for the container's venv"
     debian = subprocess.run(["/usr/bin/python3", "-c", "import sys; print(sys.version_info[:2])"],
                             capture_output=True, text=True, check=False)  # fmt: skip
     if debian.stdout.strip() != str(sys.version_info[:2]):
