@@ -5,8 +5,8 @@ API: one step, inside one read transaction, so the copy is the database as it st
 commit — every command acknowledged before the backup began is in it, and a command
 half-written is not. WAL readers never block the hub's writer (nor it them). The copy is
 switched to a single self-contained file (journal_mode DELETE), given the database's
-permissions, integrity-checked, synced, and only then renamed over the target: a crash or a full disk leaves the last good backup
-as it was.
+permissions, integrity-checked, synced, and only then renamed over the target: a crash or
+a full disk leaves the last good backup as it was.
 
 `restore` puts a backup in place of the database while no hub serves it: it takes the
 hub's own lock (DB.lock, `hall.server.dblock.DatabaseLock`) for the whole time, so a hub
