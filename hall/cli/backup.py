@@ -30,6 +30,14 @@ def add_restore_arguments(p: argparse.ArgumentParser) -> None:
                    help="the hall database to replace; no hub may be serving it")  # fmt: skip
 
 
+def _failed(text: str) -> None:
+    """The one sentence of a failure on stderr; to the journal (a timer's run) at priority
+    err, so that `journalctl -p warning` shows it."""
+    from hall.cli.logs import to_journal
+
+    print(("<3>" if to_journal(sys.stderr) else "") + text, file=sys.stderr)
+
+
 def run(args: argparse.Namespace) -> int:
     from hall.server.backup import BackupError, backup, prune, target_file
 
@@ -40,7 +48,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         done = backup(args.db, to)
     except BackupError as e:
-        print(f"hall backup: {e}", file=sys.stderr)
+        _failed(f"hall backup: {e}")
         return 1
     print(f"备份完成 backed up {args.db} to {to}: {done.describe()}, integrity ok")
     if args.keep is not None:
@@ -55,7 +63,7 @@ def run_restore(args: argparse.Namespace) -> int:
     try:
         checked, kept = restore(args.source, args.db)
     except BackupError as e:
-        print(f"hall restore: {e}", file=sys.stderr)
+        _failed(f"hall restore: {e}")
         return 1
     print(f"恢复完成 restored {args.db} from {args.source}: {checked.describe()}")
     if kept is not None:

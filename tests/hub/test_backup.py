@@ -251,3 +251,29 @@ def test_a_backup_is_no_more_readable_than_the_database(tmp_path: Path) -> None:
     assert made.stat().st_mode & 0o777 == 0o640
     db.chmod(0o600)
     assert backup(db, made).path.stat().st_mode & 0o777 == 0o600
+
+
+def test_a_failed_backup_is_an_error_in_the_journal(tmp_path: Path) -> None:
+    # run by the timer, the sentence goes to the journal: at priority err, so that
+    # `journalctl -p warning` shows a backup that failed
+    import subprocess
+    import sys
+
+    from tests.clirun import ROOT
+
+    err = tmp_path / "stderr"
+    err.touch()
+    st = err.stat()
+    env = {**os.environ, "JOURNAL_STREAM": f"{st.st_dev}:{st.st_ino}"}
+    with err.open("w") as f:
+        done = subprocess.run(
+            [sys.executable, "-m", "hall", "backup", "--db", str(tmp_path / "none.db"),
+             "--to", str(tmp_path / "b.db")],
+            stderr=f, env=env, cwd=ROOT, check=False,
+        )  # fmt: skip
+    assert done.returncode == 1
+    assert err.read_text("utf-8").splitlines() == [
+        f"<3>hall backup: {tmp_path / 'none.db'}: no such file"
+    ]
+    run = hall("backup", "--db", str(tmp_path / "none.db"), "--to", str(tmp_path / "b.db"))
+    assert the_message(run) == f"hall backup: {tmp_path / 'none.db'}: no such file"  # console
