@@ -4,7 +4,8 @@
 #   ./dev.sh test    install everything, then lint, type-check and run the test suite
 #   ./dev.sh setup   only install (Debian packages, .venv from requirements.lock, the project)
 #   ./dev.sh lock    regenerate requirements.lock after a change to setup.cfg's dependencies
-#   ./dev.sh wheel   build the release into dist/: the wheel and the requirements.lock to install it with
+#   ./dev.sh wheel   build the release into dist/: the wheel, the requirements.lock to install it
+#                    with, and deploy/ (systemd units, udev rules, the deployment guide)
 set -euo pipefail
 cd "$(dirname "$0")"
 ROOT=$PWD
@@ -89,7 +90,9 @@ release() {
   "$VENV/bin/pip" wheel -q --no-deps --no-build-isolation . -w "$out"
   rm -rf build
   cp "$LOCK" "$out/requirements.lock"
-  echo "== $out: $(cd "$out" && echo yichuang-*.whl) requirements.lock"
+  # the service files and their guide: a hall's IT person installs from these, not a clone
+  rm -rf "$out/deploy" && cp -r deploy "$out/deploy" && cp docs/deploy.md "$out/deploy/"
+  echo "== $out: $(cd "$out" && echo yichuang-*.whl) requirements.lock deploy/"
 }
 
 lint() {
