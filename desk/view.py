@@ -239,9 +239,8 @@ class QueuesPage(QWidget):
 
     def refresh(self) -> None:
         rows = self.model.queue_picture()
-        en = current_language() == "en"
-        _fill(self.table, [[punct(f"{r.name_en if en else r.name}（{r.id}）"), str(r.waiting),
-                            (r.estimate_en if en else r.estimate) or "—", str(r.windows)]
+        _fill(self.table, [[punct(f"{text_of(r, 'name')}（{r.id}）"), str(r.waiting),
+                            text_of(r, "estimate") or "—", str(r.windows)]
                            for r in rows])  # fmt: skip
         for i, r in enumerate(rows):
             if r.waiting and not r.windows:

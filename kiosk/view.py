@@ -162,7 +162,7 @@ class KioskWindow(QWidget):
         m = self.model
         layout = m.layout
         self.title.setText(text_of(layout, "name") or tr("取号机"))
-        self.lang.setText("中文" if i18n.current_language() == "en" else "English")
+        self.lang.setText(i18n.LANGUAGE_NAMES[i18n.other_language()])
         self.large.setText(tr("标准字体") if m.large_text else tr("大字"))
         self.speak.setText(tr("语音提示：开") if self.voice.on else tr("语音提示：关"))
         self.fonts.set_zoom(LARGE_ZOOM if m.large_text else 1.0)
@@ -184,7 +184,7 @@ class KioskWindow(QWidget):
 
     def switch_language(self) -> None:
         """中文 ⇄ English, for the whole app."""
-        i18n.set_language("zh" if i18n.current_language() == "en" else "en")
+        i18n.set_language(i18n.other_language())
         self.model.touch()
         self.refresh()
 

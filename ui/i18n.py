@@ -31,6 +31,8 @@ from typing import Any
 from PyQt6.QtCore import QCoreApplication, QTranslator
 
 LANGUAGES = ("zh", "en")
+#: each language's name in itself, for a button that switches to it
+LANGUAGE_NAMES = {"zh": "中文", "en": "English"}
 _DIR = files("ui") / "translations"  # package data: found where the package is installed
 
 
@@ -128,6 +130,11 @@ def current_language() -> str:
     return _installed.lang if _installed is not None else "zh"
 
 
+def other_language(lang: str | None = None) -> str:
+    """The language a 中文 ⇄ English switch goes to from `lang` (the current one when None)."""
+    return "zh" if (lang or current_language()) == "en" else "en"
+
+
 def tr(text: str) -> str:
     """Translate a Chinese source string in the current language (for non-QObject code),
     in the context of the calling app (the caller's top package: "counter", "kiosk" …)."""
@@ -153,12 +160,13 @@ def text_of(record: Mapping[str, Any] | object, field: str, lang: str | None = N
 
 
 _PUNCT_EN = str.maketrans({"（": " (", "）": ")", "：": ": ", "，": ", ", "；": "; ",
-                           "、": ", ", "。": ". ", "！": "! ", "？": "? "})  # fmt: skip
+                           "、": ", ", "。": ". ", "！": "! ", "？": "? ",
+                           "【": "[", "】": "] "})  # fmt: skip
 
 
 def punct(text: str, lang: str | None = None) -> str:
     """`text` with Chinese punctuation in `lang` (the current language when None): in
-    English, （）：，；、。 become ASCII with spaces (a text put together from translated
+    English, （）：，；、。【】 become ASCII with spaces (a text put together from translated
     parts around Chinese punctuation); in Chinese, unchanged."""
     if (lang or current_language()) != "en":
         return text

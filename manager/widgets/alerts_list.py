@@ -7,7 +7,7 @@ from PyQt6.QtWidgets import QLabel, QListWidget, QListWidgetItem, QVBoxLayout, Q
 
 from manager.model import ConsoleModel
 from ui import theme
-from ui.i18n import current_language, punct, tr
+from ui.i18n import punct, text_of, tr
 
 # Words, not emoji: the hall's CJK font has no emoji glyphs (they showed as boxes).
 TAGS = {
@@ -48,7 +48,7 @@ class AlertsList(QWidget):
         self.list.clear()
         for a in alerts:
             tag = tr(TAGS.get(a.kind, "提醒"))
-            shown = f"【{tag}】{a.text}" if current_language() == "zh" else f"[{tag}] {a.text_en}"
+            shown = punct(f"【{tag}】{text_of(a, 'text')}")
             item = QListWidgetItem(shown)
             item.setData(256, a.key)
             if a.severe:

@@ -17,7 +17,7 @@ from hall.core.model import RATING_LABELS, RatingLevel
 from manager.figures import Figures
 from manager.model import ConsoleModel
 from ui import theme
-from ui.i18n import current_language, punct, tr
+from ui.i18n import pick, punct, tr
 
 
 def _table(headers: list[str]) -> QTableWidget:
@@ -90,6 +90,6 @@ class FiguresTab(QWidget):
                               punct(f"{f.ratings[lv]}（{100 * f.ratings[lv] / total:.0f}%）") if total else "0"]
                              for lv in range(5, 0, -1)])  # fmt: skip
         self.notes.setText(
-            " ".join(f.notes_en if current_language() == "en" else f.notes)
+            pick(" ".join(f.notes), " ".join(f.notes_en))
             or tr("数据完整：控制台自开门起连续在线。")
         )

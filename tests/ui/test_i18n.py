@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
+from pathlib import Path
 
 from PyQt6.QtCore import QCoreApplication
 from PyQt6.QtWidgets import QApplication
@@ -100,3 +102,30 @@ def test_pick_and_text_of_follow_the_current_language(qapp: QApplication) -> Non
         assert i18n.text_of(floor, "name", "zh") == "一楼"  # an explicit language wins
     finally:
         i18n.set_language("zh")
+
+
+# A choice between Chinese and English written out by hand: `lang == "en"`,
+# `current_language() != "zh"`, `if english` … (ui.i18n itself is where they belong).
+_HAND_CHOICE = re.compile(
+    r"""current_language\(\)\s*[!=]=|\b(lang|language)\s*[!=]=\s*["']|\bif\s+(en|english)\b"""
+)
+APPS = ("ui", "kiosk", "counter", "display", "rating", "manager", "desk", "demo")
+
+
+def test_the_apps_choose_chinese_or_english_only_through_i18n() -> None:
+    root = Path(__file__).resolve().parents[2]
+    found = [
+        f"{path.relative_to(root)}:{n}: {line.strip()}"
+        for app in APPS
+        for path in sorted((root / app).rglob("*.py"))
+        if path != root / "ui" / "i18n.py"
+        for n, line in enumerate(path.read_text("utf-8").splitlines(), 1)
+        if _HAND_CHOICE.search(line)
+    ]
+    assert not found, "\n".join(found)
+
+
+def test_the_other_language_and_bracketed_tags_follow_the_language() -> None:
+    assert i18n.other_language("zh") == "en" and i18n.other_language("en") == "zh"
+    assert i18n.punct("【超时】A001", "en") == "[超时] A001"
+    assert i18n.punct("【超时】A001", "zh") == "【超时】A001"
