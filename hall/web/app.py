@@ -21,11 +21,11 @@ import logging
 import re
 import time
 from collections import OrderedDict, deque
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import date, datetime, timedelta
 from datetime import time as day_time
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import parse_qs, urlencode
 
 from starlette.applications import Starlette
@@ -39,7 +39,7 @@ from starlette.responses import (
 )
 from starlette.routing import Route
 
-from hall.client import HubUnavailable
+from hall.client import HubClient, HubUnavailable
 from hall.core import errors as E
 from hall.core import events as EV
 from hall.core.idnumber import InvalidIdNumber, validate
@@ -48,6 +48,7 @@ from hall.web.link import Change, HubLink
 from hall.wire import protocol as P
 
 log = logging.getLogger("hall.web")
+T = TypeVar("T")
 
 TOKEN = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 CHUNK = P.MAX_TOKENS  # tokens per ticket_status request (the protocol's limit)
@@ -188,7 +189,7 @@ class Gateway:
             tokens = list(self.watchers)
             for i in range(0, len(tokens), CHUNK):
                 try:
-                    res = await self._ask("ticket_status", tokens[i : i + CHUNK])
+                    res = await self._ask(HubClient.ticket_status, tokens[i : i + CHUNK])
                 except HubUnavailable:
                     return  # the link says when it is back
                 except E.HallError:  # rate_limited: the hub is busy with us; again shortly
@@ -210,7 +211,8 @@ class Gateway:
         while len(self.last) > REMEMBERED:
             self.last.popitem(last=False)
 
-    async def _ask(self, method: str, *args: Any, **kw: Any) -> Any:
+    async def _ask(self, method: Callable[..., T], *args: Any, **kw: Any) -> T:
+        """The value of HubClient `method` run on the link's sender thread."""
         return await asyncio.wrap_future(self.link.call(method, *args, **kw))
 
     async def status(self, token: str) -> tuple[dict[str, Any] | None, bool]:
@@ -237,7 +239,7 @@ class Gateway:
             tokens = list(self._lookups)[:CHUNK]
             waiting = {t: self._lookups.pop(t) for t in tokens}
             try:
-                res = await self._ask("ticket_status", tokens)
+                res = await self._ask(HubClient.ticket_status, tokens)
             except Exception as e:  # each lookup gets it
                 for fs in waiting.values():
                     for f in fs:
@@ -380,7 +382,7 @@ class Gateway:
         if not self.link.online:
             return 503, {"error": "hub_unavailable"}
         try:
-            value = await self._ask("rate_by_token", token, level, reasons=reasons)
+            value = await self._ask(HubClient.rate_by_token, token, level, reasons=reasons)
         except HubUnavailable:
             return 503, {"error": "hub_unavailable"}
         except E.HallError as err:
@@ -446,7 +448,7 @@ class Gateway:
         if not self.link.online:
             return 503, {"error": "hub_unavailable"}
         try:
-            value = await self._ask("booking_slots", queue, d)
+            value = await self._ask(HubClient.booking_slots, queue, d)
         except HubUnavailable:
             return 503, {"error": "hub_unavailable"}
         except E.HallError as err:
@@ -486,7 +488,9 @@ class Gateway:
         if not self.link.online:
             return 503, {"error": "hub_unavailable"}
         try:
-            value = await self._ask("book_online", P.Card(id_number=idn, name=name), queue, when)
+            value = await self._ask(
+                HubClient.book_online, P.Card(id_number=idn, name=name), queue, when
+            )
         except HubUnavailable:
             return 503, {"error": "hub_unavailable"}
         except E.HallError as err:
@@ -509,7 +513,7 @@ class Gateway:
         if not self.link.online:
             return JSONResponse({"error": "hub_unavailable"}, status_code=503)
         try:
-            value = await self._ask("cancel_booking", code)
+            value = await self._ask(HubClient.cancel_booking, code)
         except HubUnavailable:
             return JSONResponse({"error": "hub_unavailable"}, status_code=503)
         except E.HallError as err:

@@ -18,7 +18,7 @@ from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import zmq
 
@@ -30,6 +30,10 @@ from hall.wire import protocol as P
 from hall.wire.follower import StateFollower
 
 log = logging.getLogger("hall.web")
+
+T = TypeVar("T")
+#: a request for the sender thread: its future, the HubClient method, its arguments
+_Job = tuple[Future[Any], Callable[..., Any], tuple[Any, ...], dict[str, Any]]
 
 
 @dataclass
@@ -66,7 +70,7 @@ class HubLink:
         self.queues: list[dict[str, Any]] = []  # per queue: waiting, estimate … (heartbeats)
         self.at = ""  # the hall's time of the last thing heard
         self.online = False
-        self._jobs: queue.Queue[tuple[Future[Any], str, tuple[Any, ...], dict[str, Any]] | None]
+        self._jobs: queue.Queue[_Job | None]
         self._jobs = queue.Queue()
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
@@ -98,10 +102,11 @@ class HubLink:
 
     # ------------------------------------------------------------ requests
 
-    def call(self, method: str, *args: Any, **kw: Any) -> Future[Any]:
-        """Run HubClient.`method` on the sender thread; the future holds its reply value or
-        its exception (a HallError for a refusal, HubUnavailable when the hub is away)."""
-        f: Future[Any] = Future()
+    def call(self, method: Callable[..., T], *args: Any, **kw: Any) -> Future[T]:
+        """Run `method`, a HubClient method (``HubClient.ticket_status``), on the sender
+        thread's client; the future holds its reply value or its exception (a HallError for
+        a refusal, HubUnavailable when the hub is away)."""
+        f: Future[T] = Future()
         self._jobs.put((f, method, args, kw))
         return f
 
@@ -120,7 +125,7 @@ class HubLink:
                 if not f.set_running_or_notify_cancel():
                     continue
                 try:
-                    f.set_result(getattr(c, method)(*args, **kw))
+                    f.set_result(method(c, *args, **kw))
                 except BaseException as e:  # the caller's to judge
                     f.set_exception(e)
 
