@@ -30,7 +30,7 @@ from PyQt6.QtCore import QObject, pyqtSignal
 
 from drivers.base import DriverError
 from drivers.voice.phrases import Call
-from hall.core.events import TicketRecalled
+from hall.core.events import CALLS, Event, TicketRecalled
 from ui.i18n import text_of
 from ui.model import HallModel
 
@@ -63,22 +63,25 @@ class BoardCall:
     floor: str = ""
 
 
-def call_identity(ev: dict[str, Any]) -> tuple[str, str, int, str]:
-    """An event's identity that survives hub restarts: no epoch, no sequence number."""
-    t = ev.get("ticket") or {}
+def call_identity(ev: Event) -> tuple[str, str, int, str]:
+    """A call's identity that survives hub restarts: no epoch, no sequence number."""
+    data = ev.data
+    if not isinstance(data, CALLS):
+        raise TypeError(f"{ev.type} is no call")
     return (
-        str(t.get("id", "")),
-        str(ev.get("type", "")),
-        int(ev.get("recalls", 0)),
-        str(ev.get("at", "")),
+        str(data.ticket.get("id", "")),
+        ev.type,
+        data.recalls if isinstance(data, TicketRecalled) else 0,
+        ev.at.isoformat(),
     )
 
 
-def belongs(floor: str, ev: dict[str, Any]) -> bool:
+def belongs(floor: str, ev: Event) -> bool:
     """Does this call show on `floor`'s board? (window's floor or the queue's waiting floor)."""
     if floor == ALL_FLOORS:
         return True
-    return floor in (ev.get("floor"), ev.get("queue_floor"))
+    data = ev.data
+    return isinstance(data, CALLS) and floor in (data.floor, data.queue_floor)
 
 
 class BoardModel(QObject):
@@ -132,18 +135,19 @@ class BoardModel(QObject):
             self._seen.discard(self._seen_order.popleft())
         return True
 
-    def _on_called(self, ev: dict[str, Any]) -> None:
-        if not belongs(self.floor, ev):
+    def _on_called(self, ev: Event) -> None:
+        """A live call or recall (`HallModel.called`): shown and said once."""
+        data = ev.data
+        if not isinstance(data, CALLS) or not belongs(self.floor, ev):
             return
         if not self._remember(call_identity(ev)):
             log.info("call %s seen before: not shown or said again", call_identity(ev))
             return
-        t = ev["ticket"]
-        recall = ev.get("type") == TicketRecalled.TYPE
-        wfloor, qfloor = ev.get("floor"), ev.get("queue_floor")
+        t = data.ticket
+        wfloor, qfloor = data.floor, data.queue_floor
         elsewhere = str(wfloor) if wfloor and qfloor and wfloor != qfloor else ""
-        call = BoardCall(str(t["id"]), str(t["number"]), int(ev["window"]), str(t["queue"]),
-                         recall, str(ev.get("at", "")), elsewhere)  # fmt: skip
+        call = BoardCall(str(t["id"]), str(t["number"]), int(data.window), str(t["queue"]),
+                         isinstance(data, TicketRecalled), ev.at.isoformat(), elsewhere)  # fmt: skip
         # A recall moves the ticket's line to the top instead of adding a second one.
         for old in list(self.calls):
             if old.ticket_id == call.ticket_id and old.window == call.window:

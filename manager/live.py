@@ -12,8 +12,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+import msgspec
+
 from hall.core import events as EV
-from manager.clock import parse_at
 
 
 @dataclass
@@ -58,35 +59,39 @@ class LiveLog:
             else:
                 self.paused_since.pop(n, None)
 
-    def feed(self, type_: str, at_text: str, data: dict[str, Any]) -> None:
-        """One followed event: its type (hall.core.events), time and data as plain data (read
-        with care: a proposal or a health report the console cannot read is left out)."""
-        at = parse_at(at_text)
-        if at is None:
-            return
-        t = data.get("ticket")
+    def feed(self, ev: EV.Event) -> None:
+        """One followed event, matched on its type (a proposal or a health report the console
+        cannot read is left out)."""
+        at, data = ev.at, ev.data
+        if isinstance(data, EV.TICKET_EVENTS):
+            self._ticket_moved(data, data.ticket, at)
+        match data:
+            case EV.WindowChanged(window=w):
+                self._window_changed(w, at)
+            case EV.ClerkSignedIn(staff_no=staff_no, name=name):
+                self.clerk_names[str(staff_no)] = str(name)
+            case EV.RatingGiven():
+                self.ratings.append({**msgspec.structs.asdict(data), "at": at})
+            case EV.WindowProfileChanged():
+                self.changes.append({**msgspec.structs.asdict(data), "at": at})
+            case EV.DeviceHealth(device=device) if device:
+                self.health[str(device)] = {**msgspec.structs.asdict(data), "at": at}
+            case EV.AdvisorProposal():
+                self._proposal(data, at)
+
+    def _ticket_moved(self, data: EV.EventData, t: dict[str, Any], at: datetime) -> None:
         tid = t.get("id") if isinstance(t, dict) else None
-        if tid and type_ == EV.TicketCalled.TYPE:
-            self.called_at.setdefault(tid, at)
-            self.started_at.pop(tid, None)
-        elif tid and type_ == EV.TicketStarted.TYPE:
-            self.started_at[tid] = at
-        elif tid and type_ == EV.TicketFinished.TYPE and data.get("clerk"):
-            self.clerk_of[tid] = str(data["clerk"])
-        if isinstance(t, dict) and t.get("window") is not None and type_ in EV.TICKET_TYPES:
+        if tid:
+            match data:
+                case EV.TicketCalled():
+                    self.called_at.setdefault(tid, at)
+                    self.started_at.pop(tid, None)
+                case EV.TicketStarted():
+                    self.started_at[tid] = at
+                case EV.TicketFinished(clerk=clerk) if clerk:
+                    self.clerk_of[tid] = str(clerk)
+        if isinstance(t, dict) and t.get("window") is not None:
             self.window_since[int(t["window"])] = at
-        if type_ == EV.WindowChanged.TYPE:
-            self._window_changed(data["window"], at)
-        elif type_ == EV.ClerkSignedIn.TYPE:
-            self.clerk_names[str(data.get("staff_no"))] = str(data.get("name", ""))
-        elif type_ == EV.RatingGiven.TYPE:
-            self.ratings.append({**data, "at": at})
-        elif type_ == EV.WindowProfileChanged.TYPE:
-            self.changes.append({**data, "at": at})
-        elif type_ == EV.DeviceHealth.TYPE and data.get("device"):
-            self.health[str(data["device"])] = {**data, "at": at}
-        elif type_ == EV.AdvisorProposal.TYPE:
-            self._proposal(data, at)
 
     def _window_changed(self, w: dict[str, Any], at: datetime) -> None:
         n = int(w["number"])
@@ -96,16 +101,15 @@ class LiveLog:
         else:
             self.paused_since.pop(n, None)
 
-    def _proposal(self, data: dict[str, Any], at: datetime) -> None:
+    def _proposal(self, data: EV.AdvisorProposal, at: datetime) -> None:
         try:
-            p = Proposal(int(data["window"]), {str(k): float(v) for k, v in data["profile"].items()},
-                         str(data.get("reason", "")), at, str(data.get("id", "")),
-                         reason_en=str(data.get("reason_en", "")))  # fmt: skip
-        except (KeyError, TypeError, ValueError, AttributeError):
+            p = Proposal(int(data.window), {str(k): float(v) for k, v in data.profile.items()},
+                         str(data.reason), at, str(data.id),
+                         reason_en=str(data.reason_en))  # fmt: skip
+        except (TypeError, ValueError, AttributeError):
             return  # a proposal we cannot read is no proposal
-        effect = data.get("effect")
-        if isinstance(effect, dict):
-            for q, pair in effect.items():
+        if isinstance(data.effect, dict):
+            for q, pair in data.effect.items():
                 try:
                     before, after = (float(x) for x in pair)
                 except (TypeError, ValueError):

@@ -12,7 +12,6 @@ import logging
 from datetime import datetime
 from typing import Any
 
-import msgspec
 from PyQt6.QtCore import QObject, pyqtSignal
 
 from hall.core.events import Event
@@ -57,7 +56,7 @@ class ConsoleModel(QObject):
         self.changed.emit()
 
     def _on_event(self, ev: Event) -> None:
-        self.live.feed(ev.type, ev.at.isoformat(), msgspec.structs.asdict(ev.data))
+        self.live.feed(ev)
 
     def refresh(self) -> None:
         """Time passed (a timer, or a test advancing its clock): re-read everything."""

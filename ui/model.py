@@ -12,7 +12,6 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
-import msgspec
 from PyQt6.QtCore import QObject, pyqtSignal
 
 from hall.core import events as EV
@@ -53,7 +52,7 @@ class HallModel(QObject):
 
     layout_ready = pyqtSignal()
     changed = pyqtSignal()  # anything in the board state or the queue figures
-    called = pyqtSignal(dict)  # a live call or recall (never replayed from a snapshot)
+    called = pyqtSignal(object)  # an Event of a live call or recall (never from a snapshot)
     followed = pyqtSignal(object)  # every hall.core.events.Event, for app models that want more
     online_changed = pyqtSignal(bool)
 
@@ -90,8 +89,7 @@ class HallModel(QObject):
         self.now.anchor(ev.at)
         self.followed.emit(ev)
         if isinstance(ev.data, EV.CALLS):
-            self.called.emit({"type": ev.type, "seq": ev.seq, "at": ev.at.isoformat(),
-                              **msgspec.structs.asdict(ev.data)})  # fmt: skip
+            self.called.emit(ev)
         self.changed.emit()
 
     def _on_heartbeat(self, stream: str, data: dict[str, Any]) -> None:

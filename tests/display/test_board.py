@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -13,6 +15,7 @@ from display.app import DisplayApp
 from display.model import BoardModel
 from drivers.voice import Announcer, Call
 from hall.client import HubClient
+from hall.core.events import Event, TicketCalled, TicketRecalled
 from hall.core.layout import Layout
 from hall.server.hub import Hub
 from tests.hubs import start_hub
@@ -238,13 +241,15 @@ def test_the_same_event_is_never_said_twice(qtbot: QtBot, hub: Hub) -> None:
     hall = HallModel(link)
     speaker = FakeSpeaker()
     model = BoardModel(hall, "2F", speaker)
-    ev = {"type": "ticket.called", "seq": 7, "at": "2026-11-26T09:31:00",
-          "ticket": {"id": "20261126-B001", "number": "B001", "queue": "M"},
-          "window": 9, "floor": "2F", "queue_floor": "2F"}  # fmt: skip
+    ticket = {"id": "20261126-B001", "number": "B001", "queue": "M"}
+    called = TicketCalled(ticket=ticket, window=9, floor="2F", queue_floor="2F")
+    ev = Event(datetime(2026, 11, 26, 9, 31), called, seq=7)
     hall.called.emit(ev)
-    hall.called.emit({**ev, "seq": 3})  # after a restart the hub numbers differently
-    hall.called.emit({**ev, "type": "ticket.recalled", "recalls": 1, "at": "2026-11-26T09:32:00"})
-    hall.called.emit({**ev, "floor": "3F", "queue_floor": "3F", "at": "x"})  # not this floor
+    hall.called.emit(dataclasses.replace(ev, seq=3))  # after a restart the hub numbers differently
+    recalled = TicketRecalled(ticket=ticket, window=9, floor="2F", recalls=1, queue_floor="2F")
+    hall.called.emit(Event(datetime(2026, 11, 26, 9, 32), recalled, seq=8))
+    elsewhere = TicketCalled(ticket=ticket, window=9, floor="3F", queue_floor="3F")
+    hall.called.emit(Event(datetime(2026, 11, 26, 9, 33), elsewhere, seq=9))  # not this floor
     assert [(c.ticket, c.window, r) for c, r in speaker.said] == [("B001", 9, False),
                                                                     ("B001", 9, True)]  # fmt: skip
     assert model.announced == 2 and model.current is not None and model.current.recall

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import replace
+from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from PyQt6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from hall.client import HubClient
+from hall.core.events import AdvisorProposal, Event
 from hall.core.layout import AdvisorSettings, Layout
 from hall.server.hub import Hub
 from manager.live import LiveLog
@@ -95,9 +98,11 @@ def test_take_all_applies_every_proposal(qtbot: QtBot, advising_hub: Hub, tmp_pa
 
 def test_an_unreadable_effect_leaves_the_proposal() -> None:
     live = LiveLog()
-    at = "2026-11-26T10:00:00"
-    live.feed("advisor.proposal", at, {"window": 5, "profile": {"M": 1}, "reason": "r",
-                                       "effect": {"M": [12, 4], "G": ["x"], "T": None}})  # fmt: skip
-    live.feed("advisor.proposal", at, {"window": "x", "profile": {"M": 1}})
-    live.feed("advisor.proposal", at, {"window": 6, "profile": {"G": 1}, "effect": "garbage"})
+    at = datetime(2026, 11, 26, 10)
+    # Structs check their fields when decoded, not when made: these stand for a hub's
+    # proposal whose figures the console cannot read.
+    bad_effect: Any = {"M": [12, 4], "G": ["x"], "T": None}
+    live.feed(Event(at, AdvisorProposal(window=5, profile={"M": 1}, reason="r", effect=bad_effect)))
+    live.feed(Event(at, AdvisorProposal(window="x", profile={"M": 1}, reason="")))  # type: ignore[arg-type]
+    live.feed(Event(at, AdvisorProposal(window=6, profile={"G": 1}, reason="", effect="garbage")))  # type: ignore[arg-type]
     assert [(p.window, p.effect) for p in live.proposals] == [(5, {"M": (12.0, 4.0)}), (6, {})]

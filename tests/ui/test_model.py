@@ -5,6 +5,7 @@ from __future__ import annotations
 from pytestqt.qtbot import QtBot
 
 from hall.client import HubClient
+from hall.core.events import Event, TicketCalled, TicketRecalled
 from hall.server.hub import Hub
 from ui.hublink import HubLink
 from ui.model import HallModel
@@ -17,7 +18,7 @@ def test_model_follows_the_hall(qtbot: QtBot, hub: Hub) -> None:
         link.start()
     assert {q["id"] for q in model.queues()} == {"G", "M", "T", "E", "O"}
     assert len(model.windows("2F")) == 17
-    calls: list[dict] = []
+    calls: list[Event] = []
     model.called.connect(calls.append)
     with HubClient(hub.endpoint, device="manager-1") as m:
         m.open_window(9)
@@ -32,8 +33,10 @@ def test_model_follows_the_hall(qtbot: QtBot, hub: Hub) -> None:
         qtbot.waitUntil(lambda: len(calls) == 1, timeout=2000)
         m.recall(9)
         qtbot.waitUntil(lambda: len(calls) == 2, timeout=2000)
-    assert [c["type"] for c in calls] == ["ticket.called", "ticket.recalled"]
-    assert calls[0]["ticket"]["number"] == "B001" and calls[0]["window"] == 9
+    assert [type(c.data) for c in calls] == [TicketCalled, TicketRecalled]
+    first = calls[0].data
+    assert isinstance(first, TicketCalled)
+    assert first.ticket["number"] == "B001" and first.window == 9
     assert model.window_state(9)["current"] == "B001"
     assert model.waiting("M") == 1
     link.stop()
