@@ -154,7 +154,7 @@ class HubClient:
 
     def send_raw(self, body: bytes, req_id: str, *, retries: int | None = None,
                  timeout: float | None = None) -> P.Ok | P.Error:  # fmt: skip
-        """Lazy Pirate (`hall.retry`): send, wait, and on silence send the same bytes again
+        """Lazy Pirate (`hall.wire.retry`): send, wait, and on silence send the same bytes again
         on a fresh connection. The earlier ones stay open until the request ends: a hub
         slower than `timeout`, not gone, answers on the connection the first copy came by."""
         core = self._retry

@@ -8,7 +8,7 @@ loop instead of blocking calls (STYLE.md §5):
   wake-up we drain until ``zmq.EVENTS`` shows no more input, and we drain once
   right after start and after every send.
 - Requests keep their ``req_id`` across retries (Lazy Pirate, decided by the
-  retry core `hall.retry`; this link only does what it says): after `timeout`
+  retry core `hall.wire.retry`; this link only does what it says): after `timeout`
   seconds without an answer a fresh DEALER is opened and every pending request
   resent; after `retries` tries the caller gets an ``offline`` error. The
   replaced DEALER stays open while a request sent on it is pending, at most

@@ -24,7 +24,7 @@ import msgspec
 
 from hall.core.model import BOARD, STAFF
 
-HEARTBEAT = "heartbeat"  # a stream message that is no event (hall.hub._beat)
+HEARTBEAT = "heartbeat"  # a stream message that is no event (hall.server.hub.Hub._beat)
 
 
 class Data(msgspec.Struct, kw_only=True, tag_field="type"):
@@ -34,7 +34,7 @@ class Data(msgspec.Struct, kw_only=True, tag_field="type"):
     TYPE: ClassVar[str]  # the tag, for code that must name an event as text (reports)
 
 
-# Ticket records in events are their public form (hall.model.Ticket.public()), windows
+# Ticket records in events are their public form (hall.core.model.Ticket.public()), windows
 # theirs (Engine.window_public) and follow-up cases FollowUpCase.to_dict(): plain data,
 # equal to what a snapshot holds, so a follower keeps them as they come.
 
@@ -219,7 +219,7 @@ class WindowProfileChanged(Data, tag="window.profile_changed"):
 
 
 class AdvisorProposal(Data, tag="advisor.proposal", kw_only=True):
-    """hall.advisor.Proposal.to_data(): move a window to a new profile, and why."""
+    """hall.core.advisor.Proposal.to_data(): move a window to a new profile, and why."""
 
     STREAM = STAFF
     id: str = ""
@@ -316,7 +316,7 @@ def decode_data(type_: str, raw: bytes | str) -> EventData | None:
 
 
 class _Published(msgspec.Struct):
-    """A stream message as the hub sends it: hall.protocol.Update with the data's bytes."""
+    """A stream message as the hub sends it: hall.wire.protocol.Update with the data's bytes."""
 
     epoch: int
     seq: int
@@ -326,14 +326,14 @@ class _Published(msgspec.Struct):
 
 
 def encode_update(epoch: int, ev: Event) -> bytes:
-    """A saved event as a stream message (decodes as hall.protocol.Update)."""
+    """A saved event as a stream message (decodes as hall.wire.protocol.Update)."""
     return _encoder.encode(
         _Published(epoch, ev.seq, ev.type, ev.at.isoformat(), msgspec.Raw(ev.encoded))
     )
 
 
 def received(type_: str, seq: int, at: str, data: dict[str, Any]) -> Event | None:
-    """The event a stream message carries (hall.protocol.Update's fields); None for a type
+    """The event a stream message carries (hall.wire.protocol.Update's fields); None for a type
     this version does not know (a newer hub's). ValueError if it does not fit its type."""
     cls = TYPES.get(type_)
     if cls is None:

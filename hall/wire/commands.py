@@ -3,7 +3,7 @@ operation it becomes. Pure: no sockets, no disk.
 
 Each question has one place that answers it:
 
-- *May this role send this type at all?* The role's decoder (`hall.protocol.ROLE_REQUESTS`,
+- *May this role send this type at all?* The role's decoder (`hall.wire.protocol.ROLE_REQUESTS`,
   DESIGN.md §5): a display's decoder does not know ``call_next``. `Command.roles` reads it.
 - *What may it act on?* `Command.acts_on` names the target and `REACH` says how far each
   role reaches: a counter acts only on its own window, a rating pad rates only its
