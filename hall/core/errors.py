@@ -219,6 +219,13 @@ StaffNoNotAllowed = _err(
     "A self-service device cannot give a staff number",
     NotAllowed,
 )
+StaffNoLikeIdNumber = _err(
+    "StaffNoLikeIdNumber",
+    "bad_request",  # BadRequest's code on the wire: what was entered is not right
+    "工号或姓名中不能有身份证号码，请输入工号",
+    "A staff number or name cannot hold an ID number; enter the staff number",
+    BadRequest,
+)
 GreenNotAllowed = _err(
     "GreenNotAllowed",
     "not_allowed",  # NotAllowed's code on the wire: a field this device may not send

@@ -81,6 +81,12 @@ def mask_numbers(text: str) -> str:
     return _LONG_NUMBER.sub(lambda m: mask_id(m.group(0)), text)
 
 
+def holds_number(text: str) -> bool:
+    """Whether `text` holds a run of 15–18 digits (an ID number's shape): refused where
+    only a staff number or a name belongs, which is kept in clear."""
+    return _LONG_NUMBER.search(text) is not None
+
+
 def mask_name(name: str) -> str:
     """`张三` -> `张*`, `张小三` -> `张*三`, `欧阳小明` -> `欧**明`."""
     n = name.strip()

@@ -31,6 +31,7 @@ from hall.core.idnumber import (
     birth_date,
     birth_in_number,
     document_type_of,
+    holds_number,
     mask_id,
     mask_name,
     person_hash,
@@ -172,7 +173,7 @@ class Scope:
         is misbuilt or pretends to be the desk."""
         if by and not REACH[self.peer.role].staffed:
             raise E.StaffNoNotAllowed(f"{self.peer.id} signed by={by[:40]!r}")
-        return by
+        return staff_number(by)
 
     def person(self, card: P.Card) -> PersonRef:
         """The card holder as the engine may know them (`person`)."""
@@ -295,8 +296,18 @@ def _pause(engine: Engine, r: P.Pause, at: Scope) -> Outcome:
     return engine.pause(window=at.window, reason=r.reason)
 
 
+def staff_number(*texts: str) -> str:
+    """The first of `texts` (a staff number, then a name), refused if any holds an ID
+    number's shape: they are kept in clear in events and tickets' histories, where an ID
+    number typed into the wrong field must never go. The refusal names no value."""
+    if any(holds_number(t) for t in texts):
+        raise E.StaffNoLikeIdNumber("an ID number's shape where a staff number belongs")
+    return texts[0]
+
+
 def _sign_in(engine: Engine, r: P.SignIn, at: Scope) -> Outcome:
-    return engine.sign_in(window=at.window, post=r.post, staff_no=r.staff_no, name=r.name)
+    staff_no = staff_number(r.staff_no, r.name)
+    return engine.sign_in(window=at.window, post=r.post, staff_no=staff_no, name=r.name)
 
 
 def _sign_out(engine: Engine, r: P.SignOut, at: Scope) -> Outcome:

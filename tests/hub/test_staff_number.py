@@ -5,6 +5,7 @@ real hub."""
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Callable
 from typing import Any
 
@@ -76,3 +77,31 @@ def test_only_a_staff_ticket_may_be_green(hub: Hub) -> None:
         assert hub.engine.tickets[plain["id"]].priority.value == "normal"
         green = desk.issue("G", channel="staff", green=True, reason="轮椅", by="D0101")["ticket"]
         assert hub.engine.tickets[green["id"]].priority.value == "green"
+
+
+IDN = "11010519491231002X"
+
+
+def test_an_id_number_is_never_kept_as_a_staff_number_or_a_name(hub: Hub) -> None:
+    """A staff number and a clerk's name are kept in clear in events and tickets' histories:
+    an ID number typed there is refused with one sentence that does not repeat it, and
+    nothing of it reaches the database (issue 18: staff_no went into events as sent)."""
+    with (
+        HubClient(hub.endpoint, device="counter-5") as counter,
+        HubClient(hub.endpoint, device="desk-1") as desk,
+    ):
+        counter.open_window()
+        for fields in ({"staff_no": IDN, "name": "赵一"}, {"staff_no": f"S{IDN}", "name": "赵一"},
+                       {"staff_no": "S0501", "name": f"赵一{IDN}"}):  # fmt: skip
+            with pytest.raises(E.BadRequest) as e:
+                counter.sign_in(**fields)
+            assert e.value.message == E.StaffNoLikeIdNumber.message_zh
+            assert IDN[:10] not in str(e.value)
+        with pytest.raises(E.BadRequest):
+            desk.issue("G", channel="staff", by=IDN)
+        assert hub.engine.windows[5].clerk is None  # no one signed in
+        counter.sign_in(staff_no="S0501", name="赵一")  # a staff number still is one
+    with sqlite3.connect(hub.db_path) as db:
+        kept = " ".join(str(c) for t in ("events", "tickets", "replies")
+                        for row in db.execute(f"SELECT * FROM {t}") for c in row)  # fmt: skip
+    assert IDN[:10] not in kept and "S0501" in kept
