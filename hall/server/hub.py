@@ -793,6 +793,8 @@ class Hub:
         gone = self.presence.gone(now)
         if gone:
             self._presence(gone, False)
+        if self.engine.health_held():  # a flapping device's latest health, once held
+            self._command(HUB, "health", self.engine.flush_health)
 
     def _presence(self, devices: list[str], online: bool) -> None:
         """Devices came online or went offline: one staff event each, one transaction."""

@@ -138,6 +138,10 @@ class EngineBase:
         self.cases: dict[str, FollowUpCase] = {}
         # Last reported health of each device's parts (not saved: devices report again).
         self.device_health: dict[str, dict[str, dict[str, str]]] = {}
+        # What the last device.health event of each device said, and the events it may
+        # still have told at once at that time (a bucket: see Ratings.HEALTH_HOLD), its role.
+        self._health_told: dict[str, tuple[dict[str, dict[str, str]], float, datetime]] = {}
+        self._health_role: dict[str, str] = {}
         self._waiting: dict[str, dict[PriorityClass, list[Ticket]]] = {q: {} for q in layout.queues}
         self._targeted: dict[int, list[Ticket]] = {}
         self._by_person: dict[str, list[str]] = {}

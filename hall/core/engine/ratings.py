@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import ClassVar
 
 from hall.core import errors as E
@@ -124,7 +124,43 @@ class RatingCommands(EngineBase):
                 raise E.BadRequest(f"{part}: state {state!r} is not ok/degraded/offline/unknown")
             clean[str(part)[:40]] = {"state": state, "reason": str(h.get("reason", ""))[:200],
                                      "code": str(h.get("code", ""))[:40]}  # fmt: skip
-        if self.device_health.get(device) != clean:
-            self.device_health[device] = clean
-            self._emit(now, EV.DeviceHealth(device=device, role=role, parts=clean))
+        self.device_health[device] = clean
+        self._health_role[device] = role
+        self._tell_health(device, now)
         return self._done({"device": device})
+
+    #: a device's health changes are told (a `device.health` event, kept for good) as they
+    #: come, HEALTH_BURST in a row, then one per HEALTH_HOLD: a printer flapping between
+    #: 正常 and 缺纸 wrote an event per report (issue 18: 15,688 flips, 15,688 events). A
+    #: held change is told, in its latest state, by `flush_health` once the hold is over.
+    HEALTH_HOLD: ClassVar[timedelta] = timedelta(seconds=10)
+    HEALTH_BURST: ClassVar[float] = 5.0
+
+    def _health_due(self, device: str, now: datetime) -> float:
+        """0 when the device's health is as last told; else the events it may tell now."""
+        parts = self.device_health[device]
+        told, tokens, at = self._health_told.get(device, (None, self.HEALTH_BURST, now))
+        if told == parts:
+            return 0.0
+        return min(self.HEALTH_BURST, tokens + max(0.0, (now - at) / self.HEALTH_HOLD))
+
+    def _tell_health(self, device: str, now: datetime) -> None:
+        tokens = self._health_due(device, now)
+        if tokens < 1.0:
+            return  # nothing new (a repeated report appends nothing), or held
+        parts = self.device_health[device]
+        self._health_told[device] = (parts, tokens - 1.0, now)
+        self._emit(now, EV.DeviceHealth(device=device, role=self._health_role[device],
+                                        parts=parts))  # fmt: skip
+
+    def health_held(self) -> bool:
+        """Whether a held health change may be told now (`flush_health`)."""
+        now = self.clock()
+        return any(self._health_due(d, now) >= 1.0 for d in self.device_health)
+
+    def flush_health(self) -> Outcome:
+        """Tell the held health changes whose hold is over (the hub asks every second)."""
+        now = self._now()
+        for device in list(self.device_health):
+            self._tell_health(device, now)
+        return self._done({})
