@@ -47,7 +47,9 @@ HUB_NAME = "hub"
 DEVICES_DIR = "devices"
 _LOCK_FILE = ".registry.lock"
 _FORMAT = 1
-_DEVICE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+#: at most 40 characters: a device's request ids (`device:session.n`) must fit the
+#: protocol's 64 bytes (hall.wire.protocol.MAX_REQ_ID)
+_DEVICE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,39}$")
 
 
 class KeysError(Exception):
@@ -254,7 +256,7 @@ def _check_device(
     if not _DEVICE_ID.match(device_id) or device_id == HUB_NAME:
         raise KeysError(
             f"device id {device_id!r}: use letters, digits, '-', '_' or '.' "
-            "(like counter-12), at most 64, and not 'hub'"
+            "(like counter-12), at most 40, and not 'hub'"
         )
     if role not in ROLES:
         raise KeysError(f"unknown role {role!r}: one of {', '.join(ROLES)}")

@@ -57,7 +57,9 @@ MAX_REQ_ID = 64
 MAX_WORD = 64
 MAX_TEXT = 500
 MAX_REASONS = 20
-ReqId = Annotated[str, msgspec.Meta(max_length=MAX_REQ_ID)]
+#: printable ASCII only, so that 64 characters are 64 bytes (a device id is at most 40:
+#: `hall.net.keys`; HubClient's ids are `device:session.n`)
+ReqId = Annotated[str, msgspec.Meta(max_length=MAX_REQ_ID, pattern=r"^[!-~]+$")]
 Word = Annotated[str, msgspec.Meta(max_length=MAX_WORD)]
 Text = Annotated[str, msgspec.Meta(max_length=MAX_TEXT)]
 #: a ticket's token (its QR: 22 characters) and an online booking's code (8), with room
@@ -292,7 +294,11 @@ class ReportHealth(Request, tag="health"):
     ``{"printer": {"state": "degraded", "reason": "纸将用尽", "code": "paper_low"}}``.
     The hub logs a change on the staff stream so the manager sees it."""
 
-    parts: dict[str, dict[str, str]]
+    #: a few parts, each a state, a reason and a code (bounded like every request's strings)
+    parts: Annotated[
+        dict[Word, Annotated[dict[Word, Text], msgspec.Meta(max_length=8)]],
+        msgspec.Meta(max_length=MAX_REASONS),
+    ]
 
 
 class Lookup(Request, tag="lookup"):
@@ -444,7 +450,8 @@ def peek(raw: bytes) -> tuple[str, str]:
         env = _envelope.decode(raw)
     except Exception:  # any garbage at all: decode_request names it
         return "?", ""
-    req_id = env.req_id if len(env.req_id) <= MAX_REQ_ID else ""  # echoed in the error reply
+    fits = len(env.req_id.encode()) <= MAX_REQ_ID
+    req_id = env.req_id if fits else ""  # echoed in the error reply
     return (env.type if env.type in ALL_TYPES else "?"), req_id
 
 

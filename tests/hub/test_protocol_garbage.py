@@ -158,3 +158,30 @@ def test_a_long_note_is_refused_and_a_long_req_id_is_not_echoed() -> None:
         P.decode_request(json.dumps(note, ensure_ascii=False).encode(), "counter")
     long_id = json.dumps({"type": "ping", "req_id": "kiosk-1:" + "1" * 100}).encode()
     assert P.peek(long_id) == ("ping", "")
+
+
+def test_a_req_id_is_at_most_64_bytes_not_characters() -> None:
+    """64 characters of Chinese are 192 bytes: a req_id is printable ASCII (issue 18)."""
+    wide = {"type": "ping", "req_id": "kiosk-1:" + "字" * 30}
+    with pytest.raises(P.RemoteProtocolError) as e:
+        P.decode_request(json.dumps(wide, ensure_ascii=False).encode(), "kiosk")
+    assert e.value.code == "invalid"
+    assert P.peek(json.dumps(wide, ensure_ascii=False).encode()) == ("ping", "")  # not echoed
+    ok = {"type": "ping", "req_id": "kiosk-1:" + "9" * (P.MAX_REQ_ID - 8)}
+    assert P.decode_request(json.dumps(ok).encode(), "kiosk").req_id == ok["req_id"]
+
+
+@pytest.mark.parametrize(
+    "parts",
+    [
+        {f"part{i}": {"state": "ok"} for i in range(P.MAX_REASONS + 1)},  # too many parts
+        {"p" * (P.MAX_WORD + 1): {"state": "ok"}},  # a part's name too long
+        {"printer": {"state": "ok", "reason": "x" * (P.MAX_TEXT + 1)}},  # a reason too long
+        {"printer": {f"k{i}": "v" for i in range(9)}},  # too many fields
+    ],
+)
+def test_a_health_report_is_bounded(parts: dict[str, dict[str, str]]) -> None:
+    msg = {"type": "health", "req_id": "kiosk-1:1", "parts": parts}
+    with pytest.raises(P.RemoteProtocolError) as e:
+        P.decode_request(json.dumps(msg).encode(), "kiosk")
+    assert e.value.code == "invalid"

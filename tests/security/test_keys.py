@@ -6,6 +6,7 @@ import json
 import os
 import stat
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -23,6 +24,8 @@ from hall.net.keys import (
     load_hall_secret,
     set_enabled,
 )
+from hall.wire import protocol as P
+from hall.wire.retry import Retry, session_part
 
 
 def _mode(p: Path) -> int:
@@ -434,3 +437,17 @@ def test_listing_into_a_closed_pipe_is_quiet(keys_dir: Path) -> None:
     run = run_into_a_closed_pipe("keys", "list", str(keys_dir))
     assert run.stderr == "", run.stderr
     assert run.returncode == 141
+
+
+def test_a_device_id_leaves_room_for_its_request_ids(keys_dir: Path) -> None:
+    """A request id (`device:session.n`) is at most 64 bytes (issue 18): the registry takes
+    no device id so long that its requests would all be refused."""
+    longest = "kiosk-" + "9" * 34
+    add_device(keys_dir, longest, "manager")
+    core = Retry(longest, session_part(time.time()))
+    for n in (0, 10**10 - 2):  # the first request of a session, the ten-billionth
+        core._n = n
+        req = P.Ping(req_id=core.next_req_id())
+        assert P.decode_request(P.encode_request(req), "manager").req_id == req.req_id
+    with pytest.raises(KeysError, match="device id"):
+        add_device(keys_dir, longest + "9", "manager")
