@@ -462,16 +462,21 @@ class Hub:
         kind, req_id = P.peek(raw)
         r = Request(envelope, kind, req_id, time.perf_counter())
         try:
+            if self.security is not None and parts:  # the key's device, for the log if refused
+                r.who = str(parts[-1].get("User-Id") or "")
+                # The key counts, whatever it sends: garbage (a 60 KB req_id) costs the hub
+                # as much as a command, and is limited the same.
+                if r.who and not self.rate_limit.allow(r.who, r.t0):
+                    r.body = error_reply(req_id, E.RateLimited())
+                    return r
             if len(parts) != 1:
                 raise P.RemoteProtocolError(
                     "malformed", f"expected one frame per request, got {len(parts)}"
                 )
             if not P.device_of(req_id):  # garbage: let the decoder name what is wrong
                 P.decode_request(raw, "manager")
-            if self.security is not None:  # the key's device, for the log if refused
-                r.who = str(parts[-1].get("User-Id") or "")
             r.peer = self._identify(parts[-1], req_id)
-            if not self.rate_limit.allow(r.peer.id, r.t0):
+            if self.security is None and not self.rate_limit.allow(r.peer.id, r.t0):
                 r.body = error_reply(req_id, E.RateLimited())
                 return r
             r.req = P.decode_request(raw, r.peer.role)
@@ -501,14 +506,19 @@ class Hub:
             # Pings (a device's "I am here", every second or two each) only when debugging:
             # a hall's 70 devices would write 50 lines a second.
             level = logging.DEBUG if r.kind == "ping" and result == "ok" else logging.INFO
-            if result == "unknown_device" and r.kind == "ping":
-                # a disabled device pings on: say so once a minute, not every two seconds
-                who = r.who or "?"
+            quiet = result == "unknown_device" and r.kind == "ping"
+            if quiet or result == "rate_limited":
+                # a disabled device pings on, one past the rate limit sends on: say so once
+                # a minute per device, not per request (one key wrote 10 MB of log in 10 s)
+                who = f"{result} {r.who or (r.peer.id if r.peer else '?')}"
                 if now - self._refusals_logged.get(who, -60.0) < 60.0:
                     level = logging.DEBUG
                 else:
                     self._refusals_logged[who] = now
+                    level = logging.WARNING if result == "rate_limited" else level
             why = "" if result == "ok" else logged_detail(r.body)
+            if level == logging.WARNING:
+                why += " (once a minute per device)"
             log.log(level, "%s %s %s%s %.1fms", r.peer.id if r.peer else r.who or "?",
                     r.kind or "?", result, why, r.ms)  # fmt: skip
             if r.peer is not None:
