@@ -1,5 +1,6 @@
-"""`hall status`: a running hub's queues, windows and devices: with --keys, every device of
-the registry, online, offline, never seen since the hub started, or disabled."""
+"""`hall status`: a running hub's queues, windows and devices: with --keys (a hub run with
+keys), every device of the hub's registry, online, offline, never seen since the hub
+started, or disabled — asked from any machine with a manager's key."""
 
 from __future__ import annotations
 
@@ -31,7 +32,8 @@ def render(
     asker: str = "",
 ) -> str:
     """The snapshot as a few plain tables. `registered`: the keys registry's devices, each
-    listed whether the hub has seen it or not; `disabled`: those the registry disables;
+    listed whether the hub has seen it or not (the snapshot's `registered`, the hub's own
+    registry, is listed too); `disabled`: those the registry disables;
     `asker`: the device that got this snapshot, online however quickly the hub answered
     (the hub notes a device's presence only once its queue of requests is empty)."""
     seq = ", ".join(f"{stream} {n}" for stream, n in snap["seq"].items())
@@ -48,8 +50,12 @@ def render(
     seen: dict[str, bool] = dict(snap.get("staff", {}).get("devices", {}))
     if asker:
         seen[asker] = True
+    ids = {r.id for r in registered}
+    if "registered" in snap:  # the hub's own registry (a hub with keys, asked by a manager)
+        ids |= set(snap["registered"])
+        disabled = disabled | {d for d, enabled in snap["registered"].items() if not enabled}
     states: dict[str, str] = {}
-    for d in sorted(set(seen) | {r.id for r in registered}):
+    for d in sorted(set(seen) | ids):
         if d in disabled:
             states[d] = "DISABLED"
         elif d not in seen:
@@ -59,7 +65,7 @@ def render(
     legend = " / ".join(f"{zh} {en}" for en, zh in STATES.items())
     lines += ["", f"设备 devices ({legend}):"]
     if not states:
-        lines.append("  (none seen since the hub started; give --keys DIR to list the registered)")
+        lines.append("  (none seen since the hub started, and the hub runs without keys)")
     for d, state in states.items():
         lines.append(f"  {d:<14} {state}")
     counts = [f"{n} {s}" for s in STATES if (n := list(states.values()).count(s))]

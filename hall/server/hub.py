@@ -768,6 +768,10 @@ class Hub:
             # state, which the events keep, as this is read once at a snapshot.
             value["at_windows"] = {k: _at_window(t) for k, t in eng.tickets.items()
                                    if t.state.value in ("called", "serving", "parked")}  # fmt: skip
+        if peer.role == "manager" and self.security is not None:
+            # every device the hub's registry knows, enabled or not: `hall status` lists the
+            # ones never seen too, from any machine (the registry stays on the hub's)
+            value["registered"] = {d.id: d.enabled for d in self.security.registry.devices()}
         if peer.role == "counter" and peer.window is not None:
             # the window's items by use: its item picker lists the most-used first
             value["items_used"] = eng.items_used(peer.window)

@@ -3,6 +3,7 @@ the hub started, or disabled (it listed only the devices seen since the hub star
 
 from __future__ import annotations
 
+import shutil
 import time
 from pathlib import Path
 
@@ -68,3 +69,28 @@ def test_status_without_keys_lists_the_devices_seen(
         hub.stop()
     assert run.returncode == 0, run.stderr
     assert _devices(run.stdout) == {"kiosk-1": "online", "manager-1": "online"}
+
+
+def test_status_from_a_managers_machine_lists_the_hubs_registry(
+    layout: Layout, items: dict[str, str], tmp_path: Path
+) -> None:
+    """A manager's machine has only its own key and the hub's public key (README: nothing
+    else leaves the hub's machine): the registered devices come from the hub."""
+    keys = tmp_path / "keys"
+    init_keys(keys, layout)
+    registered = {d.id for d in Registry.load(keys).devices()}
+    mine = tmp_path / "manager-keys"
+    (mine / "devices").mkdir(parents=True)
+    shutil.copy(keys / "hub.key", mine / "hub.key")
+    shutil.copy(keys / "devices" / "manager-1.key_secret", mine / "devices")
+    set_enabled(keys, "kiosk-2", False)
+    hub = start_hub(layout, items, tmp_path / "hall.db", security=Security.load(keys))
+    try:
+        run = hall("status", "--endpoint", hub.endpoint, "--keys", str(mine))
+    finally:
+        hub.stop()
+    assert run.returncode == 0, run.stderr
+    got = _devices(run.stdout)
+    assert set(got) == registered
+    assert got["manager-1"] == "online" and got["kiosk-2"] == "DISABLED"
+    assert {d for d, s in got.items() if s == "NEVER-SEEN"} == registered - {"manager-1", "kiosk-2"}
