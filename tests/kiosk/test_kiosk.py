@@ -15,6 +15,7 @@ from PyQt6.QtCore import Qt
 from PyQt6.QtWidgets import QWidget
 from pytestqt.qtbot import QtBot
 
+from drivers.printer import open_printer
 from drivers.sscard.vcard import CardHolder, VirtualSocialSecurityCard
 from hall.client import HubClient
 from hall.core.idnumber import make_id_number
@@ -24,6 +25,7 @@ from hall.wire import protocol as P
 from kiosk.model import PHOTO_TEXT, PrintState, Screen
 from kiosk.pages import DonePage, ErrorPage, HomePage, OfflinePage, SearchPage
 from tests.hubs import start_hub
+from ui import i18n
 
 from .conftest import Kiosk, MakeKiosk, person
 
@@ -208,6 +210,32 @@ def test_printer_fault_still_issues_and_shows_the_number(
         )  # fmt: skip
         assert m.snapshot()["staff"]["health"]["kiosk-1"]["printer"]["code"] == h.code
     k.shoot(f"printer-{fault}")
+
+
+def test_a_simulated_printer_is_never_shown_as_ok(
+    qtbot: QtBot, hub: Hub, make_kiosk: MakeKiosk, tmp_path: Path
+) -> None:
+    """A kiosk writing PNGs (the demo's sim printer) says so, in Chinese and in English, and
+    the hub hears 'sim', never 打印机正常 / Printer OK (issue 18)."""
+    k = make_kiosk(hub.endpoint)
+    k.model.printer.printer = open_printer(f"sim://printer?out={tmp_path / 'tickets'}")
+    k.model.printer.check()
+    qtbot.waitUntil(lambda: k.model.printer_health.code == "sim", timeout=3000)
+    k.window.refresh()
+    assert "模拟打印机" in k.window.footer.text() and "正常" not in k.window.footer.text()
+    i18n.set_language("en")
+    try:
+        k.window.refresh()
+        assert "Simulated printer" in k.window.footer.text()
+        assert "OK" not in k.window.footer.text() and "模拟" not in k.window.footer.text()
+    finally:
+        i18n.set_language("zh")
+    with HubClient(hub.endpoint, device="manager-1") as m:
+        qtbot.waitUntil(
+            lambda: m.snapshot()["staff"]["health"].get("kiosk-1", {}).get("printer", {})
+            .get("code") == "sim",
+            timeout=3000,
+        )  # fmt: skip
 
 
 def test_card_read_error_says_so_and_retries(qtbot: QtBot, hub: Hub, make_kiosk: MakeKiosk) -> None:
