@@ -23,6 +23,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 #: a device's state in `hall status`, one word each (the first column is the device)
 STATES = {"online": "在线", "OFFLINE": "离线", "NEVER-SEEN": "从未连接", "DISABLED": "已停用"}
+#: a part's health as a device reported it (as `hall devices check` says it)
+HEALTH = {"ok": "正常 ok", "degraded": "注意 degraded", "offline": "离线 offline",
+          "unknown": "未知 unknown"}  # fmt: skip
 
 
 def render(
@@ -66,8 +69,15 @@ def render(
     lines += ["", f"设备 devices ({legend}):"]
     if not states:
         lines.append("  (none seen since the hub started, and the hub runs without keys)")
+    health: dict[str, dict[str, dict[str, str]]] = snap.get("staff", {}).get("health", {})
     for d, state in states.items():
         lines.append(f"  {d:<14} {state}")
+        # what the device says of its parts, where that is not plain ok: an online display
+        # whose voice cannot speak, a kiosk printing to a simulator or out of paper
+        for part, h in sorted(health.get(d, {}).items()):
+            mark = "模拟 simulated" if h.get("code") == "sim" else HEALTH.get(h.get("state", ""))
+            if mark != HEALTH["ok"]:
+                lines.append(f"      {part}: {mark or h.get('state')} {h.get('reason', '')}")
     counts = [f"{n} {s}" for s in STATES if (n := list(states.values()).count(s))]
     if counts:
         lines.append(f"  合计 total: {', '.join(counts)}" + (

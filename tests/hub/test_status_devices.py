@@ -14,6 +14,13 @@ from hall.server.hub import Security
 from tests.clirun import hall
 from tests.hubs import start_hub
 
+SIM = {"state": "ok", "reason": "模拟打印机（不出纸）", "code": "sim"}
+VOICE = {
+    "state": "offline",
+    "reason": "找不到播放程序 aplay，叫号语音无法播放",
+    "code": "player-missing",
+}
+
 
 def _devices(stdout: str) -> dict[str, str]:
     lines = stdout.splitlines()
@@ -39,8 +46,10 @@ def test_status_lists_every_registered_device_with_its_state(
             c.ping()
         time.sleep(2.5)  # counter-5 went away: offline after device_timeout
         set_enabled(keys, "kiosk-2", False)
+        with HubClient(hub.endpoint, device="display-2F", keys=keys) as d:
+            d.report_health({"voice": VOICE})
         with HubClient(hub.endpoint, device="kiosk-1", keys=keys) as k:
-            k.ping()
+            k.report_health({"printer": SIM})
             run = hall("status", "--endpoint", hub.endpoint, "--keys", str(keys))
     finally:
         hub.stop()
@@ -52,9 +61,17 @@ def test_status_lists_every_registered_device_with_its_state(
     assert got["counter-5"] == "OFFLINE"
     assert got["kiosk-2"] == "DISABLED"
     never = {d for d, s in got.items() if s == "NEVER-SEEN"}
-    assert never == registered - {"kiosk-1", "manager-1", "counter-5", "kiosk-2"}
+    assert never == registered - {"kiosk-1", "manager-1", "counter-5", "kiosk-2", "display-2F"}
+    assert got["display-2F"] in ("online", "OFFLINE")  # reported, then went away
     assert f"{len(never)} NEVER-SEEN" in run.stdout
     assert "从未连接 NEVER-SEEN" in run.stdout
+    # an online device's parts that are not plain ok, under it
+    lines = run.stdout.splitlines()
+    under = {
+        lines[i - 1].split()[0]: x.strip() for i, x in enumerate(lines) if x.startswith("      ")
+    }
+    assert under == {"display-2F": f"voice: 离线 offline {VOICE['reason']}",
+                     "kiosk-1": f"printer: 模拟 simulated {SIM['reason']}"}  # fmt: skip
 
 
 def test_status_without_keys_lists_the_devices_seen(
