@@ -645,6 +645,13 @@ class Hub:
             r.body = error_reply(req.req_id, internal_error())
             return
         r.body = P.encode_reply(P.Ok(req_id=req.req_id, value=outcome.value))
+        ch = outcome.changes
+        if not outcome.events and not (ch.tickets or ch.windows or ch.counters
+                                       or ch.appointments or ch.cases):  # fmt: skip
+            # Changed nothing (a health report as the last one, or held): kept for retries
+            # in memory like a refusal, not written (15,000 flips wrote 15,000 replies).
+            self._refusals.keep(req.req_id, r.body)
+            return
         r.events = store.save(
             outcome, device=peer.id, command=command, req_id=req.req_id, reply=r.body.decode()
         )

@@ -45,7 +45,9 @@ class RateLimit:
 
 
 class Refusals:
-    """The last `size` refusals by req_id, oldest forgotten first."""
+    """The last `size` answers that changed nothing (refusals, and commands that found
+    nothing to change, such as a health report like the last one) by req_id, oldest
+    forgotten first."""
 
     def __init__(self, size: int = REFUSALS_KEPT) -> None:
         self.size = size

@@ -54,6 +54,10 @@ def test_a_flapping_printer_writes_a_bounded_number_of_events(
     n = len(_health_events(hub))
     time.sleep(1.5)
     assert len(_health_events(hub)) == n  # nothing more once told
+    # a report that changed nothing is no reply on disk either (kept in memory for retries)
+    with sqlite3.connect(hub.db_path) as db:
+        replies = db.execute("SELECT count(*) FROM replies WHERE command = 'health'").fetchone()
+    assert replies[0] <= n, (replies[0], n)
 
 
 def test_a_snapshot_shows_the_latest_health_while_it_is_held(
