@@ -23,7 +23,7 @@ from typing import Protocol
 
 import serial
 
-from drivers.base import DeviceUnavailable, Person
+from drivers.base import DeviceUnavailable, Health, HealthState, Person
 from drivers.idcard import protocol as p
 from drivers.idcard.reader import ProtocolIdCardReader
 
@@ -310,6 +310,11 @@ class SimIdCardReader(ProtocolIdCardReader):
     def _discard_input(self) -> None:
         self._check_open()
         self._inbox.clear()
+
+    def health(self, timeout: float = 1.0) -> Health:
+        """The simulator's answer, which says it is one when it works: never 身份证读卡器正常."""
+        h = super().health(timeout)
+        return Health(HealthState.OK, "模拟身份证读卡器", "sim") if h.ok else h
 
     def _check_open(self) -> None:
         if self._closed:

@@ -64,15 +64,19 @@ class Announcer:
         # Bounded: a hall runs for weeks; the display only needs the recent calls.
         self._history: collections.deque[Spoken] = collections.deque(maxlen=history_size)
         self._busy = self._closed = False
+        self._ok = Health(HealthState.OK)  # what a call that played leaves
         self._health = self._startup_health()
         self._thread = threading.Thread(target=self._run, name="yichuang-voice", daemon=True)
         self._thread.start()
 
     def _startup_health(self) -> Health:
-        for h in (self.engine.check(), self.player.check()):
+        checks = (self.engine.check(), self.player.check())
+        for h in checks:
             if not h.ok:
                 return h
-        return Health(HealthState.OK)
+        # a simulator says so (code "sim"), also after each call: never a plain "ok"
+        self._ok = next((h for h in checks if h.code == "sim"), self._ok)
+        return self._ok
 
     # -- caller side (any thread, never blocks on audio) -------------------------
 
@@ -158,7 +162,7 @@ class Announcer:
         with self._cond:
             self._history.append(entry)
         self._tell(self.on_start, entry)
-        health = Health(HealthState.OK)
+        health = self._ok
         try:
             self.player.play(self.engine.synthesize(call, recall=recall))
         except DeviceUnavailable as e:

@@ -20,6 +20,8 @@ from drivers.base import ConfigError, DeviceUnavailable, Health, HealthState
 from drivers.voice.phrases import VOCAB, Call, Phrase, phrase_for
 
 ESPEAK_VOICES = {"zh": "cmn-latn-pinyin", "en": "en"}
+#: the health of a simulated voice (sim://voice): it works, and no sound comes out
+SIMULATED = Health(HealthState.OK, "模拟语音（不出声）", "sim")
 
 
 class MissingClip(ConfigError):
@@ -269,7 +271,8 @@ class SilentEngine(_FileEngine):
         self.speeches: list[str] = []  # what `say` was given (spoken guidance)
 
     def check(self) -> Health:
-        return Health(HealthState.OK)
+        """Works, and says it is a simulator (sim://voice): never 'ok' as a real voice."""
+        return SIMULATED
 
     def _silence(self, out: Path, seconds: float) -> Path:
         with wave.open(str(out), "wb") as w:

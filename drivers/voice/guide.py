@@ -188,13 +188,16 @@ class Guide:
         self._n = 0
         self._logged = ""  # the last failure logged: one line per new reason, not per sentence
         self._health = Health(HealthState.UNKNOWN, "尚未检查语音", "not_checked")
+        self._ok = Health(HealthState.OK)  # what a sentence said leaves (a simulator's own)
         self._thread = threading.Thread(target=self._run, name="yichuang-guide", daemon=True)
         self._thread.start()
 
     def _check(self) -> None:
         """On the worker (espeak-ng's voice list takes a moment): what cannot work is logged."""
-        health = Health(HealthState.OK)
-        for h in [e.check() for e in self.engines.values()] + [self.player.check()]:
+        checks = [e.check() for e in self.engines.values()] + [self.player.check()]
+        # a simulator says so (code "sim"), also after each sentence: never a plain "ok"
+        self._ok = health = next((h for h in checks if h.code == "sim"), self._ok)
+        for h in checks:
             if not h.ok:
                 log.warning("spoken guidance cannot work, the kiosk stays silent: %s", h.reason)
                 health = h
@@ -306,7 +309,7 @@ class Guide:
                     log.warning("spoken guidance silent: %s", error)
                 self._logged = error
             else:
-                self._health, self._logged = Health(HealthState.OK), ""
+                self._health, self._logged = self._ok, ""
         if self.on_end is not None:
             try:
                 self.on_end(dataclasses.replace(entry))
