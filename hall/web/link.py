@@ -23,6 +23,7 @@ from typing import Any, TypeVar
 import zmq
 
 from hall.client import HubClient, HubUnavailable, stream_endpoints
+from hall.core.errors import HallError
 from hall.core.events import HEARTBEAT, Event
 from hall.net.keys import client_keys
 from hall.net.sockets import device_socket
@@ -34,6 +35,11 @@ log = logging.getLogger("hall.web")
 T = TypeVar("T")
 #: a request for the sender thread: its future, the HubClient method, its arguments
 _Job = tuple[Future[Any], Callable[..., Any], tuple[Any, ...], dict[str, Any]]
+
+#: seconds between reopenings of a silent board stream while the hub answers: libzmq does
+#: not try a subscription again once its CURVE handshake was refused (a key disabled and
+#: enabled again), so the socket is opened afresh (as ui.hublink does)
+STREAM_REOPEN = 5.0
 
 
 @dataclass
@@ -75,6 +81,7 @@ class HubLink:
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
         self.ready = threading.Event()  # the layout is known (first welcome)
+        self._refused = ""  # the hub's last refusal of our ping, logged once
 
     # ------------------------------------------------------------ life
 
@@ -134,11 +141,11 @@ class HubLink:
     def _follow(self) -> None:
         with self._client(min(self.timeout, 1.0), 1) as c:
             sub: zmq.Socket[bytes] | None = None
-            last_ping = 0.0
+            last_ping = opened = 0.0
             try:
                 while not self._stop.is_set():
                     if sub is None:
-                        sub = self._subscribe(c)
+                        sub, opened = self._subscribe(c), time.monotonic()
                         if sub is None:
                             self._report(Change(), time.monotonic())
                             self._stop.wait(0.5)
@@ -147,12 +154,19 @@ class HubLink:
                     now = time.monotonic()
                     if now - last_ping > 2.0:  # the hub's presence list shows the gateway
                         last_ping = now
-                        with contextlib.suppress(HubUnavailable):
-                            c.ping(timeout=0.5, retries=1)
+                        if (
+                            self._ping(c)
+                            and not self.follower.online
+                            and (now - opened >= STREAM_REOPEN)
+                        ):
+                            log.info("board stream silent while the hub answers: reopened")
+                            sub.close(linger=0)
+                            sub = None
+                            continue
                     if sub.poll(200):
                         self._drain(sub, change)
                     if self.follower.wants_snapshot:
-                        with contextlib.suppress(HubUnavailable):
+                        with contextlib.suppress(HubUnavailable, HallError):
                             snap = c.snapshot()
                             change.events += self.follower.load_snapshot(snap, time.monotonic())
                             self.queues, self.at = list(snap.get("queues", [])), snap["at"]
@@ -162,10 +176,25 @@ class HubLink:
                 if sub is not None:
                     sub.close(linger=0)
 
+    def _ping(self, c: HubClient) -> bool:
+        """Whether the hub answered a ping. A refusal (this key disabled) is not the end of
+        the follower: it goes on asking until the key is enabled again."""
+        try:
+            c.ping(timeout=0.5, retries=1)
+        except HubUnavailable:
+            return False
+        except HallError as e:
+            if str(e) != self._refused:  # once, not every two seconds
+                log.warning("the hub refused this gateway's ping: %s", e)
+            self._refused = str(e)
+            return False
+        self._refused = ""
+        return True
+
     def _subscribe(self, c: HubClient) -> zmq.Socket[bytes] | None:
         try:
             self.welcome = c.hello()
-        except HubUnavailable:
+        except (HubUnavailable, HallError):
             return None
         self.ready.set()
         curve = None if self.keys is None else client_keys(self.keys, self.device)
