@@ -5,6 +5,12 @@ A ROUTER takes commands and snapshot requests, a PUB sends the ``board/`` and
 a stored reply for this req_id? (a retry: send it again) → who is asking and may
 they → engine → save events and reply → COMMIT → reply → publish. When the commit
 fails the engine is rebuilt from the database, so memory never runs ahead of disk.
+
+This module holds the hub's life (start, stop, the sockets), its loop and its own timed
+tasks, the reads (hello, snapshot) and the streams. The parts beside it in hall.server:
+the command pipeline above (`pipeline`), device presence (`presence`), the advisor's runs
+(`advising`), the daily learning from past days (`learning`), rate limits and kept
+refusals (`limits`), replies in our own words (`replies`), the database lock (`dblock`).
 """
 
 from __future__ import annotations
@@ -17,7 +23,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar
@@ -30,7 +36,6 @@ from hall.core import errors as E
 from hall.core import events as EV
 from hall.core.engine import Changes, Clock, Engine, Outcome
 from hall.core.events import Event
-from hall.core.history import History
 from hall.core.layout import Layout
 from hall.core.model import BOARD, STAFF, STREAMS
 from hall.core.public import public_layout
@@ -38,21 +43,14 @@ from hall.net.sockets import hall_socket
 from hall.server.advising import AdvisorRunner
 from hall.server.auth import STAFF_ROLES, STAFF_ZAP_DOMAIN, ZAP_DOMAIN
 from hall.server.dblock import DatabaseLock
-from hall.server.limits import RATE, RateLimit, Refusals
+from hall.server.learning import Learning
+from hall.server.limits import RATE, RateLimit
+from hall.server.pipeline import Pipeline
 from hall.server.presence import Presence
-from hall.server.replies import (
-    Request,
-    code_of,
-    error_reply,
-    internal_error,
-    logged_detail,
-    protocol_error_reply,
-    why_not_saved,
-)
-from hall.server.store import Store, read_history
+from hall.server.replies import error_reply
+from hall.server.store import Store
 from hall.wire import protocol as P
-from hall.wire.commands import apply
-from hall.wire.peer import Peer, peer_from_id
+from hall.wire.peer import Peer
 
 log = logging.getLogger("hall.hub")
 HUB = Peer("hub", "manager", None, None)  # the hub's own commands (housekeeping, presence)
@@ -159,24 +157,25 @@ class Hub:
         self.ready = threading.Event()
         self.presence = Presence(device_timeout)
         self.rate_limit = RateLimit(rate_limit, 2 * rate_limit)  # commands/s per device
-        self._refusals = Refusals()
-        self.peers: dict[str, Peer] = {}
-        self._done: list[Request] = []  # answered, not yet logged (see _record)
-        self._batch_ids: set[str] = set()  # req_ids first saved in the open transaction
+        # requests to replies and events (hall.server.pipeline); the sockets and the store
+        # are given to it once bound and restored
+        self.pipeline = Pipeline(
+            layout=layout, engine=self.engine,
+            registry=security.registry if security is not None else None,
+            rate_limit=self.rate_limit, presence=self.presence, read=self._read,
+            publish=self._publish_saved, came_online=partial(self._presence, online=True),
+        )  # fmt: skip
+        self.peers = self.pipeline.peers  # every device answered since the start, by id
         self._failing: set[str] = set()  # the hub's own tasks that failed last time (_safely)
         self._registry_seen: object = None  # the registry's device list last looked at
         self._allowed: set[tuple[Any, ...]] = set()  # who could subscribe then
         self._unbound: list[tuple[zmq.Socket[bytes], str]] = []  # streams to bind again
-        self._refusals_logged: dict[str, float] = {}  # device -> when its pings last were
         self._stop_r = self._stop_w = -1  # the stop pipe, made when the hub starts
         self._lock: DatabaseLock | None = None  # held while serving the database
         self._stopping = False
         self._thread: threading.Thread | None = None
         self.store: Store | None = None
-        self._history_day: date | None = None  # the day engine.history was learned for
-        self._history_job: threading.Thread | None = None  # relearning, beside the loop
-        self._history_ready: tuple[date, History | None] | None = None  # its result
-        self._secret = b""
+        self.learning = Learning(self.engine, self.db_path)  # from past days
         self._auth: Any = None  # hall.server.auth.Authenticator while serving securely
         self.failure: BaseException | None = None
 
@@ -275,13 +274,13 @@ class Hub:
                 self._auth.stop()
             raise
         try:
-            self._secret = self._load_secret(store)
+            self.pipeline.open(self.router, store, self._load_secret(store))
             store.restore(self.engine)
-            self._learn_history()
+            self.learning.learn(store)
             self.epoch = store.new_epoch()
             if self.security is not None:
                 self._cut_off_revoked()  # who may subscribe now: the baseline
-            self._command(HUB, "housekeep", self.engine.housekeep)
+            self.pipeline.command(HUB, "housekeep", self.engine.housekeep)
             log.info(
                 "hub serving %s on %s (board stream on %s, staff stream on %s), epoch %d, db %s",
                 self.layout.name, self.endpoint, self.pub_endpoint, self.staff_pub_endpoint,
@@ -326,15 +325,15 @@ class Hub:
                                 advise_in))  # fmt: skip
             # Log lines and presence wait until nothing else does (or pile up): a burst's
             # later requests must not wait for the earlier ones' logging.
-            ready = dict(poller.poll(0 if self._done else int(wait * 1000)))
+            ready = dict(poller.poll(0 if self.pipeline.done else int(wait * 1000)))
             if self._stop_r in ready:
-                self._record()
+                self.pipeline.record()
                 log.info("hub stopping")
                 return
             if self.router in ready:
-                self._drain()
-            if self._done and (not ready or len(self._done) >= 200):
-                self._safely("logging and device presence", self._record)
+                self.pipeline.drain()
+            if self.pipeline.done and (not ready or len(self.pipeline.done) >= 200):
+                self._safely("logging and device presence", self.pipeline.record)
             # The hub's own tasks: a bug in one is logged, never the end of the hub.
             now = time.monotonic()
             if now >= next_beat:
@@ -344,15 +343,15 @@ class Hub:
                 self._safely("device presence", partial(self._check_devices, now))
             if now >= next_house:
                 next_house = now + self.housekeep_every
-                self._safely("housekeeping", lambda: self._command(
+                self._safely("housekeeping", lambda: self.pipeline.command(
                     HUB, "housekeep", self.engine.housekeep
                 ))  # fmt: skip
-                self._safely("learning from past days", self._relearn_history)
+                self._safely("learning from past days", self.learning.relearn)
                 if now >= next_prune:
                     next_prune = now + 3600.0
                     self._safely("pruning replies", self._prune_replies)
-            if self._history_ready is not None:
-                self._safely("learning from past days", self._take_history)
+            if self.learning.ready:
+                self._safely("learning from past days", self.learning.take)
             if advising and self.engine.clock() >= next_advise:
                 next_advise = self.engine.clock() + every
                 self._safely("the advisor", self.advise)
@@ -420,147 +419,6 @@ class Hub:
 
     # ------------------------------------------------------------ requests
 
-    def _drain(self) -> None:
-        """Take what is waiting (up to 200 requests). Commands are applied in arrival order
-        in one transaction — group commit: one fsync for the lot, and still no reply
-        before the commit. A read-only request first flushes the commands before it, so a
-        snapshot never shows what is not saved."""
-        batch: list[Request] = []
-        for _ in range(200):
-            try:
-                frames = self.router.recv_multipart(zmq.NOBLOCK, copy=False)
-            except zmq.Again:
-                break
-            try:
-                r = self._prepare(frames)
-            except Exception:  # a bug: the decoders turn every bad frame into an error reply
-                log.exception("a request could not be read; dropped")
-                continue
-            if r.req is not None and r.req.writes:
-                batch.append(r)
-                continue
-            if r.req is not None:
-                self._flush(batch)
-                batch = []
-                try:
-                    r.body = self._read(r.peer, r.req)
-                except P.RemoteProtocolError as e:
-                    r.body = protocol_error_reply(r.req_id, e)
-                except Exception:  # a bug in a read: answer it, keep serving
-                    log.exception("%s %s: bug", r.peer.id if r.peer else "?", r.kind)
-                    r.body = error_reply(r.req_id, internal_error())
-            self._deliver(r)
-        self._flush(batch)
-
-    def _prepare(self, frames: list[zmq.Frame]) -> Request:
-        """Split the envelope, find out who sent it and decode it with their role's decoder."""
-        envelope, parts = [frames[0].bytes], frames[1:]
-        if len(parts) > 1 and parts[0].bytes == b"":  # a REQ-style delimiter
-            envelope.append(b"")
-            parts = parts[1:]
-        raw = parts[-1].bytes if parts else b""
-        kind, req_id = P.peek(raw)
-        r = Request(envelope, kind, req_id, time.perf_counter())
-        try:
-            if self.security is not None and parts:  # the key's device, for the log if refused
-                r.who = str(parts[-1].get("User-Id") or "")
-                # The key counts, whatever it sends: garbage (a 60 KB req_id) costs the hub
-                # as much as a command, and is limited the same.
-                if r.who and not self.rate_limit.allow(r.who, r.t0):
-                    r.body = error_reply(req_id, E.RateLimited())
-                    return r
-            if len(parts) != 1:
-                raise P.RemoteProtocolError(
-                    "malformed", f"expected one frame per request, got {len(parts)}"
-                )
-            if not P.device_of(req_id):  # garbage: let the decoder name what is wrong
-                P.decode_request(raw, "manager")
-            r.peer = self._identify(parts[-1], req_id)
-            if self.security is None and not self.rate_limit.allow(r.peer.id, r.t0):
-                r.body = error_reply(req_id, E.RateLimited())
-                return r
-            r.req = P.decode_request(raw, r.peer.role)
-        except P.RemoteProtocolError as e:
-            r.body = protocol_error_reply(req_id, e)
-        return r
-
-    def _deliver(self, r: Request) -> None:
-        """Reply, then publish the command's events (and note how long that took)."""
-        self._send(r.envelope, r.body)
-        for ev in r.events:
-            self._publish(ev)
-            self._note_move(ev)
-        r.ms = (time.perf_counter() - r.t0) * 1000
-        self._done.append(r)
-
-    def _record(self) -> None:
-        """When the hub is idle: one log line per request answered since, then device
-        presence (every device that just came online, in one transaction). Kept off the
-        reply path: in a burst, logging each request before the next one is answered added
-        its cost to every later one (the latency tail, issue 3)."""
-        done, self._done = self._done, []
-        now = time.monotonic()
-        answered: list[str] = []
-        for r in done:
-            result = "ok" if r.body.startswith(b'{"type":"ok"') else code_of(r.body)
-            # Pings (a device's "I am here", every second or two each) only when debugging:
-            # a hall's 70 devices would write 50 lines a second.
-            level = logging.DEBUG if r.kind == "ping" and result == "ok" else logging.INFO
-            quiet = result == "unknown_device" and r.kind == "ping"
-            if quiet or result == "rate_limited":
-                # a disabled device pings on, one past the rate limit sends on: say so once
-                # a minute per device, not per request (one key wrote 10 MB of log in 10 s)
-                who = f"{result} {r.who or (r.peer.id if r.peer else '?')}"
-                if now - self._refusals_logged.get(who, -60.0) < 60.0:
-                    level = logging.DEBUG
-                else:
-                    self._refusals_logged[who] = now
-                    level = logging.WARNING if result == "rate_limited" else level
-            why = "" if result == "ok" else logged_detail(r.body)
-            if level == logging.WARNING:
-                why += " (once a minute per device)"
-            log.log(level, "%s %s %s%s %.1fms", r.peer.id if r.peer else r.who or "?",
-                    r.kind or "?", result, why, r.ms)  # fmt: skip
-            if r.peer is not None:
-                answered.append(r.peer.id)
-        came_online = self.presence.seen(answered, now)
-        if came_online:
-            self._presence(came_online, True)
-
-    def _send(self, envelope: list[bytes], body: bytes) -> None:
-        try:
-            self.router.send_multipart([*envelope, body], zmq.NOBLOCK)
-        except zmq.ZMQError as e:  # gone (router_mandatory) or not reading: it will retry
-            log.info("reply not delivered (%s); the device will retry", e.strerror)
-
-    def _identify(self, frame: zmq.Frame, req_id: str) -> Peer:
-        """Who sent this: the CURVE key's User-Id, or (test mode) the req_id's device."""
-        claimed = P.device_of(req_id)
-        if self.security is None:
-            if not claimed:
-                raise P.RemoteProtocolError(
-                    "invalid", f"req_id must look like device:counter, got {req_id!r}"
-                )
-            peer = self.peers.get(claimed) or peer_from_id(claimed, self.layout)
-            if peer is None:
-                raise P.RemoteProtocolError("unknown_device", f"no device {claimed!r} in this hall")
-        else:
-            device_id = frame.get("User-Id")
-            # Re-checked on every message: a device disabled while connected is cut off.
-            self.security.registry.reload_if_changed()
-            dev = self.security.registry.device(device_id)
-            if dev is None or not dev.enabled:
-                raise P.RemoteProtocolError(
-                    "unknown_device", f"device {device_id!r} is not enabled"
-                )
-            peer = Peer(dev.id, dev.role, dev.window, dev.floor)
-            if claimed != dev.id:
-                raise P.RemoteProtocolError(
-                    "invalid", f"req_id must start with your device id {dev.id!r}"
-                )
-        self.peers[peer.id] = peer
-        return peer
-
     def _read(self, peer: Peer | None, req: P.Request) -> bytes:
         """hello, ping, snapshot: answered from memory, which equals the disk here."""
         assert peer is not None
@@ -587,147 +445,15 @@ class Hub:
             value = {"epoch": self.epoch}
         return P.encode_reply(P.Ok(req_id=req.req_id, value=value))
 
-    def _flush(self, batch: list[Request]) -> None:
-        """Apply commands in one transaction; reply and publish only after COMMIT. When the
-        transaction fails, memory is reloaded and each command gets `store_failed` (or
-        `internal`, for a bug in saving) — except a retry of one committed before, which
-        keeps its first answer."""
-        if not batch:
-            return
-        self._batch_ids = set()
-        try:
-            with self._store.transaction():
-                for r in batch:
-                    self._write(r)
-        except Exception as e:
-            if isinstance(e, (sqlite3.Error, OSError)):
-                log.error("could not save %d command(s) (%s); state reloaded from the database",
-                          len(batch), why_not_saved(e))  # fmt: skip
-                err = E.StoreFailed(why_not_saved(e))
-            else:  # a bug in saving (the engine's own bugs are caught in _write)
-                log.exception("could not save %d command(s): bug; state reloaded", len(batch))
-                err = internal_error()
-            self._reload()
-            for r in batch:
-                # A retry of a command committed before keeps its answer: told "not saved",
-                # a kiosk would issue again under a new req_id and make a second ticket.
-                if not r.replayed:
-                    r.body, r.events = error_reply(r.req_id, err), []
-        for r in batch:
-            self._deliver(r)
-
-    def _write(self, r: Request) -> None:
-        """One command inside the open transaction: replay, or registry → engine → save."""
-        store, peer, req = self._store, r.peer, r.req
-        assert peer is not None and req is not None
-        command = str(type(req).__struct_config__.tag)
-        old = store.reply_for(req.req_id)
-        if old is not None:
-            r.body = old.encode()  # a retry: the first answer, nothing new
-            r.replayed = req.req_id not in self._batch_ids  # not saved in this transaction
-            return
-        refused = self._refusals.get(req.req_id)
-        if refused is not None:  # a retry of a refusal (kept in memory, not on disk)
-            r.body = refused
-            return
-        self._batch_ids.add(req.req_id)
-        try:
-            outcome = apply(peer, req, self.engine, self._secret)
-        except E.HallError as e:
-            r.body = error_reply(req.req_id, e)
-            self._refusals.keep(req.req_id, r.body)  # changed nothing: not worth a disk write
-            return
-        except Exception:
-            # a bug: memory may be half-changed; the open transaction holds everything
-            # before this command, so reload from it and carry on
-            log.exception("%s %s: bug; state reloaded from the database", peer.id, command)
-            self._reload()
-            r.body = error_reply(req.req_id, internal_error())
-            return
-        r.body = P.encode_reply(P.Ok(req_id=req.req_id, value=outcome.value))
-        ch = outcome.changes
-        if not outcome.events and not (ch.tickets or ch.windows or ch.counters
-                                       or ch.appointments or ch.cases):  # fmt: skip
-            # Changed nothing (a health report as the last one, or held): kept for retries
-            # in memory like a refusal, not written (15,000 flips wrote 15,000 replies).
-            self._refusals.keep(req.req_id, r.body)
-            return
-        r.events = store.save(
-            outcome, device=peer.id, command=command, req_id=req.req_id, reply=r.body.decode()
-        )
-
-    def _learn_history(self) -> None:
-        """At start, before serving: the engine learns the wait estimate's and the
-        advisor's constants from the store's past days (hall.core.history)."""
-        today = self.engine.clock().date()
-        if self._history_day != today:
-            began = time.monotonic()
-            self.engine.history = self._store.history(today)
-            self._history_day = today
-            log.info("learned %d past days in %.1f s", self.engine.history.days,
-                     time.monotonic() - began)  # fmt: skip
-
     @property
     def history_loading(self) -> bool:
-        """Whether the day's relearning is under way beside the loop."""
-        job = self._history_job
-        return job is not None and job.is_alive()
-
-    def _relearn_history(self) -> None:
-        """Once a day, from the loop: read the past days on a thread of its own (90 busy
-        days take seconds; the loop must keep answering), over a read-only connection of
-        its own (the store is not thread-safe). The loop takes the result in
-        `_take_history`; until then the engine keeps the days it knew."""
-        today = self.engine.clock().date()
-        if self._history_day == today or self.history_loading or self._history_ready:
-            return
-
-        def job() -> None:
-            began = time.monotonic()
-            learned: History | None = None
-            try:
-                learned = read_history(self.db_path, today)
-            except Exception:  # the loop tries again at the next housekeeping
-                log.exception("learning from past days failed")
-            else:
-                log.info("learned %d past days in %.1f s (beside the loop)", learned.days,
-                         time.monotonic() - began)  # fmt: skip
-            self._history_ready = (today, learned)
-
-        self._history_job = threading.Thread(target=job, name="hub-history", daemon=True)
-        self._history_job.start()
-
-    def _take_history(self) -> None:
-        """In the loop: the relearned days replace the engine's (None: it failed)."""
-        ready, self._history_ready = self._history_ready, None
-        if ready is not None:
-            day, learned = ready
-            if learned is not None:
-                self.engine.history, self._history_day = learned, day
-
-    def _reload(self) -> None:
-        self._store.restore(self.engine)
+        """Whether the day's relearning is under way beside the loop (hall.server.learning)."""
+        return self.learning.loading
 
     @property
     def _store(self) -> Store:
         assert self.store is not None, "the hub is not running"
         return self.store
-
-    def _command(self, peer: Peer, name: str, fn: Callable[[], Outcome]) -> None:
-        """The hub's own commands (housekeeping), through the same save-then-publish path."""
-        try:
-            with self._store.transaction():
-                events = self._store.save(fn(), device=peer.id, command=name)
-        except (sqlite3.Error, OSError) as e:
-            log.error("%s could not be saved (%s); state reloaded", name, e)
-            self._reload()
-            return
-        except Exception:
-            self._reload()  # a bug may have left memory half-changed; nothing was saved
-            raise
-        for ev in events:
-            self._publish(ev)
-            self._note_move(ev)
 
     def _prune_replies(self) -> None:
         """Drop replies kept for retries once they are a day old (Store.prune_replies)."""
@@ -739,12 +465,14 @@ class Hub:
         if n:
             log.info("pruned %d replies older than %s", n, REPLIES_KEPT)
 
-    def _note_move(self, ev: Event) -> None:
+    def _publish_saved(self, ev: Event) -> None:
+        """A committed event: to its stream, and to the advisor (a profile change holds it)."""
+        self._publish(ev)
         self.advisor.note_move(ev, self.engine.clock())
 
     def advise(self) -> list[advisor.Proposal]:
         """Run the rebalancing advisor once (hall.server.advising)."""
-        return self.advisor.run(self.engine, partial(self._command, HUB))
+        return self.advisor.run(self.engine, partial(self.pipeline.command, HUB))
 
     # ------------------------------------------------------------ streams
 
@@ -815,9 +543,9 @@ class Hub:
         if gone:
             self._presence(gone, False)
         if self.engine.health_held():  # a flapping device's latest health, once held
-            self._command(HUB, "health", self.engine.flush_health)
+            self.pipeline.command(HUB, "health", self.engine.flush_health)
 
     def _presence(self, devices: list[str], online: bool) -> None:
         """Devices came online or went offline: one staff event each, one transaction."""
         events = self.presence.change(devices, online, self.engine.clock(), self.peers)
-        self._command(HUB, "presence", lambda: Outcome({}, events, Changes()))
+        self.pipeline.command(HUB, "presence", lambda: Outcome({}, events, Changes()))

@@ -31,5 +31,5 @@ def test_an_id_number_in_the_wrong_field_is_not_echoed_or_stored(hub: Hub, field
     with sqlite3.connect(hub.db_path) as db:
         stored = " ".join(r[0] for r in db.execute("SELECT reply FROM replies"))
     assert IDN[:10] not in stored  # refusals stay in memory for retries, masked there too
-    kept = hub._refusals._kept.values()
+    kept = hub.pipeline.refusals._kept.values()
     assert kept and not any(IDN[:10].encode() in body for body in kept)
