@@ -194,3 +194,18 @@ def test_a_display_run_by_systemd_writes_journal_lines_naming_its_device(
     lines = err.read_text("utf-8").splitlines()
     assert "<6>INFO ui [display-2F]: signal 15: closing" in lines, lines
     assert all(re.match(r"<[2-7]>[A-Z]+ [\w.]+ \[display-2F\]: ", line) for line in lines), lines
+
+
+def test_the_printer_library_leaves_the_kiosk_s_log_set_up_to_us() -> None:
+    """python-escpos calls logging.basicConfig() at import: a root handler in Python's bare
+    format, before which `logs.setup` steps aside. The kiosk's lines had no time, device or
+    journald priority ("ERROR:ui.hublink:…"). The kiosk's imports must leave the root bare."""
+    script = (
+        "import logging, kiosk.app, drivers.printer.escpos_lib\n"
+        "from hall.cli import logs\n"
+        "print(len(logging.getLogger().handlers), logs.setup() is not None)\n"
+    )
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    done = subprocess.run([sys.executable, "-c", script], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=60, check=True)  # fmt: skip
+    assert done.stdout.split() == ["0", "True"]
