@@ -55,6 +55,11 @@ def summary(layout: Layout) -> str:
     return "\n".join(lines)
 
 
+def _devices(layout: Layout) -> str:
+    """What a layout's devices are: simulators for a demo, real ones (to fill in) else."""
+    return "模拟设备 simulated devices" if layout.simulators else "真实设备 real devices"
+
+
 def list_layouts() -> str:
     """One line per built-in layout: name, hall, windows, file."""
     lines = []
@@ -64,7 +69,8 @@ def list_layouts() -> str:
         layout = load_layout(path)
         lines.append(f"{name:<{width}}  {layout.name} ({layout.name_en}), "
                      f"{len(layout.windows)} windows on {len(layout.floors)} "
-                     f"floor{'' if len(layout.floors) == 1 else 's'}  {path}")  # fmt: skip
+                     f"floor{'' if len(layout.floors) == 1 else 's'}, {_devices(layout)}  "
+                     f"{path}")  # fmt: skip
     return "\n".join(lines)
 
 

@@ -97,6 +97,9 @@ def test_builtin_layouts_by_name(capsys: pytest.CaptureFixture[str]) -> None:
     assert [line.split()[0] for line in listed] == ["county", "jiangbei-demo", "jiangbei", "town"]
     halls = [line.index(" " + line.split()[1]) for line in listed]
     assert len(set(halls)) == 1, listed  # the halls' names in one column
+    # the demo is told apart from the production template it copies
+    devices = {line.split()[0]: "模拟设备" in line for line in listed}
+    assert devices == {"county": False, "jiangbei-demo": True, "jiangbei": False, "town": False}
     assert main(["layout", "check", "town"]) == 0
     assert "赤坭镇便民服务中心" in capsys.readouterr().out
 
