@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import tempfile
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -126,8 +127,9 @@ def backup(db: Path, to: Path) -> Checked:
     if to.resolve() == db.resolve():
         raise BackupError(f"{to}: that is the database itself")
     src = _connect(db)
-    tmp = to.parent / f".{to.name}.tmp-{os.getpid()}"
+    tmp: Path | None = None
     try:
+        tmp = _private_file(to.parent, f".{to.name}.")
         check_source(src, db)
         dst = sqlite3.connect(str(tmp), isolation_level=None)
         try:
@@ -147,7 +149,8 @@ def backup(db: Path, to: Path) -> Checked:
                           f"{to} was left as it was") from e  # fmt: skip
     finally:
         src.close()
-        tmp.unlink(missing_ok=True)
+        if tmp is not None:
+            tmp.unlink(missing_ok=True)
     return Checked(to, checked.tickets, checked.last_ticket, checked.schema, to.stat().st_size)
 
 
@@ -198,8 +201,9 @@ def restore(source: Path, db: Path, now: datetime | None = None) -> tuple[Checke
                 conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         finally:
             conn.close()
-        tmp = db.parent / f".{db.name}.restore-{os.getpid()}"
+        tmp: Path | None = None
         try:
+            tmp = _private_file(db.parent, f".{db.name}.restore-")
             _copy(source, tmp)
             _same_owner(tmp, db)
             kept = _set_aside(db, now or datetime.now())
@@ -208,10 +212,21 @@ def restore(source: Path, db: Path, now: datetime | None = None) -> tuple[Checke
         except OSError as e:
             raise BackupError(f"restore of {db} failed ({e.strerror})") from e
         finally:
-            tmp.unlink(missing_ok=True)
+            if tmp is not None:
+                tmp.unlink(missing_ok=True)
     finally:
         lock.release()
     return checked, kept
+
+
+def _private_file(folder: Path, prefix: str) -> Path:
+    """An empty file of an unguessable name in `folder`, readable by its owner only (0600,
+    whatever the umask): a copy of the hall is written into it, and only once whole and
+    checked does it get the database's mode. (SQLite makes a journal with its database's
+    mode.) Created by open(O_EXCL), so nobody can have put a link there first."""
+    fd, name = tempfile.mkstemp(prefix=prefix, suffix=".tmp", dir=folder)
+    os.close(fd)
+    return Path(name)
 
 
 def _copy(source: Path, to: Path) -> None:

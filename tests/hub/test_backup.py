@@ -253,6 +253,45 @@ def test_a_backup_is_no_more_readable_than_the_database(tmp_path: Path) -> None:
     assert backup(db, made).path.stat().st_mode & 0o777 == 0o600
 
 
+def test_the_copy_is_private_while_it_is_being_made(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The whole hall is written into the temporary file before it gets the database's mode:
+    meanwhile, under umask 022, it was 0644 (any user of the machine could open it and read
+    on), at a name made of the pid. Now 0600, at an unguessable name."""
+    import hall.server.backup as B
+
+    db = _hall_db(tmp_path / "hall.db", 3)
+    db.chmod(0o640)
+    seen: list[tuple[str, int]] = []
+    real_check, real_copy = B.check, B._copy
+
+    def spy_check(conn: sqlite3.Connection, path: Path) -> object:
+        if path.name.startswith("."):  # the temporary copy, not the source
+            seen.append((path.name, path.stat().st_mode & 0o777))
+        return real_check(conn, path)
+
+    def spy_copy(source: Path, to: Path) -> None:
+        real_copy(source, to)
+        seen.append((to.name, to.stat().st_mode & 0o777))
+
+    monkeypatch.setattr(B, "check", spy_check)
+    monkeypatch.setattr(B, "_copy", spy_copy)
+    (tmp_path / "out").mkdir()
+    old = os.umask(0o022)
+    try:
+        made = backup(db, tmp_path / "out" / "b.db").path
+        restore(made, tmp_path / "out" / "restored.db")
+    finally:
+        os.umask(old)
+    (copy_name, copy_mode), (restore_name, restore_mode) = seen
+    assert (copy_mode, restore_mode) == (0o600, 0o600)
+    assert str(os.getpid()) not in copy_name + restore_name
+    assert made.stat().st_mode & 0o777 == 0o640
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [
+        "b.db", "restored.db", "restored.db.lock"]  # fmt: skip
+
+
 def test_a_failed_backup_is_an_error_in_the_journal(tmp_path: Path) -> None:
     # run by the timer, the sentence goes to the journal: at priority err, so that
     # `journalctl -p warning` shows a backup that failed
