@@ -71,7 +71,13 @@ def mask_id(id_number: str) -> str:
     return s[:4] + "*" * (len(s) - 8) + s[-4:]
 
 
-_LONG_NUMBER = re.compile(r"(?<![0-9])[0-9]{14,17}[0-9Xx](?![0-9A-Za-z])")
+#: an ID number's shape: a run of 15–18 digits (X last), letters before or after it
+#: or not, or 18 written in groups (110105 19491231 002X, 110105-1949-1231-002X). A
+#: longer run of digits is not one.
+_LONG_NUMBER = re.compile(
+    r"(?<![0-9])(?:[0-9]{14,17}[0-9Xx]|[0-9]{6}[ -]?[0-9]{4}[ -]?[0-9]{4}[ -]?[0-9]{3}[0-9Xx])"
+    r"(?![0-9])"
+)
 
 
 def mask_numbers(text: str) -> str:

@@ -18,6 +18,13 @@ IDN = "11010519491231002X"
 def test_mask_numbers() -> None:
     assert mask_numbers(f"没有队列：{IDN}。") == "没有队列：1101**********002X。"
     assert mask_numbers("A001 1234567 20261207-A001") == "A001 1234567 20261207-A001"
+    # a letter right after it, or the number in groups, is masked too
+    assert mask_numbers(f"no queue {IDN}a") == "no queue 1101**********002Xa"
+    assert mask_numbers("110105 19491231 002X") == "1101************002X"
+    assert mask_numbers("110105-1949-1231-002X.") == "1101*************002X."
+    # not an ID number: longer runs, a Unix time in ms, a date and a time
+    for text in ("12345678901234567890", "epoch 1765000000000", "2026-12-06 08:12:56,697"):
+        assert mask_numbers(text) == text
 
 
 @pytest.mark.parametrize("field", ["queue", "item"])

@@ -92,7 +92,11 @@ def test_an_id_number_is_never_kept_as_a_staff_number_or_a_name(hub: Hub) -> Non
     ):
         counter.open_window()
         for fields in ({"staff_no": IDN, "name": "赵一"}, {"staff_no": f"S{IDN}", "name": "赵一"},
-                       {"staff_no": "S0501", "name": f"赵一{IDN}"}):  # fmt: skip
+                       {"staff_no": "S0501", "name": f"赵一{IDN}"},
+                       # a letter after it, or written in groups, is one too
+                       {"staff_no": f"{IDN}a", "name": "赵一"},
+                       {"staff_no": "110105 19491231 002X", "name": "赵一"},
+                       {"staff_no": "S0501", "name": "赵一 110105-1949-1231-002X"}):  # fmt: skip
             with pytest.raises(E.BadRequest) as e:
                 counter.sign_in(**fields)
             assert e.value.message == E.StaffNoLikeIdNumber.message_zh
@@ -104,4 +108,4 @@ def test_an_id_number_is_never_kept_as_a_staff_number_or_a_name(hub: Hub) -> Non
     with sqlite3.connect(hub.db_path) as db:
         kept = " ".join(str(c) for t in ("events", "tickets", "replies")
                         for row in db.execute(f"SELECT * FROM {t}") for c in row)  # fmt: skip
-    assert IDN[:10] not in kept and "S0501" in kept
+    assert IDN[:10] not in kept and "19491231" not in kept and "S0501" in kept
