@@ -32,8 +32,11 @@ class WebServer:
     ) -> None:
         self.link = HubLink(endpoint, device=device, keys=keys, offline_after=offline_after)
         self.app, self.gateway = make_app(self.link, **gateway)
+        # log_config=None: uvicorn's lines go through the process's own logging (time,
+        # level, journald's priority, ID numbers masked: hall.cli.logs), not the handlers
+        # of its own it would otherwise install, which print them bare
         config = uvicorn.Config(self.app, host=host, port=port, log_level=log_level,
-                                access_log=False, lifespan="on")  # fmt: skip
+                                access_log=False, lifespan="on", log_config=None)  # fmt: skip
         self.server = uvicorn.Server(config)
         self._thread: threading.Thread | None = None
 

@@ -209,3 +209,22 @@ def test_the_printer_library_leaves_the_kiosk_s_log_set_up_to_us() -> None:
     done = subprocess.run([sys.executable, "-c", script], cwd=ROOT, env=env,
                           capture_output=True, text=True, timeout=60, check=True)  # fmt: skip
     assert done.stdout.split() == ["0", "True"]
+
+
+def test_the_web_gateway_s_server_lines_are_ours() -> None:
+    """uvicorn installs handlers of its own unless told not to: under `hall web` its lines,
+    errors and tracebacks came out bare ("ERROR:    bad id …", the number in clear), with
+    no time and no journald priority."""
+    script = (
+        "import logging\n"
+        "from hall.cli import logs\n"
+        "from hall.web.server import WebServer\n"
+        "logs.setup()\n"
+        "WebServer('tcp://127.0.0.1:9', port=0)\n"
+        "logging.getLogger('uvicorn.error').error('bad id %s', '11010519491231002X')\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True,
+                          text=True, timeout=60, check=True)  # fmt: skip
+    (line,) = [ln for ln in done.stderr.splitlines() if "bad id" in ln]
+    assert STAMPED.match(line), line
+    assert "ERROR uvicorn.error: bad id 1101**********002X" in line, line
