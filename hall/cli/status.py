@@ -55,8 +55,11 @@ def render(
         seen[asker] = True
     ids = {r.id for r in registered}
     if "registered" in snap:  # the hub's own registry (a hub with keys, asked by a manager)
+        # the hub's registry is the one that counts: a local --keys copy may be stale
         ids |= set(snap["registered"])
-        disabled = disabled | {d for d, enabled in snap["registered"].items() if not enabled}
+        hub_says = snap["registered"]
+        disabled = frozenset({d for d in disabled if d not in hub_says} | {
+            d for d, enabled in hub_says.items() if not enabled})  # fmt: skip
     states: dict[str, str] = {}
     for d in sorted(set(seen) | ids):
         if d in disabled:
@@ -77,13 +80,20 @@ def render(
         for part, h in sorted(health.get(d, {}).items()):
             mark = "模拟 simulated" if h.get("code") == "sim" else HEALTH.get(h.get("state", ""))
             if mark != HEALTH["ok"]:
-                lines.append(f"      {part}: {mark or h.get('state')} {h.get('reason', '')}")
+                said = f"{mark or h.get('state')} {h.get('reason', '')}"
+                lines.append(f"      {_printable(part)}: {_printable(said)}")
     counts = [f"{n} {s}" for s in STATES if (n := list(states.values()).count(s))]
     if counts:
         lines.append(f"  合计 total: {', '.join(counts)}" + (
             "; NEVER-SEEN: registered, not connected since the hub started"
             if "NEVER-SEEN" in states.values() else ""))  # fmt: skip
     return "\n".join(lines)
+
+
+def _printable(text: str) -> str:
+    """What a device said, safe for a terminal: a device key could send control sequences
+    (ESC …) that a terminal would act on; they are shown as '?'."""
+    return "".join(c if c.isprintable() else "?" for c in str(text))
 
 
 def no_answer(args: argparse.Namespace) -> str:

@@ -111,3 +111,28 @@ def test_status_from_a_managers_machine_lists_the_hubs_registry(
     assert set(got) == registered
     assert got["manager-1"] == "online" and got["kiosk-2"] == "DISABLED"
     assert {d for d, s in got.items() if s == "NEVER-SEEN"} == registered - {"manager-1", "kiosk-2"}
+
+
+def _snapshot(registered: dict[str, bool], health: dict[str, dict[str, dict[str, str]]]) -> dict:
+    return {"epoch": 1, "at": "2026-12-07T09:00:00", "seq": {"board": 1, "staff": 1},
+            "queues": [], "board": {"windows": {}},
+            "staff": {"devices": {"kiosk-1": True, "display-1F": True}, "health": health},
+            "registered": registered}  # fmt: skip
+
+
+def test_the_hubs_registry_wins_over_a_stale_local_copy() -> None:
+    from hall.cli.status import render
+
+    # the local --keys copy still says kiosk-1 is disabled; the hub has enabled it again
+    snap = _snapshot({"kiosk-1": True, "display-1F": True, "counter-5": False}, {})
+    states = _devices(render(snap, disabled=frozenset({"kiosk-1", "display-1F"})))
+    assert states == {"kiosk-1": "online", "display-1F": "online", "counter-5": "DISABLED"}
+
+
+def test_what_a_device_says_of_its_parts_cannot_steer_the_terminal() -> None:
+    from hall.cli.status import render
+
+    said = {"state": "offline", "reason": "缺纸\x1b]0;pwned\x07\x1b[2J", "code": "paper_out"}
+    text = render(_snapshot({"kiosk-1": True}, {"kiosk-1": {"printer\x1b[31m": said}}))
+    assert "\x1b" not in text and "\x07" not in text
+    assert "printer?[31m: 离线 offline 缺纸?]0;pwned??[2J" in text
