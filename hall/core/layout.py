@@ -803,7 +803,7 @@ def _unreadable(asked: str | Path, p: Path, e: OSError) -> str:
         FileNotFoundError: "there is no such file",
         IsADirectoryError: "it is a folder, not a layout file",
         PermissionError: "no permission to read it",
-    }.get(type(e), e.strerror)
+    }.get(type(e), e.strerror or "the system would not open it")
     return f"cannot read the layout {p}: {why}"
 
 

@@ -36,9 +36,10 @@ def builtin_layouts() -> dict[str, Path]:
 
 
 def names_a_layout(name_or_path: str | Path) -> bool:
-    """Is this what a `--layout` names by name (a plain word), not by path?"""
+    """Is this what a `--layout` names by name (a plain word), not by path? (A Path of a
+    plain word too: argparse's `type=layout_file` makes one of what was typed.)"""
     text = str(name_or_path)
-    return not (isinstance(name_or_path, Path) or "/" in text or text.endswith(".toml"))
+    return not ("/" in text or text.endswith(".toml"))
 
 
 def layout_file(name_or_path: str | Path) -> Path:
