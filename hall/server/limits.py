@@ -62,5 +62,8 @@ class Refusals:
         while len(self._kept) > self.size:
             self._kept.popitem(last=False)
 
+    def forget(self, req_id: str) -> None:
+        self._kept.pop(req_id, None)
+
     def __len__(self) -> int:
         return len(self._kept)

@@ -223,6 +223,9 @@ class Pipeline:
                 # a kiosk would issue again under a new req_id and make a second ticket.
                 if not r.replayed:
                     r.body, r.events = error_reply(r.req_id, err), []
+                    # a refusal made on state now rolled back ("already open" after an
+                    # open that was not saved) is no answer for its retry: it is asked anew
+                    self.refusals.forget(r.req_id)
         for r in batch:
             self._deliver(r)
 

@@ -257,6 +257,60 @@ def test_a_retry_of_a_saved_command_keeps_its_answer_when_its_batch_fails(
     assert replies[1].value["ticket"]["id"] == first["id"]
 
 
+def test_a_refusal_in_a_failed_batch_is_not_kept_for_its_retry(
+    hub: Hub, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # In one group commit: window 7 opened, then a second open refused ("already open"),
+    # then a command whose save fails. The transaction is rolled back, window 7 is closed
+    # again, and every command hears store_failed; a retry of the refused one must be
+    # answered anew (it opens the window), not with a refusal kept in memory meanwhile.
+    assert hub.store is not None
+    store = hub.store
+    real = store.save
+
+    def slow_or_full(outcome: object, **kw: str) -> object:
+        if kw.get("req_id", "").startswith("kiosk-3"):
+            time.sleep(0.5)  # the next requests pile up into one batch meanwhile
+        out = real(outcome, **kw)  # type: ignore[arg-type]
+        if kw.get("req_id", "").startswith("kiosk-2"):
+            raise sqlite3.OperationalError("database or disk is full")
+        return out
+
+    monkeypatch.setattr(store, "save", slow_or_full)
+    ctx: zmq.Context[zmq.Socket[bytes]] = zmq.Context.instance()
+    socks = []
+    for _ in range(5):
+        s = ctx.socket(zmq.DEALER)
+        s.linger = 0
+        s.connect(hub.endpoint)
+        socks.append(s)
+    slow, first, second, full, retry = socks
+    try:
+        time.sleep(0.2)
+        slow.send(P.encode_request(P.Issue(req_id="kiosk-3:t.1", queue="G")))
+        time.sleep(0.1)  # the hub is inside the slow save now
+        first.send(P.encode_request(P.Open(req_id="manager-1:t.1", window=7)))
+        time.sleep(0.02)
+        second.send(P.encode_request(P.Open(req_id="manager-1:t.2", window=7)))
+        time.sleep(0.02)
+        full.send(P.encode_request(P.Issue(req_id="kiosk-2:t.1", queue="G")))
+        replies = []
+        for s in socks[:4]:
+            assert s.poll(5000)
+            replies.append(P.decode_reply(s.recv()))
+        monkeypatch.setattr(store, "save", real)
+        assert [r.code for r in replies[1:] if isinstance(r, P.Error)] == ["store_failed"] * 3
+        assert hub.engine.windows[7].state.value == "closed"  # rolled back
+        retry.send(P.encode_request(P.Open(req_id="manager-1:t.2", window=7)))
+        assert retry.poll(5000)
+        again = P.decode_reply(retry.recv())
+    finally:
+        for s in socks:
+            s.close(0)
+    assert isinstance(again, P.Ok), again
+    assert again.value["window"]["state"] == "open"
+
+
 def test_a_failing_task_of_the_hub_is_logged_once_and_the_hub_serves_on(
     layout: Layout, items: dict[str, str], db: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
