@@ -6,6 +6,7 @@ from __future__ import annotations
 import sqlite3
 import time
 from contextlib import closing
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -50,3 +51,32 @@ def test_the_hub_publishes_the_bytes_the_store_encoded(
     sent = msgspec.json.decode(body, type=dict[str, msgspec.Raw])["data"]
     assert bytes(sent) == saved.encode()  # published as saved, not decoded and encoded again
     assert msgspec.json.decode(saved)["ticket"]["number"] == ticket["number"]
+
+
+def test_the_hub_publishes_what_the_store_returned_without_re_encoding(
+    hub: Hub, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """msgspec writes the same bytes for the same value, so equal bytes cannot tell
+    "published as saved" from "decoded and encoded again" on the way. Here the store hands
+    the hub its events' bytes with a space no encoder writes: only bytes passed on as they
+    are keep it."""
+    assert hub.store is not None
+    real = hub.store.save
+
+    def spaced(outcome: Any, **kw: Any) -> list[EV.Event]:
+        return [replace(ev, encoded=b"{ " + ev.encoded[1:]) for ev in real(outcome, **kw)]
+
+    with HubClient(hub.endpoint, device="kiosk-1") as kiosk:
+        kiosk.hello()
+        sub = kiosk._subscriber(("board",))
+        end = time.monotonic() + 5
+        body = b""
+        monkeypatch.setattr(hub.store, "save", spaced)
+        while time.monotonic() < end and b'"ticket.issued"' not in body:
+            kiosk.issue("G")  # until the subscription has reached the hub
+            if sub.poll(300):
+                body = sub.recv_multipart()[1]
+        sub.close(linger=0)
+    assert b'"ticket.issued"' in body, "no ticket.issued on the board stream"
+    sent = bytes(msgspec.json.decode(body, type=dict[str, msgspec.Raw])["data"])
+    assert sent.startswith(b'{ "'), sent[:40]
