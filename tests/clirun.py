@@ -42,3 +42,11 @@ def the_message(run: subprocess.CompletedProcess[str]) -> str:
     lines = [x for x in run.stderr.splitlines() if x.strip() and not _LOG_LINE.match(x)]
     assert len(lines) == 1, run.stderr
     return lines[0]
+
+
+def journal_env(stderr_file: Path, **extra: str) -> dict[str, str]:
+    """The environment systemd gives a service whose stderr is the journal: JOURNAL_STREAM
+    names `stderr_file` (made empty here) by its device and inode, as hall.cli.logs checks."""
+    stderr_file.write_text("")
+    st = stderr_file.stat()
+    return {**os.environ, "JOURNAL_STREAM": f"{st.st_dev}:{st.st_ino}", **extra}

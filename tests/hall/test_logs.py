@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from hall.net.sockets import free_hub_port
-from tests.clirun import ROOT
+from tests.clirun import ROOT, journal_env
 from tests.hubs import HubProcess
 
 STAMPED = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3} (DEBUG|INFO|WARNING|ERROR|CRITICAL) ")
@@ -79,9 +79,7 @@ def test_a_journal_stream_that_is_not_stderr_keeps_the_console_form(
 
 def test_the_hub_under_systemd_writes_journal_lines(tmp_path: Path) -> None:
     err = tmp_path / "hub.log"
-    err.touch()
-    st = err.stat()
-    env = {**os.environ, "JOURNAL_STREAM": f"{st.st_dev}:{st.st_ino}"}
+    env = journal_env(err)
     with err.open("w") as f:
         hub = subprocess.Popen(
             [sys.executable, "-m", "hall", "serve", "--insecure", "--db", str(tmp_path / "h.db"),
@@ -173,10 +171,7 @@ def test_a_display_run_by_systemd_writes_journal_lines_naming_its_device(
 ) -> None:
     # a real app (offscreen), its stderr the "journal stream" systemd would have given it
     err = tmp_path / "display.log"
-    err.touch()
-    st = err.stat()
-    env = {**os.environ, "JOURNAL_STREAM": f"{st.st_dev}:{st.st_ino}",
-           "QT_QPA_PLATFORM": "offscreen"}  # fmt: skip
+    env = journal_env(err, QT_QPA_PLATFORM="offscreen")
     with err.open("w") as f:
         app = subprocess.Popen(
             [sys.executable, "-m", "hall", "display", "--device", "display-2F", "--floor", "2F",

@@ -298,12 +298,10 @@ def test_a_failed_backup_is_an_error_in_the_journal(tmp_path: Path) -> None:
     import subprocess
     import sys
 
-    from tests.clirun import ROOT
+    from tests.clirun import ROOT, journal_env
 
     err = tmp_path / "stderr"
-    err.touch()
-    st = err.stat()
-    env = {**os.environ, "JOURNAL_STREAM": f"{st.st_dev}:{st.st_ino}"}
+    env = journal_env(err)
     with err.open("w") as f:
         done = subprocess.run(
             [sys.executable, "-m", "hall", "backup", "--db", str(tmp_path / "none.db"),

@@ -208,6 +208,36 @@ def test_a_failed_commit_undoes_a_change_to_a_window_never_saved(
     assert mgr.open_window(2)["window"]["state"] == "open"  # not "already open"
 
 
+def _slow_then_full(hub: Hub, monkeypatch: pytest.MonkeyPatch) -> Callable[[], None]:
+    """Saves of kiosk-3 take 0.5 s (the next requests pile up into one batch meanwhile);
+    a save of kiosk-2 fails like a full disk, after the others in its batch. Returns undo."""
+    assert hub.store is not None
+    store = hub.store
+    real = store.save
+
+    def slow_or_full(outcome: object, **kw: str) -> object:
+        if kw.get("req_id", "").startswith("kiosk-3"):
+            time.sleep(0.5)
+        out = real(outcome, **kw)  # type: ignore[arg-type]
+        if kw.get("req_id", "").startswith("kiosk-2"):
+            raise sqlite3.OperationalError("database or disk is full")
+        return out
+
+    monkeypatch.setattr(store, "save", slow_or_full)
+    return lambda: monkeypatch.setattr(store, "save", real)
+
+
+def _dealers(hub: Hub, n: int) -> list[zmq.Socket[bytes]]:
+    ctx: zmq.Context[zmq.Socket[bytes]] = zmq.Context.instance()
+    socks = []
+    for _ in range(n):
+        s = ctx.socket(zmq.DEALER)
+        s.linger = 0
+        s.connect(hub.endpoint)
+        socks.append(s)
+    return socks
+
+
 def test_a_retry_of_a_saved_command_keeps_its_answer_when_its_batch_fails(
     hub: Hub, connect: ClientFactory, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -216,26 +246,8 @@ def test_a_retry_of_a_saved_command_keeps_its_answer_when_its_batch_fails(
     kiosk = connect("kiosk-1")
     first = kiosk.issue("G")["ticket"]
     retry_id = kiosk.last_req_id
-    assert hub.store is not None
-    store = hub.store
-    real = store.save
-
-    def slow_or_full(outcome: object, **kw: str) -> object:
-        if kw.get("req_id", "").startswith("kiosk-3"):
-            time.sleep(0.5)  # the next requests pile up into one batch meanwhile
-        out = real(outcome, **kw)  # type: ignore[arg-type]
-        if kw.get("req_id", "").startswith("kiosk-2"):
-            raise sqlite3.OperationalError("database or disk is full")
-        return out
-
-    monkeypatch.setattr(store, "save", slow_or_full)
-    ctx: zmq.Context[zmq.Socket[bytes]] = zmq.Context.instance()
-    socks = []
-    for _ in range(3):
-        s = ctx.socket(zmq.DEALER)
-        s.linger = 0
-        s.connect(hub.endpoint)
-        socks.append(s)
+    _slow_then_full(hub, monkeypatch)
+    socks = _dealers(hub, 3)
     slow, retry, other = socks
     try:
         time.sleep(0.2)
@@ -264,26 +276,8 @@ def test_a_refusal_in_a_failed_batch_is_not_kept_for_its_retry(
     # then a command whose save fails. The transaction is rolled back, window 7 is closed
     # again, and every command hears store_failed; a retry of the refused one must be
     # answered anew (it opens the window), not with a refusal kept in memory meanwhile.
-    assert hub.store is not None
-    store = hub.store
-    real = store.save
-
-    def slow_or_full(outcome: object, **kw: str) -> object:
-        if kw.get("req_id", "").startswith("kiosk-3"):
-            time.sleep(0.5)  # the next requests pile up into one batch meanwhile
-        out = real(outcome, **kw)  # type: ignore[arg-type]
-        if kw.get("req_id", "").startswith("kiosk-2"):
-            raise sqlite3.OperationalError("database or disk is full")
-        return out
-
-    monkeypatch.setattr(store, "save", slow_or_full)
-    ctx: zmq.Context[zmq.Socket[bytes]] = zmq.Context.instance()
-    socks = []
-    for _ in range(5):
-        s = ctx.socket(zmq.DEALER)
-        s.linger = 0
-        s.connect(hub.endpoint)
-        socks.append(s)
+    undo = _slow_then_full(hub, monkeypatch)
+    socks = _dealers(hub, 5)
     slow, first, second, full, retry = socks
     try:
         time.sleep(0.2)
@@ -298,7 +292,7 @@ def test_a_refusal_in_a_failed_batch_is_not_kept_for_its_retry(
         for s in socks[:4]:
             assert s.poll(5000)
             replies.append(P.decode_reply(s.recv()))
-        monkeypatch.setattr(store, "save", real)
+        undo()
         assert [r.code for r in replies[1:] if isinstance(r, P.Error)] == ["store_failed"] * 3
         assert hub.engine.windows[7].state.value == "closed"  # rolled back
         retry.send(P.encode_request(P.Open(req_id="manager-1:t.2", window=7)))

@@ -141,6 +141,12 @@ def test_a_missing_layout_file_is_one_plain_sentence(tmp_path: Path, command: st
     line = the_message(run)
     assert line.endswith("cannot read the layout config/nosuch.toml: there is no such file")
     assert "(file)" not in line
+    # a plain word is a built-in layout's name: `hall serve --layout` took it as a Path,
+    # which read as a path ("no such file"), not as a name
+    run = hall(*argv, "nosuchhall")
+    assert run.returncode == 2
+    assert "no layout nosuchhall: neither a built-in one (" in the_message(run)
+    assert not (tmp_path / "h.db").exists()
 
 
 # ------------------------------------------------------------------ hall status
@@ -249,17 +255,3 @@ def test_status_into_a_closed_pipe_is_quiet(running_hub: Hub) -> None:
     run = run_into_a_closed_pipe("status", "--endpoint", running_hub.endpoint)
     assert run.stderr == "", run.stderr
     assert run.returncode == 141  # as a shell reports a command ended by SIGPIPE
-
-
-@pytest.mark.parametrize("command", ["serve", "layout", "keys"])
-def test_an_unknown_layout_name_is_named_as_a_name(tmp_path: Path, command: str) -> None:
-    # `hall serve --layout` took what was typed as a Path, which read as a path, not a name
-    argv = {
-        "serve": ["serve", "--insecure", "--db", str(tmp_path / "h.db"), "--layout"],
-        "layout": ["layout", "check"],
-        "keys": ["keys", "init", str(tmp_path / "k"), "--layout"],
-    }[command]
-    run = hall(*argv, "nosuchhall")
-    assert run.returncode == 2
-    assert "no layout nosuchhall: neither a built-in one (" in the_message(run)
-    assert not (tmp_path / "h.db").exists()
