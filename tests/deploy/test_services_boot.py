@@ -28,6 +28,7 @@ import pytest
 from hall.client import HubClient, HubUnavailable
 from hall.net.sockets import free_hub_port
 from tests.clirun import ROOT
+from tests.wheelbuild import build_wheel
 
 DOC = ROOT / "docs" / "deploy.md"
 #: a Monday in the hall's hours, so that the layout's calendar lets the kiosks issue
@@ -83,10 +84,17 @@ class Machine:
         return dict(line.split("=", 1) for line in out.splitlines() if "=" in line)
 
 
-def _container_root(root: Path) -> None:
+#: where the container finds this machine's venv's libraries (bound read-only at boot):
+#: not under /tmp, which the hub's unit hides (PrivateTmp=yes), as it would hide a clone
+#: there (CI's: the hub died with "No module named 'hall'")
+LIBS = "/opt/yichuang-libs"
+
+
+def _container_root(root: Path, wheel: Path) -> None:
     """/etc a copy of this machine's, /usr this machine's (bound read-only at boot), and
-    /opt/yichuang a venv of Debian's python3 that finds this checkout's packages (the
-    guide's install, without fetching the packages again)."""
+    /opt/yichuang a venv of Debian's python3 with this checkout's release wheel installed
+    and the locked libraries of this machine's venv (the guide's install, without
+    fetching the packages again)."""
     root.chmod(0o755)  # a temporary folder is 0700: nobody but root could reach /
     for d in ("var", "opt", "root", "tmp", "home", "srv"):
         (root / d).mkdir()
@@ -99,10 +107,11 @@ def _container_root(root: Path) -> None:
         (root / d).symlink_to(f"usr/{d}")
     venv = root / "opt" / "yichuang"
     subprocess.run(["/usr/bin/python3", "-m", "venv", "--without-pip", str(venv)], check=True)
-    site = sysconfig.get_paths()["purelib"]
-    (next(venv.glob("lib/python3*/site-packages")) / "yichuang-checkout.pth").write_text(
-        f"import site; site.addsitedir({site!r})\n"
-    )
+    site_packages = next(venv.glob("lib/python3*/site-packages"))
+    subprocess.run([sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--no-compile",
+                    "--target", str(site_packages), str(wheel)], check=True)  # fmt: skip
+    # after the wheel on the path: the checkout's editable install there finds nothing first
+    (site_packages / "yichuang-libs.pth").write_text(f"import site; site.addsitedir({LIBS!r})\n")
     hall = venv / "bin" / "hall"
     hall.write_text("#!/opt/yichuang/bin/python3\nimport sys\nfrom hall.cli import main\n"
                     "sys.exit(main())\n")  # fmt: skip
@@ -112,11 +121,11 @@ def _container_root(root: Path) -> None:
 @pytest.fixture(scope="module")
 def machine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Machine]:
     root = tmp_path_factory.mktemp("machine")
-    _container_root(root)
+    _container_root(root, build_wheel(tmp_path_factory.mktemp("wheel")))
     log_path = root.parent / "nspawn.log"
     log = log_path.open("wb")
-    venv = Path(sysconfig.get_paths()["purelib"])
-    binds = [f"--bind-ro={p}" for p in {ROOT, venv} if not venv.is_relative_to(ROOT) or p == ROOT]
+    libs = sysconfig.get_paths()["purelib"]
+    binds = [f"--bind-ro={ROOT}", f"--bind-ro={libs}:{LIBS}"]
     nspawn = subprocess.Popen(
         ["systemd-nspawn", "-q", "-D", str(root), "--bind-ro=/usr", *binds,
          f"--machine=yichuang-test-{os.getpid()}", "--register=no", "--keep-unit", "--boot",

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 import zipfile
@@ -17,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from hall.core.catalogue import load_catalogue
+from tests.wheelbuild import build_wheel, tree
 
 ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.slow
@@ -34,15 +34,6 @@ def _run(*argv: str | Path, cwd: Path, timeout: float = 600) -> subprocess.Compl
     return done
 
 
-def _tree() -> list[str]:
-    """The checkout's files as git sees them (tracked or new, not ignored; not deleted)."""
-    listed = subprocess.run(
-        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
-        cwd=ROOT, capture_output=True, text=True, check=True,
-    ).stdout.split("\0")  # fmt: skip
-    return sorted({f for f in listed if f and (ROOT / f).is_file()})
-
-
 def _shipped(tree: list[str]) -> set[str]:
     """What the wheel must hold of the tree: every module, config/ as hall/config/, and the
     translation tables."""
@@ -57,15 +48,7 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[str]]:
     """The wheel built from a copy of the tree: setuptools' build/ folder keeps what an
     earlier build left there (a module deleted since would ship), and the checkout stays
     untouched. Returns (wheel, the tree's files)."""
-    tmp = tmp_path_factory.mktemp("wheel")
-    tree = _tree()
-    for f in tree:
-        (tmp / "src" / f).parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy2(ROOT / f, tmp / "src" / f)
-    _run(sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "--no-build-isolation",
-         "-w", tmp / "dist", tmp / "src", cwd=tmp)  # fmt: skip
-    (built,) = (tmp / "dist").glob("yichuang-*.whl")
-    return built, tree
+    return build_wheel(tmp_path_factory.mktemp("wheel")), tree()
 
 
 @pytest.fixture(scope="module")
