@@ -141,6 +141,7 @@ class HubLink(QObject):
         self._last_sent = 0.0
         self._online = False
         self._failed = False  # a request gave up since the last answer
+        self._unanswered = False  # a hello went unanswered or refused since the last welcome
         self._timer = QTimer(self)
         self._timer.setInterval(200)
         self._timer.timeout.connect(self._tick)
@@ -321,10 +322,16 @@ class HubLink(QObject):
 
     def _on_welcome(self, reply: P.Ok | P.Error) -> None:
         if isinstance(reply, P.Error):
-            log.error("the hub refused this device: %s (%s)", reply.message, reply.code)
             if reply.code != OFFLINE:
+                log.error("the hub refused this device: %s (%s)", reply.message, reply.code)
                 self.welcome = None
+            elif not self._unanswered:  # no hub answered (yet): said once, not per try
+                log.warning("no answer from the hub at %s; trying again", self.endpoint)
+            self._unanswered = True
             return
+        if self._unanswered:
+            log.info("the hub at %s answers", self.endpoint)
+            self._unanswered = False
         self.welcome = reply.value
         try:
             endpoints = stream_endpoints(reply.value, self.follower.streams, self.endpoint)

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
+import pytest
 from pytestqt.qtbot import QtBot
 
 from hall.client import HubClient
 from hall.core.layout import Layout
+from hall.net.sockets import free_hub_port
 from hall.server.hub import Hub
 from hall.wire import protocol as P
 from tests.hubs import start_hub
@@ -84,3 +87,30 @@ def test_hub_restart_resyncs_without_replaying(
     finally:
         link.stop()
         again.stop()
+
+
+def test_no_hub_yet_is_a_warning_said_once_then_its_answer(
+    qtbot: QtBot, layout: Layout, items: dict[str, str], tmp_path: Path,
+    caplog: pytest.LogCaptureFixture,
+) -> None:  # fmt: skip
+    """A screen started before its hub: the hellos go unanswered. That was logged as an
+    ERROR "the hub refused this device" at every try (nothing refused it); it is one
+    WARNING, then one line when the hub answers."""
+    port = free_hub_port()
+    endpoint = f"tcp://127.0.0.1:{port}"
+    link = HubLink(endpoint, "display-2F", timeout=0.3, retries=1, offline_after=1.0)
+    with caplog.at_level(logging.INFO, logger="ui.hublink"):
+        link.start()
+        qtbot.waitUntil(lambda: any(r.name == "ui.hublink" for r in caplog.records),
+                        timeout=10_000)  # fmt: skip
+        assert not link.online
+        qtbot.wait(2000)  # several more hellos go unanswered meanwhile
+        hub = start_hub(layout, items, tmp_path / "hall.db", bind=endpoint)
+        try:
+            qtbot.waitUntil(lambda: link.online and link.welcome is not None, timeout=15_000)
+        finally:
+            link.stop()
+            hub.stop()
+    said = [(r.levelno, r.getMessage()) for r in caplog.records if r.name == "ui.hublink"]
+    assert said == [(logging.WARNING, f"no answer from the hub at {endpoint}; trying again"),
+                    (logging.INFO, f"the hub at {endpoint} answers")]  # fmt: skip
