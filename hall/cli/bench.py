@@ -308,6 +308,8 @@ def _load_worker(endpoint: str, counters: list[int], kiosks: list[int], think: f
                     _timed(c.finish, lat)
                 else:
                     empty.append(1)
+                    if think == 0:
+                        return  # its queues ran dry: at capacity it stops (see _loop_worker)
                 time.sleep(think)
 
     def kiosk(i: int) -> None:
@@ -411,6 +413,11 @@ def _loop_worker(endpoint: str, counters: list[int], kiosks: list[int], think: f
                         d.step = "start"
                     else:
                         empty += 1
+                        if think == 0:
+                            # at capacity a counter whose queues ran dry stops there, as a
+                            # clerk would: one empty call_next each, not hundreds (issue 18:
+                            # a third of the old figure was empty calls)
+                            continue
                 else:
                     d.step = "finish" if d.step == "start" else "call_next"
             d.due = t + think

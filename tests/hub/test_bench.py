@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import queue
 import re
 import subprocess
 import sys
+import time
 from pathlib import Path
 
-from hall.cli.bench import hub_times
+from hall.cli.bench import _loop_worker, hub_times
+from hall.client import HubClient
+from hall.server.hub import Hub
 
 LINE = re.compile(r"^(.+?)\s+p50\s+([0-9.]+)\s+p99\s+([0-9.]+)\s+max\s+([0-9.]+) ms\s+\(n=(\d+)\)$")
 
@@ -76,3 +80,19 @@ def test_bench_hub_prints_every_figure(tmp_path: Path) -> None:
     target = re.search(r"under 10 ms at think 50 ms: ([0-9.]+) ms, (met|NOT met)", run.stdout)
     assert target and (float(target.group(1)) < 10) == (target.group(2) == "met"), run.stdout
     assert not list(tmp_path.iterdir()), "the bench leaves nothing behind without --keep"
+
+
+def test_at_capacity_a_counter_whose_queues_ran_dry_stops(hub: Hub) -> None:
+    """Capacity counts work: a counter that found nobody waiting used to call again at once,
+    hundreds of times a second, each call a command the hub answered for nothing."""
+    window = hub.layout.windows[5]
+    with HubClient(hub.endpoint, device="manager-1") as m:
+        m.open_window(5)
+        m.sign_in(5, staff_no="S005", name="办事员")
+        for _ in range(2):
+            m.issue(next(iter(window.profile)))
+    out: queue.Queue[tuple[str, list[float], dict[str, float], int]] = queue.Queue()
+    _loop_worker(hub.endpoint, [5], [], 0.0, 0.5, time.perf_counter(), out)
+    _, latencies, calls, empty = out.get(timeout=5)
+    assert len(calls) == 2 and empty == 1  # the two called and served, then one empty call
+    assert len(latencies) == 2 * 3 + 1
