@@ -179,9 +179,17 @@ def printer_fault(report: dict[str, Any] | None) -> str:
 
 
 def health_note(report: dict[str, Any] | None) -> str:
+    """What the console notes of a device: a printer fault, its paper, or that it is a
+    simulator (a simulated printer prints nothing: never "打印纸正常")."""
     fault = printer_fault(report)
     if fault:
         return fault
+    parts = (report.get("parts") or report) if report else {}
+    simulated = [p for p, h in parts.items() if isinstance(h, dict) and h.get("code") == "sim"]
+    if "printer" in simulated:
+        return "模拟打印机（不出纸）"
+    if simulated:
+        return "模拟设备"
     return {"low": "打印纸将尽", "out": "打印纸用完", "ok": "打印纸正常"}.get(
         paper_state(report), ""
     )
