@@ -443,7 +443,9 @@ class CounterModel(QObject):
     def profile_text(self, profile: Mapping[str, float], reason: str = "") -> str:
         """ "管理员已调整本窗口服务队列：市场监管、综合受理" (weights shown when they differ)."""
         weighted = len(set(profile.values())) > 1
-        parts = [self.queue_name(q) + (f" ×{w:g}" if weighted else "") for q, w in profile.items()]
+        parts = [
+            self.queue_name(q) + (f" ×{w:.3g}" if weighted else "") for q, w in profile.items()
+        ]
         text = tr("管理员已调整本窗口服务队列：") + tr("、").join(parts)
         return text + (tr("（原因：{r}）").format(r=reason) if reason else "")
 

@@ -178,7 +178,7 @@ class RebalancePanel(QWidget):
         props = self.model.proposals()
         self.proposals.clear()
         for p in props:
-            text = "、".join(f"{self.model.queue_name(q)}×{x:g}" for q, x in p.profile.items())
+            text = "、".join(f"{self.model.queue_name(q)}×{x:.3g}" for q, x in p.profile.items())
             when = f"[{p.at:%H:%M}] " if p.at is not None else ""  # a proposal can be old
             item = punct(f"{when}{tr('{n}号窗口').format(n=p.window)} → {text}：")
             item += text_of(p, "reason")
@@ -201,7 +201,7 @@ class RebalancePanel(QWidget):
             what = _WHAT.get(c["what"], c["what"])
             if c["what"] == "profile" and c.get("new"):
                 what += "→" + "、".join(
-                    f"{self.model.queue_name(q)}×{x:g}" for q, x in c["new"].items()
+                    f"{self.model.queue_name(q)}×{x:.3g}" for q, x in c["new"].items()
                 )
             self.log.addItem(
                 punct(

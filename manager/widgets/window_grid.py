@@ -100,7 +100,7 @@ class WindowCard(QFrame):
         else:
             self.ticket.setText("—")
         self.clerk.setText(punct(w.clerk) if w.clerk else tr("无人签到"))
-        serves = "、".join(f"{self.model.queue_name(q)}×{x:g}" for q, x in w.profile.items())
+        serves = "、".join(f"{self.model.queue_name(q)}×{x:.3g}" for q, x in w.profile.items())
         self.serves.setText(punct(f"{tr('办理')}：{serves}"))
 
     def mousePressEvent(self, e: QMouseEvent | None) -> None:

@@ -91,6 +91,11 @@ def test_the_managers_profile_change_reaches_the_counter_and_the_next_call_follo
         assert work.ticket.values["queue"].text() == "市场监管"
         assert "由5号窗口转至市场监管（需核名）" in work.ticket.history.text()
 
+        # an advisor's weights are read to three figures, not six ("×1.43759")
+        m.set_profile(5, {"M": 1.43759, "G": 1}, reason="采纳调度建议")
+        want = "管理员已调整本窗口服务队列：市场监管 ×1.44、综合受理 ×1（原因：采纳调度建议）"
+        qtbot.waitUntil(lambda: work.status.notice.text() == want, timeout=3000)
+
 
 def test_offline_keeps_the_ticket_refuses_clearly_and_recovers(
     qtbot: QtBot, layout: Layout, items: dict[str, str], tmp_path: Path,
