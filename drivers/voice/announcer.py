@@ -17,7 +17,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from drivers.base import DeviceUnavailable, DriverError, Health, HealthState
+from drivers.base import DeviceUnavailable, DriverError, Health, HealthState, working_health
 from drivers.voice.engines import Engine
 from drivers.voice.phrases import Call, phrase_for
 from drivers.voice.players import NullPlayer, Player
@@ -74,8 +74,7 @@ class Announcer:
         for h in checks:
             if not h.ok:
                 return h
-        # a simulator says so (code "sim"), also after each call: never a plain "ok"
-        self._ok = next((h for h in checks if h.code == "sim"), self._ok)
+        self._ok = working_health(checks)  # also after each call: a simulator says so
         return self._ok
 
     # -- caller side (any thread, never blocks on audio) -------------------------

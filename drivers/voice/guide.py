@@ -25,7 +25,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from drivers.base import ConfigError, DriverError, Health, HealthState, parse_device_url
+from drivers.base import (
+    ConfigError,
+    DriverError,
+    Health,
+    HealthState,
+    parse_device_url,
+    working_health,
+)
 from drivers.voice.engines import ESPEAK_VOICES, Engine, EspeakEngine, SilentEngine
 from drivers.voice.phrases import (
     MAX_WINDOW,
@@ -195,8 +202,7 @@ class Guide:
     def _check(self) -> None:
         """On the worker (espeak-ng's voice list takes a moment): what cannot work is logged."""
         checks = [e.check() for e in self.engines.values()] + [self.player.check()]
-        # a simulator says so (code "sim"), also after each sentence: never a plain "ok"
-        self._ok = health = next((h for h in checks if h.code == "sim"), self._ok)
+        self._ok = health = working_health(checks)  # also after each sentence
         for h in checks:
             if not h.ok:
                 log.warning("spoken guidance cannot work, the kiosk stays silent: %s", h.reason)
