@@ -472,8 +472,7 @@ class Gateway:
         assert isinstance(name, str) and isinstance(queue, str)
         try:
             when = datetime.combine(date.fromisoformat(day), day_time.fromisoformat(slot))
-            if when.tzinfo is not None:
-                raise ValueError(slot)  # "10:00+08:00": the hall's local time has none
+            P.local_slot(when)  # "10:00+08:00": the hall's local time has none
         except ValueError:
             return 400, {"error": "bad_request", "message": "date YYYY-MM-DD, slot HH:MM"}
         try:

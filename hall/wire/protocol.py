@@ -233,7 +233,9 @@ class FollowUp(Request, tag="follow_up"):
 LOCAL_SLOT = "a slot is the hall's local time, without a time zone: 2026-11-26T10:00:00, no +08:00"
 
 
-def _local_slot(slot: datetime) -> None:
+def local_slot(slot: datetime) -> None:
+    """ValueError(LOCAL_SLOT) for a slot with a time zone (the requests' and the web
+    gateway's one rule)."""
     if slot.tzinfo is not None:
         raise ValueError(LOCAL_SLOT)  # msgspec's decoder makes it a ValidationError
 
@@ -244,7 +246,7 @@ class BookAppointment(Request, tag="book_appointment"):
     slot: datetime  # the hall's local time (LOCAL_SLOT)
 
     def __post_init__(self) -> None:
-        _local_slot(self.slot)
+        local_slot(self.slot)
 
 
 class TicketStatus(Request, tag="ticket_status"):
@@ -282,7 +284,7 @@ class BookOnline(Request, tag="book_online"):
     slot: datetime  # the hall's local time (LOCAL_SLOT)
 
     def __post_init__(self) -> None:
-        _local_slot(self.slot)
+        local_slot(self.slot)
 
 
 class CancelBooking(Request, tag="cancel_booking"):
