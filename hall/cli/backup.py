@@ -6,6 +6,7 @@ Exit codes: 0 done, 1 the backup or restore failed (nothing was changed), 2 a us
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
 from pathlib import Path
 
@@ -33,9 +34,10 @@ def add_restore_arguments(p: argparse.ArgumentParser) -> None:
 def _failed(text: str) -> None:
     """The one sentence of a failure on stderr; to the journal (a timer's run) at priority
     err, so that `journalctl -p warning` shows it."""
-    from hall.cli.logs import to_journal
+    from hall.cli.logs import journal_prefix, to_journal
 
-    print(("<3>" if to_journal(sys.stderr) else "") + text, file=sys.stderr)
+    journal = to_journal(sys.stderr)
+    print((journal_prefix(logging.ERROR) if journal else "") + text, file=sys.stderr)
 
 
 def run(args: argparse.Namespace) -> int:

@@ -35,6 +35,12 @@ _PRIORITY = {logging.CRITICAL: 2, logging.ERROR: 3, logging.WARNING: 4, logging.
              logging.DEBUG: 7}  # fmt: skip
 
 
+def journal_prefix(levelno: int) -> str:
+    """journald's "<N>" for a logging level (the nearest one at or below it)."""
+    level = max((lv for lv in _PRIORITY if lv <= levelno), default=logging.DEBUG)
+    return f"<{_PRIORITY[level]}>"
+
+
 def to_journal(stream: TextIO) -> bool:
     """Whether `stream` is systemd's journal stream (systemd.exec(5), $JOURNAL_STREAM)."""
     dev, _, ino = os.environ.get("JOURNAL_STREAM", "").partition(":")
@@ -60,8 +66,7 @@ class OneLineFormatter(logging.Formatter):
         text = mask_numbers(super().format(record))
         text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\n", "\\n")
         if self.journal:
-            level = max((lv for lv in _PRIORITY if lv <= record.levelno), default=logging.DEBUG)
-            text = f"<{_PRIORITY[level]}>{text}"
+            text = journal_prefix(record.levelno) + text
         return text
 
 
